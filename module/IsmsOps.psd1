@@ -1,0 +1,33 @@
+@{
+    RootModule             = 'bin/IsmsOps.PowerShell.dll'
+    # Imported first: its initializer routes the engine and its dependencies to a private load context.
+    NestedModules          = @('bin/IsmsOps.Loader.dll')
+    ModuleVersion          = '0.1.0'
+    CompatiblePSEditions   = @('Core')
+    GUID                   = '6c1f7a8e-2b4d-4f0e-9a31-5d2c8e7b4a10'
+    Author                 = 'IsmsOps contributors'
+    CompanyName            = 'IsmsOps'
+    Copyright              = '(c) IsmsOps contributors. MIT licence.'
+    Description            = 'Runs the people-and-access operations of an ISO/IEC 27001 information security management system for organisations whose identities live in Microsoft Entra ID: the people register, a tamper-evident audit trail, and (in later releases) joiners, leavers, access reviews and policy-as-code.'
+    PowerShellVersion      = '7.4'
+    FormatsToProcess       = @('IsmsOps.Format.ps1xml')
+    TypesToProcess         = @('IsmsOps.Types.ps1xml')
+    CmdletsToExport        = @(
+        'New-IsmsPerson'
+        'Get-IsmsPerson'
+        'Set-IsmsPerson'
+        'Get-IsmsAuditEvent'
+        'Test-IsmsAuditTrail'
+        'Export-IsmsAuditTrail'
+    )
+    FunctionsToExport      = @()
+    VariablesToExport      = @()
+    AliasesToExport        = @()
+    PrivateData            = @{
+        PSData = @{
+            Tags         = @('ISMS', 'ISO27001', 'ISO27002', 'ISO27017', 'EntraID', 'AccessReview', 'Audit', 'Compliance')
+            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ReleaseNotes = 'Foundation: people register, tamper-evident audit trail, embedded SQLite store.'
+        }
+    }
+}

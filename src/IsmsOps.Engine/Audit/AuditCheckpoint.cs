@@ -1,0 +1,24 @@
+namespace IsmsOps.Engine.Audit;
+
+/// <summary>
+/// A signed statement that the trail's head was <see cref="HeadHash"/> at <see cref="Sequence"/>. Checkpoints make
+/// truncation and wholesale rewrites detectable: whoever can edit the database still cannot sign without the key,
+/// which is kept outside the database (the same idea as CloudTrail's signed digest files).
+/// </summary>
+public sealed record AuditCheckpoint
+{
+    public required long Sequence { get; init; }
+
+    public required string HeadHash { get; init; }
+
+    public required DateTime Time { get; init; }
+
+    /// <summary>SHA-256 fingerprint of the signing key's public part (SubjectPublicKeyInfo), lower-case hex.</summary>
+    public required string KeyId { get; init; }
+
+    /// <summary>The signing key's public part, SubjectPublicKeyInfo DER in base64, so exports verify offline.</summary>
+    public required string PublicKey { get; init; }
+
+    /// <summary>ECDSA P-256 / SHA-256 signature (IEEE P1363 form) over the canonical checkpoint, base64.</summary>
+    public required string Signature { get; init; }
+}

@@ -1,0 +1,240 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.Storage;
+
+namespace IsmsOps.Engine.People;
+
+/// <summary>
+/// The register of people in scope of the ISMS. Every change is validated, stored and audited in one transaction.
+/// </summary>
+public sealed partial class PeopleRegister
+{
+    private readonly IIsmsStore _store;
+    private readonly AuditTrail _audit;
+    private readonly Func<DateTime> _clock;
+
+    public PeopleRegister(IIsmsStore store, AuditTrail audit, Func<DateTime>? clock = null)
+    {
+        _store = store;
+        _audit = audit;
+        _clock = clock ?? (() => DateTime.UtcNow);
+    }
+
+    /// <summary>Adds a person. Fails with <c>IsmsOps.Person.Duplicate</c> when the PersonId is taken.</summary>
+    public async Task<Person> CreateAsync(Person person, OperationContext context, CancellationToken cancellationToken)
+    {
+        DateTime now = Truncate(_clock());
+        Person candidate = Normalise(person) with { Version = 1, CreatedAt = now, UpdatedAt = now };
+        Validate(candidate);
+
+        await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        Person? existing = await transaction.GetPersonAsync(candidate.PersonId, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            throw new IsmsException("IsmsOps.Person.Duplicate", IsmsErrorKind.AlreadyExists,
+                $"PersonId '{candidate.PersonId}' is already registered (to '{existing.DisplayName}'). Nothing was changed.",
+                "Use Set-IsmsPerson to change that person, or choose the PersonId HR assigned to this one.", candidate.PersonId);
+        }
+
+        await transaction.InsertPersonAsync(candidate, cancellationToken).ConfigureAwait(false);
+        var details = new AuditDetails();
+        foreach ((string field, object? value) in Fields(candidate))
+        {
+            if (value is not null)
+            {
+                details.Add(field, value);
+            }
+        }
+
+        await _audit.AppendAsync(transaction, [new AuditEventDraft("Person.Created", Target(candidate.PersonId), details.ToJson())], context, cancellationToken)
+            .ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return candidate;
+    }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to the stored person. When <paramref name="expectedVersion"/> is given and the
+    /// stored version differs, fails with <c>IsmsOps.Person.Conflict</c> rather than overwrite someone else's edit.
+    /// A change that alters nothing stores nothing and audits nothing.
+    /// </summary>
+    public async Task<Person> UpdateAsync(string personId, Func<Person, Person> change, long? expectedVersion, OperationContext context,
+        CancellationToken cancellationToken)
+    {
+        await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        Person current = await transaction.GetPersonAsync(personId, cancellationToken).ConfigureAwait(false) ?? throw NotFound(personId);
+        if (expectedVersion is long expected && expected != current.Version)
+        {
+            throw new IsmsException("IsmsOps.Person.Conflict", IsmsErrorKind.Conflict,
+                $"Person '{current.PersonId}' is at version {current.Version}, not {expected}: someone changed it since you read it. Nothing was changed.",
+                "Read the person again with Get-IsmsPerson, check the other change, and apply yours to the new version.", current.PersonId);
+        }
+
+        Person updated = Normalise(change(current)) with
+        {
+            PersonId = current.PersonId,
+            Version = current.Version,
+            CreatedAt = current.CreatedAt,
+            UpdatedAt = current.UpdatedAt,
+        };
+        Validate(updated);
+
+        var details = new AuditDetails();
+        Dictionary<string, object?> before = Fields(current).ToDictionary(f => f.Field, f => f.Value);
+        int changes = 0;
+        foreach ((string field, object? value) in Fields(updated))
+        {
+            if (!Equals(before[field], value))
+            {
+                details.AddChange(field, before[field], value);
+                changes++;
+            }
+        }
+
+        if (changes == 0)
+        {
+            return current;
+        }
+
+        updated = updated with { Version = current.Version + 1, UpdatedAt = Truncate(_clock()) };
+        if (!await transaction.UpdatePersonAsync(updated, current.Version, cancellationToken).ConfigureAwait(false))
+        {
+            throw new IsmsException("IsmsOps.Person.Conflict", IsmsErrorKind.Conflict,
+                $"Person '{current.PersonId}' changed while this update ran. Nothing was changed.", "Run the command again.", current.PersonId);
+        }
+
+        await _audit.AppendAsync(transaction, [new AuditEventDraft("Person.Updated", Target(current.PersonId), details.ToJson())], context, cancellationToken)
+            .ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return updated;
+    }
+
+    public async Task<Person> GetAsync(string personId, CancellationToken cancellationToken) =>
+        await _store.GetPersonAsync(personId, cancellationToken).ConfigureAwait(false) ?? throw NotFound(personId);
+
+    /// <summary>People matching the query, ordered by PersonId.</summary>
+    public async Task<IReadOnlyList<Person>> FindAsync(PersonQuery query, CancellationToken cancellationToken)
+    {
+        var ids = new NamePatternSet(query.PersonIdPatterns);
+        var names = new NamePatternSet(query.DisplayNamePatterns);
+        var departments = new NamePatternSet(query.DepartmentPatterns);
+        IReadOnlyList<Person> people = await _store.FindPeopleAsync(query, cancellationToken).ConfigureAwait(false);
+        return people.Where(p => ids.Matches(p.PersonId) && names.Matches(p.DisplayName) && departments.Matches(p.Department)).ToList();
+    }
+
+    /// <summary>The audit target for a person.</summary>
+    public static string Target(string personId) => "person:" + personId;
+
+    private static IsmsException NotFound(string personId) => new("IsmsOps.Person.NotFound", IsmsErrorKind.NotFound,
+        $"No person with PersonId '{personId}' is registered.", "Check the id with Get-IsmsPerson, or register the person with New-IsmsPerson.", personId);
+
+    private static DateTime Truncate(DateTime utc) => AuditEvent.ParseTime(AuditEvent.FormatTime(utc));
+
+    // The fields that make up a person's record, in a fixed order; used for audit details and change detection.
+    private static IEnumerable<(string Field, object? Value)> Fields(Person p)
+    {
+        yield return (nameof(Person.PersonId), p.PersonId);
+        yield return (nameof(Person.DisplayName), p.DisplayName);
+        yield return (nameof(Person.UserPrincipalName), p.UserPrincipalName);
+        yield return (nameof(Person.Mail), p.Mail);
+        yield return (nameof(Person.Department), p.Department);
+        yield return (nameof(Person.JobRole), p.JobRole);
+        yield return (nameof(Person.ManagerId), p.ManagerId);
+        yield return (nameof(Person.EmploymentType), p.EmploymentType);
+        yield return (nameof(Person.Status), p.Status);
+        yield return (nameof(Person.StartDate), p.StartDate);
+        yield return (nameof(Person.EndDate), p.EndDate);
+        yield return (nameof(Person.Location), p.Location);
+        yield return (nameof(Person.DirectoryObjectId), p.DirectoryObjectId);
+    }
+
+    private static Person Normalise(Person p) => p with
+    {
+        PersonId = p.PersonId?.Trim()!,
+        DisplayName = p.DisplayName?.Trim()!,
+        UserPrincipalName = Blank(p.UserPrincipalName),
+        Mail = Blank(p.Mail),
+        Department = Blank(p.Department),
+        JobRole = Blank(p.JobRole),
+        ManagerId = Blank(p.ManagerId),
+        Location = Blank(p.Location)?.ToUpperInvariant(),
+        DirectoryObjectId = Blank(p.DirectoryObjectId)?.ToLowerInvariant(),
+        StartDate = p.StartDate?.Date,
+        EndDate = p.EndDate?.Date,
+    };
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    /// <summary>Checks a person record; the message names the field, the bad value and the fix.</summary>
+    public static void Validate(Person p)
+    {
+        if (string.IsNullOrEmpty(p.PersonId) || !PersonIdFormat().IsMatch(p.PersonId))
+        {
+            throw Invalid(nameof(Person.PersonId), p.PersonId,
+                $"PersonId '{p.PersonId}' is not valid: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit.",
+                "Use the employee id from the HR system, for example E1001.");
+        }
+
+        if (string.IsNullOrEmpty(p.DisplayName) || p.DisplayName.Length > 256)
+        {
+            throw Invalid(nameof(Person.DisplayName), p.DisplayName, "DisplayName is required and may be at most 256 characters.",
+                "Give the person's name as it should appear in reports.");
+        }
+
+        foreach ((string field, string? value) in new[] { (nameof(Person.UserPrincipalName), p.UserPrincipalName), (nameof(Person.Mail), p.Mail) })
+        {
+            if (value is not null && !AddressFormat().IsMatch(value))
+            {
+                throw Invalid(field, value, $"{field} '{value}' is not an address of the form name@domain.", $"Give {field} as name@domain, for example ada@example.com.");
+            }
+        }
+
+        if (p.ManagerId is not null && (!PersonIdFormat().IsMatch(p.ManagerId) || string.Equals(p.ManagerId, p.PersonId, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw Invalid(nameof(Person.ManagerId), p.ManagerId, $"ManagerId '{p.ManagerId}' is not valid: it must be another person's PersonId.",
+                "Give the manager's employee id, or leave ManagerId empty.");
+        }
+
+        if (p.Location is not null && !CountryFormat().IsMatch(p.Location))
+        {
+            throw Invalid(nameof(Person.Location), p.Location, $"Location '{p.Location}' is not a two-letter ISO 3166-1 country code.",
+                "Give the country of work as two letters, for example GB, DE or US.");
+        }
+
+        if (p.DirectoryObjectId is not null && !Guid.TryParseExact(p.DirectoryObjectId, "D", out _))
+        {
+            throw Invalid(nameof(Person.DirectoryObjectId), p.DirectoryObjectId, $"DirectoryObjectId '{p.DirectoryObjectId}' is not a GUID.",
+                "Give the Entra ID object id of the person's account, for example 0b6f4a1e-8c2d-4e7f-9a3b-1c5d7e9f2a4b.");
+        }
+
+        if (p.StartDate is DateTime start && p.EndDate is DateTime end && end < start)
+        {
+            throw Invalid(nameof(Person.EndDate), end, $"EndDate {end:yyyy-MM-dd} is before StartDate {start:yyyy-MM-dd}.",
+                "Correct whichever date is wrong; a person cannot leave before they start.");
+        }
+
+        if (p.Status == PersonStatus.Left && p.EndDate is null)
+        {
+            throw Invalid(nameof(Person.EndDate), null, $"Person '{p.PersonId}' cannot be Left without an EndDate.",
+                "Give the last working day with -EndDate when you set -Status Left.");
+        }
+
+        if (!Enum.IsDefined(p.Status) || !Enum.IsDefined(p.EmploymentType))
+        {
+            throw Invalid(nameof(Person.Status), p.Status, "Status or EmploymentType has a value that is not defined.", "Use one of the listed values.");
+        }
+    }
+
+    private static IsmsException Invalid(string field, object? value, string message, string fix) =>
+        new("IsmsOps.Person.Invalid" + field, IsmsErrorKind.InvalidArgument, message + " Nothing was changed.", fix,
+            Convert.ToString(value, CultureInfo.InvariantCulture));
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    private static partial Regex PersonIdFormat();
+
+    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    private static partial Regex AddressFormat();
+
+    [GeneratedRegex("^[A-Z]{2}$")]
+    private static partial Regex CountryFormat();
+}

@@ -1,0 +1,74 @@
+using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.People;
+
+namespace IsmsOps.Engine.Storage;
+
+/// <summary>
+/// The ISMS register and its audit trail. SQLite is the embedded implementation; a shared PostgreSQL store follows
+/// the same contract (tests/IsmsOps.Engine.Tests/Storage). Every change happens inside a
+/// <see cref="IStoreWriteTransaction"/> together with its audit events, so a change is never stored without its
+/// evidence, nor evidence without its change.
+/// </summary>
+public interface IIsmsStore : IDisposable
+{
+    /// <summary>Human-readable location (a file path, or a server and database), for messages. Never holds a password.</summary>
+    string Description { get; }
+
+    /// <summary>The schema version the store is at.</summary>
+    int SchemaVersion { get; }
+
+    /// <summary>Starts a write. Writers are serialised, so the audit chain stays linear.</summary>
+    Task<IStoreWriteTransaction> BeginWriteAsync(CancellationToken cancellationToken);
+
+    Task<Person?> GetPersonAsync(string personId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Person>> FindPeopleAsync(PersonQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Events in sequence order. Filtering is the caller's; this streams the whole trail.</summary>
+    IEnumerable<AuditEvent> ReadAuditEvents(AuditEventQuery query, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<AuditCheckpoint>> ReadCheckpointsAsync(CancellationToken cancellationToken);
+
+    Task<long> CountAuditEventsAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>One atomic unit of change. Dispose without <see cref="CommitAsync"/> rolls everything back.</summary>
+public interface IStoreWriteTransaction : IAsyncDisposable
+{
+    Task<Person?> GetPersonAsync(string personId, CancellationToken cancellationToken);
+
+    Task InsertPersonAsync(Person person, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the person if its stored version is <paramref name="expectedVersion"/>; false otherwise.</summary>
+    Task<bool> UpdatePersonAsync(Person person, long expectedVersion, CancellationToken cancellationToken);
+
+    /// <summary>The newest event's sequence and hash, or (0, genesis) for an empty trail.</summary>
+    Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken);
+
+    Task InsertAuditEventsAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken);
+
+    Task InsertCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken);
+
+    Task CommitAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Which audit events to read. All filters are optional and combine with AND.</summary>
+public sealed record AuditEventQuery
+{
+    public DateTime? StartTime { get; init; }
+
+    public DateTime? EndTime { get; init; }
+
+    /// <summary>Exact correlation id.</summary>
+    public string? CorrelationId { get; init; }
+
+    /// <summary>Exact targets (the caller applies wildcards).</summary>
+    public IReadOnlyList<string> Targets { get; init; } = [];
+
+    /// <summary>Exact actions (the caller applies wildcards).</summary>
+    public IReadOnlyList<string> Actions { get; init; } = [];
+
+    public long? FromSequence { get; init; }
+
+    public static AuditEventQuery All { get; } = new();
+}

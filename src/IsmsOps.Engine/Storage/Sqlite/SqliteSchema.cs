@@ -1,0 +1,63 @@
+namespace IsmsOps.Engine.Storage.Sqlite;
+
+/// <summary>
+/// Versioned migrations of the embedded store. The version lives in <c>PRAGMA user_version</c>; the file is marked as
+/// ours with <c>PRAGMA application_id</c>, so a foreign SQLite file is never migrated into.
+/// Append new migrations; never edit one that has shipped.
+/// </summary>
+internal static class SqliteSchema
+{
+    /// <summary>"ISMS" in ASCII.</summary>
+    public const int ApplicationId = 0x49534D53;
+
+    public static readonly string[] Migrations =
+    [
+        // 1: people register, audit trail, checkpoints.
+        """
+        CREATE TABLE person (
+            person_id           TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+            display_name        TEXT NOT NULL,
+            user_principal_name TEXT,
+            mail                TEXT,
+            department          TEXT,
+            job_role            TEXT,
+            manager_id          TEXT,
+            employment_type     TEXT NOT NULL,
+            status              TEXT NOT NULL,
+            start_date          TEXT,
+            end_date            TEXT,
+            location            TEXT,
+            directory_object_id TEXT,
+            version             INTEGER NOT NULL,
+            created_at          TEXT NOT NULL,
+            updated_at          TEXT NOT NULL
+        );
+        CREATE INDEX person_status ON person(status);
+        CREATE TABLE audit_event (
+            seq            INTEGER NOT NULL PRIMARY KEY,
+            time           TEXT NOT NULL,
+            actor          TEXT NOT NULL,
+            identity       TEXT,
+            action         TEXT NOT NULL,
+            target         TEXT NOT NULL,
+            correlation_id TEXT NOT NULL,
+            details        TEXT NOT NULL,
+            prev_hash      TEXT NOT NULL,
+            hash           TEXT NOT NULL
+        );
+        CREATE INDEX audit_event_target ON audit_event(target);
+        CREATE INDEX audit_event_correlation ON audit_event(correlation_id);
+        CREATE TABLE audit_checkpoint (
+            id         INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+            seq        INTEGER NOT NULL,
+            head_hash  TEXT NOT NULL,
+            time       TEXT NOT NULL,
+            key_id     TEXT NOT NULL,
+            public_key TEXT NOT NULL,
+            signature  TEXT NOT NULL
+        );
+        """,
+    ];
+
+    public static int LatestVersion => Migrations.Length;
+}

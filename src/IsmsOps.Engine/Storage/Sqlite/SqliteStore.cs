@@ -1,0 +1,375 @@
+using System.Globalization;
+using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.People;
+using Microsoft.Data.Sqlite;
+
+namespace IsmsOps.Engine.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode, created and migrated on first use. Durability is
+/// <c>synchronous=FULL</c>: a committed audit event survives a power cut. Writers take the write lock up front
+/// (<c>BEGIN IMMEDIATE</c>), which keeps the audit chain linear across processes.
+/// </summary>
+public sealed class SqliteStore : IIsmsStore
+{
+    private readonly string _connectionString;
+
+    private SqliteStore(string path, int schemaVersion)
+    {
+        DatabasePath = path;
+        SchemaVersion = schemaVersion;
+        _connectionString = ConnectionStringFor(path);
+    }
+
+    public string DatabasePath { get; }
+
+    public string Description => DatabasePath;
+
+    public int SchemaVersion { get; }
+
+    /// <summary>Opens the store at <paramref name="path"/>, creating the folder and file and migrating as needed.</summary>
+    public static SqliteStore Open(string path)
+    {
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw NotWritable(path, ex);
+        }
+
+        return Translate(path, () =>
+        {
+            using var connection = new SqliteConnection(ConnectionStringFor(path));
+            connection.Open();
+            int version = Migrate(connection, path);
+            return new SqliteStore(path, version);
+        });
+    }
+
+    private static string ConnectionStringFor(string path) => new SqliteConnectionStringBuilder
+    {
+        DataSource = path,
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
+
+    private static int Migrate(SqliteConnection connection, string path)
+    {
+        long applicationId = Scalar(connection, "PRAGMA application_id;");
+        long userVersion = Scalar(connection, "PRAGMA user_version;");
+        long tableCount = Scalar(connection, "SELECT count(*) FROM sqlite_master;");
+
+        if (applicationId != SqliteSchema.ApplicationId && (applicationId != 0 || tableCount > 0))
+        {
+            throw new IsmsException("IsmsOps.Store.Foreign", IsmsErrorKind.InvalidData,
+                $"'{path}' is a SQLite database, but not an IsmsOps store (application id {applicationId}, {tableCount} objects). Nothing was changed.",
+                "Point ISMSOPS_HOME at a folder of its own, or move that file aside.", path);
+        }
+
+        if (userVersion > SqliteSchema.LatestVersion)
+        {
+            throw new IsmsException("IsmsOps.Store.NewerSchema", IsmsErrorKind.NotSupportedVersion,
+                $"The store '{path}' is at schema version {userVersion}, newer than this IsmsOps understands ({SqliteSchema.LatestVersion}). Nothing was changed.",
+                "Update the IsmsOps module to the version that wrote this store.", path);
+        }
+
+        Execute(connection, "PRAGMA journal_mode=WAL;");
+        if (userVersion == SqliteSchema.LatestVersion)
+        {
+            return (int)userVersion;
+        }
+
+        using SqliteTransaction transaction = connection.BeginTransaction(deferred: false);
+        // Re-read under the write lock: another process may have migrated while we waited.
+        long current = Scalar(connection, "PRAGMA user_version;", transaction);
+        for (long version = current; version < SqliteSchema.LatestVersion; version++)
+        {
+            Execute(connection, SqliteSchema.Migrations[version], transaction);
+        }
+
+        Execute(connection, $"PRAGMA application_id={SqliteSchema.ApplicationId}; PRAGMA user_version={SqliteSchema.LatestVersion};", transaction);
+        transaction.Commit();
+        return SqliteSchema.LatestVersion;
+    }
+
+    internal SqliteConnection OpenConnection()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
+        return connection;
+    }
+
+    public Task<IStoreWriteTransaction> BeginWriteAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Translate<IStoreWriteTransaction>(DatabasePath, () =>
+        {
+            SqliteConnection connection = OpenConnection();
+            try
+            {
+                return new SqliteWriteTransaction(this, connection, connection.BeginTransaction(deferred: false));
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+        }));
+    }
+
+    public Task<Person?> GetPersonAsync(string personId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Translate(DatabasePath, () =>
+        {
+            using SqliteConnection connection = OpenConnection();
+            return ReadPerson(connection, null, personId);
+        }));
+    }
+
+    public Task<IReadOnlyList<Person>> FindPeopleAsync(PersonQuery query, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Translate<IReadOnlyList<Person>>(DatabasePath, () =>
+        {
+            using SqliteConnection connection = OpenConnection();
+            using SqliteCommand command = connection.CreateCommand();
+            var where = new List<string>();
+            if (query.Statuses.Count > 0)
+            {
+                where.Add("status IN (" + string.Join(",", query.Statuses.Select((s, i) => Bind(command, "$s" + i, s.ToString()))) + ")");
+            }
+
+            if (query.EmploymentTypes.Count > 0)
+            {
+                where.Add("employment_type IN (" + string.Join(",", query.EmploymentTypes.Select((s, i) => Bind(command, "$e" + i, s.ToString()))) + ")");
+            }
+
+            command.CommandText = "SELECT * FROM person" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : string.Empty) + " ORDER BY person_id;";
+            var people = new List<Person>();
+            using SqliteDataReader reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                people.Add(MapPerson(reader));
+            }
+
+            return people;
+        }));
+    }
+
+    public IEnumerable<AuditEvent> ReadAuditEvents(AuditEventQuery query, CancellationToken cancellationToken)
+    {
+        SqliteConnection connection = Translate(DatabasePath, OpenConnection);
+        try
+        {
+            using SqliteCommand command = connection.CreateCommand();
+            var where = new List<string>();
+            if (query.FromSequence is long from)
+            {
+                where.Add("seq >= " + Bind(command, "$from", from));
+            }
+
+            if (query.StartTime is DateTime start)
+            {
+                where.Add("time >= " + Bind(command, "$start", AuditEvent.FormatTime(start)));
+            }
+
+            if (query.EndTime is DateTime end)
+            {
+                where.Add("time <= " + Bind(command, "$end", AuditEvent.FormatTime(end)));
+            }
+
+            if (query.CorrelationId is not null)
+            {
+                where.Add("correlation_id = " + Bind(command, "$corr", query.CorrelationId));
+            }
+
+            if (query.Targets.Count > 0)
+            {
+                where.Add("target IN (" + string.Join(",", query.Targets.Select((t, i) => Bind(command, "$t" + i, t))) + ")");
+            }
+
+            if (query.Actions.Count > 0)
+            {
+                where.Add("action IN (" + string.Join(",", query.Actions.Select((a, i) => Bind(command, "$a" + i, a))) + ")");
+            }
+
+            command.CommandText = "SELECT seq, time, actor, identity, action, target, correlation_id, details, prev_hash, hash FROM audit_event" +
+                                  (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : string.Empty) + " ORDER BY seq;";
+            SqliteDataReader reader = Translate(DatabasePath, command.ExecuteReader);
+            using (reader)
+            {
+                while (true)
+                {
+                    if (!Translate(DatabasePath, reader.Read))
+                    {
+                        yield break;
+                    }
+
+                    yield return new AuditEvent
+                    {
+                        Sequence = reader.GetInt64(0),
+                        Time = AuditEvent.ParseTime(reader.GetString(1)),
+                        Actor = reader.GetString(2),
+                        Identity = reader.IsDBNull(3) ? null : reader.GetString(3),
+                        Action = reader.GetString(4),
+                        Target = reader.GetString(5),
+                        CorrelationId = reader.GetString(6),
+                        Details = reader.GetString(7),
+                        PreviousHash = reader.GetString(8),
+                        Hash = reader.GetString(9),
+                    };
+                }
+            }
+        }
+        finally
+        {
+            connection.Dispose();
+        }
+    }
+
+    public Task<IReadOnlyList<AuditCheckpoint>> ReadCheckpointsAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Translate<IReadOnlyList<AuditCheckpoint>>(DatabasePath, () =>
+        {
+            using SqliteConnection connection = OpenConnection();
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = "SELECT seq, head_hash, time, key_id, public_key, signature FROM audit_checkpoint ORDER BY id;";
+            var checkpoints = new List<AuditCheckpoint>();
+            using SqliteDataReader reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                checkpoints.Add(new AuditCheckpoint
+                {
+                    Sequence = reader.GetInt64(0),
+                    HeadHash = reader.GetString(1),
+                    Time = AuditEvent.ParseTime(reader.GetString(2)),
+                    KeyId = reader.GetString(3),
+                    PublicKey = reader.GetString(4),
+                    Signature = reader.GetString(5),
+                });
+            }
+
+            return checkpoints;
+        }));
+    }
+
+    public Task<long> CountAuditEventsAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Translate(DatabasePath, () =>
+        {
+            using SqliteConnection connection = OpenConnection();
+            return Scalar(connection, "SELECT count(*) FROM audit_event;");
+        }));
+    }
+
+    public void Dispose()
+    {
+        // Pooled connections keep the file open; release it so the folder can be moved or deleted.
+        SqliteConnection.ClearAllPools();
+    }
+
+    internal static Person? ReadPerson(SqliteConnection connection, SqliteTransaction? transaction, string personId)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT * FROM person WHERE person_id = $id;";
+        command.Parameters.AddWithValue("$id", personId);
+        using SqliteDataReader reader = command.ExecuteReader();
+        return reader.Read() ? MapPerson(reader) : null;
+    }
+
+    private static Person MapPerson(SqliteDataReader r) => new()
+    {
+        PersonId = r.GetString(r.GetOrdinal("person_id")),
+        DisplayName = r.GetString(r.GetOrdinal("display_name")),
+        UserPrincipalName = Text(r, "user_principal_name"),
+        Mail = Text(r, "mail"),
+        Department = Text(r, "department"),
+        JobRole = Text(r, "job_role"),
+        ManagerId = Text(r, "manager_id"),
+        EmploymentType = Enum.Parse<EmploymentType>(r.GetString(r.GetOrdinal("employment_type"))),
+        Status = Enum.Parse<PersonStatus>(r.GetString(r.GetOrdinal("status"))),
+        StartDate = Date(r, "start_date"),
+        EndDate = Date(r, "end_date"),
+        Location = Text(r, "location"),
+        DirectoryObjectId = Text(r, "directory_object_id"),
+        Version = r.GetInt64(r.GetOrdinal("version")),
+        CreatedAt = AuditEvent.ParseTime(r.GetString(r.GetOrdinal("created_at"))),
+        UpdatedAt = AuditEvent.ParseTime(r.GetString(r.GetOrdinal("updated_at"))),
+    };
+
+    private static string? Text(SqliteDataReader r, string column)
+    {
+        int ordinal = r.GetOrdinal(column);
+        return r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
+    }
+
+    private static DateTime? Date(SqliteDataReader r, string column)
+    {
+        string? text = Text(r, column);
+        return text is null ? null : DateTime.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+    }
+
+    internal static string Bind(SqliteCommand command, string name, object value)
+    {
+        command.Parameters.AddWithValue(name, value);
+        return name;
+    }
+
+    internal static long Scalar(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    internal static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    internal static T Translate<T>(string path, Func<T> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (SqliteException ex)
+        {
+            throw TranslateError(path, ex);
+        }
+    }
+
+    /// <summary>Turns SQLite's error codes into errors that say what is wrong with the store and how to fix it.</summary>
+    internal static IsmsException TranslateError(string path, SqliteException ex) => ex.SqliteErrorCode switch
+    {
+        26 or 11 => new IsmsException("IsmsOps.Store.Corrupt", IsmsErrorKind.InvalidData,
+            $"The store '{path}' is not a readable IsmsOps database ({ex.Message.TrimEnd('.')}). Nothing was changed.",
+            "Restore the file from backup, or move it aside and point ISMSOPS_HOME at a new folder; run Test-IsmsAuditTrail on the restored copy.", path, ex),
+        8 or 14 or 23 => NotWritable(path, ex),
+        13 => new IsmsException("IsmsOps.Store.DiskFull", IsmsErrorKind.WriteError,
+            $"The disk holding '{path}' is full. The change was rolled back.", "Free disk space and run the command again.", path, ex),
+        5 or 6 => new IsmsException("IsmsOps.Store.Busy", IsmsErrorKind.WriteError,
+            $"The store '{path}' stayed locked by another process for 30 seconds. The change was rolled back.",
+            "Wait for the other IsmsOps process (a scheduled job?) to finish, then run the command again.", path, ex),
+        _ => new IsmsException("IsmsOps.Store.Failed", IsmsErrorKind.WriteError,
+            $"The store '{path}' failed: {ex.Message}", "Run the command again; if it keeps failing, run Test-IsmsAuditTrail and check the disk.", path, ex),
+    };
+
+    private static IsmsException NotWritable(string path, Exception ex) => new("IsmsOps.Store.NotWritable", IsmsErrorKind.PermissionDenied,
+        $"The store '{path}' cannot be written: its folder is read-only or not accessible to this account ({ex.Message.TrimEnd('.')}).",
+        $"Give this account write access to '{Path.GetDirectoryName(path)}', or set {StoreLocation.HomeVariable} to a writable folder.", path, ex);
+}

@@ -1,0 +1,164 @@
+using System.Globalization;
+using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.People;
+using Microsoft.Data.Sqlite;
+
+namespace IsmsOps.Engine.Storage.Sqlite;
+
+internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
+{
+    private readonly SqliteStore _store;
+    private readonly SqliteConnection _connection;
+    private readonly SqliteTransaction _transaction;
+    private bool _committed;
+
+    public SqliteWriteTransaction(SqliteStore store, SqliteConnection connection, SqliteTransaction transaction)
+    {
+        _store = store;
+        _connection = connection;
+        _transaction = transaction;
+    }
+
+    public Task<Person?> GetPersonAsync(string personId, CancellationToken cancellationToken) =>
+        Run(() => SqliteStore.ReadPerson(_connection, _transaction, personId));
+
+    public Task InsertPersonAsync(Person person, CancellationToken cancellationToken) => Run(() =>
+    {
+        using SqliteCommand command = PersonCommand(person,
+            """
+            INSERT INTO person (person_id, display_name, user_principal_name, mail, department, job_role, manager_id,
+                employment_type, status, start_date, end_date, location, directory_object_id, version, created_at, updated_at)
+            VALUES ($person_id, $display_name, $upn, $mail, $department, $job_role, $manager_id,
+                $employment_type, $status, $start_date, $end_date, $location, $directory_object_id, $version, $created_at, $updated_at);
+            """);
+        return command.ExecuteNonQuery();
+    });
+
+    public Task<bool> UpdatePersonAsync(Person person, long expectedVersion, CancellationToken cancellationToken) => Run(() =>
+    {
+        using SqliteCommand command = PersonCommand(person,
+            """
+            UPDATE person SET display_name = $display_name, user_principal_name = $upn, mail = $mail, department = $department,
+                job_role = $job_role, manager_id = $manager_id, employment_type = $employment_type, status = $status,
+                start_date = $start_date, end_date = $end_date, location = $location, directory_object_id = $directory_object_id,
+                version = $version, updated_at = $updated_at
+            WHERE person_id = $person_id AND version = $expected_version;
+            """);
+        command.Parameters.AddWithValue("$expected_version", expectedVersion);
+        return command.ExecuteNonQuery() == 1;
+    });
+
+    public Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken) => Run(() =>
+    {
+        using SqliteCommand command = Command("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1;");
+        using SqliteDataReader reader = command.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), reader.GetString(1)) : (0L, AuditHash.Genesis);
+    });
+
+    public Task InsertAuditEventsAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken) => Run(() =>
+    {
+        using SqliteCommand command = Command(
+            """
+            INSERT INTO audit_event (seq, time, actor, identity, action, target, correlation_id, details, prev_hash, hash)
+            VALUES ($seq, $time, $actor, $identity, $action, $target, $corr, $details, $prev, $hash);
+            """);
+        SqliteParameter[] p =
+        [
+            command.Parameters.Add("$seq", SqliteType.Integer), command.Parameters.Add("$time", SqliteType.Text),
+            command.Parameters.Add("$actor", SqliteType.Text), command.Parameters.Add("$identity", SqliteType.Text),
+            command.Parameters.Add("$action", SqliteType.Text), command.Parameters.Add("$target", SqliteType.Text),
+            command.Parameters.Add("$corr", SqliteType.Text), command.Parameters.Add("$details", SqliteType.Text),
+            command.Parameters.Add("$prev", SqliteType.Text), command.Parameters.Add("$hash", SqliteType.Text),
+        ];
+        command.Prepare();
+        foreach (AuditEvent e in events)
+        {
+            p[0].Value = e.Sequence;
+            p[1].Value = e.TimeText;
+            p[2].Value = e.Actor;
+            p[3].Value = (object?)e.Identity ?? DBNull.Value;
+            p[4].Value = e.Action;
+            p[5].Value = e.Target;
+            p[6].Value = e.CorrelationId;
+            p[7].Value = e.Details;
+            p[8].Value = e.PreviousHash;
+            p[9].Value = e.Hash;
+            command.ExecuteNonQuery();
+        }
+
+        return events.Count;
+    });
+
+    public Task InsertCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken) => Run(() =>
+    {
+        using SqliteCommand command = Command(
+            "INSERT INTO audit_checkpoint (seq, head_hash, time, key_id, public_key, signature) VALUES ($seq, $head, $time, $key, $pub, $sig);");
+        command.Parameters.AddWithValue("$seq", checkpoint.Sequence);
+        command.Parameters.AddWithValue("$head", checkpoint.HeadHash);
+        command.Parameters.AddWithValue("$time", AuditEvent.FormatTime(checkpoint.Time));
+        command.Parameters.AddWithValue("$key", checkpoint.KeyId);
+        command.Parameters.AddWithValue("$pub", checkpoint.PublicKey);
+        command.Parameters.AddWithValue("$sig", checkpoint.Signature);
+        return command.ExecuteNonQuery();
+    });
+
+    public Task CommitAsync(CancellationToken cancellationToken) => Run(() =>
+    {
+        _transaction.Commit();
+        _committed = true;
+        return 0;
+    });
+
+    public ValueTask DisposeAsync()
+    {
+        if (!_committed)
+        {
+            try
+            {
+                _transaction.Rollback();
+            }
+            catch (SqliteException)
+            {
+                // The connection is already broken; SQLite has rolled back on its own.
+            }
+        }
+
+        _transaction.Dispose();
+        _connection.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private SqliteCommand Command(string sql)
+    {
+        SqliteCommand command = _connection.CreateCommand();
+        command.Transaction = _transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private SqliteCommand PersonCommand(Person p, string sql)
+    {
+        SqliteCommand command = Command(sql);
+        command.Parameters.AddWithValue("$person_id", p.PersonId);
+        command.Parameters.AddWithValue("$display_name", p.DisplayName);
+        command.Parameters.AddWithValue("$upn", Db(p.UserPrincipalName));
+        command.Parameters.AddWithValue("$mail", Db(p.Mail));
+        command.Parameters.AddWithValue("$department", Db(p.Department));
+        command.Parameters.AddWithValue("$job_role", Db(p.JobRole));
+        command.Parameters.AddWithValue("$manager_id", Db(p.ManagerId));
+        command.Parameters.AddWithValue("$employment_type", p.EmploymentType.ToString());
+        command.Parameters.AddWithValue("$status", p.Status.ToString());
+        command.Parameters.AddWithValue("$start_date", Db(p.StartDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
+        command.Parameters.AddWithValue("$end_date", Db(p.EndDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
+        command.Parameters.AddWithValue("$location", Db(p.Location));
+        command.Parameters.AddWithValue("$directory_object_id", Db(p.DirectoryObjectId));
+        command.Parameters.AddWithValue("$version", p.Version);
+        command.Parameters.AddWithValue("$created_at", AuditEvent.FormatTime(p.CreatedAt));
+        command.Parameters.AddWithValue("$updated_at", AuditEvent.FormatTime(p.UpdatedAt));
+        return command;
+    }
+
+    private static object Db(string? value) => value is null ? DBNull.Value : value;
+
+    private Task<T> Run<T>(Func<T> work) => Task.FromResult(SqliteStore.Translate(_store.DatabasePath, work));
+}

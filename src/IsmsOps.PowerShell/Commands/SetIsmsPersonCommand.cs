@@ -1,0 +1,138 @@
+using System.Management.Automation;
+using IsmsOps.Engine.People;
+
+namespace IsmsOps.PowerShell.Commands;
+
+/// <summary>Changes a person in the ISMS people register.</summary>
+/// <remarks>
+/// Changes only the fields you name; an empty string clears a text field. The change and an audit event holding each
+/// changed field's old and new value are stored in one transaction, and a change that alters nothing is not stored or
+/// audited. When the person was read with Get-IsmsPerson and piped in, its Version binds to ExpectedVersion: if someone
+/// else changed the person in between, the update is refused instead of overwriting their change.
+/// Graph permissions: none (this cmdlet changes only the IsmsOps store).
+/// </remarks>
+/// <example>
+/// <code>Set-IsmsPerson -PersonId E1001 -Status Active</code>
+/// <para>Marks a joiner as active.</para>
+/// </example>
+/// <example>
+/// <code>Get-IsmsPerson E1001 | Set-IsmsPerson -Status Leaving -EndDate 2026-12-31 -PassThru</code>
+/// <para>Records a resignation, refusing if the record changed since it was read, and shows the result.</para>
+/// </example>
+[Cmdlet(VerbsCommon.Set, "IsmsPerson", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(Person))]
+public sealed class SetIsmsPersonCommand : IsmsCmdlet
+{
+    /// <summary>The PersonId of the person to change.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("EmployeeId")]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PersonIdCompleter))]
+    public string PersonId { get; set; } = string.Empty;
+
+    /// <summary>The new display name.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
+    public string? DisplayName { get; set; }
+
+    /// <summary>The new sign-in name of the person's Entra ID account; an empty string clears it.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("UPN")]
+    public string? UserPrincipalName { get; set; }
+
+    /// <summary>The new e-mail address; an empty string clears it.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Mail { get; set; }
+
+    /// <summary>The new department; an empty string clears it.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Department { get; set; }
+
+    /// <summary>The new job role; an empty string clears it.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? JobRole { get; set; }
+
+    /// <summary>The PersonId of the new manager; an empty string clears it.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(PersonIdCompleter))]
+    public string? ManagerId { get; set; }
+
+    /// <summary>The new employment type: Employee, Contractor, Vendor or Guest.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public EmploymentType? EmploymentType { get; set; }
+
+    /// <summary>The new lifecycle state: Candidate, Onboarding, Active, Leaving or Left (Left needs an EndDate).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public PersonStatus? Status { get; set; }
+
+    /// <summary>The new first working day.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public DateTime? StartDate { get; set; }
+
+    /// <summary>The new last working day.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public DateTime? EndDate { get; set; }
+
+    /// <summary>The new country of work, as an ISO 3166-1 two-letter code; an empty string clears it.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Country")]
+    public string? Location { get; set; }
+
+    /// <summary>The Entra ID object id (a GUID) of the person's account; an empty string clears it.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? DirectoryObjectId { get; set; }
+
+    /// <summary>The version you read. If the stored person has moved on, the change is refused. Binds from a piped person's Version.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Version")]
+    public long? ExpectedVersion { get; set; }
+
+    /// <summary>Writes the changed person to the pipeline.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        // Only parameters that were bound (from the command line or this pipeline object) change anything.
+        var bound = MyInvocation.BoundParameters;
+        Person Apply(Person p) => p with
+        {
+            DisplayName = bound.ContainsKey(nameof(DisplayName)) && !string.IsNullOrEmpty(DisplayName) ? DisplayName : p.DisplayName,
+            UserPrincipalName = bound.ContainsKey(nameof(UserPrincipalName)) ? UserPrincipalName : p.UserPrincipalName,
+            Mail = bound.ContainsKey(nameof(Mail)) ? Mail : p.Mail,
+            Department = bound.ContainsKey(nameof(Department)) ? Department : p.Department,
+            JobRole = bound.ContainsKey(nameof(JobRole)) ? JobRole : p.JobRole,
+            ManagerId = bound.ContainsKey(nameof(ManagerId)) ? ManagerId : p.ManagerId,
+            EmploymentType = EmploymentType ?? p.EmploymentType,
+            Status = Status ?? p.Status,
+            StartDate = bound.ContainsKey(nameof(StartDate)) ? StartDate : p.StartDate,
+            EndDate = bound.ContainsKey(nameof(EndDate)) ? EndDate : p.EndDate,
+            Location = bound.ContainsKey(nameof(Location)) ? Location : p.Location,
+            DirectoryObjectId = bound.ContainsKey(nameof(DirectoryObjectId)) ? DirectoryObjectId : p.DirectoryObjectId,
+        };
+
+        string[] changing = bound.Keys.Where(k => k is not nameof(PersonId) and not nameof(ExpectedVersion) and not nameof(PassThru)
+            && !CommonParameterNames.Contains(k)).ToArray();
+        if (!ShouldProcess($"{PersonId}", $"Set {string.Join(", ", changing)}"))
+        {
+            return;
+        }
+
+        ForEachItem(() =>
+        {
+            Person updated = Run((w, ct) => w.People.UpdateAsync(PersonId, Apply, ExpectedVersion, Operation, ct));
+            WriteVerbose($"{updated.PersonId} is at version {updated.Version}.");
+            if (PassThru)
+            {
+                WriteObject(updated);
+            }
+        });
+    }
+
+    private static readonly HashSet<string> CommonParameterNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ProgressAction", "ErrorVariable", "WarningVariable",
+        "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable", "WhatIf", "Confirm",
+    };
+}

@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using IsmsOps.Engine;
+using IsmsOps.Engine.Audit;
+
+namespace IsmsOps.PowerShell;
+
+/// <summary>
+/// Base of every IsmsOps cmdlet: owns the cancellation that Ctrl+C (StopProcessing) triggers, runs engine work off
+/// the pipeline thread while relaying progress and messages back onto it, and turns engine errors into ErrorRecords.
+/// </summary>
+public abstract class IsmsCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _cancellation = new();
+    private readonly BlockingCollection<Action> _pipelineWork = new();
+    private OperationContext? _operation;
+
+    /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
+    protected CancellationToken Cancellation => _cancellation.Token;
+
+    /// <summary>The open workspace for the current <c>ISMSOPS_HOME</c>; opened on first use.</summary>
+    protected IsmsWorkspace Workspace
+    {
+        get
+        {
+            IsmsWorkspace workspace = ModuleSession.GetWorkspace();
+            WriteDebug($"Store: {workspace.Store.Description} (schema {workspace.Store.SchemaVersion}).");
+            return workspace;
+        }
+    }
+
+    /// <summary>Who is acting; one correlation id for the whole run of this cmdlet, across pipeline input.</summary>
+    protected OperationContext Operation => _operation ??= OperationContext.ForCurrentUser();
+
+    /// <summary>
+    /// Runs engine work against the workspace on a worker thread, and pumps its posted actions on the pipeline thread
+    /// until it ends. The workspace is resolved here, on the pipeline thread.
+    /// </summary>
+    protected T Run<T>(Func<IsmsWorkspace, CancellationToken, Task<T>> work)
+    {
+        IsmsWorkspace workspace = Workspace;
+        return Run(ct => work(workspace, ct));
+    }
+
+    /// <summary>Runs engine work that needs no store (such as verifying an export on an auditor's machine).</summary>
+    protected T Run<T>(Func<CancellationToken, Task<T>> work)
+    {
+        Task<T> task = Task.Run(() => work(Cancellation), Cancellation);
+        while (!task.IsCompleted)
+        {
+            if (_pipelineWork.TryTake(out Action? action, 25))
+            {
+                action();
+            }
+        }
+
+        while (_pipelineWork.TryTake(out Action? action))
+        {
+            action();
+        }
+
+        try
+        {
+            return task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    /// <summary>Queues <paramref name="action"/> (WriteProgress, WriteVerbose) to run on the pipeline thread.</summary>
+    protected void Post(Action action) => _pipelineWork.Add(action);
+
+    /// <summary>A progress sink for engine work that reports on the pipeline thread.</summary>
+    protected IProgress<long> ProgressOf(int activityId, string activity, long total, string unit) => new PostedProgress(this, done =>
+    {
+        var record = new ProgressRecord(activityId, activity, $"{done:N0} of {total:N0} {unit}")
+        {
+            PercentComplete = total > 0 ? (int)Math.Min(100, done * 100 / total) : -1,
+        };
+        WriteProgress(record);
+    });
+
+    /// <summary>Writes a non-terminating error: the pipeline goes on with the next item.</summary>
+    protected void WriteIsmsError(IsmsException exception) => WriteError(IsmsErrors.From(exception));
+
+    /// <summary>Runs one item's work; an engine error becomes a non-terminating error for that item alone.</summary>
+    protected void ForEachItem(Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (IsmsException ex) when (!IsStoreFault(ex))
+        {
+            WriteIsmsError(ex);
+        }
+        catch (IsmsException ex)
+        {
+            // A store that cannot be opened or written fails every item the same way: stop once, clearly.
+            ThrowTerminatingError(IsmsErrors.From(ex));
+        }
+    }
+
+    private static bool IsStoreFault(IsmsException ex) =>
+        ex.ErrorId.StartsWith("IsmsOps.Store.", StringComparison.Ordinal) || ex.ErrorId.StartsWith("IsmsOps.Audit.SigningKey", StringComparison.Ordinal);
+
+    /// <inheritdoc />
+    protected override void StopProcessing() => _cancellation.Cancel();
+
+    /// <summary>Releases the cancellation source.</summary>
+    public void Dispose()
+    {
+        _cancellation.Dispose();
+        _pipelineWork.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private sealed class PostedProgress(IsmsCmdlet owner, Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => owner.Post(() => report(value));
+    }
+}

@@ -1,0 +1,10 @@
+using System.Management.Automation;
+
+namespace IsmsOps.PowerShell;
+
+/// <summary>Runs on Remove-Module: closes the store so its file is released.</summary>
+public sealed class ModuleCleanup : IModuleAssemblyCleanup
+{
+    /// <summary>Called by PowerShell when the module is removed.</summary>
+    public void OnRemove(PSModuleInfo psModuleInfo) => ModuleSession.Close();
+}
