@@ -1,0 +1,196 @@
+using IsmsOps.Engine.Audit;
+
+namespace IsmsOps.Engine.Tests;
+
+/// <summary>Someone with write access to the database file changes the trail; verification must say where and how.</summary>
+public sealed class AuditTrailTamperTests
+{
+    private static async Task<TempWorkspace> TrailOfTenAsync()
+    {
+        var store = new TempWorkspace();
+        await store.AppendEventsAsync(10);
+        return store;
+    }
+
+    private static string RehashWithSequence(AuditEvent e, long sequence, string? details = null, string? previous = null)
+    {
+        AuditEvent moved = e with { Sequence = sequence, Details = details ?? e.Details, PreviousHash = previous ?? e.PreviousHash };
+        return AuditHash.ComputeEventHash(moved);
+    }
+
+    [Fact]
+    public async Task An_untouched_trail_verifies()
+    {
+        using TempWorkspace store = await TrailOfTenAsync();
+        AuditVerificationResult result = await store.VerifyAsync();
+        Assert.True(result.IsValid, result.Message);
+        Assert.Equal(10, result.EventCount);
+        Assert.Equal(10, result.HeadSequence);
+        Assert.Equal(10, result.LastCheckpointSequence);
+        Assert.Equal(store.Workspace.Audit.SigningKeyId, result.SigningKeyId);
+        Assert.Null(result.Tampering);
+    }
+
+    [Fact]
+    public async Task Editing_an_events_content_is_reported_as_an_edit_at_that_sequence()
+    {
+        using TempWorkspace store = await TrailOfTenAsync();
+        store.Sql("UPDATE audit_event SET details = '{\"n\":500}' WHERE seq = 5;");
+        AuditVerificationResult result = await store.VerifyAsync();
+        Assert.False(result.IsValid);
+        Assert.Equal(TamperKind.Edit, result.Tampering);
+        Assert.Equal(5, result.FirstBadSequence);
+    }
+
+    [Fact]
+    public async Task Editing_an_event_and_recomputing_its_hash_is_still_an_edit_at_that_sequence()
+    {
+        using TempWorkspace store = await TrailOfTenAsync();
+        AuditEvent fifth = store.Events()[4];
+        string forged = RehashWithSequence(fifth, 5, details: "{\"n\":500}");
+        store.Sql("UPDATE audit_event SET details = '{\"n\":500}', hash = $h WHERE seq = 5;", ("$h", forged));
+        AuditVerificationResult result = await store.VerifyAsync();
+        Assert.Equal(TamperKind.Edit, result.Tampering);
+        Assert.Equal(5, result.FirstBadSequence);
+    }
+
+    [Fact]
+    public async Task Deleting_an_event_is_reported_as_a_delete_at_its_sequence()
+    {
+        using TempWorkspace store = await TrailOfTenAsync();
+        store.Sql("DELETE FROM audit_event WHERE seq = 5;");
+        AuditVerificationResult result = await store.VerifyAsync();
+        Assert.Equal(TamperKind.Delete, result.Tampering);
+        Assert.Equal(5, result.FirstBadSequence);
+    }
+
+    [Fact]
+    public async Task Deleting_an_event_and_renumbering_the_rest_is_still_a_delete()
+    {
+        using TempWorkspace store = await TrailOfTenAsync();
+        store.Sql("DELETE FROM audit_event WHERE seq = 5;");
+        for (int seq = 6; seq <= 10; seq++)
+        {
+            store.Sql("UPDATE audit_event SET seq = $to WHERE seq = $from;", ("$to", seq - 1), ("$from", seq));
+        }
+
+        AuditVerificationResult result = await store.VerifyAsync();
+        Assert.Equal(TamperKind.Delete, result.Tampering);
+        Assert.Equal(5, result.FirstBadSequence);
+    }
+
+    [Fact]
+    public async Task Inserting_a_well_formed_forged_event_is_reported_as_an_insert()
+    {
+        using TempWorkspace store = await TrailOfTenAsync();
+        List<AuditEvent> events = store.Events();
+        for (int seq = 10; seq >= 5; seq--)
+        {
+            store.Sql("UPDATE audit_event SET seq = $to WHERE seq = $from;", ("$to", seq + 1), ("$from", seq));
+        }
+
+        AuditEvent forged = events[4] with { Action = "Person.Created", Target = "person:GHOST", PreviousHash = events[3].Hash, Hash = "" };
+        forged = forged with { Hash = AuditHash.ComputeEventHash(forged) };
+        store.Sql(
+            "INSERT INTO audit_event VALUES ($seq, $time, $actor, NULL, $action, $target, $corr, $details, $prev, $hash);",
+            ("$seq", 5), ("$time", forged.TimeText), ("$actor", forged.Actor), ("$action", forged.Action), ("$target", forged.Target),
+            ("$corr", forged.CorrelationId), ("$details", forged.Details), ("$prev", forged.PreviousHash), ("$hash", forged.Hash));
+
+        AuditVerificationResult result = await store.VerifyAsync();
+        Assert.Equal(TamperKind.Insert, result.Tampering);
+        Assert.Equal(5, result.FirstBadSequence);
+    }
+
+    [Fact]
+    public async Task Swapping_two_events_is_reported_as_a_reorder()
+    {
+        using TempWorkspace store = await TrailOfTenAsync();
+        store.Sql("UPDATE audit_event SET seq = -1 WHERE seq = 5; UPDATE audit_event SET seq = 5 WHERE seq = 6; UPDATE audit_event SET seq = 6 WHERE seq = -1;");
+        AuditVerificationResult result = await store.VerifyAsync();
+        Assert.Equal(TamperKind.Reorder, result.Tampering);
+        Assert.Equal(5, result.FirstBadSequence);
+    }
+
+    [Fact]
+    public async Task Removing_the_newest_events_is_reported_as_truncation_by_the_signed_checkpoint()
+    {
+        using TempWorkspace store = await TrailOfTenAsync();
+        store.Sql("DELETE FROM audit_event WHERE seq >= 8;");
+        AuditVerificationResult result = await store.VerifyAsync();
+        Assert.Equal(TamperKind.Truncation, result.Tampering);
+        Assert.Equal(8, result.FirstBadSequence);
+        Assert.Equal(7, result.HeadSequence);
+    }
+
+    [Fact]
+    public async Task Rebuilding_the_chain_consistently_is_caught_by_the_checkpoints_as_a_rewrite()
+    {
+        using TempWorkspace store = await TrailOfTenAsync();
+        List<AuditEvent> events = store.Events();
+        string previous = events[1].Hash;
+        for (int i = 2; i < events.Count; i++)
+        {
+            AuditEvent rewritten = events[i] with { Details = "{\"n\":0}", PreviousHash = previous };
+            string hash = AuditHash.ComputeEventHash(rewritten);
+            store.Sql("UPDATE audit_event SET details = $d, prev_hash = $p, hash = $h WHERE seq = $s;",
+                ("$d", rewritten.Details), ("$p", previous), ("$h", hash), ("$s", rewritten.Sequence));
+            previous = hash;
+        }
+
+        AuditVerificationResult result = await store.VerifyAsync();
+        Assert.Equal(TamperKind.Rewrite, result.Tampering);
+        Assert.Equal(3, result.FirstBadSequence);
+    }
+
+    [Fact]
+    public async Task A_rewrite_re_signed_with_another_key_is_rejected_as_an_untrusted_checkpoint()
+    {
+        using TempWorkspace store = await TrailOfTenAsync();
+        List<AuditEvent> events = store.Events();
+        string forgedHead = AuditHash.ComputeEventHash(events[9] with { Details = "{\"n\":0}" });
+        store.Sql("UPDATE audit_event SET details = '{\"n\":0}', hash = $h WHERE seq = 10;", ("$h", forgedHead));
+        store.Sql("DELETE FROM audit_checkpoint;");
+        string otherKey = Path.Combine(store.Home, "attacker.pem");
+        using (CheckpointSigner attacker = CheckpointSigner.LoadOrCreate(otherKey))
+        {
+            AuditCheckpoint cp = attacker.Sign(10, forgedHead, DateTime.UtcNow);
+            store.Sql("INSERT INTO audit_checkpoint (seq, head_hash, time, key_id, public_key, signature) VALUES (10, $h, $t, $k, $p, $s);",
+                ("$h", cp.HeadHash), ("$t", AuditEvent.FormatTime(cp.Time)), ("$k", cp.KeyId), ("$p", cp.PublicKey), ("$s", cp.Signature));
+        }
+
+        AuditVerificationResult result = await store.VerifyAsync();
+        Assert.Equal(TamperKind.InvalidCheckpoint, result.Tampering);
+        Assert.Contains("not trusted", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_with_a_tampered_signature_is_rejected()
+    {
+        using TempWorkspace store = await TrailOfTenAsync();
+        store.Sql("UPDATE audit_checkpoint SET seq = 12 WHERE id = (SELECT max(id) FROM audit_checkpoint);");
+        AuditVerificationResult result = await store.VerifyAsync();
+        Assert.Equal(TamperKind.InvalidCheckpoint, result.Tampering);
+    }
+
+    [Fact]
+    public async Task A_retired_key_placed_in_keys_trusted_keeps_old_checkpoints_verifiable_after_rotation()
+    {
+        using TempWorkspace store = await TrailOfTenAsync();
+        string oldKey = store.Location.SigningKeyPath;
+        Directory.CreateDirectory(Path.Combine(store.Location.KeyDirectory, "trusted"));
+        using (var key = System.Security.Cryptography.ECDsa.Create())
+        {
+            key.ImportFromPem(File.ReadAllText(oldKey));
+            File.WriteAllText(Path.Combine(store.Location.KeyDirectory, "trusted", "retired.pem"), key.ExportSubjectPublicKeyInfoPem());
+        }
+
+        store.Workspace.Dispose();
+        File.Move(oldKey, oldKey + ".retired");
+        store.Reopen();
+        AuditVerificationResult withoutTrust = await store.VerifyAsync();
+        Assert.Equal(TamperKind.InvalidCheckpoint, withoutTrust.Tampering);
+
+        AuditVerificationResult result = await store.Workspace.Audit.VerifyAsync(store.Workspace.RetiredTrustedKeyIds(), CancellationToken.None);
+        Assert.True(result.IsValid, result.Message);
+    }
+}
