@@ -46,21 +46,6 @@ public sealed class PowerShellSession : IDisposable
         return output;
     }
 
-    /// <summary>Runs a script and expects it to fail terminating; returns the error.</summary>
-    public ErrorRecord RunExpectingTerminatingError(string script)
-    {
-        try
-        {
-            Run(script);
-        }
-        catch (RuntimeException ex)
-        {
-            return ex.ErrorRecord;
-        }
-
-        throw new Xunit.Sdk.XunitException($"Expected a terminating error from: {script}");
-    }
-
     public PSDataStreams Streams => _shell.Streams;
 
     public void Dispose()
@@ -68,23 +53,11 @@ public sealed class PowerShellSession : IDisposable
         _shell.Dispose();
         try
         {
-            Run0("Remove-Module IsmsOps -ErrorAction SilentlyContinue");
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        try
-        {
             Directory.Delete(Home, recursive: true);
         }
         catch (IOException)
         {
         }
-    }
-
-    private static void Run0(string _)
-    {
     }
 }
 

@@ -157,7 +157,8 @@ public sealed partial class PeopleRegister
         Department = Blank(p.Department),
         JobRole = Blank(p.JobRole),
         ManagerId = Blank(p.ManagerId),
-        Location = Blank(p.Location)?.ToUpperInvariant(),
+        // Only a well-formed code is upper-cased, so an error message shows the value as it was given.
+        Location = Blank(p.Location) is { Length: 2 } code ? code.ToUpperInvariant() : Blank(p.Location),
         DirectoryObjectId = Blank(p.DirectoryObjectId)?.ToLowerInvariant(),
         StartDate = p.StartDate?.Date,
         EndDate = p.EndDate?.Date,
