@@ -126,6 +126,18 @@ public sealed class PeopleRegisterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_preview_lists_only_real_changes_and_stores_nothing()
+    {
+        await People.CreateAsync(Ada, TempWorkspace.Context, CancellationToken.None);
+        IReadOnlyList<FieldChange> changes = await People.PreviewUpdateAsync("E1001",
+            p => p with { DisplayName = "Ada Lovelace", Status = PersonStatus.Leaving, EndDate = new DateTime(2026, 12, 31) }, CancellationToken.None);
+
+        Assert.Equal(["Status: 'Candidate' -> 'Leaving'", "EndDate: '' -> '2026-12-31'"], changes.Select(c => c.ToString()));
+        Assert.Equal(PersonStatus.Candidate, (await People.GetAsync("E1001", CancellationToken.None)).Status);
+        Assert.Single(_store.Events());
+    }
+
+    [Fact]
     public async Task An_update_that_changes_nothing_stores_and_audits_nothing()
     {
         await People.CreateAsync(Ada, TempWorkspace.Context, CancellationToken.None);

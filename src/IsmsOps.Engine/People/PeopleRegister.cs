@@ -5,6 +5,19 @@ using IsmsOps.Engine.Storage;
 
 namespace IsmsOps.Engine.People;
 
+/// <summary>One field's change: its old and new value.</summary>
+public sealed record FieldChange(string Field, object? From, object? To)
+{
+    public override string ToString() => $"{Field}: '{Show(From)}' -> '{Show(To)}'";
+
+    private static string Show(object? value) => value switch
+    {
+        null => string.Empty,
+        DateTime date => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
+    };
+}
+
 /// <summary>
 /// The register of people in scope of the ISMS. Every change is validated, stored and audited in one transaction.
 /// </summary>
@@ -79,21 +92,16 @@ public sealed partial class PeopleRegister
         };
         Validate(updated);
 
-        var details = new AuditDetails();
-        Dictionary<string, object?> before = Fields(current).ToDictionary(f => f.Field, f => f.Value);
-        int changes = 0;
-        foreach ((string field, object? value) in Fields(updated))
-        {
-            if (!Equals(before[field], value))
-            {
-                details.AddChange(field, before[field], value);
-                changes++;
-            }
-        }
-
-        if (changes == 0)
+        IReadOnlyList<FieldChange> changes = Diff(current, updated);
+        if (changes.Count == 0)
         {
             return current;
+        }
+
+        var details = new AuditDetails();
+        foreach (FieldChange c in changes)
+        {
+            details.AddChange(c.Field, c.From, c.To);
         }
 
         updated = updated with { Version = current.Version + 1, UpdatedAt = Truncate(_clock()) };
@@ -107,6 +115,19 @@ public sealed partial class PeopleRegister
             .ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return updated;
+    }
+
+    /// <summary>What <see cref="UpdateAsync"/> would change, without changing anything (for -WhatIf and -Confirm).</summary>
+    public async Task<IReadOnlyList<FieldChange>> PreviewUpdateAsync(string personId, Func<Person, Person> change, CancellationToken cancellationToken)
+    {
+        Person current = await GetAsync(personId, cancellationToken).ConfigureAwait(false);
+        return Diff(current, Normalise(change(current)) with { PersonId = current.PersonId });
+    }
+
+    private static IReadOnlyList<FieldChange> Diff(Person before, Person after)
+    {
+        Dictionary<string, object?> old = Fields(before).ToDictionary(f => f.Field, f => f.Value);
+        return Fields(after).Where(f => !Equals(old[f.Field], f.Value)).Select(f => new FieldChange(f.Field, old[f.Field], f.Value)).ToList();
     }
 
     public async Task<Person> GetAsync(string personId, CancellationToken cancellationToken) =>

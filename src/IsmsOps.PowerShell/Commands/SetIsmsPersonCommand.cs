@@ -112,15 +112,18 @@ public sealed class SetIsmsPersonCommand : IsmsCmdlet
             DirectoryObjectId = bound.ContainsKey(nameof(DirectoryObjectId)) ? DirectoryObjectId : p.DirectoryObjectId,
         };
 
-        string[] changing = bound.Keys.Where(k => k is not nameof(PersonId) and not nameof(ExpectedVersion) and not nameof(PassThru)
-            && !CommonParameterNames.Contains(k)).ToArray();
-        if (!ShouldProcess($"{PersonId}", $"Set {string.Join(", ", changing)}"))
-        {
-            return;
-        }
-
         ForEachItem(() =>
         {
+            IReadOnlyList<FieldChange> changes = Run((w, ct) => w.People.PreviewUpdateAsync(PersonId, Apply, ct));
+            if (changes.Count == 0)
+            {
+                WriteVerbose($"{PersonId}: nothing to change.");
+            }
+            else if (!ShouldProcess(PersonId, "Change " + string.Join("; ", changes)))
+            {
+                return;
+            }
+
             Person updated = Run((w, ct) => w.People.UpdateAsync(PersonId, Apply, ExpectedVersion, Operation, ct));
             WriteVerbose($"{updated.PersonId} is at version {updated.Version}.");
             if (PassThru)
@@ -129,10 +132,4 @@ public sealed class SetIsmsPersonCommand : IsmsCmdlet
             }
         });
     }
-
-    private static readonly HashSet<string> CommonParameterNames = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Verbose", "Debug", "ErrorAction", "WarningAction", "InformationAction", "ProgressAction", "ErrorVariable", "WarningVariable",
-        "InformationVariable", "OutVariable", "OutBuffer", "PipelineVariable", "WhatIf", "Confirm",
-    };
 }
