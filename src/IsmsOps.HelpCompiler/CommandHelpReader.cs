@@ -251,7 +251,7 @@ internal sealed class CommandHelpReader
     {
         var remarks = new XElement(example);
         remarks.Elements("code").Remove();
-        string code = string.Join("\n", example.Elements("code").Select(element => DocMarkup.Code(element.Value)));
+        string code = string.Join("\n", example.Elements("code").Select(DocMarkup.Code));
         return new ExampleHelp($"Example {number}", code, _markup.Paragraphs(remarks));
     }
 

@@ -25,21 +25,33 @@ internal sealed partial class DocMarkup(Func<string, string> crefText)
     /// <summary>An element's content as one line (a synopsis, a parameter's short description).</summary>
     public string Line(XElement element) => string.Join(" ", Paragraphs(element));
 
-    /// <summary>A code sample: lines kept, trailing spaces and the comment's common indentation removed.</summary>
-    public static string Code(string raw)
+    /// <summary>A code sample: lines kept, trailing spaces and the comment's own indentation removed.</summary>
+    public static string Code(XElement code)
     {
-        List<string> lines = raw.Replace("\r", "", StringComparison.Ordinal).Split('\n').Select(line => line.TrimEnd()).ToList();
+        List<string> lines = code.Value.Replace("\r", "", StringComparison.Ordinal).Split('\n').Select(line => line.TrimEnd()).ToList();
 
-        // <code>text on the same line</code> starts at column 0; only the lines after it carry the comment's indentation.
-        int firstIndented = raw.StartsWith('\n') || raw.StartsWith('\r') ? 0 : 1;
-        int indent = lines.Skip(firstIndented).Where(line => line.Length > 0)
-            .Select(line => line.Length - line.TrimStart().Length).DefaultIfEmpty(0).Min();
-        for (int i = firstIndented; i < lines.Count; i++)
+        // The doc file indents every line of a comment alike. Code that starts on the tag's line (<code>Get-X |) has no
+        // such indentation on its first line; the others lose as much as the tag's line has, keeping their own.
+        bool startsOnTagLine = lines[0].Length > 0;
+        int first = startsOnTagLine ? 1 : 0;
+        int indent = (startsOnTagLine ? IndentOfTagLine(code) : null)
+            ?? lines.Skip(first).Where(line => line.Length > 0).Select(IndentOf).DefaultIfEmpty(0).Min();
+        for (int i = first; i < lines.Count; i++)
         {
-            lines[i] = lines[i].Length >= indent ? lines[i][indent..] : lines[i];
+            lines[i] = lines[i][Math.Min(indent, IndentOf(lines[i]))..];
         }
 
         return string.Join("\n", lines.SkipWhile(line => line.Length == 0).Reverse().SkipWhile(line => line.Length == 0).Reverse());
+    }
+
+    private static int IndentOf(string line) => line.Length - line.TrimStart().Length;
+
+    /// <summary>The indentation of the line an element starts on, when only whitespace comes before it there.</summary>
+    private static int? IndentOfTagLine(XElement element)
+    {
+        string before = element.PreviousNode is XText text ? text.Value : "";
+        int lineStart = before.LastIndexOf('\n');
+        return lineStart >= 0 && before[(lineStart + 1)..].Trim().Length == 0 ? before.Length - lineStart - 1 : null;
     }
 
     private void AppendBlocks(IEnumerable<XNode> nodes, List<string> paragraphs, StringBuilder current)
@@ -68,7 +80,7 @@ internal sealed partial class DocMarkup(Func<string, string> crefText)
                     break;
                 case XElement { Name.LocalName: "code" } code:
                     Flush(paragraphs, current);
-                    paragraphs.Add(Code(code.Value));
+                    paragraphs.Add(Code(code));
                     break;
                 case XElement { Name.LocalName: "list" } list:
                     Flush(paragraphs, current);

@@ -36,7 +36,11 @@ internal static class Program
             }
 
             // Yesterday's help must not survive beside cmdlets that changed since.
-            File.Delete(outputPath);
+            if (File.Exists(outputPath))
+            {
+                File.Delete(outputPath);
+            }
+
             Console.Error.WriteLine($"{reader.Problems.Count} documentation problem(s); no help written to {outputPath}.");
             return 1;
         }

@@ -34,8 +34,9 @@ internal sealed class XmlDocs(Assembly cmdletAssembly, string cmdletDocPath)
         return members?.GetValueOrDefault(id);
     }
 
+    // Whitespace is kept: the space in "<c>a</c> <c>b</c>" and the indentation before <code> both matter.
     private static Dictionary<string, XElement> Load(string file) =>
-        XDocument.Load(file).Root!.Element("members")!.Elements("member")
+        XDocument.Load(file, LoadOptions.PreserveWhitespace).Root!.Element("members")!.Elements("member")
             .GroupBy(member => (string)member.Attribute("name")!, StringComparer.Ordinal)
             .ToDictionary(group => group.Key, group => group.First(), StringComparer.Ordinal);
 }
