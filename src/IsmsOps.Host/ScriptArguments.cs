@@ -1,29 +1,25 @@
-using System.Collections;
 using System.Management.Automation;
 
 namespace IsmsOps.Host;
 
 /// <summary>
-/// The words after <c>-File script.ps1</c>, read as pwsh -File reads them: <c>-Name value</c> and <c>-Name:value</c>
-/// are named, <c>-Switch</c> sets a switch, other words are positional. The script's own parameters decide which names
-/// are switches. A comma-separated value for an array parameter is split (<c>-Task Build,Package</c>).
+/// Binds the words after <c>-File script.ps1</c> to the script, as pwsh -File reads them: <c>-Name value</c> and
+/// <c>-Name:value</c> are named, <c>-Switch</c> sets a switch, other words are positional. The script's own parameters
+/// decide which names are switches. A comma-separated value for an array parameter is split
+/// (<c>-Task Build,Package</c>), which pwsh -File cannot do.
 /// </summary>
-/// <param name="Positional">Values in order, for splatting as <c>@positional</c>.</param>
-/// <param name="Named">Parameter name to value, for splatting as <c>@named</c>.</param>
-internal sealed record ScriptArguments(IReadOnlyList<object> Positional, Hashtable Named)
+internal static class ScriptArguments
 {
-    /// <summary>Reads <paramref name="words"/> against the script's <paramref name="parameters"/>.</summary>
-    /// <exception cref="ArgumentException">A parameter that takes a value is last, with no value.</exception>
-    public static ScriptArguments Parse(IReadOnlyList<string> words, IReadOnlyDictionary<string, ParameterMetadata> parameters)
+    /// <summary>Adds <paramref name="words"/> as parameters of the command last added to <paramref name="ps"/>.</summary>
+    /// <exception cref="ArgumentException">A parameter that takes a value is given none.</exception>
+    public static PowerShell Bind(PowerShell ps, IReadOnlyList<string> words, IReadOnlyDictionary<string, ParameterMetadata> parameters)
     {
-        var positional = new List<object>();
-        var named = new Hashtable(StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < words.Count; i++)
         {
             string word = words[i];
             if (!IsParameterName(word))
             {
-                positional.Add(word);
+                ps.AddArgument(word);
                 continue;
             }
 
@@ -37,31 +33,32 @@ internal sealed record ScriptArguments(IReadOnlyList<object> Positional, Hashtab
             }
 
             ParameterMetadata? parameter = Find(parameters, name);
-            bool valueFollows = i + 1 < words.Count && !IsParameterName(words[i + 1]);
             if (parameter?.SwitchParameter == true)
             {
-                named[name] = inlineValue is null || IsTrue(inlineValue);
+                ps.AddParameter(name, inlineValue is null || IsTrue(inlineValue));
             }
             else if (inlineValue is not null)
             {
-                named[name] = ValueFor(parameter, inlineValue);
+                ps.AddParameter(name, ValueFor(parameter, inlineValue));
             }
-            else if (valueFollows)
+            else if (i + 1 < words.Count && !IsParameterName(words[i + 1]))
             {
                 // An undeclared name takes its value too, so that the binder reports the name rather than a stray value.
-                named[name] = ValueFor(parameter, words[++i]);
+                ps.AddParameter(name, ValueFor(parameter, words[++i]));
             }
             else if (parameter is null)
             {
-                named[name] = true;
+                // The binder reports the unknown name (or, for a script without [CmdletBinding()], puts it in $args).
+                ps.AddParameter(name);
             }
             else
             {
-                throw new ArgumentException($"Missing a value for the script's parameter -{parameter.Name}.");
+                // Given no value the engine would bind $true, and a [string] parameter would silently get "True".
+                throw new ArgumentException($"Missing an argument for the script's parameter -{parameter.Name}.");
             }
         }
 
-        return new ScriptArguments(positional, named);
+        return ps;
     }
 
     /// <summary>-Name, but not a negative number such as -5.</summary>

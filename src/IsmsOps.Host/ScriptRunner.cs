@@ -13,6 +13,9 @@ internal sealed class ScriptRunner : IDisposable
 {
     private const int Failure = 1;
 
+    /// <summary>The function a -File script runs as.</summary>
+    private const string FileEntryFunction = "Invoke-IsmsScriptFile";
+
     private readonly IsmsHost _host;
     private readonly Runspace _runspace;
     private readonly object _gate = new();
@@ -52,10 +55,10 @@ internal sealed class ScriptRunner : IDisposable
 
     /// <summary>Runs a script file with pwsh-style arguments (<c>-Name value</c>, <c>-Switch</c>, positional values).</summary>
     /// <remarks>
-    /// The file's script block is invoked rather than the file as a command. Run as a command, a script file catches its
-    /// own <c>exit N</c>: the engine only sets $LASTEXITCODE (as a native program would) and never tells the host. Run as
-    /// a script block, <c>exit</c> reaches <see cref="IsmsHost.SetShouldExit"/> as it does for -Command, while
-    /// $PSScriptRoot and $PSCommandPath still come from the file.
+    /// The file's script block is run rather than the file as a command. Run as a command, a script file catches its own
+    /// <c>exit N</c>: the engine only sets $LASTEXITCODE (as a native program would) and never tells the host. Run as a
+    /// script block, <c>exit</c> reaches <see cref="IsmsHost.SetShouldExit"/> as it does for -Command, while
+    /// $PSScriptRoot and $PSCommandPath still come from the file. ($MyInvocation.MyCommand.Path does not.)
     /// </remarks>
     public int RunFile(string path, IReadOnlyList<string> words)
     {
@@ -87,10 +90,13 @@ internal sealed class ScriptRunner : IDisposable
             return Failure;
         }
 
-        ScriptArguments arguments;
+        // The script block becomes a function for the length of the run, so the script's parameters bind as the first
+        // command of the pipeline: a binding error (an unknown name, a value outside a ValidateSet) then fails the run.
+        _runspace.SessionStateProxy.InvokeProvider.Item.Set("function:" + FileEntryFunction, script);
+        bool completed;
         try
         {
-            arguments = ScriptArguments.Parse(words, parameters);
+            completed = Invoke(ps => ScriptArguments.Bind(ps.AddCommand(FileEntryFunction), words, parameters));
         }
         catch (ArgumentException ex)
         {
@@ -98,11 +104,6 @@ internal sealed class ScriptRunner : IDisposable
             return Failure;
         }
 
-        bool completed = Invoke(ps => ps
-            .AddScript("param($__ismsScript, $__ismsPositional, $__ismsNamed) & $__ismsScript @__ismsPositional @__ismsNamed")
-            .AddArgument(script)
-            .AddArgument(arguments.Positional.ToArray())
-            .AddArgument(arguments.Named));
         return ExitCode(completed);
     }
 
