@@ -11,8 +11,9 @@
 
     The script runs under pwsh and under the bundled host (dotnet out/isms/isms.dll -File build.ps1 ...), which has only
     the engine's core cmdlets: it uses .NET calls where a script would usually use Join-Path, Test-Path, Remove-Item,
-    Write-Host or Compress-Archive. Under the bundled host on Windows, pass -NoImport to isms for Build and Clean: an
-    imported module's DLLs are locked there while the build replaces or deletes them.
+    Write-Host or Compress-Archive. Build, Test and Clean replace or delete out/, where the bundled host and the module
+    it imported are loaded from: that works on Linux and macOS, but on Windows those files are locked, so run these
+    tasks there with pwsh (or dotnet directly) and use the bundled host for Package.
 
 .PARAMETER Task
     Build, Test, Package or Clean; several run in the order given.

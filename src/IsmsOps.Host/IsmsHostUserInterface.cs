@@ -93,6 +93,15 @@ internal sealed class IsmsHostUserInterface : PSHostUserInterface
     /// </summary>
     public void WriteErrorRecord(ErrorRecord record)
     {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.FullyQualifiedErrorId is "NativeCommandError" or "NativeCommandErrorMessage")
+        {
+            // A program's stderr, which a hosted engine captures line by line (pwsh lets it through to the console):
+            // passed on as it was written, since tools such as git and dotnet write progress and notes there too.
+            WriteToError(record.Exception?.Message ?? record.ToString());
+            return;
+        }
+
         string message = record.ErrorDetails?.Message is { Length: > 0 } details ? details : record.Exception?.Message ?? record.ToString();
         // FullyQualifiedErrorId is "<ErrorId>,<command type>"; the ErrorId alone is what docs and scripts refer to.
         string errorId = record.FullyQualifiedErrorId?.Split(',')[0] ?? string.Empty;

@@ -44,6 +44,20 @@ public sealed class OutputTests : IDisposable
     }
 
     [Fact]
+    public void A_programs_stderr_is_passed_through_as_written()
+    {
+        // A child program (here another isms) writing to stderr, as dotnet and git do with progress and notes.
+        string child = $"& dotnet '{IsmsProcess.HostPath}' -NoImport -Command \"[Console]::Error.WriteLine('note from the tool'); exit 7\"; \"code=$LASTEXITCODE\"";
+
+        IsmsResult result = _isms.Run("-Command", child);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("code=7", result.Output);
+        Assert.Contains("note from the tool", result.Error);
+        Assert.DoesNotContain("ERROR", result.Error);
+    }
+
+    [Fact]
     public void Warnings_and_verbose_messages_go_to_stderr_with_a_prefix()
     {
         IsmsResult result = _isms.Run("-Command", "$Host.UI.WriteWarningLine('check the leavers'); New-IsmsPerson -PersonId E1 -DisplayName 'Ada' -Verbose | Out-Null; 'done'");
