@@ -101,8 +101,13 @@ internal sealed record HostArguments(HostMode Mode, string? Script, IReadOnlyLis
         first on PSModulePath for the session. The store is ISMSOPS_HOME, as for the module in pwsh.
 
         Exit codes: the script's 'exit N'; 1 when a script ends with a terminating error (an uncaught throw,
-        a failure under -ErrorAction Stop, a parse error); 0 otherwise. 2 when the host cannot start (bad
-        arguments, module not found).
+        a failure under -ErrorAction Stop, a parse error, an argument its param block rejects) or is stopped
+        with Ctrl+C; 0 otherwise, even after non-terminating errors (use $ErrorActionPreference = 'Stop' in
+        jobs). At the end of piped input, 1 if the last command ended with a terminating error. 2 when the
+        host cannot start (bad arguments, module not found).
+
+        Ctrl+C stops the running command; at the prompt it ends isms. Errors go to stderr as
+        'ERROR: <message> [<ErrorId>]' with the fix on the next line; a program's own stderr is passed through.
 
         Only the PowerShell engine's core cmdlets are present (Microsoft.PowerShell.Core): ForEach-Object,
         Where-Object, Import-Module, Get-Command, Get-Help, Get-Module, Out-Null, Out-Default and the like, plus
