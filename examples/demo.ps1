@@ -23,14 +23,13 @@ function Step([string]$Title) { ''; "== $Title"; '' }
 
 Step "1. Register the people in scope (as an HR feed would pipe them in). Store: $DataPath"
 $hrFeed = @(
-    [pscustomobject]@{ PersonId = 'E1001'; DisplayName = 'Ada Lovelace';    Department = 'Engineering'; JobRole = 'Software Engineer'; StartDate = '2024-03-04'; Location = 'GB'; UserPrincipalName = 'ada@contoso.example' }
-    [pscustomobject]@{ PersonId = 'E1002'; DisplayName = 'Grace Hopper';    Department = 'Engineering'; JobRole = 'Engineering Manager'; StartDate = '2021-09-01'; Location = 'US'; UserPrincipalName = 'grace@contoso.example' }
-    [pscustomobject]@{ PersonId = 'E1003'; DisplayName = 'Katherine Johnson'; Department = 'Finance';   JobRole = 'Financial Controller'; StartDate = '2022-01-10'; Location = 'US'; UserPrincipalName = 'katherine@contoso.example' }
-    [pscustomobject]@{ PersonId = 'C2001'; DisplayName = 'Alan Turing';     Department = 'Engineering'; JobRole = 'Security Consultant'; StartDate = '2026-11-02'; Location = 'GB'; EmploymentType = 'Contractor' }
-    [pscustomobject]@{ PersonId = 'E1004'; DisplayName = 'Hedy Lamarr';     Department = 'Research';    JobRole = 'Radio Engineer';     StartDate = '2026-12-01'; Location = 'AT' }
+    [pscustomobject]@{ PersonId = 'E1001'; DisplayName = 'Ada Lovelace';    Department = 'Engineering'; JobRole = 'Software Engineer'; StartDate = '2024-03-04'; Location = 'GB'; Status = 'Active'; UserPrincipalName = 'ada@contoso.example' }
+    [pscustomobject]@{ PersonId = 'E1002'; DisplayName = 'Grace Hopper';    Department = 'Engineering'; JobRole = 'Engineering Manager'; StartDate = '2021-09-01'; Location = 'US'; Status = 'Active'; UserPrincipalName = 'grace@contoso.example' }
+    [pscustomobject]@{ PersonId = 'E1003'; DisplayName = 'Katherine Johnson'; Department = 'Finance';   JobRole = 'Financial Controller'; StartDate = '2022-01-10'; Location = 'US'; Status = 'Active'; UserPrincipalName = 'katherine@contoso.example' }
+    [pscustomobject]@{ PersonId = 'C2001'; DisplayName = 'Alan Turing';     Department = 'Engineering'; JobRole = 'Security Consultant'; StartDate = '2026-11-02'; Location = 'GB'; Status = 'Active'; EmploymentType = 'Contractor' }
+    [pscustomobject]@{ PersonId = 'E1004'; DisplayName = 'Hedy Lamarr';     Department = 'Research';    JobRole = 'Radio Engineer';     StartDate = '2026-12-01'; Location = 'AT'; Status = 'Onboarding' }
 )
-$hrFeed | New-IsmsPerson -Status Active | Out-Null
-Set-IsmsPerson -PersonId E1004 -Status Onboarding
+$hrFeed | New-IsmsPerson | Out-Null
 Get-IsmsPerson | Out-Default
 
 Step '2. Bad input is refused with a clear error, and nothing already stored changes'

@@ -21,6 +21,18 @@ public sealed class OutputTests : IDisposable
     }
 
     [Fact]
+    public void WhatIf_says_which_fields_would_change_from_what_to_what_and_changes_nothing()
+    {
+        IsmsResult result = _isms.Run("-Command",
+            "New-IsmsPerson -PersonId E1 -DisplayName 'Ada' | Out-Null; Get-IsmsPerson E1 | Set-IsmsPerson -Status Leaving -EndDate 2026-12-31 -WhatIf; (Get-IsmsPerson E1).Status");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("What if: Performing the operation \"Change Status: 'Candidate' -> 'Leaving'; EndDate: '' -> '2026-12-31'\" on target \"E1\"", result.Output);
+        Assert.DoesNotContain("DisplayName", result.Output);
+        Assert.EndsWith("Candidate", result.Output.TrimEnd());
+    }
+
+    [Fact]
     public void Output_to_a_pipe_is_plain_text()
     {
         IsmsResult result = _isms.Run("-Command", "New-IsmsPerson -PersonId E1 -DisplayName 'Ada'");
