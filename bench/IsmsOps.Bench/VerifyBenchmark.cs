@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using IsmsOps.Engine;
+using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.Storage;
+using IsmsOps.Engine.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+
+namespace IsmsOps.Bench;
+
+/// <summary>
+/// Verification of a large trail with <see cref="AuditTrail.VerifyAsync"/>, end to end, and the parts it is made of:
+/// stepping SQLite through the rows, turning rows into <see cref="AuditEvent"/>s, and recomputing the hashes.
+/// The store is built once with the ordinary append path (large batches) and is warm in the page cache.
+/// </summary>
+internal static class VerifyBenchmark
+{
+    private const double TargetSeconds = 3.0;
+    private const int BuildBatch = 10_000;
+    private const int HashSample = 100_000;
+
+    public static async Task RunAsync(BenchOptions options, ResultTable report)
+    {
+        int runs = options.RunsOr(3);
+        long events = options.VerifyEvents;
+        string home = options.StoreDirectory ?? Directory.CreateTempSubdirectory("ismsops-bench-verify-").FullName;
+        try
+        {
+            using IsmsWorkspace workspace = IsmsWorkspace.Open(new StoreLocation(home));
+            await EnsureEventsAsync(workspace, events, report).ConfigureAwait(false);
+            var store = (SqliteStore)workspace.Store;
+            string label = $"{events:N0} events";
+
+            Samples verify = await Repeat.MeasureAsync("verify", runs, async _ =>
+            {
+                long started = Stopwatch.GetTimestamp();
+                AuditVerificationResult result = await workspace.Audit.VerifyAsync([], CancellationToken.None).ConfigureAwait(false);
+                TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+                if (!result.IsValid || result.EventCount != events)
+                {
+                    throw new InvalidOperationException($"Verification did not pass: {result.Message}");
+                }
+
+                return elapsed.TotalSeconds;
+            }).ConfigureAwait(false);
+            report.Add($"verify {label} (VerifyAsync, end to end)", verify, Unit.Seconds, Target.AtMost(TargetSeconds * events / 1_000_000));
+
+            Samples scan = await Repeat.MeasureAsync("sqlite scan", runs, _ => Task.FromResult(Time(() => ScanRows(store, events)))).ConfigureAwait(false);
+            report.Add($"  part: SQLite scan of {label} (step + read 10 columns)", scan, Unit.Seconds);
+
+            Samples read = await Repeat.MeasureAsync("store read", runs, _ => Task.FromResult(Time(() => ReadEvents(store, events)))).ConfigureAwait(false);
+            report.Add($"  part: store read of {label} (ReadAuditEvents → AuditEvent)", read, Unit.Seconds);
+
+            List<AuditEvent> sample = store.ReadAuditEvents(AuditEventQuery.All, CancellationToken.None).Take(HashSample).ToList();
+            Samples hash = await Repeat.MeasureAsync("hash", runs, _ => Task.FromResult(Time(() => HashEvents(sample, events)))).ConfigureAwait(false);
+            report.Add($"  part: hash {label} (AuditHash.ComputeEventHash, in memory)", hash, Unit.Seconds);
+
+            Console.Error.WriteLine($"verify: read rate {events / read.Median:N0} events/s; hash rate {events / hash.Median:N0} events/s");
+        }
+        finally
+        {
+            if (options.StoreDirectory is null)
+            {
+                Directory.Delete(home, recursive: true);
+            }
+        }
+    }
+
+    // Builds the trail through the ordinary append path, or reuses one that --store kept from an earlier run.
+    private static async Task EnsureEventsAsync(IsmsWorkspace workspace, long events, ResultTable report)
+    {
+        long existing = await workspace.Audit.CountAsync(CancellationToken.None).ConfigureAwait(false);
+        if (existing == events)
+        {
+            Console.Error.WriteLine($"verify: reusing {existing:N0} events in {workspace.Store.Description}");
+            return;
+        }
+
+        if (existing != 0)
+        {
+            throw new InvalidOperationException($"{workspace.Store.Description} holds {existing:N0} events, not {events:N0}; give --store an empty folder.");
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        for (long done = 0; done < events; done += BuildBatch)
+        {
+            int size = (int)Math.Min(BuildBatch, events - done);
+            await workspace.Audit.AppendAsync(AuditWorkload.Batches(done + 1, size, size)[0], AuditWorkload.Context, CancellationToken.None)
+                .ConfigureAwait(false);
+            if ((done / BuildBatch) % 10 == 0)
+            {
+                Console.Error.WriteLine($"verify: built {done + size:N0} of {events:N0} events");
+            }
+        }
+
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        report.Add($"build the store: append {events:N0} events in batches of {BuildBatch:N0} (once)", new Samples([events / seconds]), Unit.EventsPerSecond);
+    }
+
+    private static double Time(Action work)
+    {
+        long started = Stopwatch.GetTimestamp();
+        work();
+        return Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    // What SQLite and the ADO.NET reader cost on their own: the same query the store runs, every column read as the
+    // store reads it, nothing built from them.
+    private static void ScanRows(SqliteStore store, long expected)
+    {
+        using SqliteConnection connection = store.OpenConnection();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT seq, time, actor, identity, action, target, correlation_id, details, prev_hash, hash FROM audit_event ORDER BY seq;";
+        using SqliteDataReader reader = command.ExecuteReader();
+        long rows = 0;
+        long checksum = 0;
+        while (reader.Read())
+        {
+            checksum += reader.GetInt64(0);
+            for (int column = 1; column < 10; column++)
+            {
+                if (!reader.IsDBNull(column))
+                {
+                    checksum += reader.GetString(column).Length;
+                }
+            }
+
+            rows++;
+        }
+
+        Check(rows, expected, checksum);
+    }
+
+    private static void ReadEvents(SqliteStore store, long expected)
+    {
+        long rows = 0;
+        long checksum = 0;
+        foreach (AuditEvent e in store.ReadAuditEvents(AuditEventQuery.All, CancellationToken.None))
+        {
+            checksum += e.Details.Length;
+            rows++;
+        }
+
+        Check(rows, expected, checksum);
+    }
+
+    // Hashes the in-memory sample over and over until it has hashed as many events as the store holds.
+    private static void HashEvents(List<AuditEvent> sample, long total)
+    {
+        long hashed = 0;
+        while (hashed < total)
+        {
+            foreach (AuditEvent e in sample)
+            {
+                if (hashed++ == total)
+                {
+                    break;
+                }
+
+                if (!string.Equals(AuditHash.ComputeEventHash(e), e.Hash, StringComparison.Ordinal))
+                {
+                    throw new InvalidOperationException($"Event {e.Sequence} hashed differently from its stored hash.");
+                }
+            }
+        }
+    }
+
+    private static void Check(long rows, long expected, long checksum)
+    {
+        if (rows != expected || checksum == 0)
+        {
+            throw new InvalidOperationException($"Read {rows:N0} rows, expected {expected:N0}.");
+        }
+    }
+}
