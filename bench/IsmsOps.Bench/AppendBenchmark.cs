@@ -27,7 +27,7 @@ internal static class AppendBenchmark
         }
     }
 
-    private static async Task<double> AppendOnceAsync(int events, int batchSize)
+    private static async Task<Measurement> AppendOnceAsync(int events, int batchSize)
     {
         string home = Directory.CreateTempSubdirectory("ismsops-bench-append-").FullName;
         try
@@ -47,7 +47,7 @@ internal static class AppendBenchmark
                 throw new InvalidOperationException($"Appended {events} events but the store holds {stored}.");
             }
 
-            return events / elapsed.TotalSeconds;
+            return new Measurement(events / elapsed.TotalSeconds);
         }
         finally
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using IsmsOps.Engine;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Storage;
@@ -32,15 +31,15 @@ internal static class VerifyBenchmark
 
             Samples verify = await Repeat.MeasureAsync("verify", runs, async _ =>
             {
-                long started = Stopwatch.GetTimestamp();
+                Timing timing = Timing.Start();
                 AuditVerificationResult result = await workspace.Audit.VerifyAsync([], CancellationToken.None).ConfigureAwait(false);
-                TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+                Measurement seconds = timing.Seconds();
                 if (!result.IsValid || result.EventCount != events)
                 {
                     throw new InvalidOperationException($"Verification did not pass: {result.Message}");
                 }
 
-                return elapsed.TotalSeconds;
+                return seconds;
             }).ConfigureAwait(false);
             report.Add($"verify {label} (VerifyAsync, end to end)", verify, Unit.Seconds, Target.AtMost(TargetSeconds * events / 1_000_000));
 
@@ -80,7 +79,7 @@ internal static class VerifyBenchmark
             throw new InvalidOperationException($"{workspace.Store.Description} holds {existing:N0} events, not {events:N0}; give --store an empty folder.");
         }
 
-        long started = Stopwatch.GetTimestamp();
+        Timing timing = Timing.Start();
         for (long done = 0; done < events; done += BuildBatch)
         {
             int size = (int)Math.Min(BuildBatch, events - done);
@@ -92,15 +91,15 @@ internal static class VerifyBenchmark
             }
         }
 
-        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        double seconds = timing.Elapsed.TotalSeconds;
         report.Add($"build the store: append {events:N0} events in batches of {BuildBatch:N0} (once)", new Samples([events / seconds]), Unit.EventsPerSecond);
     }
 
-    private static double Time(Action work)
+    private static Measurement Time(Action work)
     {
-        long started = Stopwatch.GetTimestamp();
+        Timing timing = Timing.Start();
         work();
-        return Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return timing.Seconds();
     }
 
     // What SQLite and the ADO.NET reader cost on their own: the same query the store runs, every column read as the
