@@ -38,6 +38,21 @@ public sealed class AuditHashSpecificationTests
     }
 
     [Fact]
+    public void A_checkpoint_payload_is_the_specified_bytes()
+    {
+        var random = new Random(11);
+        for (int i = 0; i < 1_000; i++)
+        {
+            long sequence = random.NextInt64(0, long.MaxValue);
+            string head = RandomText(random, 64);
+            string time = RandomText(random, 28);
+            string key = RandomText(random, 64);
+            byte[] expected = Canonical("IsmsOps.AuditCheckpoint.v1\0", [sequence.ToString(CultureInfo.InvariantCulture), head, time, key]);
+            Assert.Equal(expected, AuditHash.CheckpointPayload(sequence, head, time, key));
+        }
+    }
+
+    [Fact]
     public void Stored_time_text_round_trips_through_parse_and_format()
     {
         var random = new Random(7);
@@ -111,16 +126,17 @@ public sealed class AuditHashSpecificationTests
 
     // The specification, literally: tag, then each field as a 4-byte big-endian UTF-8 length and its bytes
     // (0xFFFFFFFF for null); SHA-256; lower-case hex.
-    private static string SpecificationHash(AuditEvent e)
+    private static string SpecificationHash(AuditEvent e) => Convert.ToHexString(SHA256.HashData(Canonical("IsmsOps.AuditEvent.v1\0",
+    [
+        e.Sequence.ToString(CultureInfo.InvariantCulture),
+        e.Time.ToUniversalTime().ToString(TimeFormat, CultureInfo.InvariantCulture),
+        e.Actor, e.Identity, e.Action, e.Target, e.CorrelationId, e.Details, e.PreviousHash,
+    ]))).ToLowerInvariant();
+
+    private static byte[] Canonical(string tag, string?[] fields)
     {
         using var bytes = new MemoryStream();
-        bytes.Write(Encoding.ASCII.GetBytes("IsmsOps.AuditEvent.v1\0"));
-        string?[] fields =
-        [
-            e.Sequence.ToString(CultureInfo.InvariantCulture),
-            e.Time.ToUniversalTime().ToString(TimeFormat, CultureInfo.InvariantCulture),
-            e.Actor, e.Identity, e.Action, e.Target, e.CorrelationId, e.Details, e.PreviousHash,
-        ];
+        bytes.Write(Encoding.ASCII.GetBytes(tag));
         var length = new byte[4];
         foreach (string? field in fields)
         {
@@ -130,6 +146,6 @@ public sealed class AuditHashSpecificationTests
             bytes.Write(utf8);
         }
 
-        return Convert.ToHexString(SHA256.HashData(bytes.ToArray())).ToLowerInvariant();
+        return bytes.ToArray();
     }
 }
