@@ -23,6 +23,25 @@ public sealed class AuditVerificationTests : IDisposable
         Assert.Equal(5, result.CheckpointCount);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("ada@contoso.example")]
+    [InlineData("Ådå Łovelace 漢字 😀")]
+    public async Task Events_read_back_from_the_store_are_the_events_appended(string? identity)
+    {
+        using IsmsWorkspace workspace = IsmsWorkspace.Open(new StoreLocation(_home));
+        var context = new OperationContext("CONTOSO\\ada", identity, Guid.NewGuid().ToString("D"));
+        IReadOnlyList<AuditEvent> appended = await workspace.Audit.AppendAsync(
+            [new AuditEventDraft("Person.Created", "person:É1", "{\"displayName\":\"Zoë\"}"), new AuditEventDraft("Person.Updated", "person:É1", "{}")],
+            context, CancellationToken.None);
+
+        AuditEvent[] read = workspace.Store.ReadAuditEvents(AuditEventQuery.All, CancellationToken.None).ToArray();
+
+        Assert.Equal(appended, read);
+        Assert.True((await workspace.Audit.VerifyAsync([], CancellationToken.None)).IsValid);
+    }
+
     [Fact]
     public async Task Details_edited_in_the_database_are_reported_as_an_edit_of_that_event()
     {
