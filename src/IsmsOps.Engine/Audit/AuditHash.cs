@@ -58,15 +58,14 @@ public static class AuditHash
     // intermediate strings and arrays a straightforward encoder would allocate per event.
     private static void EventDigest(AuditEvent e, Span<byte> digest)
     {
-        string time = e.TimeText;
-        int bound = EventTag.Length + MaxNumberBytes + MaxTextBytes(time) + MaxTextBytes(e.Actor) + MaxTextBytes(e.Identity) + MaxTextBytes(e.Action)
+        int bound = EventTag.Length + MaxNumberBytes + MaxTimeBytes + MaxTextBytes(e.Actor) + MaxTextBytes(e.Identity) + MaxTextBytes(e.Action)
                     + MaxTextBytes(e.Target) + MaxTextBytes(e.CorrelationId) + MaxTextBytes(e.Details) + MaxTextBytes(e.PreviousHash);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(bound);
         try
         {
             var writer = new CanonicalWriter(buffer, EventTag);
             writer.Number(e.Sequence);
-            writer.Text(time);
+            writer.Time(e.Time);
             writer.Text(e.Actor);
             writer.Text(e.Identity);
             writer.Text(e.Action);
@@ -86,6 +85,9 @@ public static class AuditHash
 
     // A field's length prefix plus a decimal long ("-9223372036854775808" is 20 bytes).
     private const int MaxNumberBytes = 4 + 20;
+
+    // A field's length prefix plus the stored time text (28 ASCII characters), with room to spare.
+    private const int MaxTimeBytes = 4 + 32;
 
     private static int MaxTextBytes(string? value) => 4 + (value is null ? 0 : Encoding.UTF8.GetMaxByteCount(value.Length));
 
@@ -125,6 +127,18 @@ public static class AuditHash
             }
 
             int count = Encoding.UTF8.GetBytes(value, field[4..]);
+            BinaryPrimitives.WriteUInt32BigEndian(field, (uint)count);
+            _length += 4 + count;
+        }
+
+        public void Time(DateTime value)
+        {
+            Span<byte> field = _buffer[_length..];
+            if (!AuditEvent.TryFormatTime(value, field[4..], out int count))
+            {
+                throw new InvalidOperationException("The canonical buffer is too small for a time.");
+            }
+
             BinaryPrimitives.WriteUInt32BigEndian(field, (uint)count);
             _length += 4 + count;
         }
