@@ -13,6 +13,7 @@ internal static class Program
           --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3)
           --events N           events per append run (default 50000; batch size 1 uses N/25)
           --verify-events N    events in the verification store (default 1000000)
+          --build-batch N      events per append while building the verification store (default 10000)
           --store DIR          keep the verification store in DIR and reuse it on the next run
           --module PSD1        the module manifest to import (default: the one this build assembled in out/)
         """;
@@ -70,6 +71,8 @@ internal sealed record BenchOptions
 
     public int VerifyEvents { get; init; } = 1_000_000;
 
+    public int BuildBatch { get; init; } = 10_000;
+
     public string? StoreDirectory { get; init; }
 
     public string ModuleManifest { get; init; } = ImportBenchmark.DefaultManifest();
@@ -92,6 +95,7 @@ internal sealed record BenchOptions
                 "--runs" => options with { Runs = Positive(args[i], value) },
                 "--events" => options with { AppendEvents = Positive(args[i], value) },
                 "--verify-events" => options with { VerifyEvents = Positive(args[i], value) },
+                "--build-batch" => options with { BuildBatch = Positive(args[i], value) },
                 "--store" => options with { StoreDirectory = Path.GetFullPath(value) },
                 "--module" => options with { ModuleManifest = Path.GetFullPath(value) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),

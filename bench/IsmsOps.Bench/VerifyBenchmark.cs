@@ -9,12 +9,12 @@ namespace IsmsOps.Bench;
 /// <summary>
 /// Verification of a large trail with <see cref="AuditTrail.VerifyAsync"/>, end to end, and the parts it is made of:
 /// stepping SQLite through the rows, turning rows into <see cref="AuditEvent"/>s, and recomputing the hashes.
-/// The store is built once with the ordinary append path (large batches) and is warm in the page cache.
+/// The store is built once with the ordinary append path (batches of 10,000 unless --build-batch says otherwise, so one
+/// signed checkpoint per batch) and is warm in the page cache.
 /// </summary>
 internal static class VerifyBenchmark
 {
     private const double TargetSeconds = 3.0;
-    private const int BuildBatch = 10_000;
     private const int HashSample = 100_000;
 
     public static async Task RunAsync(BenchOptions options, ResultTable report)
@@ -25,7 +25,7 @@ internal static class VerifyBenchmark
         try
         {
             using IsmsWorkspace workspace = IsmsWorkspace.Open(new StoreLocation(home));
-            await EnsureEventsAsync(workspace, events, report).ConfigureAwait(false);
+            await EnsureEventsAsync(workspace, events, options.BuildBatch, report).ConfigureAwait(false);
             var store = (SqliteStore)workspace.Store;
             string label = $"{events:N0} events";
 
@@ -43,8 +43,8 @@ internal static class VerifyBenchmark
             }).ConfigureAwait(false);
             report.Add($"verify {label} (VerifyAsync, end to end)", verify, Unit.Seconds, Target.AtMost(TargetSeconds * events / 1_000_000));
 
-            Samples scan = await Repeat.MeasureAsync("sqlite scan", runs, _ => Task.FromResult(Time(() => ScanRows(store, events)))).ConfigureAwait(false);
-            report.Add($"  part: SQLite scan of {label} (step + read 10 columns)", scan, Unit.Seconds);
+            Samples step = await Repeat.MeasureAsync("sqlite step", runs, _ => Task.FromResult(Time(() => StepRows(store, events)))).ConfigureAwait(false);
+            report.Add($"  part: SQLite steps through {label} (no text fetched)", step, Unit.Seconds);
 
             Samples read = await Repeat.MeasureAsync("store read", runs, _ => Task.FromResult(Time(() => ReadEvents(store, events)))).ConfigureAwait(false);
             report.Add($"  part: store read of {label} (ReadAuditEvents → AuditEvent)", read, Unit.Seconds);
@@ -65,7 +65,7 @@ internal static class VerifyBenchmark
     }
 
     // Builds the trail through the ordinary append path, or reuses one that --store kept from an earlier run.
-    private static async Task EnsureEventsAsync(IsmsWorkspace workspace, long events, ResultTable report)
+    private static async Task EnsureEventsAsync(IsmsWorkspace workspace, long events, int buildBatch, ResultTable report)
     {
         long existing = await workspace.Audit.CountAsync(CancellationToken.None).ConfigureAwait(false);
         if (existing == events)
@@ -80,19 +80,20 @@ internal static class VerifyBenchmark
         }
 
         Timing timing = Timing.Start();
-        for (long done = 0; done < events; done += BuildBatch)
+        long reportEvery = Math.Max(buildBatch, events / 10);
+        for (long done = 0; done < events; done += buildBatch)
         {
-            int size = (int)Math.Min(BuildBatch, events - done);
+            int size = (int)Math.Min(buildBatch, events - done);
             await workspace.Audit.AppendAsync(AuditWorkload.Batches(done + 1, size, size)[0], AuditWorkload.Context, CancellationToken.None)
                 .ConfigureAwait(false);
-            if ((done / BuildBatch) % 10 == 0)
+            if ((done + size) % reportEvery < size)
             {
                 Console.Error.WriteLine($"verify: built {done + size:N0} of {events:N0} events");
             }
         }
 
         double seconds = timing.Elapsed.TotalSeconds;
-        report.Add($"build the store: append {events:N0} events in batches of {BuildBatch:N0} (once)", new Samples([events / seconds]), Unit.EventsPerSecond);
+        report.Add($"build the store: append {events:N0} events in batches of {buildBatch:N0} (once)", new Samples([events / seconds]), Unit.EventsPerSecond);
     }
 
     private static Measurement Time(Action work)
@@ -102,9 +103,8 @@ internal static class VerifyBenchmark
         return timing.Seconds();
     }
 
-    // What SQLite and the ADO.NET reader cost on their own: the same query the store runs, every column read as the
-    // store reads it, nothing built from them.
-    private static void ScanRows(SqliteStore store, long expected)
+    // What SQLite itself costs: the store's query, stepped through every row, no column text fetched.
+    private static void StepRows(SqliteStore store, long expected)
     {
         using SqliteConnection connection = store.OpenConnection();
         using SqliteCommand command = connection.CreateCommand();
@@ -115,14 +115,6 @@ internal static class VerifyBenchmark
         while (reader.Read())
         {
             checksum += reader.GetInt64(0);
-            for (int column = 1; column < 10; column++)
-            {
-                if (!reader.IsDBNull(column))
-                {
-                    checksum += reader.GetString(column).Length;
-                }
-            }
-
             rows++;
         }
 
