@@ -43,6 +43,22 @@ public sealed class AuditVerificationTests : IDisposable
     }
 
     [Fact]
+    public async Task Checkpoints_read_back_are_the_signed_heads_of_each_append()
+    {
+        using IsmsWorkspace workspace = await WorkspaceWithEventsAsync(batches: 3, batchSize: 10);
+
+        IReadOnlyList<AuditCheckpoint> checkpoints = await workspace.Store.ReadCheckpointsAsync(CancellationToken.None);
+
+        Assert.Equal([10L, 20L, 30L], checkpoints.Select(c => c.Sequence));
+        Assert.All(checkpoints, c =>
+        {
+            Assert.Equal(workspace.Audit.SigningKeyId, c.KeyId);
+            Assert.True(CheckpointSigner.VerifySignature(c));
+        });
+        Assert.Equal(3, checkpoints.Select(c => c.Signature).Distinct().Count());
+    }
+
+    [Fact]
     public async Task Details_edited_in_the_database_are_reported_as_an_edit_of_that_event()
     {
         using IsmsWorkspace workspace = await WorkspaceWithEventsAsync(batches: 3, batchSize: 10);

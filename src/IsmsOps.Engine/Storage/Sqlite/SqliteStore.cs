@@ -249,6 +249,25 @@ public sealed class SqliteStore : IIsmsStore
         raw.sqlite3_column_text(row, column).utf8_to_string()
         ?? throw new InvalidOperationException($"Column {raw.sqlite3_column_name(row, column).utf8_to_string()} of an audit event is NULL.");
 
+    /// <summary>A text column that mostly repeats the previous row's value: equal bytes give the same string back.</summary>
+    private sealed class RepeatedText
+    {
+        private byte[] _lastBytes = [];
+        private string? _last;
+
+        public string Read(sqlite3_stmt row, int column)
+        {
+            ReadOnlySpan<byte> bytes = raw.sqlite3_column_blob(row, column);
+            if (_last is null || bytes.Length == 0 || !bytes.SequenceEqual(_lastBytes))
+            {
+                _lastBytes = bytes.ToArray();
+                _last = RequiredText(row, column);
+            }
+
+            return _last;
+        }
+    }
+
     public Task<IReadOnlyList<AuditCheckpoint>> ReadCheckpointsAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -259,16 +278,21 @@ public sealed class SqliteStore : IIsmsStore
             command.CommandText = "SELECT seq, head_hash, time, key_id, public_key, signature FROM audit_checkpoint ORDER BY id;";
             var checkpoints = new List<AuditCheckpoint>();
             using SqliteDataReader reader = command.ExecuteReader();
+            sqlite3_stmt row = reader.Handle ?? throw new InvalidOperationException("The reader has no current statement.");
+            // A trail appended one command at a time has a checkpoint per command, nearly all signed by one key: every
+            // verification reads them all, so they share one copy of the key's strings instead of holding a million.
+            var keyIds = new RepeatedText();
+            var publicKeys = new RepeatedText();
             while (reader.Read())
             {
                 checkpoints.Add(new AuditCheckpoint
                 {
                     Sequence = reader.GetInt64(0),
-                    HeadHash = reader.GetString(1),
-                    Time = AuditEvent.ParseTime(reader.GetString(2)),
-                    KeyId = reader.GetString(3),
-                    PublicKey = reader.GetString(4),
-                    Signature = reader.GetString(5),
+                    HeadHash = RequiredText(row, 1),
+                    Time = AuditEvent.ParseTime(RequiredText(row, 2)),
+                    KeyId = keyIds.Read(row, 3),
+                    PublicKey = publicKeys.Read(row, 4),
+                    Signature = RequiredText(row, 5),
                 });
             }
 
