@@ -28,6 +28,7 @@ internal static class VerifyBenchmark
             await EnsureEventsAsync(workspace, events, options.BuildBatch, report).ConfigureAwait(false);
             var store = (SqliteStore)workspace.Store;
             string label = $"{events:N0} events";
+            int checkpointCount = 0;
 
             Samples verify = await Repeat.MeasureAsync("verify", runs, async _ =>
             {
@@ -48,6 +49,16 @@ internal static class VerifyBenchmark
 
             Samples read = await Repeat.MeasureAsync("store read", runs, _ => Task.FromResult(Time(() => ReadEvents(store, events)))).ConfigureAwait(false);
             report.Add($"  part: store read of {label} (ReadAuditEvents → AuditEvent)", read, Unit.Seconds);
+
+            Samples checkpoints = await Repeat.MeasureAsync("checkpoints", runs, async _ =>
+            {
+                Timing timing = Timing.Start();
+                IReadOnlyList<AuditCheckpoint> all = await store.ReadCheckpointsAsync(CancellationToken.None).ConfigureAwait(false);
+                Measurement seconds = timing.Seconds();
+                checkpointCount = all.Count;
+                return seconds;
+            }).ConfigureAwait(false);
+            report.Add($"  part: read all {checkpointCount:N0} checkpoints (ReadCheckpointsAsync)", checkpoints, Unit.Seconds);
 
             List<AuditEvent> sample = store.ReadAuditEvents(AuditEventQuery.All, CancellationToken.None).Take(HashSample).ToList();
             Samples hash = await Repeat.MeasureAsync("hash", runs, _ => Task.FromResult(Time(() => HashEvents(sample, events)))).ConfigureAwait(false);
