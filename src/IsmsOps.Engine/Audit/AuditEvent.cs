@@ -41,8 +41,13 @@ public sealed record AuditEvent
     /// <summary>The fixed textual form of <see cref="Time"/> that is stored and hashed.</summary>
     public string TimeText => FormatTime(Time);
 
-    internal static string FormatTime(DateTime utc) =>
-        utc.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    // The stored form is yyyy-MM-ddTHH:mm:ss.fffffffZ. The round-trip format "O" writes exactly that for a UTC time,
+    // and is the runtime's fast path; verification formats the time of every event it hashes.
+    internal static string FormatTime(DateTime utc) => utc.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+
+    /// <summary><see cref="FormatTime"/> as UTF-8, into <paramref name="utf8"/>.</summary>
+    internal static bool TryFormatTime(DateTime utc, Span<byte> utf8, out int written) =>
+        utc.ToUniversalTime().TryFormat(utf8, out written, "O", CultureInfo.InvariantCulture);
 
     internal static DateTime ParseTime(string text) =>
         DateTime.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture,

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -19,59 +20,139 @@ public static class AuditHash
     private static readonly byte[] CheckpointTag = Encoding.ASCII.GetBytes("IsmsOps.AuditCheckpoint.v1\0");
 
     /// <summary>The hash an event must carry, computed from its fields (its own <see cref="AuditEvent.Hash"/> is ignored).</summary>
-    public static string ComputeEventHash(AuditEvent e) =>
-        ComputeEventHash(e.Sequence, e.TimeText, e.Actor, e.Identity, e.Action, e.Target, e.CorrelationId, e.Details, e.PreviousHash);
-
-    internal static string ComputeEventHash(long sequence, string time, string actor, string? identity, string action,
-        string target, string correlationId, string details, string previousHash)
+    public static string ComputeEventHash(AuditEvent e)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        buffer.Write(EventTag);
-        WriteField(buffer, sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        WriteField(buffer, time);
-        WriteField(buffer, actor);
-        WriteField(buffer, identity);
-        WriteField(buffer, action);
-        WriteField(buffer, target);
-        WriteField(buffer, correlationId);
-        WriteField(buffer, details);
-        WriteField(buffer, previousHash);
-        return Hex(buffer.WrittenSpan);
+        Span<byte> digest = stackalloc byte[DigestBytes];
+        EventDigest(e, digest);
+        Span<char> hex = stackalloc char[DigestBytes * 2];
+        WriteLowerHex(digest, hex);
+        return new string(hex);
+    }
+
+    /// <summary>
+    /// True when <paramref name="e"/> carries exactly (ordinally) the hash its fields give: what verification asks of every
+    /// event, answered without allocating.
+    /// </summary>
+    internal static bool HasValidHash(AuditEvent e)
+    {
+        Span<byte> digest = stackalloc byte[DigestBytes];
+        EventDigest(e, digest);
+        Span<char> hex = stackalloc char[DigestBytes * 2];
+        WriteLowerHex(digest, hex);
+        return e.Hash.AsSpan().SequenceEqual(hex);
     }
 
     /// <summary>The bytes a checkpoint's signature covers.</summary>
     public static byte[] CheckpointPayload(long sequence, string headHash, string time, string keyId)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        buffer.Write(CheckpointTag);
-        WriteField(buffer, sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        WriteField(buffer, headHash);
-        WriteField(buffer, time);
-        WriteField(buffer, keyId);
-        return buffer.WrittenSpan.ToArray();
+        var writer = new CanonicalWriter(new byte[CheckpointTag.Length + MaxNumberBytes + MaxTextBytes(headHash) + MaxTextBytes(time) + MaxTextBytes(keyId)],
+            CheckpointTag);
+        writer.Number(sequence);
+        writer.Text(headHash);
+        writer.Text(time);
+        writer.Text(keyId);
+        return writer.Written.ToArray();
     }
 
-    private static string Hex(ReadOnlySpan<byte> data)
+    // Verification hashes every stored event, so the canonical form is built in one pooled buffer, without the
+    // intermediate strings and arrays a straightforward encoder would allocate per event.
+    private static void EventDigest(AuditEvent e, Span<byte> digest)
     {
-        Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(data, digest);
-        return Convert.ToHexString(digest).ToLowerInvariant();
-    }
-
-    private static void WriteField(ArrayBufferWriter<byte> buffer, string? value)
-    {
-        Span<byte> length = buffer.GetSpan(4);
-        if (value is null)
+        int bound = EventTag.Length + MaxNumberBytes + MaxTimeBytes + MaxTextBytes(e.Actor) + MaxTextBytes(e.Identity) + MaxTextBytes(e.Action)
+                    + MaxTextBytes(e.Target) + MaxTextBytes(e.CorrelationId) + MaxTextBytes(e.Details) + MaxTextBytes(e.PreviousHash);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(bound);
+        try
         {
-            BinaryPrimitives.WriteUInt32BigEndian(length, uint.MaxValue);
-            buffer.Advance(4);
-            return;
+            var writer = new CanonicalWriter(buffer, EventTag);
+            writer.Number(e.Sequence);
+            writer.Time(e.Time);
+            writer.Text(e.Actor);
+            writer.Text(e.Identity);
+            writer.Text(e.Action);
+            writer.Text(e.Target);
+            writer.Text(e.CorrelationId);
+            writer.Text(e.Details);
+            writer.Text(e.PreviousHash);
+            SHA256.HashData(writer.Written, digest);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private const int DigestBytes = 32;
+
+    // A field's length prefix plus a decimal long ("-9223372036854775808" is 20 bytes).
+    private const int MaxNumberBytes = 4 + 20;
+
+    // A field's length prefix plus the stored time text (28 ASCII characters), with room to spare.
+    private const int MaxTimeBytes = 4 + 32;
+
+    private static int MaxTextBytes(string? value) => 4 + (value is null ? 0 : Encoding.UTF8.GetMaxByteCount(value.Length));
+
+    private static void WriteLowerHex(ReadOnlySpan<byte> bytes, Span<char> hex)
+    {
+        const string Digits = "0123456789abcdef";
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            hex[2 * i] = Digits[bytes[i] >> 4];
+            hex[(2 * i) + 1] = Digits[bytes[i] & 0xF];
+        }
+    }
+
+    /// <summary>Appends fields in the canonical form: 4-byte big-endian length, then the UTF-8 bytes; 0xFFFFFFFF for null.</summary>
+    private ref struct CanonicalWriter
+    {
+        private readonly Span<byte> _buffer;
+        private int _length;
+
+        public CanonicalWriter(Span<byte> buffer, ReadOnlySpan<byte> tag)
+        {
+            _buffer = buffer;
+            tag.CopyTo(buffer);
+            _length = tag.Length;
         }
 
-        int byteCount = Encoding.UTF8.GetByteCount(value);
-        BinaryPrimitives.WriteUInt32BigEndian(length, (uint)byteCount);
-        buffer.Advance(4);
-        Encoding.UTF8.GetBytes(value, buffer.GetSpan(byteCount));
-        buffer.Advance(byteCount);
+        public readonly ReadOnlySpan<byte> Written => _buffer[.._length];
+
+        public void Text(string? value)
+        {
+            Span<byte> field = _buffer[_length..];
+            if (value is null)
+            {
+                BinaryPrimitives.WriteUInt32BigEndian(field, uint.MaxValue);
+                _length += 4;
+                return;
+            }
+
+            int count = Encoding.UTF8.GetBytes(value, field[4..]);
+            BinaryPrimitives.WriteUInt32BigEndian(field, (uint)count);
+            _length += 4 + count;
+        }
+
+        public void Time(DateTime value)
+        {
+            Span<byte> field = _buffer[_length..];
+            if (!AuditEvent.TryFormatTime(value, field[4..], out int count))
+            {
+                throw new InvalidOperationException("The canonical buffer is too small for a time.");
+            }
+
+            BinaryPrimitives.WriteUInt32BigEndian(field, (uint)count);
+            _length += 4 + count;
+        }
+
+        public void Number(long value)
+        {
+            Span<byte> field = _buffer[_length..];
+            if (!value.TryFormat(field[4..], out int count, default, CultureInfo.InvariantCulture))
+            {
+                throw new InvalidOperationException("The canonical buffer is too small for a number.");
+            }
+
+            BinaryPrimitives.WriteUInt32BigEndian(field, (uint)count);
+            _length += 4 + count;
+        }
     }
 }

@@ -47,7 +47,7 @@ public static class AuditVerifier
                 count++;
                 long expectedSequence = accepted is null ? 1 : accepted.Sequence + 1;
                 string expectedPrevious = accepted is null ? AuditHash.Genesis : accepted.Hash;
-                bool selfConsistent = string.Equals(AuditHash.ComputeEventHash(current), current.Hash, StringComparison.Ordinal);
+                bool selfConsistent = AuditHash.HasValidHash(current);
 
                 if (selfConsistent && current.Sequence == expectedSequence && current.PreviousHash == expectedPrevious)
                 {

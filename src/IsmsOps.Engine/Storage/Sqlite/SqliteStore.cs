@@ -2,6 +2,7 @@ using System.Globalization;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.People;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace IsmsOps.Engine.Storage.Sqlite;
 
@@ -205,32 +206,65 @@ public sealed class SqliteStore : IIsmsStore
             SqliteDataReader reader = Translate(DatabasePath, command.ExecuteReader);
             using (reader)
             {
+                Func<bool> read = reader.Read;
                 while (true)
                 {
-                    if (!Translate(DatabasePath, reader.Read))
+                    if (!Translate(DatabasePath, read))
                     {
                         yield break;
                     }
 
-                    yield return new AuditEvent
-                    {
-                        Sequence = reader.GetInt64(0),
-                        Time = AuditEvent.ParseTime(reader.GetString(1)),
-                        Actor = reader.GetString(2),
-                        Identity = reader.IsDBNull(3) ? null : reader.GetString(3),
-                        Action = reader.GetString(4),
-                        Target = reader.GetString(5),
-                        CorrelationId = reader.GetString(6),
-                        Details = reader.GetString(7),
-                        PreviousHash = reader.GetString(8),
-                        Hash = reader.GetString(9),
-                    };
+                    yield return MapAuditEvent(reader);
                 }
             }
         }
         finally
         {
             connection.Dispose();
+        }
+    }
+
+    // Verification reads every event of the trail, and there the per-column cost adds up: reading the row's text
+    // straight from the statement (the documented interop path) takes one native call per column where
+    // SqliteDataReader.GetString takes several. A NULL column comes back as a null string.
+    private static AuditEvent MapAuditEvent(SqliteDataReader reader)
+    {
+        sqlite3_stmt row = reader.Handle ?? throw new InvalidOperationException("The reader has no current statement.");
+        return new AuditEvent
+        {
+            Sequence = reader.GetInt64(0),
+            Time = AuditEvent.ParseTime(RequiredText(row, 1)),
+            Actor = RequiredText(row, 2),
+            Identity = raw.sqlite3_column_text(row, 3).utf8_to_string(),
+            Action = RequiredText(row, 4),
+            Target = RequiredText(row, 5),
+            CorrelationId = RequiredText(row, 6),
+            Details = RequiredText(row, 7),
+            PreviousHash = RequiredText(row, 8),
+            Hash = RequiredText(row, 9),
+        };
+    }
+
+    private static string RequiredText(sqlite3_stmt row, int column) =>
+        raw.sqlite3_column_text(row, column).utf8_to_string()
+        ?? throw new InvalidOperationException($"Column {raw.sqlite3_column_name(row, column).utf8_to_string()} of an audit event is NULL.");
+
+    /// <summary>A text column that mostly repeats the previous row's value: equal bytes give the same string back.</summary>
+    private sealed class RepeatedText
+    {
+        private byte[] _lastBytes = [];
+        private string? _last;
+
+        public string Read(sqlite3_stmt row, int column)
+        {
+            ReadOnlySpan<byte> bytes = raw.sqlite3_column_blob(row, column);
+            if (_last is null || bytes.Length == 0 || !bytes.SequenceEqual(_lastBytes))
+            {
+                _lastBytes = bytes.ToArray();
+                _last = RequiredText(row, column);
+            }
+
+            return _last;
         }
     }
 
@@ -244,16 +278,21 @@ public sealed class SqliteStore : IIsmsStore
             command.CommandText = "SELECT seq, head_hash, time, key_id, public_key, signature FROM audit_checkpoint ORDER BY id;";
             var checkpoints = new List<AuditCheckpoint>();
             using SqliteDataReader reader = command.ExecuteReader();
+            sqlite3_stmt row = reader.Handle ?? throw new InvalidOperationException("The reader has no current statement.");
+            // A trail appended one command at a time has a checkpoint per command, nearly all signed by one key: every
+            // verification reads them all, so they share one copy of the key's strings instead of holding a million.
+            var keyIds = new RepeatedText();
+            var publicKeys = new RepeatedText();
             while (reader.Read())
             {
                 checkpoints.Add(new AuditCheckpoint
                 {
                     Sequence = reader.GetInt64(0),
-                    HeadHash = reader.GetString(1),
-                    Time = AuditEvent.ParseTime(reader.GetString(2)),
-                    KeyId = reader.GetString(3),
-                    PublicKey = reader.GetString(4),
-                    Signature = reader.GetString(5),
+                    HeadHash = RequiredText(row, 1),
+                    Time = AuditEvent.ParseTime(RequiredText(row, 2)),
+                    KeyId = keyIds.Read(row, 3),
+                    PublicKey = publicKeys.Read(row, 4),
+                    Signature = RequiredText(row, 5),
                 });
             }
 

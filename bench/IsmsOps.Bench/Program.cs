@@ -1,0 +1,113 @@
+using System.Globalization;
+
+namespace IsmsOps.Bench;
+
+/// <summary>
+/// Entry point: <c>import | append | verify | all</c>, plus the internal <c>--child-import</c> mode that the import
+/// benchmark starts in fresh processes. Results go to stdout as a markdown table; progress goes to stderr.
+/// </summary>
+internal static class Program
+{
+    private const string Usage = """
+        usage: IsmsOps.Bench import|append|verify|all [options]
+          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3)
+          --events N           events per append run (default 50000; batch size 1 uses N/25)
+          --verify-events N    events in the verification store (default 1000000)
+          --build-batch N      events per append while building the verification store (default 10000)
+          --store DIR          keep the verification store in DIR and reuse it on the next run
+          --module PSD1        the module manifest to import (default: the one this build assembled in out/)
+        """;
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length >= 2 && args[0] == ImportBenchmark.ChildSwitch)
+        {
+            return ImportBenchmark.RunChild(args[1]);
+        }
+
+        BenchOptions options;
+        try
+        {
+            options = BenchOptions.Parse(args);
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        var report = new ResultTable();
+        if (options.Command is "import" or "all")
+        {
+            ImportBenchmark.Run(options, report);
+        }
+
+        if (options.Command is "append" or "all")
+        {
+            await AppendBenchmark.RunAsync(options, report).ConfigureAwait(false);
+        }
+
+        if (options.Command is "verify" or "all")
+        {
+            await VerifyBenchmark.RunAsync(options, report).ConfigureAwait(false);
+        }
+
+        Console.WriteLine(MachineInfo.Describe());
+        Console.WriteLine();
+        Console.WriteLine(report.ToMarkdown());
+        return report.AllTargetsMet ? 0 : 1;
+    }
+}
+
+/// <summary>What the command line asked for.</summary>
+internal sealed record BenchOptions
+{
+    public required string Command { get; init; }
+
+    public int? Runs { get; init; }
+
+    public int AppendEvents { get; init; } = 50_000;
+
+    public int VerifyEvents { get; init; } = 1_000_000;
+
+    public int BuildBatch { get; init; } = 10_000;
+
+    public string? StoreDirectory { get; init; }
+
+    public string ModuleManifest { get; init; } = ImportBenchmark.DefaultManifest();
+
+    public int RunsOr(int fallback) => Runs ?? fallback;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "all"))
+        {
+            throw new ArgumentException("Name a benchmark.");
+        }
+
+        var options = new BenchOptions { Command = args[0] };
+        for (int i = 1; i < args.Length; i++)
+        {
+            string value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.");
+            options = args[i] switch
+            {
+                "--runs" => options with { Runs = Positive(args[i], value) },
+                "--events" => options with { AppendEvents = Positive(args[i], value) },
+                "--verify-events" => options with { VerifyEvents = Positive(args[i], value) },
+                "--build-batch" => options with { BuildBatch = Positive(args[i], value) },
+                "--store" => options with { StoreDirectory = Path.GetFullPath(value) },
+                "--module" => options with { ModuleManifest = Path.GetFullPath(value) },
+                _ => throw new ArgumentException($"Unknown option {args[i]}."),
+            };
+            i++;
+        }
+
+        return options;
+    }
+
+    private static int Positive(string name, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0
+            ? n
+            : throw new ArgumentException($"{name} takes a positive whole number, not '{value}'.");
+}
