@@ -123,12 +123,13 @@ public sealed class AuditTrailTamperTests
     }
 
     [Fact]
-    public async Task Rebuilding_the_chain_consistently_is_caught_by_the_checkpoints_as_a_rewrite()
+    public async Task Rebuilding_the_chain_consistently_is_caught_by_the_checkpoints_as_a_rewrite_after_the_last_matching_anchor()
     {
-        using TempWorkspace store = await TrailOfTenAsync();
+        using var store = new TempWorkspace();
+        await store.AppendEventsAsync(1500);
         List<AuditEvent> events = store.Events();
-        string previous = events[1].Hash;
-        for (int i = 2; i < events.Count; i++)
+        string previous = events[1198].Hash;
+        for (int i = 1199; i < events.Count; i++)
         {
             AuditEvent rewritten = events[i] with { Details = "{\"n\":0}", PreviousHash = previous };
             string hash = AuditHash.ComputeEventHash(rewritten);
@@ -139,7 +140,26 @@ public sealed class AuditTrailTamperTests
 
         AuditVerificationResult result = await store.VerifyAsync();
         Assert.Equal(TamperKind.Rewrite, result.Tampering);
-        Assert.Equal(3, result.FirstBadSequence);
+        Assert.Equal(1001, result.FirstBadSequence);
+        Assert.Contains("after sequence 1000", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Only_the_newest_checkpoint_of_each_thousand_events_is_kept_and_the_trail_still_verifies()
+    {
+        using var store = new TempWorkspace();
+        await store.AppendEventsAsync(2500);
+        IReadOnlyList<AuditCheckpoint> checkpoints = await store.Workspace.Store.ReadCheckpointsAsync(CancellationToken.None);
+        Assert.Equal([1000L, 2000L, 2500L], checkpoints.Select(c => c.Sequence).Order());
+        Assert.True((await store.VerifyAsync()).IsValid);
+    }
+
+    [Fact]
+    public async Task The_event_count_covers_every_stored_event_even_when_verification_stops_early()
+    {
+        using TempWorkspace store = await TrailOfTenAsync();
+        store.Sql("UPDATE audit_event SET details = '{\"n\":500}' WHERE seq = 5;");
+        Assert.Equal(10, (await store.VerifyAsync()).EventCount);
     }
 
     [Fact]

@@ -20,6 +20,9 @@ public sealed class AuditTrail
         _clock = clock ?? (() => DateTime.UtcNow);
     }
 
+    /// <summary>One checkpoint is kept for every this many events, plus the newest.</summary>
+    public const int CheckpointInterval = 1000;
+
     /// <summary>The key id that signs this store's checkpoints.</summary>
     public string SigningKeyId => _signer.KeyId;
 
@@ -57,6 +60,12 @@ public sealed class AuditTrail
 
         await transaction.InsertAuditEventsAsync(sealedEvents, cancellationToken).ConfigureAwait(false);
         await transaction.InsertCheckpointAsync(_signer.Sign(sequence, previous, now), cancellationToken).ConfigureAwait(false);
+
+        // The newest checkpoint alone proves the whole chain, so older ones are redundant. Keep the newest of each
+        // stretch of CheckpointInterval events as a historical anchor and drop the rest: storage and verification
+        // stay proportional to events / CheckpointInterval, not to the number of changes.
+        long stretchStart = (sequence - 1) / CheckpointInterval * CheckpointInterval + 1;
+        await transaction.DeleteCheckpointsAsync(stretchStart, sequence, cancellationToken).ConfigureAwait(false);
         return sealedEvents;
     }
 

@@ -70,6 +70,8 @@ public static class AuditVerifier
                 }
 
                 chainBreak = Classify(current, next, accepted, expectedSequence, expectedPrevious, selfConsistent);
+                // The event after the bad one was already read; count it, then the rest.
+                count += next is null ? 0 : 1;
                 while (cursor.MoveNext())
                 {
                     count++;

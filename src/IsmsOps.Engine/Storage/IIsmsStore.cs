@@ -49,6 +49,9 @@ public interface IStoreWriteTransaction : IAsyncDisposable
 
     Task InsertCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken);
 
+    /// <summary>Deletes checkpoints with <paramref name="fromSequence"/> &lt;= seq &lt; <paramref name="beforeSequence"/>.</summary>
+    Task DeleteCheckpointsAsync(long fromSequence, long beforeSequence, CancellationToken cancellationToken);
+
     Task CommitAsync(CancellationToken cancellationToken);
 }
 

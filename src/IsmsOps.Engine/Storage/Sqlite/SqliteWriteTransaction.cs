@@ -102,6 +102,14 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
         return command.ExecuteNonQuery();
     });
 
+    public Task DeleteCheckpointsAsync(long fromSequence, long beforeSequence, CancellationToken cancellationToken) => Run(() =>
+    {
+        using SqliteCommand command = Command("DELETE FROM audit_checkpoint WHERE seq >= $from AND seq < $before;");
+        command.Parameters.AddWithValue("$from", fromSequence);
+        command.Parameters.AddWithValue("$before", beforeSequence);
+        return command.ExecuteNonQuery();
+    });
+
     public Task CommitAsync(CancellationToken cancellationToken) => Run(() =>
     {
         _transaction.Commit();
