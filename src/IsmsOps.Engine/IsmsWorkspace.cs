@@ -18,7 +18,7 @@ public sealed class IsmsWorkspace : IDisposable
         Location = location;
         Store = store;
         _signer = signer;
-        Audit = new AuditTrail(store, signer, clock);
+        Audit = new AuditTrail(store, signer, location.HeadWitnessPath, clock);
         People = new PeopleRegister(store, Audit, clock);
     }
 
@@ -36,6 +36,7 @@ public sealed class IsmsWorkspace : IDisposable
         SqliteStore store = SqliteStore.Open(location.DatabasePath);
         try
         {
+            RefuseToReplaceAMissingSigningKey(location, store);
             return new IsmsWorkspace(location, store, CheckpointSigner.LoadOrCreate(location.SigningKeyPath), clock);
         }
         catch
@@ -43,6 +44,28 @@ public sealed class IsmsWorkspace : IDisposable
             store.Dispose();
             throw;
         }
+    }
+
+    // A new key is made on first use. But if the trail already has checkpoints, a missing key means it was lost or
+    // removed, and quietly making a new one would let anyone re-sign a rewritten trail. A planned rotation puts the
+    // old key's public part in keys/trusted first (docs/audit-trail.md), which is what allows a new key here.
+    private static void RefuseToReplaceAMissingSigningKey(StoreLocation location, IIsmsStore store)
+    {
+        if (File.Exists(location.SigningKeyPath))
+        {
+            return;
+        }
+
+        AuditCheckpoint? newest = store.ReadCheckpointsAsync(CancellationToken.None).GetAwaiter().GetResult().MaxBy(c => c.Sequence);
+        if (newest is null || CheckpointSigner.TrustedKeyIdsIn(location.KeyDirectory).Contains(newest.KeyId))
+        {
+            return;
+        }
+
+        throw new IsmsException("IsmsOps.Audit.SigningKeyMissing", IsmsErrorKind.SecurityError,
+            $"The audit signing key '{location.SigningKeyPath}' is missing, but the trail has checkpoints signed by key {newest.KeyId}. No new key was made.",
+            "Restore the key file from backup (or point ISMSOPS_AUDIT_KEY at it). To rotate on purpose, first put the old key's public part in keys/trusted (see docs/audit-trail.md).",
+            location.SigningKeyPath);
     }
 
     /// <summary>Key ids trusted besides the current signing key (public keys in keys/trusted).</summary>

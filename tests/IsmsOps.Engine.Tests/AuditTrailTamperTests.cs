@@ -122,6 +122,90 @@ public sealed class AuditTrailTamperTests
         Assert.Equal(7, result.HeadSequence);
     }
 
+    private static void AppendForgedEvent(TempWorkspace store, long sequence, string previousHash)
+    {
+        var forged = new AuditEvent
+        {
+            Sequence = sequence, Time = DateTime.UtcNow, Actor = "mallory@host", Action = "Person.Created", Target = "person:GHOST",
+            CorrelationId = Guid.NewGuid().ToString("D"), Details = "{}", PreviousHash = previousHash, Hash = string.Empty,
+        };
+        forged = forged with { Hash = AuditHash.ComputeEventHash(forged) };
+        store.Sql("INSERT INTO audit_event VALUES ($seq, $time, $actor, NULL, $action, $target, $corr, $details, $prev, $hash);",
+            ("$seq", forged.Sequence), ("$time", forged.TimeText), ("$actor", forged.Actor), ("$action", forged.Action), ("$target", forged.Target),
+            ("$corr", forged.CorrelationId), ("$details", forged.Details), ("$prev", forged.PreviousHash), ("$hash", forged.Hash));
+    }
+
+    [Fact]
+    public async Task A_well_formed_event_added_after_the_newest_checkpoint_is_an_insert_and_IsmsOps_will_not_sign_over_it()
+    {
+        using TempWorkspace store = await TrailOfTenAsync();
+        AppendForgedEvent(store, 11, store.Events()[^1].Hash);
+
+        AuditVerificationResult result = await store.VerifyAsync();
+        Assert.Equal(TamperKind.Insert, result.Tampering);
+        Assert.Equal(11, result.FirstBadSequence);
+
+        IsmsException refused = await Assert.ThrowsAsync<IsmsException>(() => store.AppendEventsAsync(1));
+        Assert.Equal("IsmsOps.Audit.HeadNotSigned", refused.ErrorId);
+        Assert.Equal(11, store.Events().Count);
+        Assert.Equal(TamperKind.Insert, (await store.VerifyAsync()).Tampering);
+    }
+
+    [Fact]
+    public async Task Deleting_the_newest_events_with_their_checkpoints_is_still_truncation_thanks_to_the_witness_outside_the_database()
+    {
+        using var store = new TempWorkspace();
+        await store.AppendEventsAsync(1500);
+        // What remains is a valid, shorter trail ending in the signed anchor at 1,000 and unsigned events after it;
+        // remove those too, and only the witness still knows there were 1,500.
+        store.Sql("DELETE FROM audit_event WHERE seq > 1000; DELETE FROM audit_checkpoint WHERE seq > 1000;");
+
+        AuditVerificationResult result = await store.VerifyAsync();
+        Assert.Equal(TamperKind.Truncation, result.Tampering);
+        Assert.Equal(1001, result.FirstBadSequence);
+        Assert.Equal("IsmsOps.Audit.HeadNotSigned", (await Assert.ThrowsAsync<IsmsException>(() => store.AppendEventsAsync(1))).ErrorId);
+
+        File.Delete(store.Location.HeadWitnessPath);
+        Assert.True((await store.VerifyAsync()).IsValid, "Without the witness, no copy can tell: this is the documented limit.");
+    }
+
+    [Fact]
+    public async Task A_trail_whose_checkpoints_and_witness_were_all_removed_does_not_verify()
+    {
+        using TempWorkspace store = await TrailOfTenAsync();
+        store.Sql("DELETE FROM audit_checkpoint;");
+        File.Delete(store.Location.HeadWitnessPath);
+
+        AuditVerificationResult result = await store.VerifyAsync();
+        Assert.False(result.IsValid);
+        Assert.Equal(TamperKind.InvalidCheckpoint, result.Tampering);
+    }
+
+    [Fact]
+    public async Task A_lost_signing_key_is_not_silently_replaced_when_the_trail_has_checkpoints()
+    {
+        using TempWorkspace store = await TrailOfTenAsync();
+        store.Workspace.Dispose();
+        File.Delete(store.Location.SigningKeyPath);
+
+        IsmsException error = Assert.Throws<IsmsException>(store.Reopen);
+        Assert.Equal("IsmsOps.Audit.SigningKeyMissing", error.ErrorId);
+        Assert.Contains("keys/trusted", error.RecommendedAction, StringComparison.Ordinal);
+        Assert.False(File.Exists(store.Location.SigningKeyPath));
+    }
+
+    [Fact]
+    public async Task A_signing_key_file_that_is_not_a_key_is_a_clear_error()
+    {
+        using TempWorkspace store = await TrailOfTenAsync();
+        store.Workspace.Dispose();
+        File.WriteAllText(store.Location.SigningKeyPath, "not a key");
+
+        IsmsException error = Assert.Throws<IsmsException>(store.Reopen);
+        Assert.Equal("IsmsOps.Audit.SigningKeyInvalid", error.ErrorId);
+        Assert.Contains(store.Location.SigningKeyPath, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Rebuilding_the_chain_consistently_is_caught_by_the_checkpoints_as_a_rewrite_after_the_last_matching_anchor()
     {

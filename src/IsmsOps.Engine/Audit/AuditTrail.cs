@@ -12,11 +12,17 @@ public sealed class AuditTrail
     private readonly IIsmsStore _store;
     private readonly CheckpointSigner _signer;
     private readonly Func<DateTime> _clock;
+    private readonly string? _witnessPath;
 
-    public AuditTrail(IIsmsStore store, CheckpointSigner signer, Func<DateTime>? clock = null)
+    /// <param name="store">The store whose trail this is.</param>
+    /// <param name="signer">Signs the checkpoints.</param>
+    /// <param name="witnessPath">Where the newest checkpoint is copied outside the database (see <see cref="HeadWitness"/>); null for none.</param>
+    /// <param name="clock">UTC now; tests pass a fixed clock.</param>
+    public AuditTrail(IIsmsStore store, CheckpointSigner signer, string? witnessPath = null, Func<DateTime>? clock = null)
     {
         _store = store;
         _signer = signer;
+        _witnessPath = witnessPath;
         _clock = clock ?? (() => DateTime.UtcNow);
     }
 
@@ -36,6 +42,7 @@ public sealed class AuditTrail
         }
 
         (long sequence, string previous) = await transaction.GetAuditHeadAsync(cancellationToken).ConfigureAwait(false);
+        await RefuseToSignOverAnUnsignedHeadAsync(transaction, sequence, previous, cancellationToken).ConfigureAwait(false);
         DateTime now = _clock();
         var sealedEvents = new AuditEvent[drafts.Count];
         for (int i = 0; i < drafts.Count; i++)
@@ -59,7 +66,13 @@ public sealed class AuditTrail
         }
 
         await transaction.InsertAuditEventsAsync(sealedEvents, cancellationToken).ConfigureAwait(false);
-        await transaction.InsertCheckpointAsync(_signer.Sign(sequence, previous, now), cancellationToken).ConfigureAwait(false);
+        AuditCheckpoint checkpoint = _signer.Sign(sequence, previous, now);
+        await transaction.InsertCheckpointAsync(checkpoint, cancellationToken).ConfigureAwait(false);
+        if (_witnessPath is not null)
+        {
+            string witnessPath = _witnessPath;
+            transaction.AfterCommit(() => HeadWitness.WriteIfNewer(witnessPath, checkpoint));
+        }
 
         // The newest checkpoint alone proves the whole chain, so older ones are redundant. Keep the newest of each
         // stretch of CheckpointInterval events as a historical anchor and drop the rest: storage and verification
@@ -67,6 +80,26 @@ public sealed class AuditTrail
         long stretchStart = (sequence - 1) / CheckpointInterval * CheckpointInterval + 1;
         await transaction.DeleteCheckpointsAsync(stretchStart, sequence, cancellationToken).ConfigureAwait(false);
         return sealedEvents;
+    }
+
+    // Every append signs the head it leaves, so the head found here must be the newest checkpoint's (and no older than
+    // the witness). If not, events were added or removed behind IsmsOps's back; signing now would vouch for them.
+    private async Task RefuseToSignOverAnUnsignedHeadAsync(IStoreWriteTransaction transaction, long sequence, string headHash,
+        CancellationToken cancellationToken)
+    {
+        AuditCheckpoint? newest = await transaction.GetNewestCheckpointAsync(cancellationToken).ConfigureAwait(false);
+        AuditCheckpoint? witness = _witnessPath is null ? null : HeadWitness.Read(_witnessPath);
+        bool headIsSigned = sequence == 0 ? newest is null : newest is not null && newest.Sequence == sequence && newest.HeadHash == headHash;
+        bool witnessIsBehind = witness is null || witness.Sequence <= sequence;
+        if (headIsSigned && witnessIsBehind)
+        {
+            return;
+        }
+
+        throw new IsmsException("IsmsOps.Audit.HeadNotSigned", IsmsErrorKind.SecurityError,
+            $"The audit trail's head (sequence {sequence}) is not the one IsmsOps last signed (sequence {newest?.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}" +
+            $"{(witness is null ? string.Empty : $", witness {witness.Sequence}")}): the trail was changed outside IsmsOps. Nothing was changed.",
+            "Run Test-IsmsAuditTrail to see where, treat it as a security incident, and restore the store from a backup that verifies.", _store.Description);
     }
 
     /// <summary>Appends events in their own transaction (for events that record no stored change, such as an export).</summary>
@@ -96,7 +129,7 @@ public sealed class AuditTrail
     public async Task<AuditVerificationResult> VerifyAsync(IReadOnlyCollection<string> extraTrustedKeyIds, CancellationToken cancellationToken,
         IProgress<long>? progress = null)
     {
-        IReadOnlyList<AuditCheckpoint> checkpoints = await _store.ReadCheckpointsAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<AuditCheckpoint> checkpoints = await ReadCheckpointsWithWitnessAsync(cancellationToken).ConfigureAwait(false);
         var trusted = new HashSet<string>(extraTrustedKeyIds, StringComparer.Ordinal) { _signer.KeyId };
         return AuditVerifier.Verify(_store.ReadAuditEvents(AuditEventQuery.All, cancellationToken), checkpoints, trusted,
             _store.Description, cancellationToken, progress);
@@ -105,10 +138,19 @@ public sealed class AuditTrail
     /// <summary>Writes the whole trail and its newest checkpoint to an export an auditor can verify offline.</summary>
     public async Task<AuditExportResult> ExportAsync(string path, bool overwrite, CancellationToken cancellationToken, IProgress<long>? progress = null)
     {
-        IReadOnlyList<AuditCheckpoint> checkpoints = await _store.ReadCheckpointsAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<AuditCheckpoint> checkpoints = await ReadCheckpointsWithWitnessAsync(cancellationToken).ConfigureAwait(false);
         AuditCheckpoint? newest = checkpoints.OrderBy(c => c.Sequence).ThenBy(c => c.Time).LastOrDefault();
         return AuditExport.Write(path, _store.ReadAuditEvents(AuditEventQuery.All, cancellationToken), newest, _store.Description, overwrite,
             progress, cancellationToken);
+    }
+
+    // The store's checkpoints plus the witness kept outside it: the witness is what reveals a truncation that took the
+    // newest checkpoints with it.
+    private async Task<IReadOnlyList<AuditCheckpoint>> ReadCheckpointsWithWitnessAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<AuditCheckpoint> checkpoints = await _store.ReadCheckpointsAsync(cancellationToken).ConfigureAwait(false);
+        AuditCheckpoint? witness = _witnessPath is null ? null : HeadWitness.Read(_witnessPath);
+        return witness is null ? checkpoints : [.. checkpoints, witness];
     }
 
     /// <summary>The number of events in the trail (for progress).</summary>

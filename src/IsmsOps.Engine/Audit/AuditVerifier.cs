@@ -136,6 +136,27 @@ public static class AuditVerifier
             }
         }
 
+        if (newest is null && count > 0)
+        {
+            return result with
+            {
+                FirstBadSequence = 1,
+                Tampering = TamperKind.InvalidCheckpoint,
+                Message = $"No signed checkpoint vouches for the {count} events: the checkpoints were removed, or the events were written outside IsmsOps.",
+            };
+        }
+
+        if (newest is not null && headSequence > newest.Sequence)
+        {
+            return result with
+            {
+                FirstBadSequence = newest.Sequence + 1,
+                Tampering = TamperKind.Insert,
+                Message = $"Events {newest.Sequence + 1} to {headSequence} come after the newest signed checkpoint (sequence {newest.Sequence}): " +
+                          "IsmsOps signs every change it makes, so they were added outside it.",
+            };
+        }
+
         if (firstMismatch is not null)
         {
             return result with
@@ -147,9 +168,7 @@ public static class AuditVerifier
             };
         }
 
-        string tail = newest is null
-            ? "There are no signed checkpoints yet, so truncation cannot be ruled out."
-            : $"Newest checkpoint: sequence {newest.Sequence}, key {newest.KeyId}.";
+        string tail = newest is null ? "The trail is empty." : $"Newest checkpoint: sequence {newest.Sequence}, key {newest.KeyId}.";
         return result with { IsValid = true, Message = $"{count} events verified; head {headSequence}. {tail}" };
     }
 

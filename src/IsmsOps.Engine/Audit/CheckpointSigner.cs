@@ -52,7 +52,7 @@ public sealed class CheckpointSigner : IDisposable
 
             return new CheckpointSigner(key, path);
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
             throw new IsmsException("IsmsOps.Audit.SigningKeyInvalid", IsmsErrorKind.InvalidData,
                 $"The audit signing key '{path}' is not a readable EC private key: {ex.Message}",
@@ -124,7 +124,17 @@ public sealed class CheckpointSigner : IDisposable
         foreach (string file in Directory.EnumerateFiles(folder, "*.pem"))
         {
             using var key = ECDsa.Create();
-            key.ImportFromPem(File.ReadAllText(file));
+            try
+            {
+                key.ImportFromPem(File.ReadAllText(file));
+            }
+            catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+            {
+                throw new IsmsException("IsmsOps.Audit.TrustedKeyInvalid", IsmsErrorKind.InvalidData,
+                    $"'{file}' is not an EC public key in PEM form: {ex.Message}",
+                    "Replace it with the retired key's public part (openssl ec -in old.pem -pubout), or remove it.", file, ex);
+            }
+
             ids.Add(KeyIdOf(Convert.ToBase64String(key.ExportSubjectPublicKeyInfo())));
         }
 

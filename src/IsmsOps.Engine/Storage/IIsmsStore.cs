@@ -49,6 +49,12 @@ public interface IStoreWriteTransaction : IAsyncDisposable
 
     Task InsertCheckpointAsync(AuditCheckpoint checkpoint, CancellationToken cancellationToken);
 
+    /// <summary>The checkpoint with the highest sequence number, or null when there is none.</summary>
+    Task<AuditCheckpoint?> GetNewestCheckpointAsync(CancellationToken cancellationToken);
+
+    /// <summary>Runs <paramref name="action"/> once the transaction has committed (never if it rolls back).</summary>
+    void AfterCommit(Action action);
+
     /// <summary>Deletes checkpoints with <paramref name="fromSequence"/> &lt;= seq &lt; <paramref name="beforeSequence"/>.</summary>
     Task DeleteCheckpointsAsync(long fromSequence, long beforeSequence, CancellationToken cancellationToken);
 

@@ -19,6 +19,9 @@ public sealed record StoreLocation(string Home)
     /// <summary>The private key that signs audit checkpoints: <c>$ISMSOPS_AUDIT_KEY</c> or <c>keys/audit-signing-key.pem</c>.</summary>
     public string SigningKeyPath { get; init; } = Path.Combine(Home, "keys", "audit-signing-key.pem");
 
+    /// <summary>The copy of the newest signed checkpoint kept outside the database.</summary>
+    public string HeadWitnessPath => Path.Combine(KeyDirectory, "audit-head.json");
+
     /// <summary>Resolves the location from the environment, as every cmdlet and the host do.</summary>
     public static StoreLocation FromEnvironment()
     {

@@ -10,6 +10,7 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
     private readonly SqliteStore _store;
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
+    private readonly List<Action> _afterCommit = [];
     private bool _committed;
 
     public SqliteWriteTransaction(SqliteStore store, SqliteConnection connection, SqliteTransaction transaction)
@@ -102,6 +103,26 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
         return command.ExecuteNonQuery();
     });
 
+    public Task<AuditCheckpoint?> GetNewestCheckpointAsync(CancellationToken cancellationToken) => Run(() =>
+    {
+        using SqliteCommand command = Command(
+            "SELECT seq, head_hash, time, key_id, public_key, signature FROM audit_checkpoint ORDER BY seq DESC, id DESC LIMIT 1;");
+        using SqliteDataReader reader = command.ExecuteReader();
+        return reader.Read()
+            ? new AuditCheckpoint
+            {
+                Sequence = reader.GetInt64(0),
+                HeadHash = reader.GetString(1),
+                Time = AuditEvent.ParseTime(reader.GetString(2)),
+                KeyId = reader.GetString(3),
+                PublicKey = reader.GetString(4),
+                Signature = reader.GetString(5),
+            }
+            : null;
+    });
+
+    public void AfterCommit(Action action) => _afterCommit.Add(action);
+
     public Task DeleteCheckpointsAsync(long fromSequence, long beforeSequence, CancellationToken cancellationToken) => Run(() =>
     {
         using SqliteCommand command = Command("DELETE FROM audit_checkpoint WHERE seq >= $from AND seq < $before;");
@@ -114,6 +135,11 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
     {
         _transaction.Commit();
         _committed = true;
+        foreach (Action action in _afterCommit)
+        {
+            action();
+        }
+
         return 0;
     });
 
