@@ -110,6 +110,47 @@ public sealed class PersonCmdletTests
     }
 
     [Fact]
+    public void Each_piped_object_changes_only_the_fields_it_carries()
+    {
+        using var ps = new PowerShellSession();
+        ps.Run("""
+            New-IsmsPerson E1 'Ada' -Mail ada@example.com | Out-Null
+            New-IsmsPerson E2 'Bob' -Mail bob@example.com -JobRole Analyst | Out-Null
+            @([pscustomobject]@{ PersonId = 'E1'; Mail = 'ada@new.example' }, [pscustomobject]@{ PersonId = 'E2'; JobRole = 'Developer' }) | Set-IsmsPerson
+            """);
+
+        Assert.Empty(ps.Errors);
+        Assert.Equal("ada@new.example", ps.Run("(Get-IsmsPerson E1).Mail").Single().BaseObject);
+        PSObject bob = ps.Run("Get-IsmsPerson E2").Single();
+        Assert.Equal("bob@example.com", bob.Properties["Mail"].Value);
+        Assert.Equal("Developer", bob.Properties["JobRole"].Value);
+    }
+
+    [Fact]
+    public void An_empty_cell_in_piped_HR_data_leaves_the_field_but_an_empty_string_typed_clears_it()
+    {
+        using var ps = new PowerShellSession();
+        ps.Run("""
+            New-IsmsPerson E1 'Ada' -Department Engineering -Mail ada@example.com | Out-Null
+            [pscustomobject]@{ PersonId = 'E1'; Department = ''; JobRole = 'Engineer' } | Set-IsmsPerson
+            Set-IsmsPerson E1 -Mail ''
+            """);
+
+        PSObject ada = ps.Run("Get-IsmsPerson E1").Single();
+        Assert.Equal("Engineering", ada.Properties["Department"].Value);
+        Assert.Equal("Engineer", ada.Properties["JobRole"].Value);
+        Assert.Null(ada.Properties["Mail"].Value);
+    }
+
+    [Fact]
+    public void WhatIf_refuses_what_the_register_would_refuse()
+    {
+        using var ps = new PowerShellSession();
+        ps.Run("New-IsmsPerson 'bad id!' 'Ada' -WhatIf; New-IsmsPerson E1 'Ada' | Out-Null; Set-IsmsPerson E1 -Status Left -WhatIf");
+        Assert.Equal(["IsmsOps.Person.InvalidPersonId", "IsmsOps.Person.InvalidEndDate"], ps.Errors.Select(e => e.FullyQualifiedErrorId.Split(',')[0]));
+    }
+
+    [Fact]
     public void Invalid_parameter_values_fail_at_binding_and_name_the_parameter()
     {
         using var ps = new PowerShellSession();

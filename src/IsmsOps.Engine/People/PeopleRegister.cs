@@ -38,8 +38,7 @@ public sealed partial class PeopleRegister
     public async Task<Person> CreateAsync(Person person, OperationContext context, CancellationToken cancellationToken)
     {
         DateTime now = Truncate(_clock());
-        Person candidate = Normalise(person) with { Version = 1, CreatedAt = now, UpdatedAt = now };
-        Validate(candidate);
+        Person candidate = Prepare(person) with { Version = 1, CreatedAt = now, UpdatedAt = now };
 
         await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         Person? existing = await transaction.GetPersonAsync(candidate.PersonId, cancellationToken).ConfigureAwait(false);
@@ -117,11 +116,22 @@ public sealed partial class PeopleRegister
         return updated;
     }
 
-    /// <summary>What <see cref="UpdateAsync"/> would change, without changing anything (for -WhatIf and -Confirm).</summary>
+    /// <summary>
+    /// What <see cref="UpdateAsync"/> would change, without changing anything (for -WhatIf and -Confirm). A change
+    /// that would be refused is refused here too.
+    /// </summary>
     public async Task<IReadOnlyList<FieldChange>> PreviewUpdateAsync(string personId, Func<Person, Person> change, CancellationToken cancellationToken)
     {
         Person current = await GetAsync(personId, cancellationToken).ConfigureAwait(false);
-        return Diff(current, Normalise(change(current)) with { PersonId = current.PersonId });
+        return Diff(current, Prepare(change(current) with { PersonId = current.PersonId }));
+    }
+
+    /// <summary>A person record as it would be stored (trimmed, dates without time, country upper-cased), or the validation error.</summary>
+    public static Person Prepare(Person person)
+    {
+        Person normalised = Normalise(person);
+        Validate(normalised);
+        return normalised;
     }
 
     private static IReadOnlyList<FieldChange> Diff(Person before, Person after)
@@ -146,7 +156,8 @@ public sealed partial class PeopleRegister
     /// <summary>The audit target for a person.</summary>
     public static string Target(string personId) => "person:" + personId;
 
-    private static IsmsException NotFound(string personId) => new("IsmsOps.Person.NotFound", IsmsErrorKind.NotFound,
+    /// <summary>The error for a PersonId that is not registered.</summary>
+    public static IsmsException NotFound(string personId) => new("IsmsOps.Person.NotFound", IsmsErrorKind.NotFound,
         $"No person with PersonId '{personId}' is registered.", "Check the id with Get-IsmsPerson, or register the person with New-IsmsPerson.", personId);
 
     private static DateTime Truncate(DateTime utc) => AuditEvent.ParseTime(AuditEvent.FormatTime(utc));

@@ -74,9 +74,7 @@ public sealed class GetIsmsPersonCommand : IsmsCmdlet
             {
                 if (!NamePatternSet.ContainsWildcard(id) && !people.Any(p => string.Equals(p.PersonId, id, StringComparison.OrdinalIgnoreCase)))
                 {
-                    WriteError(IsmsErrors.Create("IsmsOps.Person.NotFound", IsmsErrorKind.NotFound,
-                        $"No person with PersonId '{id}' matches (the other filters may exclude them).",
-                        "Check the id with Get-IsmsPerson, or register the person with New-IsmsPerson.", id));
+                    WriteIsmsError(PeopleRegister.NotFound(id));
                 }
             }
         });

@@ -102,11 +102,14 @@ public sealed class NewIsmsPersonCommand : IsmsCmdlet
             DirectoryObjectId = DirectoryObjectId,
         };
 
-        if (!ShouldProcess($"{PersonId} ({DisplayName}, {EmploymentType}, {Status})", "Register person"))
+        ForEachItem(() =>
         {
-            return;
-        }
-
-        ForEachItem(() => WriteObject(Run((w, ct) => w.People.CreateAsync(person, Operation, ct))));
+            // Validate before asking, so -WhatIf never promises what the register would refuse.
+            Person prepared = PeopleRegister.Prepare(person);
+            if (ShouldProcess($"{prepared.PersonId} ({prepared.DisplayName}, {prepared.EmploymentType}, {prepared.Status})", "Register person"))
+            {
+                WriteObject(Run((w, ct) => w.People.CreateAsync(prepared, Operation, ct)));
+            }
+        });
     }
 }

@@ -5,7 +5,8 @@ namespace IsmsOps.PowerShell.Commands;
 
 /// <summary>Changes a person in the ISMS people register.</summary>
 /// <remarks>
-/// Changes only the fields you name; an empty string clears a text field. The change and an audit event holding each
+/// Changes only the fields you name; an empty string typed on the command line clears a text field (an empty value
+/// in piped data leaves the field as it is). The change and an audit event holding each
 /// changed field's old and new value are stored in one transaction, and a change that alters nothing is not stored or
 /// audited. When the person was read with Get-IsmsPerson and piped in, its Version binds to ExpectedVersion: if someone
 /// else changed the person in between, the update is refused instead of overwriting their change.
@@ -35,7 +36,7 @@ public sealed class SetIsmsPersonCommand : IsmsCmdlet
     [Alias("Name")]
     public string? DisplayName { get; set; }
 
-    /// <summary>The new sign-in name of the person's Entra ID account; an empty string clears it.</summary>
+    /// <summary>The new sign-in name of the person's Entra ID account; an empty string (typed) clears it.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("UPN")]
     public string? UserPrincipalName { get; set; }
@@ -91,25 +92,39 @@ public sealed class SetIsmsPersonCommand : IsmsCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    private HashSet<string> _typedParameters = [];
+
+    /// <inheritdoc />
+    protected override void BeginProcessing() =>
+        _typedParameters = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        // Only parameters that were bound (from the command line or this pipeline object) change anything.
-        var bound = MyInvocation.BoundParameters;
+        // PowerShell keeps BoundParameters from earlier pipeline objects, so "was it bound?" is read from the values:
+        // null means not given for this object. An empty string clears a field only when typed on the command line;
+        // an empty cell in piped HR data (Import-Csv) leaves the stored value alone.
+        string? Text(string name, string? value, string? current) => value switch
+        {
+            null => current,
+            "" => _typedParameters.Contains(name) ? null : current,
+            _ => value,
+        };
+
         Person Apply(Person p) => p with
         {
-            DisplayName = bound.ContainsKey(nameof(DisplayName)) && !string.IsNullOrEmpty(DisplayName) ? DisplayName : p.DisplayName,
-            UserPrincipalName = bound.ContainsKey(nameof(UserPrincipalName)) ? UserPrincipalName : p.UserPrincipalName,
-            Mail = bound.ContainsKey(nameof(Mail)) ? Mail : p.Mail,
-            Department = bound.ContainsKey(nameof(Department)) ? Department : p.Department,
-            JobRole = bound.ContainsKey(nameof(JobRole)) ? JobRole : p.JobRole,
-            ManagerId = bound.ContainsKey(nameof(ManagerId)) ? ManagerId : p.ManagerId,
+            DisplayName = string.IsNullOrEmpty(DisplayName) ? p.DisplayName : DisplayName,
+            UserPrincipalName = Text(nameof(UserPrincipalName), UserPrincipalName, p.UserPrincipalName),
+            Mail = Text(nameof(Mail), Mail, p.Mail),
+            Department = Text(nameof(Department), Department, p.Department),
+            JobRole = Text(nameof(JobRole), JobRole, p.JobRole),
+            ManagerId = Text(nameof(ManagerId), ManagerId, p.ManagerId),
             EmploymentType = EmploymentType ?? p.EmploymentType,
             Status = Status ?? p.Status,
-            StartDate = bound.ContainsKey(nameof(StartDate)) ? StartDate : p.StartDate,
-            EndDate = bound.ContainsKey(nameof(EndDate)) ? EndDate : p.EndDate,
-            Location = bound.ContainsKey(nameof(Location)) ? Location : p.Location,
-            DirectoryObjectId = bound.ContainsKey(nameof(DirectoryObjectId)) ? DirectoryObjectId : p.DirectoryObjectId,
+            StartDate = StartDate ?? p.StartDate,
+            EndDate = EndDate ?? p.EndDate,
+            Location = Text(nameof(Location), Location, p.Location),
+            DirectoryObjectId = Text(nameof(DirectoryObjectId), DirectoryObjectId, p.DirectoryObjectId),
         };
 
         ForEachItem(() =>
