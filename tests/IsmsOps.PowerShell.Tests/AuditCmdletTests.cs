@@ -24,6 +24,9 @@ public sealed class AuditCmdletTests
         Assert.Equal(["person:E1", "person:E1"], Strings(ps, "Get-IsmsPerson E1 | Get-IsmsAuditEvent | ForEach-Object Target"));
         Assert.Equal(["person:E2"], Strings(ps, "$c = (Get-IsmsAuditEvent -Target person:E2).CorrelationId; Get-IsmsAuditEvent -CorrelationId $c | ForEach-Object Target"));
         Assert.Equal([3L], ps.Run("Get-IsmsAuditEvent -Newest 1 | ForEach-Object Sequence").Select(o => (long)o.BaseObject));
+        Assert.Equal([2L, 3L], ps.Run("Get-IsmsAuditEvent -Newest 2 -Target 'person:*' | ForEach-Object Sequence").Select(o => (long)o.BaseObject));
+        Assert.Equal([1L, 3L], ps.Run("Get-IsmsAuditEvent -Newest 5 -Target person:e1 | ForEach-Object Sequence").Select(o => (long)o.BaseObject));
+        Assert.Equal(2, Strings(ps, "Get-IsmsAuditEvent -Action person.created | ForEach-Object Action").Length);
         Assert.Empty(Strings(ps, "Get-IsmsAuditEvent -StartTime ([DateTime]::Now.AddMinutes(5)) | ForEach-Object Action"));
         Assert.Equal(3, Strings(ps, "Get-IsmsAuditEvent -StartTime ([DateTime]::Now.AddMinutes(-5)) -EndTime ([DateTime]::Now.AddMinutes(5)) | ForEach-Object Action").Length);
         Assert.Empty(ps.Errors);

@@ -111,18 +111,40 @@ public sealed class AuditTrail
         return events;
     }
 
-    /// <summary>Events matching <paramref name="query"/>, oldest first; action and target take * and ? wildcards.</summary>
+    /// <summary>
+    /// Events matching <paramref name="query"/>, oldest first; action and target take * and ? wildcards and, like
+    /// exact names, match case-insensitively.
+    /// </summary>
     public IEnumerable<AuditEvent> Find(AuditEventQuery query, IReadOnlyList<string> actionPatterns, IReadOnlyList<string> targetPatterns,
         CancellationToken cancellationToken)
     {
         var actions = new NamePatternSet(actionPatterns);
         var targets = new NamePatternSet(targetPatterns);
-        var storeQuery = query with
+        if (!actions.HasWildcards && !targets.HasWildcards)
         {
-            Actions = actions.HasWildcards ? [] : actionPatterns,
-            Targets = targets.HasWildcards ? [] : targetPatterns,
-        };
-        return _store.ReadAuditEvents(storeQuery, cancellationToken).Where(e => actions.Matches(e.Action) && targets.Matches(e.Target));
+            // The store can filter and limit on its own.
+            return _store.ReadAuditEvents(query with { Actions = actionPatterns, Targets = targetPatterns }, cancellationToken);
+        }
+
+        IEnumerable<AuditEvent> matching = _store.ReadAuditEvents(query with { Actions = [], Targets = [], Newest = null }, cancellationToken)
+            .Where(e => actions.Matches(e.Action) && targets.Matches(e.Target));
+        return query.Newest is int newest ? Newest(matching, newest) : matching;
+    }
+
+    private static IEnumerable<AuditEvent> Newest(IEnumerable<AuditEvent> events, int count)
+    {
+        var window = new Queue<AuditEvent>(count);
+        foreach (AuditEvent e in events)
+        {
+            if (window.Count == count)
+            {
+                window.Dequeue();
+            }
+
+            window.Enqueue(e);
+        }
+
+        return window;
     }
 
     /// <summary>Verifies the whole stored trail against its chain and its newest checkpoint.</summary>

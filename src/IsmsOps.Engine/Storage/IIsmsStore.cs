@@ -71,13 +71,16 @@ public sealed record AuditEventQuery
     /// <summary>Exact correlation id.</summary>
     public string? CorrelationId { get; init; }
 
-    /// <summary>Exact targets (the caller applies wildcards).</summary>
+    /// <summary>Exact targets, case-insensitive (the caller applies wildcards).</summary>
     public IReadOnlyList<string> Targets { get; init; } = [];
 
-    /// <summary>Exact actions (the caller applies wildcards).</summary>
+    /// <summary>Exact actions, case-insensitive (the caller applies wildcards).</summary>
     public IReadOnlyList<string> Actions { get; init; } = [];
 
     public long? FromSequence { get; init; }
+
+    /// <summary>Only the newest N matching events (still returned oldest first).</summary>
+    public int? Newest { get; init; }
 
     public static AuditEventQuery All { get; } = new();
 }

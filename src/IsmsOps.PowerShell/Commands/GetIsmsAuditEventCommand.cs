@@ -67,28 +67,12 @@ public sealed class GetIsmsAuditEventCommand : IsmsCmdlet
             StartTime = StartTime?.ToUniversalTime(),
             EndTime = EndTime?.ToUniversalTime(),
             CorrelationId = CorrelationId,
+            Newest = Newest,
         };
 
         ForEachItem(() =>
         {
-            IEnumerable<AuditEvent> events = Workspace.Audit.Find(query, Action ?? [], Target ?? [], Cancellation);
-            if (Newest is int newest)
-            {
-                var window = new Queue<AuditEvent>(newest);
-                foreach (AuditEvent e in events)
-                {
-                    if (window.Count == newest)
-                    {
-                        window.Dequeue();
-                    }
-
-                    window.Enqueue(e);
-                }
-
-                events = window;
-            }
-
-            foreach (AuditEvent e in events)
+            foreach (AuditEvent e in Workspace.Audit.Find(query, Action ?? [], Target ?? [], Cancellation))
             {
                 WriteObject(e);
             }

@@ -193,16 +193,19 @@ public sealed class SqliteStore : IIsmsStore
 
             if (query.Targets.Count > 0)
             {
-                where.Add("target IN (" + string.Join(",", query.Targets.Select((t, i) => Bind(command, "$t" + i, t))) + ")");
+                where.Add("target COLLATE NOCASE IN (" + string.Join(",", query.Targets.Select((t, i) => Bind(command, "$t" + i, t))) + ")");
             }
 
             if (query.Actions.Count > 0)
             {
-                where.Add("action IN (" + string.Join(",", query.Actions.Select((a, i) => Bind(command, "$a" + i, a))) + ")");
+                where.Add("action COLLATE NOCASE IN (" + string.Join(",", query.Actions.Select((a, i) => Bind(command, "$a" + i, a))) + ")");
             }
 
-            command.CommandText = "SELECT seq, time, actor, identity, action, target, correlation_id, details, prev_hash, hash FROM audit_event" +
-                                  (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : string.Empty) + " ORDER BY seq;";
+            string select = "SELECT seq, time, actor, identity, action, target, correlation_id, details, prev_hash, hash FROM audit_event" +
+                            (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : string.Empty);
+            command.CommandText = query.Newest is int newest
+                ? $"SELECT * FROM ({select} ORDER BY seq DESC LIMIT {Bind(command, "$newest", newest)}) ORDER BY seq;"
+                : select + " ORDER BY seq;";
             SqliteDataReader reader = Translate(DatabasePath, command.ExecuteReader);
             using (reader)
             {
