@@ -5,24 +5,30 @@
 
 .DESCRIPTION
     Runs the tasks in the order given. Build and Test call the .NET SDK; building assembles the importable module at
-    out/IsmsOps/<version>/ and the bundled host at out/isms/. Package zips that assembled module into a .nupkg that a
-    PowerShell repository (PSResourceGet, PowerShellGet) accepts; it does not build. Clean removes out/ and every bin/
-    and obj/ folder under src, tests and bench.
+    out/IsmsOps/<version>/ and the bundled host at out/isms/. Package builds the module in Release into a fresh folder
+    of its own, out/package-build/IsmsOps/<version>/, checks that its IsmsOps assemblies are Release builds, and zips
+    it into a .nupkg that a PowerShell repository (PSResourceGet, PowerShellGet) accepts. With -NoBuild it zips
+    out/IsmsOps/<version>/ as the last build left it, whatever its configuration (dotnet test builds Debug there).
+    Clean removes out/ and every bin/ and obj/ folder under src, tests and bench.
 
     The script runs under pwsh and under the bundled host (dotnet out/isms/isms.dll -File build.ps1 ...), which has only
     the engine's core cmdlets: it uses .NET calls where a script would usually use Join-Path, Test-Path, Remove-Item,
     Write-Host or Compress-Archive. Build, Test and Clean replace or delete out/, where the bundled host and the module
     it imported are loaded from: that works on Linux and macOS, but on Windows those files are locked, so run these
-    tasks there with pwsh (or dotnet directly) and use the bundled host for Package.
+    tasks there with pwsh (or dotnet directly) and use the bundled host for Package, which leaves out/IsmsOps and
+    out/isms alone.
 
 .PARAMETER Task
     Build, Test, Package or Clean; several run in the order given.
 
 .PARAMETER Configuration
-    The .NET build configuration for Build and Test.
+    The .NET build configuration for Build and Test. Package always builds Release.
 
 .PARAMETER OutputPath
     The folder Package writes the .nupkg to; out/packages by default. A relative path is taken from the current folder.
+
+.PARAMETER NoBuild
+    Package packs out/IsmsOps/<version>/ as it is, without building and without the Release check.
 
 .EXAMPLE
     ./build.ps1 -Task Build,Package
@@ -38,7 +44,9 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
 
-    [string] $OutputPath
+    [string] $OutputPath,
+
+    [switch] $NoBuild
 )
 
 Set-StrictMode -Version 3.0
@@ -104,13 +112,90 @@ function Invoke-Clean {
     }
 }
 
+function Build-PackageModule([string] $BuildRoot, [string] $ModuleFolder) {
+    # A folder of its own, emptied first: nothing stale from earlier builds, no Debug binaries from dotnet test, and
+    # the module the running host imported from out/IsmsOps/ is not touched (on Windows its files are locked).
+    # dotnet's output is this function's output: call it as a statement, so it reaches the console as it comes.
+    if ([System.IO.Directory]::Exists($BuildRoot)) {
+        [System.IO.Directory]::Delete($BuildRoot, $true)
+    }
+
+    $project = [System.IO.Path]::Combine($RepoRoot, 'src', 'IsmsOps.PowerShell', 'IsmsOps.PowerShell.csproj')
+    # ModuleOutDir (Directory.Build.props) is where the build assembles the module; MSBuild wants the trailing slash.
+    Invoke-DotNet @('build', $project, '-c', 'Release', "-p:ModuleOutDir=$ModuleFolder/")
+}
+
+function Test-OptimizerDisabled([string] $Path) {
+    # Reads the assembly's metadata without loading it. The C# compiler marks every assembly with
+    # [assembly: Debuggable(DebuggingModes)]; -c Debug adds DisableOptimizations (0x100) to the modes.
+    $stream = [System.IO.File]::OpenRead($Path)
+    try {
+        $pe = [System.Reflection.PortableExecutable.PEReader]::new($stream)
+        try {
+            $reader = [System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($pe)
+            foreach ($handle in $reader.GetAssemblyDefinition().GetCustomAttributes()) {
+                $attribute = $reader.GetCustomAttribute($handle)
+                if ($attribute.Constructor.Kind -ne [System.Reflection.Metadata.HandleKind]::MemberReference) {
+                    continue
+                }
+
+                $constructor = $reader.GetMemberReference([System.Reflection.Metadata.MemberReferenceHandle] $attribute.Constructor)
+                if ($constructor.Parent.Kind -ne [System.Reflection.Metadata.HandleKind]::TypeReference) {
+                    continue
+                }
+
+                $type = $reader.GetTypeReference([System.Reflection.Metadata.TypeReferenceHandle] $constructor.Parent)
+                if ($reader.GetString($type.Name) -cne 'DebuggableAttribute') {
+                    continue
+                }
+
+                # The value blob: the prolog 01 00, the constructor's arguments, then a 16-bit count of named ones.
+                $blob = $reader.GetBlobBytes($attribute.Value)
+                switch ($blob.Length) {
+                    8 { return ([System.BitConverter]::ToInt32($blob, 2) -band 0x100) -ne 0 }  # (DebuggingModes modes)
+                    6 { return $blob[3] -ne 0 }  # (bool isJITTrackingEnabled, bool isJITOptimizerDisabled)
+                    default { throw "$Path has a DebuggableAttribute this script does not read ($($blob.Length) bytes)." }
+                }
+            }
+
+            # No DebuggableAttribute at all: nothing disables the JIT optimizer.
+            $false
+        }
+        finally {
+            $pe.Dispose()
+        }
+    }
+    finally {
+        $stream.Dispose()
+    }
+}
+
+function Assert-ReleaseModule([string] $ModuleFolder) {
+    # System.Reflection.Metadata is in the runtime, but pwsh does not load it up front.
+    $null = [System.Reflection.Assembly]::Load('System.Reflection.Metadata')
+    foreach ($file in [System.IO.Directory]::GetFiles($ModuleFolder, 'IsmsOps.*.dll', [System.IO.SearchOption]::AllDirectories)) {
+        if (Test-OptimizerDisabled $file) {
+            throw "$file is a Debug build (its DebuggableAttribute disables the JIT optimizer); Package ships Release only."
+        }
+    }
+}
+
 function Invoke-Package {
     $sourceManifest = Read-ModuleManifest ([System.IO.Path]::Combine($RepoRoot, 'module', 'IsmsOps.psd1'))
     $version = $sourceManifest.ModuleVersion
-    $moduleFolder = [System.IO.Path]::Combine($RepoRoot, 'out', 'IsmsOps', $version)
+    if ($NoBuild) {
+        $moduleFolder = [System.IO.Path]::Combine($RepoRoot, 'out', 'IsmsOps', $version)
+    }
+    else {
+        $buildRoot = [System.IO.Path]::Combine($RepoRoot, 'out', 'package-build')
+        $moduleFolder = [System.IO.Path]::Combine($buildRoot, 'IsmsOps', $version)
+        Build-PackageModule $buildRoot $moduleFolder
+        Assert-ReleaseModule $moduleFolder
+    }
+
     $manifestPath = [System.IO.Path]::Combine($moduleFolder, 'IsmsOps.psd1')
     if (-not [System.IO.File]::Exists($manifestPath)) {
-        throw "The module is not assembled at $moduleFolder, and Package does not build. Run ./build.ps1 -Task Build,Package (or dotnet build IsmsOps.sln -c Release, then -Task Package)."
+        throw "The module is not assembled at $moduleFolder, and -NoBuild packs only what a build left there. Run ./build.ps1 -Task Build,Package -NoBuild, or Package without -NoBuild."
     }
 
     $manifest = Read-ModuleManifest $manifestPath

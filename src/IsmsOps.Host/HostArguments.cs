@@ -100,11 +100,15 @@ internal sealed record HostArguments(HostMode Mode, string? Script, IReadOnlyLis
         itself) or else in ../IsmsOps next to this host (the out/ folder a build assembles). Its folder is put
         first on PSModulePath for the session. The store is ISMSOPS_HOME, as for the module in pwsh.
 
-        Exit codes: the script's 'exit N'; 1 when a script ends with a terminating error (an uncaught throw,
-        a failure under -ErrorAction Stop, a parse error, an argument its param block rejects) or is stopped
-        with Ctrl+C; 0 otherwise, even after non-terminating errors (use $ErrorActionPreference = 'Stop' in
-        jobs). At the end of piped input, 1 if the last command ended with a terminating error. 2 when the
-        host cannot start (bad arguments, module not found).
+        Exit codes: the script's 'exit N', which always wins; otherwise 1 when any terminating error went
+        uncaught during the run, whether it ended the script (an uncaught throw, a failure under -ErrorAction
+        Stop, a parse error, an argument its param block rejects) or only the statement it occurred in (a
+        parameter binding error, a cmdlet's terminating error such as a corrupt store, a .NET exception in an
+        expression), or when the run was stopped with Ctrl+C; 0 otherwise, even after non-terminating errors
+        (use $ErrorActionPreference = 'Stop' in jobs). Errors the script handles (try/catch, trap with
+        continue, SilentlyContinue) do not count. This is stricter than pwsh, which exits with $? of the last
+        statement only. At the end of piped input, 1 if the last command had such an error. 2 when the host
+        cannot start (bad arguments, module not found).
 
         Ctrl+C stops the running command; at the prompt it ends isms. Errors go to stderr as
         'ERROR: <message> [<ErrorId>]' with the fix on the next line; a program's own stderr is passed through.

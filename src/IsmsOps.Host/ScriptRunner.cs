@@ -141,16 +141,30 @@ internal sealed class ScriptRunner : IDisposable
     private int ExitCode(bool completed) => _host.ShouldExit ? _host.ExitCode : completed ? 0 : Failure;
 
     /// <summary>
-    /// Runs one pipeline ending in Out-Default. Returns false when it ended with a terminating error (already written).
+    /// Runs one pipeline ending in Out-Default. Returns false when a terminating error ended it, or ended one of its
+    /// statements without the script catching it (all already written).
     /// </summary>
+    /// <remarks>
+    /// Stricter than pwsh on purpose, which exits with $? of the last statement only: a scheduled job whose third
+    /// statement could not read the store has failed, whatever its last statement did.
+    /// </remarks>
     private bool Invoke(Action<PowerShell> build)
     {
         using PowerShell ps = PowerShell.Create();
         ps.Runspace = _runspace;
         build(ps);
         ps.AddCommand("Out-Default");
-        // Non-terminating errors are written as they happen, so a long job's log keeps them in order with progress.
-        ps.Streams.Error.DataAdded += (_, e) => _host.UI.WriteErrorRecord(ps.Streams.Error[e.Index]);
+        // $Error is one list for the life of the session; the engine adds to it on the pipeline thread only.
+        var dollarError = _runspace.SessionStateProxy.GetVariable("Error") as System.Collections.IList;
+        bool statementTerminated = false;
+        // Errors are written as they happen, so a long job's log keeps them in order with progress. DataAdded is raised
+        // on the pipeline thread while the engine writes the record, so $Error is read as it stood at that moment.
+        ps.Streams.Error.DataAdded += (_, e) =>
+        {
+            ErrorRecord record = ps.Streams.Error[e.Index];
+            statementTerminated |= dollarError is not null && IsStatementTerminating(record, dollarError);
+            _host.UI.WriteErrorRecord(record);
+        };
 
         lock (_gate)
         {
@@ -167,7 +181,7 @@ internal sealed class ScriptRunner : IDisposable
                 return false;
             }
 
-            return true;
+            return !statementTerminated;
         }
         catch (RuntimeException ex)
         {
@@ -181,6 +195,50 @@ internal sealed class ScriptRunner : IDisposable
                 _running = null;
             }
         }
+    }
+
+    /// <summary>
+    /// True when the engine wrote <paramref name="record"/> because a terminating error ended a statement (a parameter
+    /// binding error, a cmdlet's ThrowTerminatingError, a .NET exception in an expression) and nothing caught it.
+    /// </summary>
+    /// <remarks>
+    /// The engine gives such a record no flag, but writes it differently from a non-terminating one (checked against
+    /// the hosted 7.6 engine; see ExitCodeTests). WriteError adds the very record it writes to $Error. A statement's
+    /// terminating error is added to $Error as one copy of the error and written to the error stream as another: both
+    /// carry the same Exception object and the same failing command. So a record that is not itself in $Error but has
+    /// such a twin there is statement-terminating. Errors a script handles never reach the stream (try/catch, trap with
+    /// continue, SilentlyContinue); a native program's stderr is in the stream but not in $Error, and has no twin. The
+    /// command is compared too because WriteError skips adding a record whose Exception is already $Error[0]'s: a
+    /// function that catches an error and writes it again ($PSCmdlet.WriteError($_)) writes a record not in $Error
+    /// with the caught exception, but stamped with the function as its command. A trap, unlike this check, would
+    /// change how scripts run: a trap in an outer scope makes a function end at its first error.
+    /// </remarks>
+    internal static bool IsStatementTerminating(ErrorRecord record, System.Collections.IList dollarError)
+    {
+        if (record.Exception is null)
+        {
+            return false;
+        }
+
+        foreach (object? entry in dollarError)
+        {
+            if (ReferenceEquals(entry, record))
+            {
+                return false;
+            }
+        }
+
+        foreach (object? entry in dollarError)
+        {
+            if (entry is ErrorRecord twin
+                && ReferenceEquals(twin.Exception, record.Exception)
+                && ReferenceEquals(twin.InvocationInfo?.MyCommand, record.InvocationInfo?.MyCommand))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>One line, or as many as it takes to complete a statement (an open brace, a here-string).</summary>

@@ -4,8 +4,8 @@ using NuGet.Versioning;
 namespace IsmsOps.Host.Tests;
 
 /// <summary>
-/// build.ps1 run through the bundled host. Only Package is run here: Build and Test would rebuild the solution under
-/// the test run that is using it.
+/// build.ps1 run through the bundled host. Only Package is run here, and on the solution only with -NoBuild: Build,
+/// Test and Package's own Release build would rebuild the solution under the test run that is using it.
 /// </summary>
 public sealed class BuildScriptTests : IDisposable
 {
@@ -20,7 +20,7 @@ public sealed class BuildScriptTests : IDisposable
     {
         string packages = _isms.NewTempFolder();
 
-        IsmsResult result = _isms.Run("-File", BuildScript, "-Task", "Package", "-OutputPath", packages);
+        IsmsResult result = _isms.Run("-File", BuildScript, "-Task", "Package", "-NoBuild", "-OutputPath", packages);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         string package = Path.Combine(packages, $"IsmsOps.{IsmsProcess.ModuleVersion}.nupkg");
@@ -55,7 +55,7 @@ public sealed class BuildScriptTests : IDisposable
     public void Package_tags_every_exported_cmdlet()
     {
         string packages = _isms.NewTempFolder();
-        IsmsResult result = _isms.Run("-File", BuildScript, "-Task", "Package", "-OutputPath", packages);
+        IsmsResult result = _isms.Run("-File", BuildScript, "-Task", "Package", "-NoBuild", "-OutputPath", packages);
         Assert.True(result.ExitCode == 0, result.ToString());
 
         // What the imported module really exports, not what build.ps1 reads from the manifest.
@@ -73,18 +73,70 @@ public sealed class BuildScriptTests : IDisposable
     }
 
     [Fact]
-    public void Package_without_an_assembled_module_says_to_build_first()
+    public void Package_NoBuild_without_an_assembled_module_says_to_build_first()
     {
-        // A checkout that was never built: the script and the manifest, no out/.
-        string checkout = _isms.NewTempFolder();
-        File.Copy(BuildScript, Path.Combine(checkout, "build.ps1"));
-        Directory.CreateDirectory(Path.Combine(checkout, "module"));
-        File.Copy(Path.Combine(IsmsProcess.RepoRoot, "module", "IsmsOps.psd1"), Path.Combine(checkout, "module", "IsmsOps.psd1"));
+        string checkout = NewCheckout();
+
+        IsmsResult result = _isms.Run("-File", Path.Combine(checkout, "build.ps1"), "-Task", "Package", "-NoBuild");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("-Task Build,Package", result.Error);
+        Assert.DoesNotContain("> dotnet build", result.Output);
+        Assert.False(Directory.Exists(Path.Combine(checkout, "out", "packages")));
+    }
+
+    [Fact]
+    public void Package_builds_first_and_stops_when_the_build_fails()
+    {
+        // No src/ in this checkout: the Release build of the module project cannot succeed.
+        string checkout = NewCheckout();
 
         IsmsResult result = _isms.Run("-File", Path.Combine(checkout, "build.ps1"), "-Task", "Package");
 
         Assert.True(result.ExitCode == 1, result.ToString());
-        Assert.Contains("-Task Build,Package", result.Error);
+        Assert.Contains("IsmsOps.PowerShell.csproj -c Release", result.Output);
+        Assert.Contains("dotnet build failed", result.Error);
         Assert.False(Directory.Exists(Path.Combine(checkout, "out", "packages")));
+    }
+
+    [Fact]
+    public void Package_refuses_a_module_that_is_not_an_optimized_build()
+    {
+        // A stand-in for the module project, small enough to build here: it ignores -c Release and compiles without
+        // optimization, as -c Debug does, then assembles the module where build.ps1 asks.
+        string checkout = NewCheckout();
+        string project = Path.Combine(checkout, "src", "IsmsOps.PowerShell");
+        Directory.CreateDirectory(project);
+        File.WriteAllText(Path.Combine(project, "IsmsOps.PowerShell.csproj"), """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Optimize>false</Optimize>
+              </PropertyGroup>
+              <Target Name="AssembleStandIn" AfterTargets="Build">
+                <Copy SourceFiles="$(TargetPath)" DestinationFolder="$(ModuleOutDir)bin/" />
+                <Copy SourceFiles="$(MSBuildProjectDirectory)/../../module/IsmsOps.psd1" DestinationFolder="$(ModuleOutDir)" />
+              </Target>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(project, "Cmdlets.cs"), "namespace IsmsOps.PowerShell; public static class StandIn { }\n");
+        string packages = _isms.NewTempFolder();
+
+        IsmsResult result = _isms.Run("-File", Path.Combine(checkout, "build.ps1"), "-Task", "Package", "-OutputPath", packages);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("IsmsOps.PowerShell.dll is a Debug build", result.Error);
+        Assert.Empty(Directory.GetFiles(packages));
+        Assert.True(File.Exists(Path.Combine(checkout, "out", "package-build", "IsmsOps", IsmsProcess.ModuleVersion, "bin", "IsmsOps.PowerShell.dll")), result.ToString());
+    }
+
+    /// <summary>A checkout that was never built: the script and the manifest, no src/ and no out/.</summary>
+    private string NewCheckout()
+    {
+        string checkout = _isms.NewTempFolder();
+        File.Copy(BuildScript, Path.Combine(checkout, "build.ps1"));
+        Directory.CreateDirectory(Path.Combine(checkout, "module"));
+        File.Copy(Path.Combine(IsmsProcess.RepoRoot, "module", "IsmsOps.psd1"), Path.Combine(checkout, "module", "IsmsOps.psd1"));
+        return checkout;
     }
 }

@@ -7,6 +7,10 @@ public sealed class ExitCodeTests : IDisposable
 
     public void Dispose() => _isms.Dispose();
 
+    /// <summary>Junk where the store's database belongs: every cmdlet that opens the store fails with Store.Corrupt.</summary>
+    private void WriteCorruptStore() =>
+        File.WriteAllText(Path.Combine(_isms.Home, "isms.db"), "this is not a SQLite database\n");
+
     [Fact]
     public void Host_exits_with_the_scripts_exit_code()
     {
@@ -88,6 +92,85 @@ public sealed class ExitCodeTests : IDisposable
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.Contains("[IsmsOps.Person.NotFound]", result.Error);
         Assert.DoesNotContain("after", result.Output);
+    }
+
+    [Fact]
+    public void A_parameter_binding_error_exits_with_one()
+    {
+        // Statement-terminating: the engine reports it and runs the next statement, but the job still failed.
+        IsmsResult result = _isms.Run("-Command", "Get-IsmsPerson -Status Bogus; 'after'");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("Status", result.Error);
+        Assert.Contains("after", result.Output);
+    }
+
+    [Fact]
+    public void A_cmdlet_terminating_error_exits_with_one()
+    {
+        WriteCorruptStore();
+
+        IsmsResult result = _isms.Run("-Command", "Get-IsmsPerson");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("[IsmsOps.Store.Corrupt]", result.Error);
+    }
+
+    [Fact]
+    public void A_cmdlet_terminating_error_in_a_script_file_exits_with_one()
+    {
+        WriteCorruptStore();
+        string script = _isms.WriteScript("job.ps1", "function Get-People { Get-IsmsPerson; 'in function after' }\nGet-People\n'after'\n");
+
+        IsmsResult result = _isms.Run("-File", script);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("[IsmsOps.Store.Corrupt]", result.Error);
+        // The script runs on exactly as it would without the host's check: the error ends the statement only.
+        Assert.Contains("in function after", result.Output);
+        Assert.Contains("after", result.Output);
+    }
+
+    [Fact]
+    public void A_terminating_error_the_script_catches_exits_with_zero()
+    {
+        IsmsResult result = _isms.Run("-Command", "try { Get-IsmsPerson -Status Bogus } catch { 'handled' }");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("handled", result.Output);
+        Assert.Equal(string.Empty, result.Error);
+    }
+
+    [Fact]
+    public void A_caught_error_written_again_as_a_non_terminating_error_exits_with_zero()
+    {
+        // The record written has the caught error's exception, which is already in $Error: it must not look terminating.
+        IsmsResult result = _isms.Run(
+            "-Command",
+            "function Get-Safely { [CmdletBinding()] param() try { Get-IsmsPerson -PersonId nobody -ErrorAction Stop } catch { $PSCmdlet.WriteError($_) } }; Get-Safely; 'after'");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("[IsmsOps.Person.NotFound]", result.Error);
+        Assert.Contains("after", result.Output);
+    }
+
+    [Fact]
+    public void Non_terminating_errors_alone_exit_with_zero()
+    {
+        IsmsResult result = _isms.Run("-Command", "Get-IsmsPerson E404; Get-IsmsPerson E405; 'after'");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("[IsmsOps.Person.NotFound]", result.Error);
+        Assert.Contains("after", result.Output);
+    }
+
+    [Fact]
+    public void An_explicit_exit_zero_wins_over_a_terminating_error()
+    {
+        IsmsResult result = _isms.Run("-Command", "Get-IsmsPerson -Status Bogus; exit 0");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Status", result.Error);
     }
 
     [Fact]
