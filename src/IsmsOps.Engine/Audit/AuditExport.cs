@@ -115,15 +115,7 @@ public static class AuditExport
                 }
                 else
                 {
-                    writer.WriteStartObject();
-                    writer.WriteNumber("seq", newestCheckpoint.Sequence);
-                    writer.WriteString("headHash", newestCheckpoint.HeadHash);
-                    writer.WriteString("time", AuditEvent.FormatTime(newestCheckpoint.Time));
-                    writer.WriteString("keyId", newestCheckpoint.KeyId);
-                    writer.WriteString("publicKey", newestCheckpoint.PublicKey);
-                    writer.WriteString("signature", newestCheckpoint.Signature);
-                    writer.WriteString("signatureAlgorithm", "ECDSA P-256 SHA-256 (IEEE P1363)");
-                    writer.WriteEndObject();
+                    newestCheckpoint.WriteJson(writer);
                 }
 
                 writer.WriteEndObject();
@@ -193,15 +185,7 @@ public static class AuditExport
 
             recordedDigest = root.TryGetProperty("fileSha256", out JsonElement digest) ? digest.GetString() : null;
             checkpoint = root.TryGetProperty("checkpoint", out JsonElement cp) && cp.ValueKind == JsonValueKind.Object
-                ? new AuditCheckpoint
-                {
-                    Sequence = cp.GetProperty("seq").GetInt64(),
-                    HeadHash = cp.GetProperty("headHash").GetString()!,
-                    Time = AuditEvent.ParseTime(cp.GetProperty("time").GetString()!),
-                    KeyId = cp.GetProperty("keyId").GetString()!,
-                    PublicKey = cp.GetProperty("publicKey").GetString()!,
-                    Signature = cp.GetProperty("signature").GetString()!,
-                }
+                ? AuditCheckpoint.ReadJson(cp)
                 : null;
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)

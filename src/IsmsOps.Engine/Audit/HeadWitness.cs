@@ -21,16 +21,7 @@ public static class HeadWitness
         try
         {
             using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(path));
-            JsonElement root = document.RootElement;
-            return new AuditCheckpoint
-            {
-                Sequence = root.GetProperty("seq").GetInt64(),
-                HeadHash = root.GetProperty("headHash").GetString()!,
-                Time = AuditEvent.ParseTime(root.GetProperty("time").GetString()!),
-                KeyId = root.GetProperty("keyId").GetString()!,
-                PublicKey = root.GetProperty("publicKey").GetString()!,
-                Signature = root.GetProperty("signature").GetString()!,
-            };
+            return AuditCheckpoint.ReadJson(document.RootElement);
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IOException)
         {
@@ -62,14 +53,7 @@ public static class HeadWitness
             using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
             using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
             {
-                writer.WriteStartObject();
-                writer.WriteNumber("seq", checkpoint.Sequence);
-                writer.WriteString("headHash", checkpoint.HeadHash);
-                writer.WriteString("time", AuditEvent.FormatTime(checkpoint.Time));
-                writer.WriteString("keyId", checkpoint.KeyId);
-                writer.WriteString("publicKey", checkpoint.PublicKey);
-                writer.WriteString("signature", checkpoint.Signature);
-                writer.WriteEndObject();
+                checkpoint.WriteJson(writer);
                 writer.Flush();
                 stream.Flush(flushToDisk: true);
             }
