@@ -1,0 +1,95 @@
+namespace IsmsOps.Sandbox.Directory;
+
+/// <summary>A group in the sandbox tenant, with its direct members and owners in a stable order.</summary>
+public sealed class DirectoryGroup : DirectoryObject
+{
+    // The list keeps paging order stable; the set keeps membership checks cheap at 100,000 members.
+    private readonly List<DirectoryObject> _members = [];
+    private readonly HashSet<string> _memberIds = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<DirectoryUser> _owners = [];
+
+    public DirectoryGroup(string id) : base(id) { }
+
+    public override string ODataType => "#microsoft.graph.group";
+
+    public required string DisplayName { get; init; }
+    public string? Description { get; init; }
+    public string? Mail { get; init; }
+    public required string MailNickname { get; init; }
+    public bool MailEnabled { get; init; }
+    public bool SecurityEnabled { get; init; }
+
+    /// <summary>"Unified" for Microsoft 365 groups, "DynamicMembership" for rule-based ones.</summary>
+    public IReadOnlyList<string> GroupTypes { get; init; } = [];
+
+    public string? MembershipRule { get; init; }
+    public string? MembershipRuleProcessingState { get; init; }
+    public bool? IsAssignableToRole { get; init; }
+    public bool? OnPremisesSyncEnabled { get; init; }
+    public string? Visibility { get; init; }
+    public DateTimeOffset CreatedDateTime { get; init; }
+
+    public bool IsDynamic => GroupTypes.Contains("DynamicMembership");
+
+    public IReadOnlyList<DirectoryObject> Members => _members;
+    public IReadOnlyList<DirectoryUser> Owners => _owners;
+
+    public bool HasMember(string id) => _memberIds.Contains(id);
+
+    internal bool AddMember(DirectoryObject member)
+    {
+        if (!_memberIds.Add(member.Id))
+        {
+            return false;
+        }
+
+        _members.Add(member);
+        return true;
+    }
+
+    internal bool RemoveMember(string id)
+    {
+        if (!_memberIds.Remove(id))
+        {
+            return false;
+        }
+
+        _members.RemoveAt(_members.FindIndex(m => string.Equals(m.Id, id, StringComparison.OrdinalIgnoreCase)));
+        return true;
+    }
+
+    internal void AddOwner(DirectoryUser owner)
+    {
+        if (!_owners.Contains(owner))
+        {
+            _owners.Add(owner);
+        }
+    }
+
+    /// <summary>Every user and group reachable through nested groups, each once, nearest first.</summary>
+    public IReadOnlyList<DirectoryObject> TransitiveMembers()
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { Id };
+        var result = new List<DirectoryObject>();
+        var pending = new Queue<DirectoryGroup>();
+        pending.Enqueue(this);
+        while (pending.Count > 0)
+        {
+            foreach (DirectoryObject member in pending.Dequeue()._members)
+            {
+                if (!seen.Add(member.Id))
+                {
+                    continue;
+                }
+
+                result.Add(member);
+                if (member is DirectoryGroup nested)
+                {
+                    pending.Enqueue(nested);
+                }
+            }
+        }
+
+        return result;
+    }
+}

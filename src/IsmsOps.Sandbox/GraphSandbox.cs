@@ -1,0 +1,208 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using IsmsOps.Sandbox.Directory;
+using IsmsOps.Sandbox.Http;
+
+namespace IsmsOps.Sandbox;
+
+/// <summary>
+/// A running Graph v1.0 look-alike on 127.0.0.1, holding a generated tenant in memory. Point a Graph client at
+/// <see cref="Url"/> with <see cref="AccessToken"/> as its bearer token.
+/// </summary>
+public sealed class GraphSandbox : IDisposable, IAsyncDisposable
+{
+    private const int PortAttempts = 20;
+
+    private readonly HttpListener _listener;
+    private readonly SandboxPipeline _pipeline;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _acceptLoop;
+
+    private GraphSandbox(HttpListener listener, int port, Tenant tenant, SandboxOptions options)
+    {
+        _listener = listener;
+        Tenant = tenant;
+        Url = $"http://127.0.0.1:{port}/v1.0";
+        AccessToken = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        _pipeline = new SandboxPipeline(AccessToken, new FaultInjector(options), new GraphRouter(tenant));
+        _acceptLoop = Task.Run(AcceptLoopAsync);
+    }
+
+    /// <summary>The Graph base URL, for example http://127.0.0.1:51234/v1.0.</summary>
+    public string Url { get; }
+
+    /// <summary>The only bearer token this sandbox accepts; new for every sandbox.</summary>
+    public string AccessToken { get; }
+
+    /// <summary>The in-memory directory the endpoints read and change.</summary>
+    public Tenant Tenant { get; }
+
+    /// <summary>Generates the organisation and starts listening on a free loopback port.</summary>
+    public static GraphSandbox Start(SandboxOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Tenant tenant = SandboxOrganisation.Generate(options.UserCount, options.Seed);
+
+        // HttpListener cannot bind port 0, so borrow a free port from the OS and retry if someone takes it first.
+        for (int attempt = 1; ; attempt++)
+        {
+            int port = FreeLoopbackPort();
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                listener.Start();
+                return new GraphSandbox(listener, port, tenant, options);
+            }
+            catch (HttpListenerException) when (attempt < PortAttempts)
+            {
+                listener.Close();
+            }
+        }
+    }
+
+    public void Stop()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
+        _listener.Close();
+        try
+        {
+            _acceptLoop.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // The loop ends by its listener closing under it; nothing to report.
+        }
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        _stopping.Dispose();
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        int port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return port;
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            // Each request on its own task, so injected latency on one does not hold up the others.
+            _ = Task.Run(() => ServeAsync(context));
+        }
+    }
+
+    private async Task ServeAsync(HttpListenerContext context)
+    {
+        HttpListenerResponse response = context.Response;
+        try
+        {
+            GraphRequest request = await ReadRequestAsync(context.Request).ConfigureAwait(false);
+            GraphResponse answer;
+            try
+            {
+                answer = request.Segments is ["v1.0", ..]
+                    ? await _pipeline.HandleAsync(Unversioned(request), _stopping.Token).ConfigureAwait(false)
+                    : GraphResponse.Error(request, 400, "BadRequest", "Invalid version.");
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                answer = GraphResponse.Error(request, 500, "generalException", "The sandbox failed: " + e.Message);
+            }
+
+            response.StatusCode = answer.Status;
+            response.AddHeader("request-id", request.RequestId);
+            response.AddHeader("client-request-id", request.ClientRequestId);
+            foreach (var (name, value) in answer.Headers)
+            {
+                if (string.Equals(name, "Content-Type", StringComparison.OrdinalIgnoreCase))
+                {
+                    response.ContentType = value;
+                }
+                else
+                {
+                    response.AddHeader(name, value);
+                }
+            }
+
+            // Always a known length: HttpListener's chunked fallback costs about 43 ms a response on this machine.
+            response.ContentLength64 = answer.Body.Length;
+            await response.OutputStream.WriteAsync(answer.Body, _stopping.Token).ConfigureAwait(false);
+            response.Close();
+        }
+        catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or OperationCanceledException or IOException)
+        {
+            // The client went away or the sandbox is stopping.
+            response.Abort();
+        }
+    }
+
+    private async Task<GraphRequest> ReadRequestAsync(HttpListenerRequest request)
+    {
+        var body = new MemoryStream();
+        await request.InputStream.CopyToAsync(body, _stopping.Token).ConfigureAwait(false);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (string? name in request.Headers.AllKeys)
+        {
+            if (name is not null && request.Headers[name] is { } value)
+            {
+                headers[name] = value;
+            }
+        }
+
+        var (segments, query) = GraphRequest.ParseTarget(request.RawUrl ?? "/");
+        return new GraphRequest
+        {
+            Method = request.HttpMethod,
+            Segments = segments,
+            Query = query,
+            Headers = headers,
+            Body = body.ToArray(),
+            RequestId = Guid.NewGuid().ToString(),
+            ClientRequestId = headers.GetValueOrDefault("client-request-id") ?? Guid.NewGuid().ToString(),
+            BaseUrl = Url,
+        };
+    }
+
+    private static GraphRequest Unversioned(GraphRequest request) => new()
+    {
+        Method = request.Method,
+        Segments = request.Segments.Skip(1).ToList(),
+        Query = request.Query,
+        Headers = request.Headers,
+        Body = request.Body,
+        RequestId = request.RequestId,
+        ClientRequestId = request.ClientRequestId,
+        BaseUrl = request.BaseUrl,
+    };
+}

@@ -1,0 +1,54 @@
+namespace IsmsOps.Sandbox.Http;
+
+/// <summary>
+/// Decides which requests get a fault. The decision depends only on the seed and the request's sequence number, not
+/// on a shared Random, so a test that sends requests one at a time sees the same faults on every run.
+/// </summary>
+internal sealed class FaultInjector
+{
+    private readonly SandboxOptions _options;
+    private readonly ulong _seed;
+    private long _sequence;
+
+    public FaultInjector(SandboxOptions options)
+    {
+        _options = options;
+        _seed = unchecked((ulong)options.Seed * 0x9E3779B97F4A7C15UL + 0x5A4D);
+    }
+
+    /// <summary>The fault for the next request, or null when it should be answered normally.</summary>
+    public SandboxFault? Next()
+    {
+        ulong position = (ulong)Interlocked.Increment(ref _sequence);
+        if (_options.FaultRate <= 0 || SeedSequence.At(_seed, position) >= _options.FaultRate)
+        {
+            return null;
+        }
+
+        int pick = (int)(SeedSequence.At(_seed ^ 0xFA17UL, position) * _options.Faults.Count);
+        return _options.Faults[Math.Min(pick, _options.Faults.Count - 1)];
+    }
+
+    /// <summary>The answer for a fault that replaces the response; null for latency, which only delays it.</summary>
+    public GraphResponse? Respond(SandboxFault fault, GraphRequest request)
+    {
+        switch (fault)
+        {
+            case SandboxFault.TooManyRequests:
+                var throttled = Throttled(request);
+                throttled.Headers["Retry-After"] = _options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return throttled;
+            case SandboxFault.TooManyRequestsWithoutRetryAfter:
+                return Throttled(request);
+            case SandboxFault.ServiceUnavailable:
+                return GraphResponse.Error(request, 503, "serviceNotAvailable", "The service is temporarily unavailable. (sandbox fault injection)");
+            default:
+                return null;
+        }
+    }
+
+    public TimeSpan Latency => _options.FaultLatency;
+
+    private static GraphResponse Throttled(GraphRequest request) =>
+        GraphResponse.Error(request, 429, "TooManyRequests", "Too many requests. (sandbox fault injection)");
+}

@@ -1,0 +1,34 @@
+using System.Globalization;
+using System.Text;
+
+namespace IsmsOps.Sandbox.Http;
+
+/// <summary>
+/// The $skiptoken in @odata.nextLink. Clients must treat it as opaque, as Graph's is, so it is encoded rather than a
+/// bare number that invites clients to build their own links.
+/// </summary>
+internal static class SkipToken
+{
+    private const string Prefix = "sandbox-offset:";
+
+    public static string Encode(int offset) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(Prefix + offset.ToString(CultureInfo.InvariantCulture)))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static bool TryDecode(string token, out int offset)
+    {
+        offset = 0;
+        string base64 = token.Replace('-', '+').Replace('_', '/');
+        base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
+        try
+        {
+            string text = Encoding.UTF8.GetString(Convert.FromBase64String(base64));
+            return text.StartsWith(Prefix, StringComparison.Ordinal)
+                && int.TryParse(text.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out offset);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+namespace IsmsOps.Sandbox;
+
+/// <summary>The faults the sandbox can inject in place of (or before) a normal answer.</summary>
+public enum SandboxFault
+{
+    /// <summary>Waits <see cref="SandboxOptions.FaultLatency"/>, then answers normally.</summary>
+    Latency,
+
+    /// <summary>429 with a Retry-After header, as Graph throttling usually answers.</summary>
+    TooManyRequests,
+
+    /// <summary>429 without Retry-After, so the client has to fall back to its own backoff.</summary>
+    TooManyRequestsWithoutRetryAfter,
+
+    /// <summary>503 Service Unavailable.</summary>
+    ServiceUnavailable,
+}
+
+/// <summary>How big the generated organisation is and how badly the sandbox behaves.</summary>
+public sealed class SandboxOptions
+{
+    public const int MinimumUserCount = 100;
+    public const int MaximumUserCount = 100_000;
+
+    /// <summary>Users to generate, from 100 to 100,000.</summary>
+    public int UserCount { get; init; } = 500;
+
+    /// <summary>The same seed always produces the same tenant and the same fault pattern.</summary>
+    public int Seed { get; init; } = 27001;
+
+    /// <summary>Share of requests (0 to 1) that get a fault. Each item of a $batch is decided on its own.</summary>
+    public double FaultRate { get; init; }
+
+    /// <summary>Faults to choose from when a request is picked for one.</summary>
+    public IReadOnlyList<SandboxFault> Faults { get; init; } =
+        [SandboxFault.Latency, SandboxFault.TooManyRequests, SandboxFault.TooManyRequestsWithoutRetryAfter, SandboxFault.ServiceUnavailable];
+
+    /// <summary>Delay added by a <see cref="SandboxFault.Latency"/> fault.</summary>
+    public TimeSpan FaultLatency { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Retry-After value (whole seconds) sent with <see cref="SandboxFault.TooManyRequests"/>.</summary>
+    public int RetryAfterSeconds { get; init; } = 1;
+
+    internal void Validate()
+    {
+        if (UserCount is < MinimumUserCount or > MaximumUserCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(UserCount), UserCount,
+                $"The sandbox generates between {MinimumUserCount:N0} and {MaximumUserCount:N0} users; {UserCount:N0} is outside that range.");
+        }
+
+        if (double.IsNaN(FaultRate) || FaultRate is < 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(FaultRate), FaultRate, "FaultRate is a share of requests between 0 and 1.");
+        }
+
+        if (FaultRate > 0 && Faults.Count == 0)
+        {
+            throw new ArgumentException("FaultRate is above 0 but no faults are listed in Faults.", nameof(Faults));
+        }
+
+        if (FaultLatency < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(FaultLatency), FaultLatency, "FaultLatency cannot be negative.");
+        }
+
+        if (RetryAfterSeconds < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RetryAfterSeconds), RetryAfterSeconds, "RetryAfterSeconds cannot be negative.");
+        }
+    }
+}
