@@ -140,6 +140,16 @@ public sealed class GraphSandbox : IDisposable, IAsyncDisposable
                 answer = GraphResponse.Error(request, 500, "generalException", "The sandbox failed: " + e.Message);
             }
 
+            if (answer.DropsConnection)
+            {
+                // HttpListener cannot close a socket silently (Abort still sends headers), so promise a body and
+                // hang up before it arrives: the client sees the connection end mid-response, as on a reset.
+                response.ContentLength64 = 1024;
+                await response.OutputStream.FlushAsync(_stopping.Token).ConfigureAwait(false);
+                response.Abort();
+                return;
+            }
+
             response.StatusCode = answer.Status;
             response.AddHeader("request-id", request.RequestId);
             response.AddHeader("client-request-id", request.ClientRequestId);

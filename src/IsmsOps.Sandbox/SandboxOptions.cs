@@ -14,6 +14,12 @@ public enum SandboxFault
 
     /// <summary>503 Service Unavailable.</summary>
     ServiceUnavailable,
+
+    /// <summary>Drops the connection without an answer. In a $batch it drops the whole batch, as a network fault would.</summary>
+    ConnectionReset,
+
+    /// <summary>Holds the request for <see cref="SandboxOptions.FaultTimeout"/>, then drops it, so the client's own timeout fires first.</summary>
+    Timeout,
 }
 
 /// <summary>How big the generated organisation is and how badly the sandbox behaves.</summary>
@@ -31,12 +37,18 @@ public sealed class SandboxOptions
     /// <summary>Share of requests (0 to 1) that get a fault. Each item of a $batch is decided on its own.</summary>
     public double FaultRate { get; init; }
 
-    /// <summary>Faults to choose from when a request is picked for one.</summary>
+    /// <summary>
+    /// Faults to choose from when a request is picked for one. The default leaves out the connection-level faults
+    /// (ConnectionReset, Timeout), which cost a client its timeout each; ask for them explicitly.
+    /// </summary>
     public IReadOnlyList<SandboxFault> Faults { get; init; } =
         [SandboxFault.Latency, SandboxFault.TooManyRequests, SandboxFault.TooManyRequestsWithoutRetryAfter, SandboxFault.ServiceUnavailable];
 
     /// <summary>Delay added by a <see cref="SandboxFault.Latency"/> fault.</summary>
     public TimeSpan FaultLatency { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long a <see cref="SandboxFault.Timeout"/> fault holds a request before dropping it.</summary>
+    public TimeSpan FaultTimeout { get; init; } = TimeSpan.FromSeconds(100);
 
     /// <summary>Retry-After value (whole seconds) sent with <see cref="SandboxFault.TooManyRequests"/>.</summary>
     public int RetryAfterSeconds { get; init; } = 1;
@@ -59,9 +71,10 @@ public sealed class SandboxOptions
             throw new ArgumentException("FaultRate is above 0 but no faults are listed in Faults.", nameof(Faults));
         }
 
-        if (FaultLatency < TimeSpan.Zero)
+        if (FaultLatency < TimeSpan.Zero || FaultTimeout < TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(FaultLatency), FaultLatency, "FaultLatency cannot be negative.");
+            throw new ArgumentOutOfRangeException(FaultLatency < TimeSpan.Zero ? nameof(FaultLatency) : nameof(FaultTimeout),
+                "Fault delays cannot be negative.");
         }
 
         if (RetryAfterSeconds < 0)

@@ -108,6 +108,26 @@ public sealed class FaultInjectionTests
         Assert.Contains(200, itemStatuses);
     }
 
+    [Fact]
+    public async Task A_connection_reset_drops_the_request_without_an_answer()
+    {
+        using var client = new SandboxClient(new SandboxOptions { UserCount = 100, FaultRate = 1, Faults = [SandboxFault.ConnectionReset] });
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("users?$top=1"));
+    }
+
+    [Fact]
+    public async Task A_timeout_holds_the_request_until_the_client_gives_up()
+    {
+        using var client = new SandboxClient(new SandboxOptions
+        {
+            UserCount = 100, FaultRate = 1, Faults = [SandboxFault.Timeout], FaultTimeout = TimeSpan.FromSeconds(5),
+        });
+        client.Http.Timeout = TimeSpan.FromMilliseconds(200);
+
+        await Assert.ThrowsAsync<TaskCanceledException>(() => client.GetAsync("users?$top=1"));
+    }
+
     private static async Task<List<HttpStatusCode>> StatusSequence(SandboxOptions options)
     {
         using var client = new SandboxClient(options);

@@ -30,10 +30,18 @@ internal sealed class FaultInjector
     }
 
     /// <summary>The answer for a fault that replaces the response; null for latency, which only delays it.</summary>
-    public GraphResponse? Respond(SandboxFault fault, GraphRequest request)
+    public async Task<GraphResponse?> RespondAsync(SandboxFault fault, GraphRequest request, CancellationToken cancellationToken)
     {
         switch (fault)
         {
+            case SandboxFault.Latency:
+                await Task.Delay(_options.FaultLatency, cancellationToken).ConfigureAwait(false);
+                return null;
+            case SandboxFault.Timeout:
+                await Task.Delay(_options.FaultTimeout, cancellationToken).ConfigureAwait(false);
+                return GraphResponse.DroppedConnection();
+            case SandboxFault.ConnectionReset:
+                return GraphResponse.DroppedConnection();
             case SandboxFault.TooManyRequests:
                 var throttled = Throttled(request);
                 throttled.Headers["Retry-After"] = _options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -46,8 +54,6 @@ internal sealed class FaultInjector
                 return null;
         }
     }
-
-    public TimeSpan Latency => _options.FaultLatency;
 
     private static GraphResponse Throttled(GraphRequest request) =>
         GraphResponse.Error(request, 429, "TooManyRequests", "Too many requests. (sandbox fault injection)");

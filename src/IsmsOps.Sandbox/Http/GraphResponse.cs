@@ -18,6 +18,11 @@ internal sealed class GraphResponse
     public byte[] Body { get; }
     public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>True when the connection should be dropped instead of answered (an injected network fault).</summary>
+    public bool DropsConnection { get; private init; }
+
+    public static GraphResponse DroppedConnection() => new(0, []) { DropsConnection = true };
+
     public static GraphResponse NoContent() => new(204, []);
 
     public static GraphResponse Json(int status, Action<Utf8JsonWriter> writeBody)

@@ -46,21 +46,8 @@ internal sealed class SandboxPipeline
             : _router.Handle(request);
     }
 
-    private async Task<GraphResponse?> InjectFaultAsync(GraphRequest request, CancellationToken cancellationToken)
-    {
-        if (_faults.Next() is not { } fault)
-        {
-            return null;
-        }
-
-        if (fault == SandboxFault.Latency)
-        {
-            await Task.Delay(_faults.Latency, cancellationToken).ConfigureAwait(false);
-            return null;
-        }
-
-        return _faults.Respond(fault, request);
-    }
+    private async Task<GraphResponse?> InjectFaultAsync(GraphRequest request, CancellationToken cancellationToken) =>
+        _faults.Next() is { } fault ? await _faults.RespondAsync(fault, request, cancellationToken).ConfigureAwait(false) : null;
 
     private async Task<GraphResponse> BatchAsync(GraphRequest batch, CancellationToken cancellationToken)
     {
@@ -107,6 +94,11 @@ internal sealed class SandboxPipeline
                     ?? (parsed.Request.Segments is ["$batch"]
                         ? GraphResponse.Error(parsed.Request, 400, "BadRequest", "A batch cannot contain another batch.")
                         : _router.Handle(parsed.Request));
+                if (response.DropsConnection)
+                {
+                    return response;
+                }
+
                 items.Add((parsed.Id, response));
             }
 
