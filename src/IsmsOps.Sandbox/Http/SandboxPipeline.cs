@@ -33,7 +33,7 @@ internal sealed class SandboxPipeline
 
         if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(authorization), _expectedAuthorization))
         {
-            return GraphResponse.Error(request, 401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.");
+            return GraphResponse.Error(request, 401, "InvalidAuthenticationToken", "Access token validation failure.");
         }
 
         if (await InjectFaultAsync(request, cancellationToken).ConfigureAwait(false) is { } fault)
