@@ -241,10 +241,14 @@ public sealed class GraphEndpointTests
 
         var (ok, _) = await client.GetAsync("groups?$top=1");
         var (missing, _) = await client.GetAsync("nonsense");
+        var (notYet, _) = await client.GetAsync($"users/{client.Sandbox.Tenant.Users[0].Id}/memberOf");
+        var (wrongMethod, _) = await client.SendAsync(HttpMethod.Delete, "users");
 
         Assert.Single(ok.Headers.GetValues("request-id"));
         Assert.Single(missing.Headers.GetValues("request-id"));
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, notYet.StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
     }
 
     private static async Task<HashSet<string>> MemberIds(SandboxClient client, DirectoryGroup group) =>

@@ -55,7 +55,7 @@ internal sealed class GraphRouter
             ("groups", 3, "GET") when Is(s[2], "owners") => WithGroup(request, s[1], g => Collection(request, "directoryObjects", g.Owners, withODataType: true)),
             ("groups", 4, "POST") when Is(s[2], "members") && Is(s[3], "$ref") => WithGroup(request, s[1], g => AddMember(request, g)),
             ("groups", 5, "DELETE") when Is(s[2], "members") && Is(s[4], "$ref") => WithGroup(request, s[1], g => RemoveMember(request, g, s[3])),
-            ("users" or "groups", _, _) when s.Count <= 5 => GraphResponse.Error(request, 405, "Request_BadRequest",
+            ("users" or "groups", 1 or 2, _) => GraphResponse.Error(request, 405, "Request_BadRequest",
                 "Specified HTTP method is not allowed for the request target."),
             _ => GraphResponse.Error(request, 400, "BadRequest",
                 $"Resource not found for the segment '{(s.Count > 0 ? s[^1] : "")}'."),
