@@ -14,6 +14,7 @@ public abstract class IsmsCmdlet : PSCmdlet, IDisposable
     private readonly CancellationTokenSource _cancellation = new();
     private readonly BlockingCollection<Action> _pipelineWork = new();
     private OperationContext? _operation;
+    private bool _storeReported;
 
     /// <summary>Cancelled when the user presses Ctrl+C or the pipeline stops.</summary>
     protected CancellationToken Cancellation => _cancellation.Token;
@@ -24,7 +25,12 @@ public abstract class IsmsCmdlet : PSCmdlet, IDisposable
         get
         {
             IsmsWorkspace workspace = ModuleSession.GetWorkspace();
-            WriteDebug($"Store: {workspace.Store.Description} (schema {workspace.Store.SchemaVersion}).");
+            if (!_storeReported)
+            {
+                _storeReported = true;
+                WriteDebug($"Store: {workspace.Store.Description} (schema {workspace.Store.SchemaVersion}).");
+            }
+
             return workspace;
         }
     }

@@ -15,9 +15,6 @@ internal static class IsmsErrors
         return record;
     }
 
-    public static ErrorRecord Create(string errorId, IsmsErrorKind kind, string message, string recommendedAction, object? target) =>
-        From(new IsmsException(errorId, kind, message, recommendedAction, target));
-
     private static ErrorCategory CategoryOf(IsmsErrorKind kind) => kind switch
     {
         IsmsErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,

@@ -77,8 +77,6 @@ public sealed record AuditEventQuery
     /// <summary>Exact actions, case-insensitive (the caller applies wildcards).</summary>
     public IReadOnlyList<string> Actions { get; init; } = [];
 
-    public long? FromSequence { get; init; }
-
     /// <summary>Only the newest N matching events (still returned oldest first).</summary>
     public int? Newest { get; init; }
 

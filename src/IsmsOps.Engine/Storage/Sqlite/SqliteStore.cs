@@ -171,11 +171,6 @@ public sealed class SqliteStore : IIsmsStore
         {
             using SqliteCommand command = connection.CreateCommand();
             var where = new List<string>();
-            if (query.FromSequence is long from)
-            {
-                where.Add("seq >= " + Bind(command, "$from", from));
-            }
-
             if (query.StartTime is DateTime start)
             {
                 where.Add("time >= " + Bind(command, "$start", AuditEvent.FormatTime(start)));
