@@ -151,7 +151,8 @@ public sealed class GraphReader
     /// Reads many collections (every page of each) through JSON $batch, at most <see cref="GraphReaderOptions.BatchSize"/>
     /// requests per batch and <see cref="GraphReaderOptions.MaxConcurrency"/> batches in flight. Items answered 429 or
     /// 5xx are sent again after Retry-After, or after exponential backoff with full jitter when Graph gives none.
-    /// <paramref name="onItem"/> is called for each element, never concurrently.
+    /// <paramref name="onItem"/> is called for each element (or once with the entity, for a request that reads one
+    /// object), never concurrently.
     /// </summary>
     /// <returns>The keys whose resource no longer exists (404), for the caller to drop.</returns>
     public async Task<IReadOnlyCollection<TKey>> FanOutAsync<TKey>(
@@ -249,6 +250,11 @@ public sealed class GraphReader
                             {
                                 onItem(item.Key, value);
                             }
+                        }
+                        else if (itemBody.ValueKind == JsonValueKind.Object)
+                        {
+                            // A single entity (GET /servicePrincipals/{id}) rather than a collection page.
+                            onItem(item.Key, itemBody);
                         }
                     }
 
