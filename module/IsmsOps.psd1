@@ -19,6 +19,11 @@
         'Get-IsmsAuditEvent'
         'Test-IsmsAuditTrail'
         'Export-IsmsAuditTrail'
+        'Connect-IsmsGraph'
+        'Get-IsmsGraphConnection'
+        'Disconnect-IsmsGraph'
+        'Start-IsmsSandbox'
+        'Stop-IsmsSandbox'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -22,6 +22,43 @@ internal static class DependencyProbe
     }
 
     /// <summary>
+    /// Whether the runtime's own copy of an assembly should be used instead of the one in bin/deps: when the framework
+    /// ships it at the same or a higher version. Graph's dependency closure drops framework assemblies (System.Text.Json,
+    /// System.Diagnostics.DiagnosticSource, System.Formats.Asn1, ...) into bin/deps for net8.0 hosts, where the
+    /// framework's are older; on a newer runtime a private second copy would only split types (an Activity or a
+    /// JsonElement from one copy is not the other's) for no gain.
+    /// </summary>
+    public static bool PreferFramework(Version? privateVersion, Version? frameworkVersion) =>
+        frameworkVersion is not null && (privateVersion is null || frameworkVersion >= privateVersion);
+
+    /// <summary>
+    /// The framework's assemblies, by simple name: the entries of the trusted platform assembly list
+    /// (<paramref name="trustedPlatformAssemblies"/>, the runtime's TRUSTED_PLATFORM_ASSEMBLIES) that sit in
+    /// <paramref name="runtimeDirectory"/>. The host application's own dependencies (pwsh's, a test host's) are on the
+    /// same list but elsewhere, and are not the framework: sharing them would undo isolation.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> FrameworkAssemblies(string? trustedPlatformAssemblies, string runtimeDirectory)
+    {
+        var framework = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (string.IsNullOrEmpty(trustedPlatformAssemblies))
+        {
+            return framework;
+        }
+
+        string runtime = Path.TrimEndingDirectorySeparator(Path.GetFullPath(runtimeDirectory));
+        foreach (string path in trustedPlatformAssemblies.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            string? folder = Path.GetDirectoryName(path);
+            if (folder is not null && string.Equals(Path.TrimEndingDirectorySeparator(folder), runtime, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+            {
+                framework.TryAdd(Path.GetFileNameWithoutExtension(path), path);
+            }
+        }
+
+        return framework;
+    }
+
+    /// <summary>
     /// The native library file for <paramref name="libraryName"/> (as a DllImport names it, e.g. "e_sqlite3") under
     /// <c>runtimes/&lt;rid&gt;/native</c>, trying the most specific runtime identifier first.
     /// </summary>

@@ -2,7 +2,7 @@ using System.Management.Automation;
 
 namespace IsmsOps.PowerShell;
 
-/// <summary>Runs on Remove-Module: closes the store so its file is released.</summary>
+/// <summary>Runs on Remove-Module: closes the store so its file is released, the Graph connection, and stops the sandboxes this session started.</summary>
 public sealed class ModuleCleanup : IModuleAssemblyCleanup
 {
     /// <summary>Called by PowerShell when the module is removed.</summary>

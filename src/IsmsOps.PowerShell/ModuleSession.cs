@@ -1,16 +1,21 @@
 using IsmsOps.Engine;
+using IsmsOps.Engine.Graph;
 using IsmsOps.Engine.Storage;
 
 namespace IsmsOps.PowerShell;
 
 /// <summary>
-/// The workspace the cmdlets share within a process. It follows <c>ISMSOPS_HOME</c>: when a script points the variable
-/// elsewhere, the next command opens that store. Nothing is opened at import.
+/// What the cmdlets share within a process: the workspace, the Graph connection and the sandboxes started here.
+/// The workspace follows <c>ISMSOPS_HOME</c>: when a script points the variable elsewhere, the next command opens that
+/// store. Nothing is opened at import, and nothing here touches Microsoft.Graph until Connect-IsmsGraph makes a
+/// connection (the fields are engine types; the SDK loads inside <see cref="GraphConnection.ConnectAsync"/>).
 /// </summary>
 internal static class ModuleSession
 {
     private static readonly object Gate = new();
+    private static readonly List<SandboxInstance> s_sandboxes = [];
     private static IsmsWorkspace? s_workspace;
+    private static GraphConnection? s_graph;
 
     public static IsmsWorkspace GetWorkspace()
     {
@@ -29,12 +34,91 @@ internal static class ModuleSession
         }
     }
 
+    /// <summary>The current Graph connection, or null.</summary>
+    public static GraphConnection? GraphConnection
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return s_graph is { IsConnected: true } ? s_graph : null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The connection every Graph-calling cmdlet uses. Throws IsmsOps.Graph.NotConnected when there is none, so each
+    /// cmdlet fails the same way.
+    /// </summary>
+    public static GraphConnection RequireGraphConnection() =>
+        GraphConnection ?? throw new IsmsException("IsmsOps.Graph.NotConnected", IsmsErrorKind.InvalidArgument,
+            "There is no Microsoft Graph connection in this session.",
+            "Run Connect-IsmsGraph first, or pass -SnapshotPath to work from a directory snapshot instead of live Graph.");
+
+    /// <summary>Makes <paramref name="connection"/> current, closing the one it replaces.</summary>
+    public static void SetGraphConnection(GraphConnection connection)
+    {
+        GraphConnection? previous;
+        lock (Gate)
+        {
+            previous = s_graph;
+            s_graph = connection;
+        }
+
+        if (!ReferenceEquals(previous, connection))
+        {
+            previous?.Dispose();
+        }
+    }
+
+    /// <summary>Closes and forgets the current connection; returns it (now closed), or null when there was none.</summary>
+    public static GraphConnection? Disconnect()
+    {
+        GraphConnection? previous;
+        lock (Gate)
+        {
+            previous = s_graph is { IsConnected: true } ? s_graph : null;
+            s_graph = null;
+        }
+
+        previous?.Dispose();
+        return previous;
+    }
+
+    public static void AddSandbox(SandboxInstance sandbox)
+    {
+        lock (Gate)
+        {
+            s_sandboxes.Add(sandbox);
+        }
+    }
+
+    /// <summary>Sandboxes started in this session that are still running.</summary>
+    public static IReadOnlyList<SandboxInstance> Sandboxes()
+    {
+        lock (Gate)
+        {
+            s_sandboxes.RemoveAll(s => !s.IsRunning);
+            return s_sandboxes.ToArray();
+        }
+    }
+
     public static void Close()
     {
+        SandboxInstance[] sandboxes;
         lock (Gate)
         {
             s_workspace?.Dispose();
             s_workspace = null;
+            s_graph?.Dispose();
+            s_graph = null;
+            sandboxes = s_sandboxes.ToArray();
+            s_sandboxes.Clear();
+        }
+
+        foreach (SandboxInstance sandbox in sandboxes)
+        {
+            sandbox.Dispose();
         }
     }
 }

@@ -6,7 +6,7 @@ namespace IsmsOps.PowerShell.Tests;
 
 /// <summary>
 /// A fresh PowerShell 7.6 runspace with the assembled module from out/ imported, and its own ISMSOPS_HOME.
-/// Conflicting copies of YamlDotNet and Microsoft.Data.Sqlite are loaded and used in this process first
+/// Conflicting copies of YamlDotNet, Microsoft.Data.Sqlite and Azure.Core are loaded and used in this process first
 /// (<see cref="ConflictingAssemblies"/>), as another module in an admin's session would.
 /// </summary>
 public sealed class PowerShellSession : IDisposable
@@ -110,10 +110,22 @@ public static class ConflictingAssemblies
         }
 
         UseSqlite8();
+        UseAzureCore150();
         return true;
     });
 
     public static void LoadAndUse() => _ = Loaded.Value;
+
+    /// <summary>Proves the default context's Azure.Core 1.50 (another module's) works, before and after IsmsOps connects.</summary>
+    public static void UseAzureCore150()
+    {
+        var error = new Azure.ResponseError("code-1", "message");
+        var tag = new Azure.ETag("\"v1\"");
+        if (error.Code != "code-1" || tag.ToString("H") != "\"v1\"" || typeof(Azure.ETag).Assembly.GetName().Version!.Minor != 50)
+        {
+            throw new InvalidOperationException("Azure.Core 1.50 did not work in the default context.");
+        }
+    }
 
     /// <summary>Proves the default context's SQLite 8 still works (we must not break other modules).</summary>
     public static void UseSqlite8()

@@ -1,0 +1,104 @@
+using System.Net.Http.Headers;
+
+namespace IsmsOps.Engine.Graph;
+
+/// <summary>Timing and limits of <see cref="GraphRetryHandler"/>. Tests make them short; the defaults suit Graph.</summary>
+internal sealed class GraphRetryOptions
+{
+    /// <summary>Attempts in all, the first included.</summary>
+    public int MaxAttempts { get; init; } = 6;
+
+    /// <summary>The first backoff ceiling when Graph gives no Retry-After; it doubles each retry up to <see cref="MaxDelay"/>.</summary>
+    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long one attempt (headers and body) may take before it counts as a timeout.</summary>
+    public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>Waits between attempts; tests replace it to record the delays instead of sleeping.</summary>
+    public Func<TimeSpan, CancellationToken, Task> Delay { get; init; } = Task.Delay;
+
+    /// <summary>A number in [0, 1) for jitter.</summary>
+    public Func<double> Random { get; init; } = System.Random.Shared.NextDouble;
+}
+
+/// <summary>Why a request is being retried.</summary>
+public enum GraphRetryReason
+{
+    Throttled,
+    ServiceUnavailable,
+    ServerError,
+    ConnectionFailed,
+    Timeout,
+}
+
+/// <summary>One retry, as reported to <see cref="GraphConnectionOptions.RetryNotice"/> and <see cref="GraphConnection.Retrying"/>.</summary>
+public sealed record GraphRetryNotice(string Method, string Url, int Attempt, int MaxAttempts, GraphRetryReason Reason, int? Status, TimeSpan Delay, bool FromRetryAfter)
+{
+    public override string ToString() =>
+        $"{Method} {Url}: {Reason}{(Status is { } s ? $" ({s})" : "")}; attempt {Attempt + 1} of {MaxAttempts} in {Delay.TotalSeconds:0.##} s{(FromRetryAfter ? " (Retry-After)" : "")}.";
+}
+
+/// <summary>
+/// When to retry a Graph request and how long to wait, as pure functions. The principle: repeat a request only when
+/// doing it twice cannot do harm, or when Graph said it did not do it at all (429, 503).
+/// </summary>
+internal static class GraphRetryRules
+{
+    /// <summary>Methods whose repetition has the same effect as doing them once (RFC 9110). PATCH and POST are not.</summary>
+    public static bool IsIdempotent(HttpMethod method) =>
+        method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Options
+        || method == HttpMethod.Put || method == HttpMethod.Delete || method == HttpMethod.Trace;
+
+    /// <summary>
+    /// Whether a response with <paramref name="status"/> is worth another attempt. 429 and 503 mean Graph did not run
+    /// the request (for a $batch, none of its items), so any method may repeat. 500, 502 and 504 may come after the
+    /// work was done, so only idempotent requests repeat.
+    /// </summary>
+    public static GraphRetryReason? ForStatus(int status, HttpMethod method) => status switch
+    {
+        429 => GraphRetryReason.Throttled,
+        503 => GraphRetryReason.ServiceUnavailable,
+        500 or 502 or 504 when IsIdempotent(method) => GraphRetryReason.ServerError,
+        _ => null,
+    };
+
+    /// <summary>
+    /// A connection that failed or timed out without an answer: the server may have acted, so only idempotent
+    /// requests repeat. A $batch POST is not repeated either: its items may be writes.
+    /// </summary>
+    public static bool RetriesWithoutAnswer(HttpMethod method) => IsIdempotent(method);
+
+    /// <summary>The wait Graph asked for in Retry-After (seconds or an HTTP date), never negative; null when absent.</summary>
+    public static TimeSpan? RetryAfter(RetryConditionHeaderValue? header, DateTimeOffset now)
+    {
+        if (header?.Delta is { } delta)
+        {
+            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+        }
+
+        if (header?.Date is { } date)
+        {
+            TimeSpan wait = date - now;
+            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Exponential backoff with full jitter: a uniform wait between zero and min(max, base * 2^(retry-1)), so many
+    /// clients throttled at once do not come back in step. <paramref name="retry"/> counts from 1.
+    /// </summary>
+    public static TimeSpan Backoff(int retry, TimeSpan baseDelay, TimeSpan maxDelay, double random)
+    {
+        double ceiling = baseDelay.TotalMilliseconds * Math.Pow(2, Math.Clamp(retry - 1, 0, 30));
+        ceiling = Math.Min(ceiling, maxDelay.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(ceiling * Math.Clamp(random, 0, 1));
+    }
+
+    /// <summary>The wait before retry number <paramref name="retry"/>: Retry-After when Graph sent one, otherwise backoff.</summary>
+    public static (TimeSpan Delay, bool FromRetryAfter) DelayBefore(int retry, TimeSpan? retryAfter, GraphRetryOptions options, double random) =>
+        retryAfter is { } wait ? (wait, true) : (Backoff(retry, options.BaseDelay, options.MaxDelay, random), false);
+}
