@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IsmsOps.Engine.Graph;
 using IsmsOps.Engine.Graph.Collection;
 using IsmsOps.Sandbox;
 
@@ -9,10 +10,10 @@ public sealed class GraphReaderTests
     [Fact]
     public async Task Listing_follows_every_nextLink_until_the_collection_ends()
     {
-        using var graph = new SandboxGraph(new SandboxOptions { UserCount = 250 });
+        using var graph = await SandboxGraph.StartAsync(new SandboxOptions { UserCount = 250 });
 
         var ids = new List<string>();
-        await graph.Reader.ListAsync("/users?$select=id&$top=7", item => ids.Add(item.GetProperty("id").GetString()!), CancellationToken.None);
+        await graph.Reader.ListAsync(GraphOperation.ReadUsers, "/users?$select=id&$top=7", item => ids.Add(item.GetProperty("id").GetString()!), CancellationToken.None);
 
         Assert.Equal(250, ids.Count);
         Assert.Equal(250, ids.Distinct().Count());
@@ -22,7 +23,7 @@ public sealed class GraphReaderTests
     [Fact]
     public async Task Fan_out_reads_every_groups_members_twenty_to_a_batch()
     {
-        using var graph = new SandboxGraph(new SandboxOptions { UserCount = 400 });
+        using var graph = await SandboxGraph.StartAsync(new SandboxOptions { UserCount = 400 });
         List<string> groups = await GroupIdsAsync(graph);
 
         Dictionary<string, List<string>> members = await MembersAsync(graph.Reader, groups, pageSize: 999);
@@ -40,7 +41,7 @@ public sealed class GraphReaderTests
     [Fact]
     public async Task Fan_out_follows_member_pages_inside_batches()
     {
-        using var graph = new SandboxGraph(new SandboxOptions { UserCount = 300 });
+        using var graph = await SandboxGraph.StartAsync(new SandboxOptions { UserCount = 300 });
         List<string> groups = await GroupIdsAsync(graph);
 
         Dictionary<string, List<string>> members = await MembersAsync(graph.Reader, groups, pageSize: 3);
@@ -54,12 +55,12 @@ public sealed class GraphReaderTests
     public async Task Throttled_and_failing_batch_items_are_retried_until_the_result_matches_a_fault_free_read()
     {
         Dictionary<string, List<string>> clean;
-        using (var graph = new SandboxGraph(new SandboxOptions { UserCount = 400 }))
+        using (var graph = await SandboxGraph.StartAsync(new SandboxOptions { UserCount = 400 }))
         {
             clean = await MembersAsync(graph.Reader, await GroupIdsAsync(graph), pageSize: 50);
         }
 
-        using var faulty = new SandboxGraph(new SandboxOptions
+        using var faulty = await SandboxGraph.StartAsync(new SandboxOptions
         {
             UserCount = 400,
             FaultRate = 0.2,
@@ -80,25 +81,28 @@ public sealed class GraphReaderTests
     public async Task An_item_still_failing_after_its_last_attempt_stops_the_fan_out_with_graphs_status_and_request_id()
     {
         // The fault sequence is seeded, and one batch at a time keeps it in order, so this run is the same every time.
-        using var graph = new SandboxGraph(
+        using var graph = await SandboxGraph.StartAsync(
             new SandboxOptions { UserCount = 100, FaultRate = 0.5, Faults = [SandboxFault.ServiceUnavailable] },
             SandboxGraph.FastRetries with { MaxItemAttempts = 1, MaxConcurrency = 1 });
         var groups = graph.Sandbox.Tenant.Groups.Take(20).Select(g => (g.Id, $"/groups/{g.Id}/members?$select=id")).ToList();
 
-        var failure = await Assert.ThrowsAsync<GraphBatchItemException>(() => graph.Reader.FanOutAsync(groups, (_, _) => { }, CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<IsmsException>(() => graph.Reader.FanOutAsync(GraphOperation.ReadGroupMembers, groups, (_, _) => { }, CancellationToken.None));
 
-        Assert.Equal(503, failure.Status);
-        Assert.False(string.IsNullOrEmpty(failure.RequestId));
+        var item = Assert.IsType<GraphBatchItemException>(failure.InnerException);
+        Assert.Equal(503, item.Status);
+        Assert.False(string.IsNullOrEmpty(item.RequestId));
+        Assert.Contains(item.RequestId!, failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_group_deleted_before_its_members_are_read_is_reported_as_vanished()
     {
-        using var graph = new SandboxGraph(new SandboxOptions { UserCount = 100 });
+        using var graph = await SandboxGraph.StartAsync(new SandboxOptions { UserCount = 100 });
         string real = (await GroupIdsAsync(graph))[0];
         const string missing = "11111111-2222-3333-4444-555555555555";
 
         IReadOnlyCollection<string> vanished = await graph.Reader.FanOutAsync(
+            GraphOperation.ReadGroupMembers,
             [(real, $"/groups/{real}/members?$select=id"), (missing, $"/groups/{missing}/members?$select=id")],
             (_, _) => { }, CancellationToken.None);
 
@@ -108,21 +112,24 @@ public sealed class GraphReaderTests
     [Fact]
     public async Task A_batch_item_refused_for_a_bad_request_fails_with_graphs_error_code()
     {
-        using var graph = new SandboxGraph(new SandboxOptions { UserCount = 100 });
+        using var graph = await SandboxGraph.StartAsync(new SandboxOptions { UserCount = 100 });
         string group = (await GroupIdsAsync(graph))[0];
 
-        var failure = await Assert.ThrowsAsync<GraphBatchItemException>(() =>
-            graph.Reader.FanOutAsync([(group, $"/groups/{group}/members?$orderby=displayName")], (_, _) => { }, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<IsmsException>(() =>
+            graph.Reader.FanOutAsync(GraphOperation.ReadGroupMembers, [(group, $"/groups/{group}/members?$orderby=displayName")], (_, _) => { }, CancellationToken.None));
 
+        var failure = Assert.IsType<GraphBatchItemException>(error.InnerException);
         Assert.Equal(400, failure.Status);
         Assert.False(string.IsNullOrEmpty(failure.Code));
         Assert.False(string.IsNullOrEmpty(failure.RequestId));
+        Assert.Equal("IsmsOps.Graph.RequestFailed", error.ErrorId);
+        Assert.Contains(failure.Code!, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_next_link_keeps_its_path_and_skip_token_when_made_relative_for_a_batch()
+    public async Task A_next_link_keeps_its_path_and_skip_token_when_made_relative_for_a_batch()
     {
-        using var graph = new SandboxGraph(new SandboxOptions { UserCount = 100 });
+        using var graph = await SandboxGraph.StartAsync(new SandboxOptions { UserCount = 100 });
 
         string relative = graph.Reader.RelativeUrl(graph.Reader.BaseUrl + "/groups/abc/members?$select=id&$top=3&$skiptoken=X%2BY");
 
@@ -132,14 +139,14 @@ public sealed class GraphReaderTests
     private static async Task<List<string>> GroupIdsAsync(SandboxGraph graph)
     {
         var ids = new List<string>();
-        await graph.Reader.ListAsync("/groups?$select=id&$top=999", item => ids.Add(item.GetProperty("id").GetString()!), CancellationToken.None);
+        await graph.Reader.ListAsync(GraphOperation.ReadGroups, "/groups?$select=id&$top=999", item => ids.Add(item.GetProperty("id").GetString()!), CancellationToken.None);
         return ids;
     }
 
     private static async Task<Dictionary<string, List<string>>> MembersAsync(GraphReader reader, List<string> groups, int pageSize)
     {
         var members = groups.ToDictionary(g => g, _ => new List<string>());
-        await reader.FanOutAsync(
+        await reader.FanOutAsync(GraphOperation.ReadGroupMembers,
             groups.Select(g => (g, $"/groups/{g}/members?$select=id&$top={pageSize}")),
             (group, item) => members[group].Add(item.GetProperty("id").GetString()!),
             CancellationToken.None);

@@ -1,44 +1,46 @@
+using IsmsOps.Engine.Graph;
 using IsmsOps.Engine.Graph.Collection;
 using IsmsOps.Sandbox;
-using Microsoft.Graph;
-using Microsoft.Kiota.Abstractions.Authentication;
 
 namespace IsmsOps.Engine.Tests.Graph;
 
-/// <summary>A running sandbox and a real Graph SDK client pointed at it, over real HTTP.</summary>
+/// <summary>A running sandbox, a real connection to it (SDK, handler pipeline, fast retries) and a reader over it.</summary>
 internal sealed class SandboxGraph : IDisposable
 {
-    public SandboxGraph(SandboxOptions options, GraphReaderOptions? readerOptions = null)
+    private SandboxGraph(GraphSandbox sandbox, GraphConnection connection, GraphReaderOptions readerOptions)
     {
-        Sandbox = GraphSandbox.Start(options);
-        var authentication = new BaseBearerTokenAuthenticationProvider(new FixedToken(Sandbox.AccessToken));
-        Http = GraphClientFactory.Create(version: "v1.0");
-        Client = new GraphServiceClient(Http, authentication, Sandbox.Url);
-        Reader = new GraphReader(Client.RequestAdapter, readerOptions ?? FastRetries);
+        Sandbox = sandbox;
+        Connection = connection;
+        Reader = new GraphReader(connection, readerOptions);
     }
 
-    /// <summary>Retries at millisecond scale, so fault-injection tests take seconds, not minutes.</summary>
+    /// <summary>Item retries at millisecond scale, so fault-injection tests take seconds, not minutes.</summary>
     public static GraphReaderOptions FastRetries { get; } = new() { BackoffBase = TimeSpan.FromMilliseconds(5), BackoffCap = TimeSpan.FromMilliseconds(50) };
 
     public GraphSandbox Sandbox { get; }
 
-    public HttpClient Http { get; }
-
-    public GraphServiceClient Client { get; }
+    public GraphConnection Connection { get; }
 
     public GraphReader Reader { get; }
 
-    public void Dispose()
+    public static async Task<SandboxGraph> StartAsync(SandboxOptions options, GraphReaderOptions? readerOptions = null)
     {
-        Http.Dispose();
-        Sandbox.Dispose();
+        GraphSandbox sandbox = GraphSandbox.Start(options);
+        try
+        {
+            GraphConnection connection = await GraphTestSupport.ConnectAsync(sandbox).ConfigureAwait(false);
+            return new SandboxGraph(sandbox, connection, readerOptions ?? FastRetries);
+        }
+        catch
+        {
+            sandbox.Dispose();
+            throw;
+        }
     }
 
-    private sealed class FixedToken(string token) : IAccessTokenProvider
+    public void Dispose()
     {
-        public AllowedHostsValidator AllowedHostsValidator { get; } = new(["127.0.0.1"]);
-
-        public Task<string> GetAuthorizationTokenAsync(Uri uri, Dictionary<string, object>? additionalAuthenticationContext = null, CancellationToken cancellationToken = default) =>
-            Task.FromResult(token);
+        Connection.Dispose();
+        Sandbox.Dispose();
     }
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using IsmsOps.Engine.Snapshots;
-using Microsoft.Graph.Models.ODataErrors;
 
 namespace IsmsOps.Engine.Graph.Collection;
 
@@ -44,15 +43,15 @@ public sealed class DirectorySnapshotCollector
         DateTimeOffset started = DateTimeOffset.UtcNow;
         var gaps = new ConcurrentBag<EvidenceGap>();
 
-        SnapshotTenant tenant = await _reader.GetAsync("/organization?$select=id,displayName,verifiedDomains", _map.Tenant, cancellationToken).ConfigureAwait(false);
+        SnapshotTenant tenant = await _reader.GetAsync(GraphOperation.ReadOrganization, "/organization?$select=id,displayName,verifiedDomains", _map.Tenant, cancellationToken).ConfigureAwait(false);
         bool signIns = await ProbeSignInActivityAsync(gaps, cancellationToken).ConfigureAwait(false);
 
         Task<List<SnapshotUser>> users = ReadUsersAsync(signIns, progress, cancellationToken);
         Task<List<SnapshotGroup>> groups = ReadGroupsAsync(progress, cancellationToken);
         Task<(List<SnapshotRoleDefinition>, List<SnapshotRoleAssignment>)> roles = ReadRolesAsync(gaps, cancellationToken);
         Task<(List<SnapshotServicePrincipal>, List<SnapshotAppRoleAssignment>)> apps = ReadApplicationsAsync(progress, cancellationToken);
-        Task<List<SnapshotDelegatedGrant>> grants = ListAsync($"/oauth2PermissionGrants?$select={SnapshotMapper.DelegatedGrantProperties}&{PageSize}", _map.DelegatedGrant, cancellationToken);
-        Task<List<SnapshotSku>> skus = ListAsync("/subscribedSkus?$select=skuId,skuPartNumber", _map.Sku, cancellationToken);
+        Task<List<SnapshotDelegatedGrant>> grants = ListAsync(GraphOperation.ReadDelegatedGrants, $"/oauth2PermissionGrants?$select={SnapshotMapper.DelegatedGrantProperties}&{PageSize}", _map.DelegatedGrant, cancellationToken);
+        Task<List<SnapshotSku>> skus = ListAsync(GraphOperation.ReadLicenses, "/subscribedSkus?$select=skuId,skuPartNumber", _map.Sku, cancellationToken);
         Task<List<SnapshotAuthenticationRegistration>> registrations = ReadRegistrationsAsync(gaps, progress, cancellationToken);
         Task<List<SnapshotDevice>> devices = ReadDevicesAsync(progress, cancellationToken);
 
@@ -87,10 +86,10 @@ public sealed class DirectorySnapshotCollector
     {
         try
         {
-            await _reader.GetAsync("/users?$select=id,signInActivity&$top=1", _ => true, cancellationToken).ConfigureAwait(false);
+            await _reader.GetAsync(GraphOperation.ReadSignInActivity, "/users?$select=id,signInActivity&$top=1", _ => true, cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (ODataError error) when (EvidenceGaps.From(error, EvidenceAreas.SignInActivity) is { } gap)
+        catch (IsmsException error) when (EvidenceGaps.From(error, EvidenceAreas.SignInActivity) is { } gap)
         {
             gaps.Add(gap);
             return false;
@@ -101,7 +100,7 @@ public sealed class DirectorySnapshotCollector
     {
         var users = new List<SnapshotUser>();
         string select = signIns ? SnapshotMapper.UserProperties + ",signInActivity" : SnapshotMapper.UserProperties;
-        await _reader.ListAsync($"/users?$select={select}&$expand=manager($select=id)&{PageSize}", item =>
+        await _reader.ListAsync(signIns ? GraphOperation.ReadSignInActivity : GraphOperation.ReadUsers, $"/users?$select={select}&$expand=manager($select=id)&{PageSize}", item =>
         {
             users.Add(_map.User(item));
             if (users.Count % 999 == 0)
@@ -115,7 +114,7 @@ public sealed class DirectorySnapshotCollector
 
     private async Task<List<SnapshotGroup>> ReadGroupsAsync(IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken)
     {
-        List<SnapshotGroup> groups = await ListAsync($"/groups?$select={SnapshotMapper.GroupProperties}&{PageSize}", _map.Group, cancellationToken).ConfigureAwait(false);
+        List<SnapshotGroup> groups = await ListAsync(GraphOperation.ReadGroups, $"/groups?$select={SnapshotMapper.GroupProperties}&{PageSize}", _map.Group, cancellationToken).ConfigureAwait(false);
         progress?.Report(new SnapshotProgress("Groups", groups.Count, groups.Count));
 
         var members = groups.ToDictionary(g => g.Id, _ => new List<DirectoryObjectRef>(), StringComparer.Ordinal);
@@ -126,7 +125,7 @@ public sealed class DirectorySnapshotCollector
             ((g.Id, Owners: false), $"/groups/{g.Id}/members?$select=id&{PageSize}"),
             ((g.Id, Owners: true), $"/groups/{g.Id}/owners?$select=id&{PageSize}"),
         });
-        IReadOnlyCollection<(string Id, bool Owners)> vanished = await _reader.FanOutAsync(relationships, (key, item) =>
+        IReadOnlyCollection<(string Id, bool Owners)> vanished = await _reader.FanOutAsync(GraphOperation.ReadGroupMembers, relationships, (key, item) =>
         {
             (key.Owners ? owners : members)[key.Id].Add(_map.Reference(item));
             if (++done % 10_000 == 0)
@@ -147,21 +146,21 @@ public sealed class DirectorySnapshotCollector
         ConcurrentBag<EvidenceGap> gaps, CancellationToken cancellationToken)
     {
         const string roles = "/roleManagement/directory/";
-        List<SnapshotRoleDefinition> definitions = await ListAsync(
+        List<SnapshotRoleDefinition> definitions = await ListAsync(GraphOperation.ReadRoleAssignments,
             $"{roles}roleDefinitions?$select={SnapshotMapper.RoleDefinitionProperties}", _map.RoleDefinition, cancellationToken).ConfigureAwait(false);
-        List<SnapshotRoleAssignment> active = await ListAsync(
+        List<SnapshotRoleAssignment> active = await ListAsync(GraphOperation.ReadRoleAssignments,
             $"{roles}roleAssignments?$select={SnapshotMapper.RoleAssignmentProperties}", _map.RoleAssignment, cancellationToken).ConfigureAwait(false);
         try
         {
-            List<SnapshotRoleAssignment> activeSchedules = await ListAsync(
+            List<SnapshotRoleAssignment> activeSchedules = await ListAsync(GraphOperation.ReadRoleSchedules,
                 $"{roles}roleAssignmentSchedules?$select={SnapshotMapper.RoleScheduleProperties}",
                 item => _map.RoleSchedule(item, RoleAssignmentState.Active), cancellationToken).ConfigureAwait(false);
-            List<SnapshotRoleAssignment> eligible = await ListAsync(
+            List<SnapshotRoleAssignment> eligible = await ListAsync(GraphOperation.ReadRoleSchedules,
                 $"{roles}roleEligibilitySchedules?$select={SnapshotMapper.RoleScheduleProperties}",
                 item => _map.RoleSchedule(item, RoleAssignmentState.Eligible), cancellationToken).ConfigureAwait(false);
             return (definitions, SnapshotMapper.MergeRoleSchedules(active, activeSchedules, eligible));
         }
-        catch (ODataError error) when (EvidenceGaps.From(error, EvidenceAreas.RoleSchedules) is { } gap)
+        catch (IsmsException error) when (EvidenceGaps.From(error, EvidenceAreas.RoleSchedules) is { } gap)
         {
             gaps.Add(gap);
             return (definitions, active);
@@ -171,11 +170,11 @@ public sealed class DirectorySnapshotCollector
     private async Task<(List<SnapshotServicePrincipal>, List<SnapshotAppRoleAssignment>)> ReadApplicationsAsync(
         IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken)
     {
-        List<SnapshotServicePrincipal> principals = await ListAsync(
+        List<SnapshotServicePrincipal> principals = await ListAsync(GraphOperation.ReadServicePrincipals,
             $"/servicePrincipals?$select={SnapshotMapper.ServicePrincipalProperties}&{PageSize}", _map.ServicePrincipal, cancellationToken).ConfigureAwait(false);
 
         var assignments = new List<SnapshotAppRoleAssignment>();
-        await _reader.FanOutAsync(
+        await _reader.FanOutAsync(GraphOperation.ReadAppRoleAssignments,
             principals.Select(p => (p.Id, $"/servicePrincipals/{p.Id}/appRoleAssignedTo?$select={SnapshotMapper.AppRoleAssignmentProperties}&{PageSize}")),
             (_, item) => assignments.Add(_map.AppRoleAssignment(item)),
             cancellationToken).ConfigureAwait(false);
@@ -188,13 +187,13 @@ public sealed class DirectorySnapshotCollector
     {
         try
         {
-            List<SnapshotAuthenticationRegistration> registrations = await ListAsync(
+            List<SnapshotAuthenticationRegistration> registrations = await ListAsync(GraphOperation.ReadAuthenticationMethodsReport,
                 $"/reports/authenticationMethods/userRegistrationDetails?$select={SnapshotMapper.RegistrationProperties}&{PageSize}",
                 _map.Registration, cancellationToken).ConfigureAwait(false);
             progress?.Report(new SnapshotProgress("MFA registration", registrations.Count, registrations.Count));
             return registrations;
         }
-        catch (ODataError error) when (EvidenceGaps.From(error, EvidenceAreas.AuthenticationRegistration) is { } gap)
+        catch (IsmsException error) when (EvidenceGaps.From(error, EvidenceAreas.AuthenticationRegistration) is { } gap)
         {
             gaps.Add(gap);
             return [];
@@ -204,11 +203,11 @@ public sealed class DirectorySnapshotCollector
     private async Task<List<SnapshotDevice>> ReadDevicesAsync(IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken)
     {
         // Graph expands one relationship per request, so owners and registered users take one listing each.
-        List<SnapshotDevice> devices = await ListAsync(
+        List<SnapshotDevice> devices = await ListAsync(GraphOperation.ReadDevices,
             $"/devices?$select={SnapshotMapper.DeviceProperties}&$expand=registeredOwners($select=id)&{PageSize}", _map.Device, cancellationToken).ConfigureAwait(false);
 
         var registeredUsers = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        await _reader.ListAsync($"/devices?$select=id&$expand=registeredUsers($select=id)&{PageSize}",
+        await _reader.ListAsync(GraphOperation.ReadDevices, $"/devices?$select=id&$expand=registeredUsers($select=id)&{PageSize}",
             item => registeredUsers[GraphJson.RequiredString(item, "id")] = _map.ExpandedIds(item, "registeredUsers"),
             cancellationToken).ConfigureAwait(false);
 
@@ -218,10 +217,10 @@ public sealed class DirectorySnapshotCollector
             .ToList();
     }
 
-    private async Task<List<T>> ListAsync<T>(string url, Func<JsonElement, T> read, CancellationToken cancellationToken)
+    private async Task<List<T>> ListAsync<T>(GraphOperation operation, string url, Func<JsonElement, T> read, CancellationToken cancellationToken)
     {
         var items = new List<T>();
-        await _reader.ListAsync(url, item => items.Add(read(item)), cancellationToken).ConfigureAwait(false);
+        await _reader.ListAsync(operation, url, item => items.Add(read(item)), cancellationToken).ConfigureAwait(false);
         return items;
     }
 }

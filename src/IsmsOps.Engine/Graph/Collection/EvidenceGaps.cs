@@ -29,9 +29,11 @@ internal static class EvidenceGaps
             : null;
     }
 
-    public static EvidenceGap? From(ODataError error, string area) =>
-        From(error.ResponseStatusCode, error.Error?.Code, error.Error?.Message ?? error.Message, area);
-
-    public static EvidenceGap? From(GraphBatchItemException error, string area) =>
-        From(error.Status, error.Code, error.GraphMessage, area);
+    /// <summary>The gap an error from <see cref="GraphReader"/> stands for, or null when it is a real failure.</summary>
+    public static EvidenceGap? From(IsmsException error, string area) => error.InnerException switch
+    {
+        ODataError odata => From(odata.ResponseStatusCode, odata.Error?.Code, odata.Error?.Message ?? odata.Message, area),
+        GraphBatchItemException item => From(item.Status, item.Code, item.GraphMessage, area),
+        _ => null,
+    };
 }

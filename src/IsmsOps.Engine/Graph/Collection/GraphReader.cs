@@ -46,7 +46,10 @@ public sealed record GraphReaderOptions
     }
 }
 
-/// <summary>A request that failed inside a $batch after its retries, with what Graph said about it.</summary>
+/// <summary>
+/// A request that failed inside a $batch after its retries, with what Graph said about it. It travels as the
+/// InnerException of the <see cref="IsmsException"/> the reader throws, for callers that decide on the status.
+/// </summary>
 public sealed class GraphBatchItemException : Exception
 {
     public GraphBatchItemException(string method, string url, int status, string? code, string? graphMessage, string? requestId)
@@ -97,7 +100,13 @@ public sealed class GraphReader
     private long _requests;
     private long _itemRetries;
 
-    public GraphReader(IRequestAdapter adapter, GraphReaderOptions? options = null, Func<TimeSpan, CancellationToken, Task>? delay = null)
+    /// <summary>A reader over <paramref name="connection"/>'s client: its token, retry handler and throttle priority.</summary>
+    public GraphReader(GraphConnection connection, GraphReaderOptions? options = null)
+        : this(connection.Client.RequestAdapter, options)
+    {
+    }
+
+    internal GraphReader(IRequestAdapter adapter, GraphReaderOptions? options = null, Func<TimeSpan, CancellationToken, Task>? delay = null)
     {
         ArgumentNullException.ThrowIfNull(adapter);
         _adapter = adapter;
@@ -118,9 +127,9 @@ public sealed class GraphReader
     public long ItemRetryCount => Interlocked.Read(ref _itemRetries);
 
     /// <summary>GETs one resource (not a collection) and hands its JSON to <paramref name="read"/>.</summary>
-    public async Task<T> GetAsync<T>(string url, Func<JsonElement, T> read, CancellationToken cancellationToken)
+    public async Task<T> GetAsync<T>(GraphOperation operation, string url, Func<JsonElement, T> read, CancellationToken cancellationToken)
     {
-        using JsonDocument document = await SendAsync(Method.GET, url, body: null, consistencyLevel: false, cancellationToken).ConfigureAwait(false);
+        using JsonDocument document = await SendAsync(operation, Method.GET, url, body: null, consistencyLevel: false, cancellationToken).ConfigureAwait(false);
         return read(document.RootElement);
     }
 
@@ -129,12 +138,12 @@ public sealed class GraphReader
     /// <c>@odata.nextLink</c> is followed exactly as Graph wrote it, and ConsistencyLevel is sent on every page when
     /// asked, because Graph forgets it between pages.
     /// </summary>
-    public async Task ListAsync(string url, Action<JsonElement> onItem, CancellationToken cancellationToken, bool consistencyLevel = false)
+    public async Task ListAsync(GraphOperation operation, string url, Action<JsonElement> onItem, CancellationToken cancellationToken, bool consistencyLevel = false)
     {
         string? next = url;
         while (next is not null)
         {
-            using JsonDocument page = await SendAsync(Method.GET, next, body: null, consistencyLevel, cancellationToken).ConfigureAwait(false);
+            using JsonDocument page = await SendAsync(operation, Method.GET, next, body: null, consistencyLevel, cancellationToken).ConfigureAwait(false);
             if (page.RootElement.TryGetProperty("value", out JsonElement values) && values.ValueKind == JsonValueKind.Array)
             {
                 foreach (JsonElement item in values.EnumerateArray())
@@ -156,6 +165,7 @@ public sealed class GraphReader
     /// </summary>
     /// <returns>The keys whose resource no longer exists (404), for the caller to drop.</returns>
     public async Task<IReadOnlyCollection<TKey>> FanOutAsync<TKey>(
+        GraphOperation operation,
         IEnumerable<(TKey Key, string Url)> requests,
         Action<TKey, JsonElement> onItem,
         CancellationToken cancellationToken)
@@ -192,7 +202,7 @@ public sealed class GraphReader
                     break;
                 }
 
-                inFlight.Add(SendBatchAsync(batch, onItem, gate, cancellationToken));
+                inFlight.Add(SendBatchAsync(operation, batch, onItem, gate, cancellationToken));
             }
 
             if (inFlight.Count == 0)
@@ -218,11 +228,11 @@ public sealed class GraphReader
     }
 
     private async Task<BatchOutcome<TKey>> SendBatchAsync<TKey>(
-        List<PendingItem<TKey>> batch, Action<TKey, JsonElement> onItem, object gate, CancellationToken cancellationToken)
+        GraphOperation operation, List<PendingItem<TKey>> batch, Action<TKey, JsonElement> onItem, object gate, CancellationToken cancellationToken)
         where TKey : notnull
     {
         byte[] body = BatchBody(batch);
-        using JsonDocument response = await SendAsync(Method.POST, "/$batch", body, consistencyLevel: false, cancellationToken).ConfigureAwait(false);
+        using JsonDocument response = await SendAsync(operation, Method.POST, "/$batch", body, consistencyLevel: false, cancellationToken).ConfigureAwait(false);
 
         var requeue = new List<PendingItem<TKey>>();
         var vanished = new List<TKey>();
@@ -276,7 +286,7 @@ public sealed class GraphReader
                 }
                 else
                 {
-                    throw ItemFailure(item.Url, status, answer, itemBody);
+                    throw ItemFailure(operation, item.Url, status, answer, itemBody);
                 }
             }
         }
@@ -289,7 +299,8 @@ public sealed class GraphReader
                 PendingItem<TKey> item = batch[index];
                 if (item.Attempt >= _options.MaxItemAttempts)
                 {
-                    throw new GraphBatchItemException("GET", item.Url, 0, "MissingBatchResponse", "Graph did not answer this request in its $batch.", null);
+                    var missing = new GraphBatchItemException("GET", item.Url, 0, "MissingBatchResponse", "Graph did not answer this request in its $batch.", null);
+                    throw GraphErrors.FromStatus(502, missing.Code, missing.GraphMessage, null, null, "GET " + item.Url, operation, missing);
                 }
 
                 requeue.Add(item with { Attempt = item.Attempt + 1 });
@@ -299,7 +310,7 @@ public sealed class GraphReader
         return new BatchOutcome<TKey>(requeue, vanished);
     }
 
-    private async Task<JsonDocument> SendAsync(Method method, string url, byte[]? body, bool consistencyLevel, CancellationToken cancellationToken)
+    private async Task<JsonDocument> SendAsync(GraphOperation operation, Method method, string url, byte[]? body, bool consistencyLevel, CancellationToken cancellationToken)
     {
         var request = new RequestInformation { HttpMethod = method, URI = new Uri(AbsoluteUrl(url)) };
         request.Headers.Add("Accept", "application/json");
@@ -327,6 +338,11 @@ public sealed class GraphReader
             {
                 return await JsonDocument.ParseAsync(stream, default, cancellationToken).ConfigureAwait(false);
             }
+        }
+        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The SDK's exception stays inside as InnerException, where optional areas look for Graph's status and code.
+            throw GraphErrors.Translate(error, operation);
         }
         finally
         {
@@ -361,7 +377,7 @@ public sealed class GraphReader
 
     private static bool IsTransient(int status) => status is 429 or 500 or 502 or 503 or 504;
 
-    private static GraphBatchItemException ItemFailure(string url, int status, JsonElement answer, JsonElement body)
+    private static IsmsException ItemFailure(GraphOperation operation, string url, int status, JsonElement answer, JsonElement body)
     {
         string? code = null;
         string? message = null;
@@ -387,7 +403,8 @@ public sealed class GraphReader
             }
         }
 
-        return new GraphBatchItemException("GET", url, status, code, message, requestId);
+        var item = new GraphBatchItemException("GET", url, status, code, message, requestId);
+        return GraphErrors.FromStatus(status, code, message, requestId, null, "GET " + url + " (in $batch)", operation, item);
     }
 
     private static byte[] BatchBody<TKey>(List<PendingItem<TKey>> batch)

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using IsmsOps.Engine.Snapshots;
-using Microsoft.Graph.Models.ODataErrors;
 
 namespace IsmsOps.Engine.Graph.Collection;
 
@@ -42,21 +41,21 @@ public sealed class UserAccessCollector
         };
 
         string key = Uri.EscapeDataString(userIdOrPrincipalName);
-        SnapshotUser user = await _reader.GetAsync(
+        SnapshotUser user = await _reader.GetAsync(GraphOperation.ReadUsers,
             $"/users/{key}?$select={SnapshotMapper.UserProperties}&$expand=manager($select=id)", map.User, cancellationToken).ConfigureAwait(false);
         string userPath = $"/users/{user.Id}";
 
-        Task<SnapshotTenant> tenant = _reader.GetAsync("/organization?$select=id,displayName,verifiedDomains", map.Tenant, cancellationToken);
-        Task<List<SnapshotGroup>> transitive = ListGroupsAsync($"{userPath}/transitiveMemberOf?$select={SnapshotMapper.GroupProperties}&{PageSize}", map, cancellationToken);
-        Task<List<string>> direct = ListIdsAsync($"{userPath}/memberOf?$select=id&{PageSize}", map, cancellationToken);
-        Task<List<SnapshotGroup>> owned = ListGroupsAsync($"{userPath}/ownedObjects?$select={SnapshotMapper.GroupProperties}&{PageSize}", map, cancellationToken);
-        Task<List<SnapshotRoleDefinition>> definitions = ListAsync(
+        Task<SnapshotTenant> tenant = _reader.GetAsync(GraphOperation.ReadOrganization, "/organization?$select=id,displayName,verifiedDomains", map.Tenant, cancellationToken);
+        Task<List<SnapshotGroup>> transitive = ListGroupsAsync(GraphOperation.ReadGroupMembers, $"{userPath}/transitiveMemberOf?$select={SnapshotMapper.GroupProperties}&{PageSize}", map, cancellationToken);
+        Task<List<string>> direct = ListIdsAsync(GraphOperation.ReadGroupMembers, $"{userPath}/memberOf?$select=id&{PageSize}", map, cancellationToken);
+        Task<List<SnapshotGroup>> owned = ListGroupsAsync(GraphOperation.ReadGroupMembers, $"{userPath}/ownedObjects?$select={SnapshotMapper.GroupProperties}&{PageSize}", map, cancellationToken);
+        Task<List<SnapshotRoleDefinition>> definitions = ListAsync(GraphOperation.ReadRoleAssignments,
             $"/roleManagement/directory/roleDefinitions?$select={SnapshotMapper.RoleDefinitionProperties}", map.RoleDefinition, cancellationToken);
-        Task<List<SnapshotDelegatedGrant>> grants = ListAsync(
+        Task<List<SnapshotDelegatedGrant>> grants = ListAsync(GraphOperation.ReadDelegatedGrants,
             $"/oauth2PermissionGrants?$filter={PrincipalFilter(user.Id)}&$select={SnapshotMapper.DelegatedGrantProperties}", map.DelegatedGrant, cancellationToken);
-        Task<List<SnapshotSku>> skus = ListAsync("/subscribedSkus?$select=skuId,skuPartNumber", map.Sku, cancellationToken);
-        Task<List<SnapshotDevice>> ownedDevices = ListAsync($"{userPath}/ownedDevices?$select={SnapshotMapper.DeviceProperties}&{PageSize}", map.Device, cancellationToken);
-        Task<List<SnapshotDevice>> registeredDevices = ListAsync($"{userPath}/registeredDevices?$select={SnapshotMapper.DeviceProperties}&{PageSize}", map.Device, cancellationToken);
+        Task<List<SnapshotSku>> skus = ListAsync(GraphOperation.ReadLicenses, "/subscribedSkus?$select=skuId,skuPartNumber", map.Sku, cancellationToken);
+        Task<List<SnapshotDevice>> ownedDevices = ListAsync(GraphOperation.ReadDevices, $"{userPath}/ownedDevices?$select={SnapshotMapper.DeviceProperties}&{PageSize}", map.Device, cancellationToken);
+        Task<List<SnapshotDevice>> registeredDevices = ListAsync(GraphOperation.ReadDevices, $"{userPath}/registeredDevices?$select={SnapshotMapper.DeviceProperties}&{PageSize}", map.Device, cancellationToken);
         Task<SnapshotAuthenticationRegistration?> registration = ReadRegistrationAsync(user.Id, map, gaps, cancellationToken);
 
         await Task.WhenAll(tenant, transitive, direct, owned, definitions, grants, skus, ownedDevices, registeredDevices, registration).ConfigureAwait(false);
@@ -72,7 +71,7 @@ public sealed class UserAccessCollector
         var relationships = memberOf
             .Select(id => ((id, Owners: false), $"/groups/{id}/memberOf?$select=id&{PageSize}"))
             .Concat(ownedIds.Select(id => ((id, Owners: true), $"/groups/{id}/owners?$select=id&{PageSize}")));
-        await _reader.FanOutAsync(relationships, (k, item) =>
+        await _reader.FanOutAsync(GraphOperation.ReadGroupMembers, relationships, (k, item) =>
         {
             if (k.Owners)
             {
@@ -106,7 +105,7 @@ public sealed class UserAccessCollector
         // Roles and app roles reach a user directly or through any group it is in.
         var principals = new[] { user.Id }.Concat(memberOf).ToList();
         List<SnapshotRoleAssignment> roles = await ReadRoleAssignmentsAsync(user.Id, groups, map, gaps, cancellationToken).ConfigureAwait(false);
-        List<SnapshotAppRoleAssignment> appRoles = await FanOutListAsync(
+        List<SnapshotAppRoleAssignment> appRoles = await FanOutListAsync(GraphOperation.ReadAppRoleAssignments,
             principals.Select(p => (p, p == user.Id
                 ? $"{userPath}/appRoleAssignments?$select={SnapshotMapper.AppRoleAssignmentProperties}&{PageSize}"
                 : $"/groups/{p}/appRoleAssignments?$select={SnapshotMapper.AppRoleAssignmentProperties}&{PageSize}")),
@@ -116,7 +115,7 @@ public sealed class UserAccessCollector
         var applicationIds = appRoles.Select(a => a.ResourceId)
             .Concat(grants.Result.SelectMany(g => new[] { g.ClientId, g.ResourceId }))
             .Distinct(StringComparer.Ordinal);
-        List<SnapshotServicePrincipal> applications = await FanOutListAsync(
+        List<SnapshotServicePrincipal> applications = await FanOutListAsync(GraphOperation.ReadServicePrincipals,
             applicationIds.Select(id => (id, $"/servicePrincipals/{id}?$select={SnapshotMapper.ServicePrincipalProperties}")),
             map.ServicePrincipal, cancellationToken).ConfigureAwait(false);
 
@@ -150,20 +149,20 @@ public sealed class UserAccessCollector
         // Only role-assignable groups can hold directory roles.
         var principals = new[] { userId }.Concat(groups.Where(g => g.IsAssignableToRole).Select(g => g.Id)).Distinct().ToList();
         const string roles = "/roleManagement/directory/";
-        List<SnapshotRoleAssignment> active = await FanOutListAsync(
+        List<SnapshotRoleAssignment> active = await FanOutListAsync(GraphOperation.ReadRoleAssignments,
             principals.Select(p => (p, $"{roles}roleAssignments?$filter={PrincipalFilter(p)}&$select={SnapshotMapper.RoleAssignmentProperties}")),
             map.RoleAssignment, cancellationToken).ConfigureAwait(false);
         try
         {
-            List<SnapshotRoleAssignment> activeSchedules = await FanOutListAsync(
+            List<SnapshotRoleAssignment> activeSchedules = await FanOutListAsync(GraphOperation.ReadRoleSchedules,
                 principals.Select(p => (p, $"{roles}roleAssignmentSchedules?$filter={PrincipalFilter(p)}&$select={SnapshotMapper.RoleScheduleProperties}")),
                 item => map.RoleSchedule(item, RoleAssignmentState.Active), cancellationToken).ConfigureAwait(false);
-            List<SnapshotRoleAssignment> eligible = await FanOutListAsync(
+            List<SnapshotRoleAssignment> eligible = await FanOutListAsync(GraphOperation.ReadRoleSchedules,
                 principals.Select(p => (p, $"{roles}roleEligibilitySchedules?$filter={PrincipalFilter(p)}&$select={SnapshotMapper.RoleScheduleProperties}")),
                 item => map.RoleSchedule(item, RoleAssignmentState.Eligible), cancellationToken).ConfigureAwait(false);
             return SnapshotMapper.MergeRoleSchedules(active, activeSchedules, eligible);
         }
-        catch (GraphBatchItemException error) when (EvidenceGaps.From(error, EvidenceAreas.RoleSchedules) is { } gap)
+        catch (IsmsException error) when (EvidenceGaps.From(error, EvidenceAreas.RoleSchedules) is { } gap)
         {
             gaps.Add(gap);
             return active;
@@ -175,14 +174,14 @@ public sealed class UserAccessCollector
     {
         try
         {
-            return await _reader.GetAsync($"/reports/authenticationMethods/userRegistrationDetails/{userId}", map.Registration, cancellationToken).ConfigureAwait(false);
+            return await _reader.GetAsync(GraphOperation.ReadAuthenticationMethodsReport, $"/reports/authenticationMethods/userRegistrationDetails/{userId}", map.Registration, cancellationToken).ConfigureAwait(false);
         }
-        catch (ODataError error) when (error.ResponseStatusCode == 404)
+        catch (IsmsException error) when (error.ErrorId == "IsmsOps.Graph.NotFound")
         {
             // The report has no row yet for an account created in the last few hours.
             return null;
         }
-        catch (ODataError error) when (EvidenceGaps.From(error, EvidenceAreas.AuthenticationRegistration) is { } gap)
+        catch (IsmsException error) when (EvidenceGaps.From(error, EvidenceAreas.AuthenticationRegistration) is { } gap)
         {
             gaps.Add(gap);
             return null;
@@ -206,10 +205,10 @@ public sealed class UserAccessCollector
             .ToList();
     }
 
-    private async Task<List<SnapshotGroup>> ListGroupsAsync(string url, SnapshotMapper map, CancellationToken cancellationToken)
+    private async Task<List<SnapshotGroup>> ListGroupsAsync(GraphOperation operation, string url, SnapshotMapper map, CancellationToken cancellationToken)
     {
         var groups = new List<SnapshotGroup>();
-        await _reader.ListAsync(url, item =>
+        await _reader.ListAsync(operation, url, item =>
         {
             if (GraphJson.Kind(item) == DirectoryObjectKind.Group)
             {
@@ -219,10 +218,10 @@ public sealed class UserAccessCollector
         return groups;
     }
 
-    private async Task<List<string>> ListIdsAsync(string url, SnapshotMapper map, CancellationToken cancellationToken)
+    private async Task<List<string>> ListIdsAsync(GraphOperation operation, string url, SnapshotMapper map, CancellationToken cancellationToken)
     {
         var ids = new List<string>();
-        await _reader.ListAsync(url, item =>
+        await _reader.ListAsync(operation, url, item =>
         {
             if (GraphJson.Kind(item) == DirectoryObjectKind.Group)
             {
@@ -232,17 +231,17 @@ public sealed class UserAccessCollector
         return ids;
     }
 
-    private async Task<List<T>> ListAsync<T>(string url, Func<JsonElement, T> read, CancellationToken cancellationToken)
+    private async Task<List<T>> ListAsync<T>(GraphOperation operation, string url, Func<JsonElement, T> read, CancellationToken cancellationToken)
     {
         var items = new List<T>();
-        await _reader.ListAsync(url, item => items.Add(read(item)), cancellationToken).ConfigureAwait(false);
+        await _reader.ListAsync(operation, url, item => items.Add(read(item)), cancellationToken).ConfigureAwait(false);
         return items;
     }
 
-    private async Task<List<T>> FanOutListAsync<T>(IEnumerable<(string Key, string Url)> requests, Func<JsonElement, T> read, CancellationToken cancellationToken)
+    private async Task<List<T>> FanOutListAsync<T>(GraphOperation operation, IEnumerable<(string Key, string Url)> requests, Func<JsonElement, T> read, CancellationToken cancellationToken)
     {
         var items = new List<T>();
-        await _reader.FanOutAsync(requests, (_, item) => items.Add(read(item)), cancellationToken).ConfigureAwait(false);
+        await _reader.FanOutAsync(operation, requests, (_, item) => items.Add(read(item)), cancellationToken).ConfigureAwait(false);
         return items;
     }
 }
