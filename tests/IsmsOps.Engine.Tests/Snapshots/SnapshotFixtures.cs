@@ -101,3 +101,21 @@ internal static class SnapshotFixtures
         ],
     };
 }
+
+/// <summary>Terse builders for small hand-made tenants.</summary>
+internal static class Tenant
+{
+    public static SnapshotUser User(string id, string? upn = null, string? employeeId = null) =>
+        new() { Id = id, UserPrincipalName = upn ?? (id.StartsWith("u-", StringComparison.Ordinal) ? id[2..] : id) + "@contoso.com", DisplayName = id, EmployeeId = employeeId };
+
+    public static SnapshotGroup Group(string id, params string[] memberIds) => new()
+    {
+        Id = id,
+        DisplayName = id,
+        SecurityEnabled = true,
+        Members = memberIds.Select(m => new DirectoryObjectRef(m, m.StartsWith("g-", StringComparison.Ordinal) ? DirectoryObjectKind.Group : DirectoryObjectKind.User)).ToArray(),
+    };
+
+    public static DirectorySnapshot With(IEnumerable<SnapshotUser> users, IEnumerable<SnapshotGroup> groups) =>
+        SnapshotFixtures.Empty() with { Users = users.ToArray(), Groups = groups.ToArray() };
+}
