@@ -19,6 +19,8 @@
         'Get-IsmsAuditEvent'
         'Test-IsmsAuditTrail'
         'Export-IsmsAuditTrail'
+        'Import-IsmsDirectorySnapshot'
+        'Get-IsmsAccess'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
