@@ -24,6 +24,9 @@
         'Disconnect-IsmsGraph'
         'Start-IsmsSandbox'
         'Stop-IsmsSandbox'
+        'Export-IsmsDirectorySnapshot'
+        'Import-IsmsDirectorySnapshot'
+        'Get-IsmsAccess'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -111,7 +111,7 @@ internal static class ImportBenchmark
 
     // The muxer of the runtime running us (…/dotnet/shared/Microsoft.NETCore.App/<version>/ → …/dotnet/dotnet), so the
     // child runs on the same runtime; `dotnet exec` is what accepts --depsfile.
-    private static string DotnetHost()
+    public static string DotnetHost()
     {
         string runtime = RuntimeEnvironment.GetRuntimeDirectory();
         string root = Path.GetFullPath(Path.Combine(runtime, "..", "..", ".."));

@@ -9,13 +9,15 @@ namespace IsmsOps.Bench;
 internal static class Program
 {
     private const string Usage = """
-        usage: IsmsOps.Bench import|append|verify|all [options]
-          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3)
+        usage: IsmsOps.Bench import|append|verify|snapshot|all [options]
+          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3)
           --events N           events per append run (default 50000; batch size 1 uses N/25)
           --verify-events N    events in the verification store (default 1000000)
           --build-batch N      events per append while building the verification store (default 10000)
           --store DIR          keep the verification store in DIR and reuse it on the next run
           --module PSD1        the module manifest to import (default: the one this build assembled in out/)
+          --snapshot-users N   users in the synthetic snapshot (default 100000; 5,000 groups and 500,000 memberships)
+          --keep-snapshot FILE also write the synthetic snapshot to FILE and keep it (for measuring it in a PowerShell host)
         """;
 
     public static async Task<int> Main(string[] args)
@@ -23,6 +25,11 @@ internal static class Program
         if (args.Length >= 2 && args[0] == ImportBenchmark.ChildSwitch)
         {
             return ImportBenchmark.RunChild(args[1]);
+        }
+
+        if (args.Length >= 2 && args[0] == SnapshotBenchmark.ChildSwitch)
+        {
+            return SnapshotBenchmark.RunChild(args[1..]);
         }
 
         BenchOptions options;
@@ -53,6 +60,11 @@ internal static class Program
             await VerifyBenchmark.RunAsync(options, report).ConfigureAwait(false);
         }
 
+        if (options.Command is "snapshot" or "all")
+        {
+            SnapshotBenchmark.Run(options, report);
+        }
+
         Console.WriteLine(MachineInfo.Describe());
         Console.WriteLine();
         Console.WriteLine(report.ToMarkdown());
@@ -75,13 +87,17 @@ internal sealed record BenchOptions
 
     public string? StoreDirectory { get; init; }
 
+    public int SnapshotUsers { get; init; } = 100_000;
+
+    public string? KeepSnapshot { get; init; }
+
     public string ModuleManifest { get; init; } = ImportBenchmark.DefaultManifest();
 
     public int RunsOr(int fallback) => Runs ?? fallback;
 
     public static BenchOptions Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "all"))
+        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "all"))
         {
             throw new ArgumentException("Name a benchmark.");
         }
@@ -97,6 +113,8 @@ internal sealed record BenchOptions
                 "--verify-events" => options with { VerifyEvents = Positive(args[i], value) },
                 "--build-batch" => options with { BuildBatch = Positive(args[i], value) },
                 "--store" => options with { StoreDirectory = Path.GetFullPath(value) },
+                "--keep-snapshot" => options with { KeepSnapshot = Path.GetFullPath(value) },
+                "--snapshot-users" => options with { SnapshotUsers = Positive(args[i], value) },
                 "--module" => options with { ModuleManifest = Path.GetFullPath(value) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
