@@ -1,13 +1,14 @@
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
 using IsmsOps.Engine;
+using IsmsOps.Engine.Graph.Collection;
 using IsmsOps.Engine.Snapshots;
 
 namespace IsmsOps.PowerShell;
 
 /// <summary>
 /// Where the cmdlets read the directory from: the snapshot Import-IsmsDirectorySnapshot made current in this runspace,
-/// a file named on the command line, or (once the live collector exists) Microsoft Graph.
+/// a file named on the command line, or Microsoft Graph, live.
 /// </summary>
 /// <remarks>
 /// The imported snapshot belongs to the runspace, not the process: two runspaces in one process (thread jobs, a host
@@ -39,8 +40,8 @@ internal static class DirectorySession
 
     /// <summary>
     /// The one decision of where directory facts come from: <paramref name="snapshotFile"/> when given (read and
-    /// verified now), else <paramref name="imported"/>, else a live Graph connection. The live branch is not built yet,
-    /// so without a snapshot this fails with <c>IsmsOps.Graph.NotConnected</c>.
+    /// verified now), else <paramref name="imported"/> (an explicit offline choice for the session), else the live Graph
+    /// connection, else <c>IsmsOps.Graph.NotConnected</c>.
     /// </summary>
     public static IDirectorySource Resolve(string? snapshotFile, SnapshotDirectorySource? imported, CancellationToken cancellationToken)
     {
@@ -49,8 +50,15 @@ internal static class DirectorySession
             return new SnapshotDirectorySource(DirectorySnapshotFile.Read(snapshotFile, cancellationToken));
         }
 
-        return imported ?? throw new IsmsException("IsmsOps.Graph.NotConnected", IsmsErrorKind.InvalidArgument,
-            "There is no directory to read: no snapshot is imported in this session, none was named, and reading Microsoft Graph live is not available yet.",
-            "Run Import-IsmsDirectorySnapshot -Path <file> first, or pass -SnapshotPath <file>.");
+        if (imported is not null)
+        {
+            return imported;
+        }
+
+        return ModuleSession.GraphConnection is { IsConnected: true } connection
+            ? new LiveDirectorySource(connection)
+            : throw new IsmsException("IsmsOps.Graph.NotConnected", IsmsErrorKind.InvalidArgument,
+                "There is no directory to read: no Microsoft Graph connection, no snapshot imported in this session, and none named.",
+                "Run Connect-IsmsGraph (or Import-IsmsDirectorySnapshot -Path <file>) first, or pass -SnapshotPath <file>.");
     }
 }

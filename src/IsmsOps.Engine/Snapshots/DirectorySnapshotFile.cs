@@ -331,7 +331,7 @@ public static class DirectorySnapshotFile
         return end < 0 ? message : message[..(end + 1)];
     }
 
-    private static IsmsException Exists(string path) => new("IsmsOps.Snapshot.Exists", IsmsErrorKind.AlreadyExists,
+    internal static IsmsException Exists(string path) => new("IsmsOps.Snapshot.Exists", IsmsErrorKind.AlreadyExists,
         $"'{path}' already exists. Nothing was written.", "Choose another path, or add -Force to replace the existing snapshot.", path);
 
     private static IsmsException NotASnapshot(string path, string why) => new("IsmsOps.Snapshot.NotASnapshot", IsmsErrorKind.InvalidData,

@@ -41,8 +41,16 @@ public sealed class UserAccessCollector
         };
 
         string key = Uri.EscapeDataString(userIdOrPrincipalName);
-        SnapshotUser user = await _reader.GetAsync(GraphOperation.ReadUsers,
-            $"/users/{key}?$select={SnapshotMapper.UserProperties}&$expand=manager($select=id)", map.User, cancellationToken).ConfigureAwait(false);
+        SnapshotUser user;
+        try
+        {
+            user = await _reader.GetAsync(GraphOperation.ReadUsers,
+                $"/users/{key}?$select={SnapshotMapper.UserProperties}&$expand=manager($select=id)", map.User, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IsmsException error) when (error.ErrorId == "IsmsOps.Graph.NotFound")
+        {
+            throw new UserNotFoundException(userIdOrPrincipalName, error);
+        }
         string userPath = $"/users/{user.Id}";
 
         Task<SnapshotTenant> tenant = _reader.GetAsync(GraphOperation.ReadOrganization, "/organization?$select=id,displayName,verifiedDomains", map.Tenant, cancellationToken);
@@ -187,6 +195,9 @@ public sealed class UserAccessCollector
             return null;
         }
     }
+
+    /// <summary>Graph has no user with the id or UPN asked for; the caller says where it looked.</summary>
+    public sealed class UserNotFoundException(string user, Exception inner) : Exception($"Graph has no user '{user}'.", inner);
 
     /// <summary>An OData filter on principalId, escaped for a URL (ids are GUIDs, so no quote needs doubling).</summary>
     private static string PrincipalFilter(string principalId) => Uri.EscapeDataString($"principalId eq '{principalId}'");
