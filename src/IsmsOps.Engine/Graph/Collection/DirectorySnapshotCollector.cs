@@ -57,6 +57,8 @@ public sealed class DirectorySnapshotCollector
 
         await Task.WhenAll(users, groups, roles, apps, grants, skus, registrations, devices).ConfigureAwait(false);
 
+        // Everything in id order, whatever order pages and batches came back in: the same directory then gives the
+        // same content digest, so an unchanged tenant is provably unchanged.
         return new DirectorySnapshot
         {
             Tenant = tenant,
@@ -65,16 +67,16 @@ public sealed class DirectorySnapshotCollector
             Source = _reader.BaseUrl,
             CollectorVersion = _collectorVersion,
             EvidenceGaps = gaps.OrderBy(g => g.Area, StringComparer.Ordinal).ToList(),
-            Users = users.Result,
-            Groups = groups.Result,
-            RoleDefinitions = roles.Result.Item1,
-            RoleAssignments = roles.Result.Item2,
-            ServicePrincipals = apps.Result.Item1,
-            AppRoleAssignments = apps.Result.Item2,
-            DelegatedGrants = grants.Result,
-            Skus = skus.Result,
-            AuthenticationRegistrations = registrations.Result,
-            Devices = devices.Result,
+            Users = ById(users.Result, u => u.Id),
+            Groups = ById(groups.Result, g => g.Id),
+            RoleDefinitions = ById(roles.Result.Item1, r => r.Id),
+            RoleAssignments = ById(roles.Result.Item2, r => r.Id),
+            ServicePrincipals = ById(apps.Result.Item1, p => p.Id),
+            AppRoleAssignments = ById(apps.Result.Item2, a => a.Id),
+            DelegatedGrants = ById(grants.Result, g => g.Id),
+            Skus = ById(skus.Result, s => s.SkuId),
+            AuthenticationRegistrations = ById(registrations.Result, r => r.UserId),
+            Devices = ById(devices.Result, d => d.Id),
         };
     }
 
@@ -138,7 +140,7 @@ public sealed class DirectorySnapshotCollector
         var gone = vanished.Select(v => v.Id).ToHashSet(StringComparer.Ordinal);
         return groups
             .Where(g => !gone.Contains(g.Id))
-            .Select(g => g with { Members = members[g.Id], Owners = owners[g.Id] })
+            .Select(g => g with { Members = ById(members[g.Id], m => m.Id), Owners = ById(owners[g.Id], o => o.Id) })
             .ToList();
     }
 
@@ -215,6 +217,12 @@ public sealed class DirectorySnapshotCollector
         return devices
             .Select(d => registeredUsers.TryGetValue(d.Id, out IReadOnlyList<string>? users) ? d with { RegisteredUserIds = users } : d)
             .ToList();
+    }
+
+    private static List<T> ById<T>(List<T> items, Func<T, string> id)
+    {
+        items.Sort((a, b) => string.CompareOrdinal(id(a), id(b)));
+        return items;
     }
 
     private async Task<List<T>> ListAsync<T>(GraphOperation operation, string url, Func<JsonElement, T> read, CancellationToken cancellationToken)
