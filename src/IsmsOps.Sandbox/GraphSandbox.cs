@@ -25,7 +25,7 @@ public sealed class GraphSandbox : IDisposable, IAsyncDisposable
         Tenant = tenant;
         Url = $"http://127.0.0.1:{port}/v1.0";
         AccessToken = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        _pipeline = new SandboxPipeline(AccessToken, new FaultInjector(options), new GraphRouter(tenant));
+        _pipeline = new SandboxPipeline(AccessToken, new FaultInjector(options), new GraphRouter(tenant, options));
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 

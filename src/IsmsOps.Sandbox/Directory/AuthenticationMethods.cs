@@ -114,5 +114,16 @@ public sealed class TemporaryAccessPassMethod(string id) : AuthenticationMethod(
     /// <summary>The pass itself. Graph shows it once, in the answer to the POST that created it, never again.</summary>
     public string? Pass { get; init; }
 
-    public bool IsUsableAt(DateTimeOffset now) => now >= StartDateTime && now < StartDateTime.AddMinutes(LifetimeInMinutes);
+    /// <summary>
+    /// Whether the pass works now. "Now" is the generated organisation's fixed instant, or the pass's own creation for
+    /// a pass issued over HTTP (the sandbox clock has moved on since).
+    /// </summary>
+    public bool IsUsable
+    {
+        get
+        {
+            DateTimeOffset now = CreatedDateTime > SandboxOrganisation.Now ? CreatedDateTime.Value : SandboxOrganisation.Now;
+            return now >= StartDateTime && now < StartDateTime.AddMinutes(LifetimeInMinutes);
+        }
+    }
 }

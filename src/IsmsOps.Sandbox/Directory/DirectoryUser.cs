@@ -30,7 +30,7 @@ public sealed class DirectoryUser : DirectoryObject
     public required string UserType { get; init; }
 
     /// <summary>Two-letter country code; Graph refuses to license a user without one.</summary>
-    public string? UsageLocation { get; init; }
+    public string? UsageLocation { get; set; }
 
     public DirectoryUser? Manager { get; private set; }
     public IReadOnlyList<DirectoryUser> DirectReports => _directReports ?? (IReadOnlyList<DirectoryUser>)[];
