@@ -111,9 +111,9 @@ internal static class UserRoutes
 
         string[] accepted = ["accountEnabled", "displayName", "mailNickname", "userPrincipalName", "passwordProfile", "givenName", "surname",
             "mail", "department", "jobTitle", "employeeId", "usageLocation", "userType", "employeeHireDate"];
-        if (body.EnumerateObject().FirstOrDefault(p => !accepted.Contains(p.Name, StringComparer.Ordinal)) is { Name: not null } unknown)
+        if (body.EnumerateObject().Select(p => p.Name).FirstOrDefault(name => !accepted.Contains(name, StringComparer.Ordinal)) is { } unknown)
         {
-            return call.BadRequest($"The sandbox cannot create a user with property '{unknown.Name}'; it accepts {string.Join(", ", accepted)}.");
+            return call.BadRequest($"The sandbox cannot create a user with property '{unknown}'; it accepts {string.Join(", ", accepted)}.");
         }
 
         DateTimeOffset? hired = null;
