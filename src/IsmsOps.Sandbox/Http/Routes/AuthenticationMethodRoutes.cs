@@ -110,6 +110,6 @@ internal static class AuthenticationMethodRoutes
         // The pass is shown once, in this answer; the stored method never carries it.
         string pass = "Tap-" + call.Tenant.NewOpaqueId()[..12];
         var shown = new TemporaryAccessPassMethod(id) { CreatedDateTime = created, StartDateTime = start, LifetimeInMinutes = lifetime, IsUsableOnce = usableOnce, Pass = pass };
-        return GraphPayloads.Entity<AuthenticationMethod>(call, $"users('{user.Id}')/authentication/temporaryAccessPassMethods/$entity", shown, GraphShapes.AuthenticationMethod, status: 201);
+        return GraphPayloads.Entity<AuthenticationMethod>(call, $"users('{user.Id}')/authentication/temporaryAccessPassMethods/$entity", shown, GraphShapes.AuthenticationMethod, AllMethods, status: 201);
     }
 }
