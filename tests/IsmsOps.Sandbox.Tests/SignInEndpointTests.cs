@@ -56,7 +56,7 @@ public sealed class SignInEndpointTests
         Assert.Equal(HttpStatusCode.NoContent, phoneRemoved.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, lastRemoved.StatusCode);
         Assert.False(report.GetProperty("isMfaRegistered").GetBoolean());
-        Assert.Equal("none", report.GetProperty("defaultMfaMethod").GetString());
+        Assert.Equal("none", report.GetProperty("userPreferredMethodForSecondaryAuthentication").GetString());
     }
 
     [Fact]
@@ -99,7 +99,8 @@ public sealed class SignInEndpointTests
             Assert.Equal(user.AuthenticationMethods.Any(m => m.IsMfa), row.GetProperty("isMfaRegistered").GetBoolean());
             Assert.Equal(user.AuthenticationMethods.Any(m => m is Fido2Method), registered.Contains("passKeyDeviceBound"));
             Assert.Equal(user.AuthenticationMethods.Any(m => m is MicrosoftAuthenticatorMethod), registered.Contains("microsoftAuthenticatorPush"));
-            Assert.Equal(user.DefaultMfaMethod?.DefaultMfaMethod ?? "none", row.GetProperty("defaultMfaMethod").GetString());
+            Assert.Equal(user.DefaultMfaMethod?.PreferredForSecondaryAuthentication ?? "none",
+                row.GetProperty("userPreferredMethodForSecondaryAuthentication").GetString());
         }
 
         string globalAdmin = tenant.RoleAssignments.First(a => a.Principal is DirectoryUser && a.Role.Id == BuiltInRoles.GlobalAdministrator).Principal.Id;

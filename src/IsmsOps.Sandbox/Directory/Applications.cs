@@ -22,7 +22,6 @@ public sealed class ServicePrincipal : DirectoryObject
     public bool AccountEnabled { get; init; } = true;
     public bool AppRoleAssignmentRequired { get; init; }
     public string? AppOwnerOrganizationId { get; init; }
-    public string? PublisherName { get; init; }
     public IReadOnlyList<string> Tags { get; init; } = [];
     public IReadOnlyList<AppRole> AppRoles { get; init; } = [];
     public IReadOnlyList<PermissionScope> OAuth2PermissionScopes { get; init; } = [];

@@ -22,8 +22,11 @@ public abstract class AuthenticationMethod
     /// <summary>Whether the method satisfies multifactor authentication on its own.</summary>
     public virtual bool IsMfa => false;
 
-    /// <summary>The defaultMfaMethod value when this is the user's default, or null when it cannot be the default.</summary>
-    public virtual string? DefaultMfaMethod => null;
+    /// <summary>
+    /// What userRegistrationDetails.userPreferredMethodForSecondaryAuthentication says when this is the user's default
+    /// method (push, sms, oath), or null when the method cannot be the default.
+    /// </summary>
+    public virtual string? PreferredForSecondaryAuthentication => null;
 }
 
 public sealed class PasswordMethod(string id) : AuthenticationMethod(id)
@@ -42,7 +45,7 @@ public sealed class MicrosoftAuthenticatorMethod(string id) : AuthenticationMeth
     public override string CollectionSegment => "microsoftAuthenticatorMethods";
     public override string? RegisteredAs => "microsoftAuthenticatorPush";
     public override bool IsMfa => true;
-    public override string? DefaultMfaMethod => "microsoftAuthenticatorPush";
+    public override string? PreferredForSecondaryAuthentication => "push";
     public required string DisplayName { get; init; }
     public string? DeviceTag { get; init; } = "SoftwareTokenActivated";
     public string? PhoneAppVersion { get; init; }
@@ -59,7 +62,7 @@ public sealed class PhoneMethod(string id) : AuthenticationMethod(id)
     public override string CollectionSegment => "phoneMethods";
     public override string? RegisteredAs => PhoneType;
     public override bool IsMfa => true;
-    public override string? DefaultMfaMethod => PhoneType;
+    public override string? PreferredForSecondaryAuthentication => PhoneType == "mobile" ? "sms" : PhoneType == "office" ? "voiceOffice" : "voiceAlternateMobile";
     public required string PhoneNumber { get; init; }
 
     /// <summary>mobile, alternateMobile or office.</summary>
@@ -99,7 +102,7 @@ public sealed class SoftwareOathMethod(string id) : AuthenticationMethod(id)
     public override string CollectionSegment => "softwareOathMethods";
     public override string? RegisteredAs => "softwareOneTimePasscode";
     public override bool IsMfa => true;
-    public override string? DefaultMfaMethod => "softwareOneTimePasscode";
+    public override string? PreferredForSecondaryAuthentication => "oath";
 }
 
 public sealed class TemporaryAccessPassMethod(string id) : AuthenticationMethod(id)

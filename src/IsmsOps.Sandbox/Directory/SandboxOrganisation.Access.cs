@@ -149,7 +149,6 @@ public static partial class SandboxOrganisation
             AppId = MicrosoftGraphApplication.AppId,
             DisplayName = "Microsoft Graph",
             AppOwnerOrganizationId = MicrosoftGraphApplication.MicrosoftTenantId,
-            PublisherName = "Microsoft Services",
             AppRoles = MicrosoftGraphApplication.AppRoles,
             OAuth2PermissionScopes = MicrosoftGraphApplication.Scopes,
         };
@@ -166,7 +165,6 @@ public static partial class SandboxOrganisation
                 AppId = random.NextGuid().ToString(),
                 DisplayName = name,
                 AppOwnerOrganizationId = random.NextGuid().ToString(),
-                PublisherName = name.Split(' ')[0],
                 Tags = ["WindowsAzureActiveDirectoryIntegratedApp"],
                 AppRoleAssignmentRequired = hasRoles,
                 // One vendor's application was switched off after an incident but never removed.
@@ -257,7 +255,6 @@ public static partial class SandboxOrganisation
         AppId = appId,
         DisplayName = displayName,
         AppOwnerOrganizationId = MicrosoftGraphApplication.MicrosoftTenantId,
-        PublisherName = "Microsoft Services",
     };
 
     private static void AssignAppRole(Tenant tenant, SeedSequence random, DirectoryObject principal, ServicePrincipal resource, Guid appRoleId) =>

@@ -85,7 +85,7 @@ public static partial class SandboxOrganisation
 
             // The first MFA method registered in order of Entra ID's own preference becomes the default.
             user.DefaultMfaMethod = user.AuthenticationMethods.FirstOrDefault(m => m is MicrosoftAuthenticatorMethod)
-                ?? user.AuthenticationMethods.FirstOrDefault(m => m.DefaultMfaMethod is not null);
+                ?? user.AuthenticationMethods.FirstOrDefault(m => m.PreferredForSecondaryAuthentication is not null);
         }
     }
 

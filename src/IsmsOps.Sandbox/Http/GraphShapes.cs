@@ -94,7 +94,6 @@ internal static class GraphShapes
         .Boolean("accountEnabled", s => s.AccountEnabled)
         .Boolean("appRoleAssignmentRequired", s => s.AppRoleAssignmentRequired)
         .String("appOwnerOrganizationId", s => s.AppOwnerOrganizationId)
-        .String("publisherName", s => s.PublisherName)
         .Strings("tags", s => s.Tags)
         .Complex("appRoles", WriteAppRoles)
         .Complex("oauth2PermissionScopes", WritePermissionScopes)
@@ -326,7 +325,6 @@ internal static class GraphShapes
         .Boolean("isSsprCapable", r => r.User.UserType == "Member" && IsSsprRegistered(r.User))
         .Boolean("isSystemPreferredAuthenticationMethodEnabled", _ => true)
         .Strings("methodsRegistered", r => r.User.AuthenticationMethods.Select(m => m.RegisteredAs).OfType<string>().Distinct())
-        .String("defaultMfaMethod", r => r.User.DefaultMfaMethod?.DefaultMfaMethod ?? "none")
         .Strings("systemPreferredAuthenticationMethods", r => r.User.DefaultMfaMethod switch
         {
             null => [],
@@ -334,13 +332,7 @@ internal static class GraphShapes
             Directory.PhoneMethod => ["sms"],
             _ => ["oath"],
         })
-        .String("userPreferredMethodForSecondaryAuthentication", r => r.User.DefaultMfaMethod switch
-        {
-            null => "none",
-            Directory.MicrosoftAuthenticatorMethod => "push",
-            Directory.PhoneMethod => "sms",
-            _ => "oath",
-        })
+        .String("userPreferredMethodForSecondaryAuthentication", r => r.User.DefaultMfaMethod?.PreferredForSecondaryAuthentication ?? "none")
         .Instant("lastUpdatedDateTime", r => r.User.AuthenticationMethods.Select(m => m.CreatedDateTime).Max() ?? r.User.CreatedDateTime)
         .Filterable("id", "userPrincipalName", "userDisplayName", "userType", "isAdmin", "isMfaRegistered", "isMfaCapable",
             "isPasswordlessCapable", "isSsprRegistered");
