@@ -97,9 +97,8 @@ internal static class UserRoutes
             return call.BadRequest($"Invalid value specified for property '{missing}' of resource 'User'.");
         }
 
-        string domain = upn![(upn!.LastIndexOf('@') + 1)..];
-        if (!upn.Contains('@', StringComparison.Ordinal)
-            || !call.Tenant.VerifiedDomains.Any(d => string.Equals(d.Name, domain, StringComparison.OrdinalIgnoreCase)))
+        int at = upn!.LastIndexOf('@');
+        if (at < 1 || !call.Tenant.VerifiedDomains.Any(d => string.Equals(d.Name, upn[(at + 1)..], StringComparison.OrdinalIgnoreCase)))
         {
             return call.BadRequest("The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.");
         }
