@@ -3,12 +3,15 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using IsmsOps.Sandbox.Directory;
 using IsmsOps.Sandbox.Http;
+using IsmsOps.Sandbox.Identity;
 
 namespace IsmsOps.Sandbox;
 
 /// <summary>
 /// A running Graph v1.0 look-alike on 127.0.0.1, holding a generated tenant in memory. Point a Graph client at
-/// <see cref="Url"/> with <see cref="AccessToken"/> as its bearer token.
+/// <see cref="Url"/> with <see cref="AccessToken"/> as its bearer token, or sign in as the sandbox's registered
+/// application (<see cref="TenantId"/>, <see cref="ClientId"/>, <see cref="ClientSecret"/>) against <see cref="Root"/>
+/// in place of https://login.microsoftonline.com.
 /// </summary>
 public sealed class GraphSandbox : IDisposable, IAsyncDisposable
 {
@@ -16,6 +19,7 @@ public sealed class GraphSandbox : IDisposable, IAsyncDisposable
 
     private readonly HttpListener _listener;
     private readonly SandboxPipeline _pipeline;
+    private readonly IdentityEndpoints _identity;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _acceptLoop;
 
@@ -23,17 +27,36 @@ public sealed class GraphSandbox : IDisposable, IAsyncDisposable
     {
         _listener = listener;
         Tenant = tenant;
-        Url = $"http://127.0.0.1:{port}/v1.0";
+        Root = $"http://127.0.0.1:{port}";
+        Url = Root + "/v1.0";
         AccessToken = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        _pipeline = new SandboxPipeline(AccessToken, new FaultInjector(options), new GraphRouter(tenant));
+        ClientId = Guid.NewGuid().ToString();
+        ClientSecret = "sbx~" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(30)).Replace('+', '.').Replace('/', '_');
+        _pipeline = new SandboxPipeline(AccessToken, new FaultInjector(options), new GraphRouter(tenant, options));
+        _identity = new IdentityEndpoints(tenant.Id, tenant.DefaultDomain, ClientId, ClientSecret, AccessToken);
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 
     /// <summary>The Graph base URL, for example http://127.0.0.1:51234/v1.0.</summary>
     public string Url { get; }
 
+    /// <summary>
+    /// The listener's root, for example http://127.0.0.1:51234. It also answers as the identity platform: redirect
+    /// https://login.microsoftonline.com/{rest} to {Root}/{rest}.
+    /// </summary>
+    public string Root { get; }
+
     /// <summary>The only bearer token this sandbox accepts; new for every sandbox.</summary>
     public string AccessToken { get; }
+
+    /// <summary>The directory (tenant) id to sign in to; the same as <see cref="Directory.Tenant.Id"/>.</summary>
+    public string TenantId => Tenant.Id;
+
+    /// <summary>The application (client) id of the one confidential client registered in the sandbox; new for every sandbox.</summary>
+    public string ClientId { get; }
+
+    /// <summary>That application's client secret; new for every sandbox. Its token is <see cref="AccessToken"/>.</summary>
+    public string ClientSecret { get; }
 
     /// <summary>The in-memory directory the endpoints read and change.</summary>
     public Tenant Tenant { get; }
@@ -133,7 +156,7 @@ public sealed class GraphSandbox : IDisposable, IAsyncDisposable
             {
                 answer = request.Segments is ["v1.0", ..]
                     ? await _pipeline.HandleAsync(Unversioned(request), _stopping.Token).ConfigureAwait(false)
-                    : GraphResponse.Error(request, 400, "BadRequest", "Invalid version.");
+                    : _identity.Handle(request) ?? GraphResponse.Error(request, 400, "BadRequest", "Invalid version.");
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -53,6 +53,21 @@ public sealed class SandboxOptions
     /// <summary>Retry-After value (whole seconds) sent with <see cref="SandboxFault.TooManyRequests"/>.</summary>
     public int RetryAfterSeconds { get; init; } = 1;
 
+    /// <summary>
+    /// Whether the tenant has Entra ID P1. Without it Graph answers 403 to $select=signInActivity on users and to the
+    /// authentication methods registration report, so a client can be tested against missing evidence.
+    /// </summary>
+    public bool PremiumP1 { get; init; } = true;
+
+    /// <summary>Whether the tenant has Entra ID P2. Without it the PIM schedule endpoints answer 403.</summary>
+    public bool PremiumP2 { get; init; } = true;
+
+    /// <summary>
+    /// The Graph application permissions (e.g. "User.Read.All") the sandbox's token carries. Null grants every
+    /// permission; otherwise an endpoint none of whose accepted permissions is listed answers Graph's 403.
+    /// </summary>
+    public IReadOnlyCollection<string>? GrantedPermissions { get; init; }
+
     internal void Validate()
     {
         if (UserCount is < MinimumUserCount or > MaximumUserCount)

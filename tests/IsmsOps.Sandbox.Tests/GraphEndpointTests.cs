@@ -38,7 +38,8 @@ public sealed class GraphEndpointTests
     [InlineData("users?$top=1000")]
     [InlineData("users?$top=0")]
     [InlineData("users?$skiptoken=not-a-token")]
-    [InlineData("users?$filter=accountEnabled eq false")]
+    [InlineData("users?$filter=accountEnabled ne false")]
+    [InlineData("users?$orderby=displayName")]
     public async Task Query_options_outside_what_graph_allows_are_a_400(string url)
     {
         using var client = new SandboxClient();
@@ -241,13 +242,13 @@ public sealed class GraphEndpointTests
 
         var (ok, _) = await client.GetAsync("groups?$top=1");
         var (missing, _) = await client.GetAsync("nonsense");
-        var (notYet, _) = await client.GetAsync($"users/{client.Sandbox.Tenant.Users[0].Id}/memberOf");
+        var (unknownSegment, _) = await client.GetAsync($"users/{client.Sandbox.Tenant.Users[0].Id}/calendarView");
         var (wrongMethod, _) = await client.SendAsync(HttpMethod.Delete, "users");
 
         Assert.Single(ok.Headers.GetValues("request-id"));
         Assert.Single(missing.Headers.GetValues("request-id"));
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, notYet.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, unknownSegment.StatusCode);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
     }
 
@@ -257,4 +258,84 @@ public sealed class GraphEndpointTests
 
     private static string[] PropertyNames(JsonElement item) =>
         item.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToArray();
+}
+
+public sealed class GraphCollectionPagingTests
+{
+    /// <summary>Every collection the sandbox serves, and how many items the tenant says it holds.</summary>
+    public static TheoryData<string> Collections() =>
+    [
+        "organization", "subscribedSkus", "users", "groups", "devices", "servicePrincipals", "oauth2PermissionGrants",
+        "roleManagement/directory/roleDefinitions", "roleManagement/directory/roleAssignments",
+        "roleManagement/directory/roleAssignmentSchedules", "roleManagement/directory/roleAssignmentScheduleInstances",
+        "roleManagement/directory/roleEligibilitySchedules", "roleManagement/directory/roleEligibilityScheduleInstances",
+        "reports/authenticationMethods/userRegistrationDetails", "users/{boss}/directReports", "users/{member}/memberOf",
+        "users/{member}/transitiveMemberOf", "users/{member}/authentication/methods", "users/{member}/appRoleAssignments",
+        "servicePrincipals/{app}/appRoleAssignedTo", "groups/{allStaff}/transitiveMembers",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Collections))]
+    public async Task Every_collection_pages_through_next_links_to_the_whole_set_once(string template)
+    {
+        using var client = new SandboxClient(new SandboxOptions { UserCount = 300 });
+        var tenant = client.Sandbox.Tenant;
+        DirectoryUser boss = tenant.Users.OrderByDescending(u => u.DirectReports.Count).First();
+        DirectoryUser member = tenant.Users.OrderByDescending(u => u.MemberOf.Count + u.AuthenticationMethods.Count + tenant.AppRoleAssignmentsOf(u).Count).First();
+        ServicePrincipal app = tenant.ServicePrincipals.OrderByDescending(s => tenant.AppRoleAssignmentsTo(s).Count).First();
+        string url = template.Replace("{boss}", boss.Id, StringComparison.Ordinal).Replace("{member}", member.Id, StringComparison.Ordinal)
+            .Replace("{app}", app.Id, StringComparison.Ordinal)
+            .Replace("{allStaff}", tenant.Groups.Single(g => g.DisplayName == "All Staff").Id, StringComparison.Ordinal);
+
+        var everything = await client.GetAllAsync(url + "?$top=999");
+        var paged = await client.GetAllAsync(url + "?$top=2");
+        var (_, firstPage) = await client.GetAsync(url + "?$top=1");
+
+        Assert.NotEmpty(everything);
+        Assert.Equal(everything.Select(i => i.GetProperty("id").GetString()), paged.Select(i => i.GetProperty("id").GetString()));
+        Assert.Equal(everything.Count, paged.Select(i => i.GetProperty("id").GetString()).Distinct().Count());
+        Assert.Equal(everything.Count > 1, firstPage.TryGetProperty("@odata.nextLink", out _));
+    }
+
+    [Fact]
+    public async Task A_batch_routes_a_mix_of_the_new_writes_and_answers_each_with_its_own_status()
+    {
+        using var client = new SandboxClient();
+        var tenant = client.Sandbox.Tenant;
+        DirectoryUser leaver = tenant.Users.First(u => u.UserType == "Member" && u.AccountEnabled && u.Manager is not null && u.AuthenticationMethods.Any(m => m is EmailMethod));
+        RoleAssignment role = tenant.RoleAssignments.First(a => a.Principal is DirectoryUser);
+        OAuth2PermissionGrant grant = tenant.OAuth2PermissionGrants[0];
+        DirectoryDevice device = tenant.Devices[0];
+        object Item(string id, string method, string url, object? body = null) => body is null
+            ? new { id, method, url }
+            : new { id, method, url, body, headers = new Dictionary<string, string> { ["Content-Type"] = "application/json" } };
+
+        var (response, body) = await client.SendAsync(HttpMethod.Post, "$batch", new
+        {
+            requests = new[]
+            {
+                Item("1", "PATCH", $"/users/{leaver.Id}", new { accountEnabled = false }),
+                Item("2", "POST", $"/users/{leaver.Id}/revokeSignInSessions"),
+                Item("3", "DELETE", $"/users/{leaver.Id}/manager/$ref"),
+                Item("4", "DELETE", $"/roleManagement/directory/roleAssignments/{role.Id}"),
+                Item("5", "DELETE", $"/oauth2PermissionGrants/{grant.Id}"),
+                Item("6", "PATCH", $"/devices/{device.Id}", new { accountEnabled = false }),
+                Item("7", "DELETE", $"/users/{leaver.Id}/authentication/emailMethods/{EmailMethod.WellKnownId}"),
+                Item("8", "DELETE", $"/roleManagement/directory/roleAssignments/{role.Id}"),
+                Item("9", "GET", $"/users?$filter=id eq '{leaver.Id}'&$select=accountEnabled"),
+            },
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var statuses = body.GetProperty("responses").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("id").GetString()!, r => r.GetProperty("status").GetInt32());
+        Assert.Equal(new Dictionary<string, int> { ["1"] = 204, ["2"] = 200, ["3"] = 204, ["4"] = 204, ["5"] = 204, ["6"] = 204, ["7"] = 204, ["8"] = 404, ["9"] = 200 }, statuses);
+        Assert.False(leaver.AccountEnabled);
+        Assert.Null(leaver.Manager);
+        Assert.False(device.AccountEnabled);
+        Assert.DoesNotContain(role, tenant.RoleAssignments);
+        Assert.DoesNotContain(leaver.AuthenticationMethods, m => m is EmailMethod);
+        JsonElement ninth = body.GetProperty("responses").EnumerateArray().Single(r => r.GetProperty("id").GetString() == "9");
+        Assert.False(ninth.GetProperty("body").GetProperty("value")[0].GetProperty("accountEnabled").GetBoolean());
+    }
 }

@@ -10,6 +10,8 @@ namespace IsmsOps.Sandbox.Tests;
 /// </summary>
 public sealed class GraphPayloadNameTests
 {
+    internal static HashSet<string> GraphUserPropertyNames => GraphUserProperties;
+
     private static readonly HashSet<string> GraphUserProperties = new(StringComparer.Ordinal)
     {
         "aboutMe", "accountEnabled", "ageGroup", "assignedLicenses", "assignedPlans", "authorizationInfo", "birthday",

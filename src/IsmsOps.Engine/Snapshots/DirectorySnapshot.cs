@@ -395,6 +395,7 @@ public sealed record SnapshotAuthenticationRegistration
     /// <summary>Graph's method names, e.g. microsoftAuthenticatorPush, fido2, mobilePhone.</summary>
     public IReadOnlyList<string> MethodsRegistered { get; init; } = [];
 
+    /// <summary>The second factor the user prefers (Graph v1.0's userPreferredMethodForSecondaryAuthentication: push, sms, oath, none).</summary>
     public string? DefaultMfaMethod { get; init; }
 
     public DateTimeOffset? LastUpdatedDateTime { get; init; }

@@ -7,6 +7,7 @@ public sealed class DirectoryGroup : DirectoryObject
     private readonly List<DirectoryObject> _members = [];
     private readonly HashSet<string> _memberIds = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<DirectoryUser> _owners = [];
+    private readonly List<AssignedLicense> _assignedLicenses = [];
 
     public DirectoryGroup(string id) : base(id) { }
 
@@ -31,6 +32,12 @@ public sealed class DirectoryGroup : DirectoryObject
 
     public bool IsDynamic => GroupTypes.Contains("DynamicMembership");
 
+    /// <summary>True for Microsoft 365 groups, which Graph will not leave without an owner.</summary>
+    public bool IsUnified => GroupTypes.Contains("Unified");
+
+    /// <summary>Licences every direct member inherits (group-based licensing).</summary>
+    public IReadOnlyList<AssignedLicense> AssignedLicenses => _assignedLicenses;
+
     public IReadOnlyList<DirectoryObject> Members => _members;
     public IReadOnlyList<DirectoryUser> Owners => _owners;
 
@@ -44,6 +51,7 @@ public sealed class DirectoryGroup : DirectoryObject
         }
 
         _members.Add(member);
+        member.Joined(this);
         return true;
     }
 
@@ -54,17 +62,36 @@ public sealed class DirectoryGroup : DirectoryObject
             return false;
         }
 
-        _members.RemoveAt(_members.FindIndex(m => string.Equals(m.Id, id, StringComparison.OrdinalIgnoreCase)));
+        int index = _members.FindIndex(m => string.Equals(m.Id, id, StringComparison.OrdinalIgnoreCase));
+        _members[index].Left(this);
+        _members.RemoveAt(index);
         return true;
     }
 
-    internal void AddOwner(DirectoryUser owner)
+    internal bool AddOwner(DirectoryUser owner)
     {
-        if (!_owners.Contains(owner))
+        if (_owners.Contains(owner))
         {
-            _owners.Add(owner);
+            return false;
         }
+
+        _owners.Add(owner);
+        owner.OwnsGroup(this);
+        return true;
     }
+
+    internal bool RemoveOwner(DirectoryUser owner)
+    {
+        if (!_owners.Remove(owner))
+        {
+            return false;
+        }
+
+        owner.DisownsGroup(this);
+        return true;
+    }
+
+    internal void AddLicense(AssignedLicense license) => _assignedLicenses.Add(license);
 
     /// <summary>Every user and group reachable through nested groups, each once, nearest first.</summary>
     public IReadOnlyList<DirectoryObject> TransitiveMembers()

@@ -8,9 +8,17 @@ namespace IsmsOps.Sandbox.Directory;
 /// accounts, names that break naive code (apostrophes, non-ASCII letters), and groups of every kind IsmsOps has to
 /// tell apart (security, Microsoft 365, dynamic, synced, mail-enabled, role-assignable, nested).
 /// </summary>
-public static class SandboxOrganisation
+public static partial class SandboxOrganisation
 {
     public const string DefaultDomain = "ismssandbox.onmicrosoft.com";
+
+    /// <summary>A second verified domain, so creating users on a domain other than the default is possible too.</summary>
+    public const string CustomDomain = "ismssandbox.example";
+
+    public const string OrganisationName = "ISMS Sandbox Ltd";
+
+    // About five direct memberships per user (500,000 at 100,000 users), the scale the benchmarks are written against.
+    private const int MembershipsPerUser = 5;
 
     // Dates hang off a fixed instant, not the clock, so the same seed yields byte-identical payloads on any day.
     internal static readonly DateTimeOffset Now = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
@@ -46,6 +54,8 @@ public static class SandboxOrganisation
 
     private const string ExecutiveDepartment = "Executive";
 
+    private static readonly string[] UsageLocations = ["GB", "GB", "GB", "US", "US", "DE", "PL", "FR", "IE", "NO"];
+
     private static readonly string[] GuestDomains = ["fabrikam.com", "contoso.co.uk", "northwind.example", "auditors.example"];
 
     private static readonly string[] ProjectNames =
@@ -58,9 +68,14 @@ public static class SandboxOrganisation
     public static Tenant Generate(int userCount, int seed)
     {
         var random = new SeedSequence(unchecked((ulong)seed * 0x2545F4914F6CDD1DUL + 27001));
-        var tenant = new Tenant(random.NextGuid().ToString(), DefaultDomain);
+        var tenant = new Tenant(random.NextGuid().ToString(), DefaultDomain, OrganisationName) { CreatedDateTime = Now.AddYears(-9) };
         var byDepartment = GenerateUsers(tenant, userCount, random);
         GenerateGroups(tenant, byDepartment, random);
+        GenerateLicences(tenant, random);
+        GenerateRoles(tenant, byDepartment, random);
+        GenerateApplications(tenant, random);
+        GenerateAuthenticationMethods(tenant, random);
+        GenerateDevices(tenant, random);
         return tenant;
     }
 
@@ -92,7 +107,7 @@ public static class SandboxOrganisation
                     MailNickname = $"{nickname}_{home}#EXT#",
                     UserType = "Guest",
                     CreatedDateTime = created,
-                    LastSignInDateTime = random.Chance(0.3) ? null : Now.AddDays(-random.Next(400)),
+                    LastSignInDateTime = random.Chance(0.3) ? null : Now.AddDays(-random.Next(400)).AddSeconds(-random.Next(86_400)),
                 });
                 continue;
             }
@@ -103,6 +118,14 @@ public static class SandboxOrganisation
             bool isHead = !isChief && colleagues.Count == 0;
             bool leaver = !isChief && !isHead && random.Chance(0.04);
             bool stale = !leaver && !isChief && random.Chance(0.05);
+            // New starters who have not signed in yet: an account nobody has claimed.
+            bool neverSignedIn = !leaver && !stale && !isChief && created > Now.AddDays(-60) && random.Chance(0.5);
+            // A few give notice: still enabled, with a leave date in the weeks ahead.
+            DateTimeOffset? leaves = leaver ? Now.AddDays(-random.Next(1, 365))
+                : !isChief && !isHead && random.Chance(0.01) ? Now.AddDays(random.Next(1, 60)) : null;
+            DateTimeOffset? lastSignIn = neverSignedIn ? null
+                : stale ? Now.AddDays(-random.Next(120, 900)).AddSeconds(-random.Next(86_400))
+                : Now.AddDays(-random.Next(30)).AddSeconds(-random.Next(86_400));
 
             var user = new DirectoryUser(id, $"{nickname}@{tenant.DefaultDomain}")
             {
@@ -118,15 +141,20 @@ public static class SandboxOrganisation
                 AccountEnabled = !leaver,
                 CreatedDateTime = created,
                 EmployeeHireDate = created.Date,
-                EmployeeLeaveDateTime = leaver ? Now.AddDays(-random.Next(1, 365)) : null,
+                EmployeeLeaveDateTime = leaves,
                 OnPremisesSyncEnabled = random.Chance(0.3) ? true : null,
+                UsageLocation = random.Pick(UsageLocations),
                 // Stale: enabled but not signed in for months, the account an access review should catch.
-                LastSignInDateTime = stale ? Now.AddDays(-random.Next(120, 900)) : Now.AddDays(-random.Next(30)),
+                LastSignInDateTime = lastSignIn,
+                // Background token refreshes keep running after the last interactive sign-in.
+                LastNonInteractiveSignInDateTime = lastSignIn is { } last ? Min(last.AddHours(random.Next(1, 72)), Now) : null,
+                // Now and then the latest attempts failed (a locked-out or phished account).
+                LastSuccessfulSignInDateTime = lastSignIn is { } attempt && random.Chance(0.05) ? attempt.AddDays(-random.Next(1, 30)) : lastSignIn,
             };
 
             // Each department head reports to the chief executive; everyone else to an earlier colleague, which
             // gives management chains of varying depth.
-            user.Manager = isChief ? null : isHead ? chiefExecutive : random.Pick(colleagues);
+            user.SetManager(isChief ? null : isHead ? chiefExecutive : random.Pick(colleagues));
             chiefExecutive ??= user;
             colleagues.Add(user);
             tenant.Add(user);
@@ -214,16 +242,38 @@ public static class SandboxOrganisation
             privileged.AddOwner(chiefExecutive);
         }
 
-        // Project groups fill up to about one group per twenty users, with memberships averaging around a hundred
-        // (the scale the issue's benchmark names); every fifth nests an earlier project.
+        // Group-based licensing: members of these groups inherit a licence (licenseAssignmentStates.assignedByGroup).
+        var e5Group = NewGroup(tenant, random, "Licensing - Microsoft 365 E5", "Members inherit Microsoft 365 E5.", security: true);
+        e5Group.AddLicense(new AssignedLicense(LicenceCatalogue.Microsoft365E5, [], e5Group.CreatedDateTime));
+        e5Group.AddOwner(chiefExecutive);
+        var p2Group = NewGroup(tenant, random, "Licensing - Entra ID P2", "Members inherit Entra ID P2.", security: true);
+        p2Group.AddLicense(new AssignedLicense(LicenceCatalogue.EntraIdP2, [], p2Group.CreatedDateTime));
+        p2Group.AddOwner(chiefExecutive);
+        foreach (var user in members)
+        {
+            if (random.Chance(0.2))
+            {
+                e5Group.AddMember(user);
+            }
+        }
+
+        foreach (var user in operators)
+        {
+            p2Group.AddMember(user);
+        }
+
+        // Project groups fill up to about one group per twenty users, sized so the tenant ends with about five direct
+        // memberships per user; every fifth nests an earlier project.
         int target = Math.Max(tenant.Groups.Count + 5, tenant.Users.Count / 20);
+        long budget = (long)MembershipsPerUser * tenant.Users.Count - tenant.Groups.Sum(g => (long)g.Members.Count);
+        int averageSize = (int)Math.Clamp(budget / Math.Max(1, target - tenant.Groups.Count), 5, members.Count / 2);
         var projects = new List<DirectoryGroup>();
         for (int number = 1; tenant.Groups.Count < target; number++)
         {
             string name = $"Project - {ProjectNames[number % ProjectNames.Length]} {number}";
             var project = NewGroup(tenant, random, name, $"Working group {number}.", security: true);
-            int size = 5 + random.Next(Math.Min(196, members.Count - 5));
-            for (int i = 0; i < size; i++)
+            int size = averageSize / 2 + random.Next(averageSize + 1);
+            for (int attempt = 0; project.Members.Count < size && attempt < size * 3; attempt++)
             {
                 project.AddMember(random.Pick(members));
             }
@@ -274,6 +324,8 @@ public static class SandboxOrganisation
         tenant.Add(group);
         return group;
     }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private static string UniqueNickname(string wanted, HashSet<string> taken)
     {

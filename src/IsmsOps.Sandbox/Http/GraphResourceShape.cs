@@ -1,29 +1,61 @@
+using System.Globalization;
 using System.Text.Json;
-using IsmsOps.Sandbox.Directory;
 
 namespace IsmsOps.Sandbox.Http;
+
+/// <summary>What the listing and entity writers need from a resource type, whether it has one shape or several.</summary>
+internal interface IGraphShape<T>
+{
+    /// <summary>Graph's internal type name, which its "could not find a property" errors mention.</summary>
+    string GraphTypeName { get; }
+
+    /// <summary>The canonical spelling of a property, or null when the type has no such property.</summary>
+    string? Resolve(string name);
+
+    /// <summary>The @odata.type of one item, e.g. #microsoft.graph.user.</summary>
+    string ODataTypeOf(T item);
+
+    void Write(Utf8JsonWriter writer, T item, IReadOnlyList<string>? selection);
+
+    /// <summary>Reads a property for $filter, or null when the property cannot be filtered on.</summary>
+    FilterProperty<T>? FilterValue(string name);
+}
+
+/// <summary>A property $filter may test: how to read it, and whether it holds booleans (otherwise strings).</summary>
+internal sealed record FilterProperty<T>(Func<T, object?> Read, bool IsBoolean);
 
 /// <summary>
 /// The Graph v1.0 properties the sandbox serves for one resource type, under Graph's exact names, and which of them
 /// Graph returns when the caller sends no $select. Every payload is written from these tables, which is what lets a
 /// test hold the payloads to Graph's metadata.
 /// </summary>
-internal sealed class GraphResourceShape<T>
-    where T : DirectoryObject
+internal sealed class GraphResourceShape<T> : IGraphShape<T>
+    where T : class
 {
     private readonly Dictionary<string, (string Name, Action<Utf8JsonWriter, T> Write)> _properties = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, FilterProperty<T>> _filterable = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, FilterProperty<T>> _values = new(StringComparer.OrdinalIgnoreCase);
+    private IReadOnlyList<string>? _defaults;
 
-    internal GraphResourceShape(string graphTypeName) => GraphTypeName = graphTypeName;
+    internal GraphResourceShape(string odataType, string graphTypeName)
+    {
+        ODataType = odataType;
+        GraphTypeName = graphTypeName;
+    }
 
-    /// <summary>Graph's internal type name, which its "could not find a property" errors mention.</summary>
+    public string ODataType { get; }
     public string GraphTypeName { get; }
 
-    public IReadOnlyList<string> DefaultProperties { get; private set; } = [];
+    /// <summary>What Graph returns without $select; every property unless the type names a smaller set.</summary>
+    public IReadOnlyList<string> DefaultProperties => _defaults ?? _properties.Values.Select(p => p.Name).ToList();
 
     public IEnumerable<string> PropertyNames => _properties.Values.Select(p => p.Name);
 
-    /// <summary>The canonical spelling of a property, or null when the type has no such property.</summary>
     public string? Resolve(string name) => _properties.TryGetValue(name, out var property) ? property.Name : null;
+
+    public string ODataTypeOf(T item) => ODataType;
+
+    public FilterProperty<T>? FilterValue(string name) => _filterable.GetValueOrDefault(name);
 
     public void Write(Utf8JsonWriter writer, T item, IReadOnlyList<string>? selection)
     {
@@ -36,17 +68,29 @@ internal sealed class GraphResourceShape<T>
         }
     }
 
-    internal GraphResourceShape<T> String(string name, Func<T, string?> value) =>
-        Add(name, (w, item) => WriteString(w, name, value(item)));
+    internal GraphResourceShape<T> String(string name, Func<T, string?> value)
+    {
+        _values[name] = new FilterProperty<T>(value, IsBoolean: false);
+        return Add(name, (w, item) => WriteString(w, name, value(item)));
+    }
 
-    internal GraphResourceShape<T> Boolean(string name, Func<T, bool?> value) =>
-        Add(name, (w, item) =>
+    internal GraphResourceShape<T> Boolean(string name, Func<T, bool?> value)
+    {
+        _values[name] = new FilterProperty<T>(item => value(item), IsBoolean: true);
+        return Add(name, (w, item) =>
         {
             if (value(item) is bool b) { w.WriteBoolean(name, b); } else { w.WriteNull(name); }
         });
+    }
+
+    internal GraphResourceShape<T> Number(string name, Func<T, long?> value) =>
+        Add(name, (w, item) =>
+        {
+            if (value(item) is long n) { w.WriteNumber(name, n); } else { w.WriteNull(name); }
+        });
 
     internal GraphResourceShape<T> Instant(string name, Func<T, DateTimeOffset?> value) =>
-        Add(name, (w, item) => WriteString(w, name, value(item)?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)));
+        Add(name, (w, item) => WriteString(w, name, Format(value(item))));
 
     internal GraphResourceShape<T> Strings(string name, Func<T, IEnumerable<string>> values) =>
         Add(name, (w, item) =>
@@ -54,6 +98,14 @@ internal sealed class GraphResourceShape<T>
             w.WriteStartArray(name);
             foreach (string value in values(item)) { w.WriteStringValue(value); }
             w.WriteEndArray();
+        });
+
+    /// <summary>A complex-typed property; <paramref name="writeValue"/> writes the value (object, array or null).</summary>
+    internal GraphResourceShape<T> Complex(string name, Action<Utf8JsonWriter, T> writeValue) =>
+        Add(name, (w, item) =>
+        {
+            w.WritePropertyName(name);
+            writeValue(w, item);
         });
 
     internal GraphResourceShape<T> Add(string name, Action<Utf8JsonWriter, T> write)
@@ -64,9 +116,23 @@ internal sealed class GraphResourceShape<T>
 
     internal GraphResourceShape<T> Defaults(params string[] names)
     {
-        DefaultProperties = names;
+        _defaults = names;
         return this;
     }
+
+    /// <summary>The string and boolean properties $filter may test, as far as the sandbox's filter support goes.</summary>
+    internal GraphResourceShape<T> Filterable(params string[] names)
+    {
+        foreach (string name in names)
+        {
+            _filterable.Add(name, _values[name]);
+        }
+
+        return this;
+    }
+
+    internal static string? Format(DateTimeOffset? instant) =>
+        instant?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
     private static void WriteString(Utf8JsonWriter writer, string name, string? value)
     {
@@ -74,66 +140,57 @@ internal sealed class GraphResourceShape<T>
     }
 }
 
-/// <summary>The user and group shapes the sandbox serves.</summary>
-internal static class GraphShapes
+/// <summary>
+/// A collection whose items are of several Graph types (a group's members are users, groups and devices): each item is
+/// written with its own type's shape, and $select may name a property of any of them.
+/// </summary>
+internal sealed class PolymorphicShape<TBase> : IGraphShape<TBase>
+    where TBase : class
 {
-    // Graph's default user set (no $select) is the ten "basic" properties plus id; the rest only when selected.
-    public static GraphResourceShape<DirectoryUser> User { get; } = new GraphResourceShape<DirectoryUser>("Microsoft.DirectoryServices.User")
-        .String("id", u => u.Id)
-        .Strings("businessPhones", _ => [])
-        .String("displayName", u => u.DisplayName)
-        .String("givenName", u => u.GivenName)
-        .String("jobTitle", u => u.JobTitle)
-        .String("mail", u => u.Mail)
-        .String("mobilePhone", _ => null)
-        .String("officeLocation", _ => null)
-        .String("preferredLanguage", _ => null)
-        .String("surname", u => u.Surname)
-        .String("userPrincipalName", u => u.UserPrincipalName)
-        .Boolean("accountEnabled", u => u.AccountEnabled)
-        .String("department", u => u.Department)
-        .String("employeeId", u => u.EmployeeId)
-        .Instant("employeeHireDate", u => u.EmployeeHireDate)
-        .Instant("employeeLeaveDateTime", u => u.EmployeeLeaveDateTime)
-        .String("userType", u => u.UserType)
-        .String("mailNickname", u => u.MailNickname)
-        .Instant("createdDateTime", u => u.CreatedDateTime)
-        .Boolean("onPremisesSyncEnabled", u => u.OnPremisesSyncEnabled)
-        .Add("signInActivity", WriteSignInActivity)
-        .Defaults("businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation",
-            "preferredLanguage", "surname", "userPrincipalName", "id");
+    private readonly List<(Type Type, IGraphShape<TBase> Shape, Func<string, string?> Resolve)> _shapes = [];
 
-    public static GraphResourceShape<DirectoryGroup> Group { get; } = new GraphResourceShape<DirectoryGroup>("Microsoft.DirectoryServices.Group")
-        .String("id", g => g.Id)
-        .String("displayName", g => g.DisplayName)
-        .String("description", g => g.Description)
-        .String("mail", g => g.Mail)
-        .Boolean("mailEnabled", g => g.MailEnabled)
-        .String("mailNickname", g => g.MailNickname)
-        .Boolean("securityEnabled", g => g.SecurityEnabled)
-        .Strings("groupTypes", g => g.GroupTypes)
-        .String("membershipRule", g => g.MembershipRule)
-        .String("membershipRuleProcessingState", g => g.MembershipRuleProcessingState)
-        .Boolean("isAssignableToRole", g => g.IsAssignableToRole)
-        .Boolean("onPremisesSyncEnabled", g => g.OnPremisesSyncEnabled)
-        .String("visibility", g => g.Visibility)
-        .Instant("createdDateTime", g => g.CreatedDateTime)
-        .Defaults("id", "createdDateTime", "description", "displayName", "groupTypes", "isAssignableToRole", "mail",
-            "mailEnabled", "mailNickname", "membershipRule", "membershipRuleProcessingState", "onPremisesSyncEnabled",
-            "securityEnabled", "visibility");
+    internal PolymorphicShape(string graphTypeName) => GraphTypeName = graphTypeName;
 
-    private static void WriteSignInActivity(Utf8JsonWriter writer, DirectoryUser user)
+    public string GraphTypeName { get; }
+
+    internal PolymorphicShape<TBase> Include<TDerived>(GraphResourceShape<TDerived> shape)
+        where TDerived : class, TBase
     {
-        if (user.LastSignInDateTime is not DateTimeOffset last)
+        _shapes.Add((typeof(TDerived), new Narrowed<TDerived>(shape), shape.Resolve));
+        return this;
+    }
+
+    public string? Resolve(string name) => _shapes.Select(s => s.Resolve(name)).FirstOrDefault(n => n is not null);
+
+    public string ODataTypeOf(TBase item) => ShapeOf(item).ODataTypeOf(item);
+
+    public void Write(Utf8JsonWriter writer, TBase item, IReadOnlyList<string>? selection) => ShapeOf(item).Write(writer, item, selection);
+
+    // Filtering a mixed collection would need Graph's type-cast segments; the sandbox does not go there.
+    public FilterProperty<TBase>? FilterValue(string name) => null;
+
+    private IGraphShape<TBase> ShapeOf(TBase item)
+    {
+        Type type = item.GetType();
+        foreach (var entry in _shapes)
         {
-            writer.WriteNull("signInActivity");
-            return;
+            if (entry.Type == type)
+            {
+                return entry.Shape;
+            }
         }
 
-        string text = last.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
-        writer.WriteStartObject("signInActivity");
-        writer.WriteString("lastSignInDateTime", text);
-        writer.WriteString("lastNonInteractiveSignInDateTime", text);
-        writer.WriteEndObject();
+        throw new InvalidOperationException($"No Graph shape serves {type.Name}.");
+    }
+
+    private sealed class Narrowed<TDerived>(GraphResourceShape<TDerived> shape) : IGraphShape<TBase>
+        where TDerived : class, TBase
+    {
+        public string GraphTypeName => shape.GraphTypeName;
+        public string? Resolve(string name) => shape.Resolve(name);
+        public string ODataTypeOf(TBase item) => shape.ODataType;
+        public void Write(Utf8JsonWriter writer, TBase item, IReadOnlyList<string>? selection) => shape.Write(writer, (TDerived)item, selection);
+        public FilterProperty<TBase>? FilterValue(string name) =>
+            shape.FilterValue(name) is { } property ? new FilterProperty<TBase>(item => property.Read((TDerived)item), property.IsBoolean) : null;
     }
 }

@@ -33,7 +33,7 @@ internal sealed class SnapshotMapper
     public const string DeviceProperties = "id,deviceId,displayName,accountEnabled,operatingSystem,trustType,approximateLastSignInDateTime";
 
     public const string RegistrationProperties =
-        "id,isAdmin,isMfaCapable,isMfaRegistered,isPasswordlessCapable,methodsRegistered,defaultMfaMethod,lastUpdatedDateTime";
+        "id,isAdmin,isMfaCapable,isMfaRegistered,isPasswordlessCapable,methodsRegistered,userPreferredMethodForSecondaryAuthentication,lastUpdatedDateTime";
 
     private readonly ConcurrentDictionary<string, string> _ids = new(StringComparer.Ordinal);
 
@@ -232,7 +232,7 @@ internal sealed class SnapshotMapper
         IsMfaRegistered = GraphJson.Bool(item, "isMfaRegistered"),
         IsPasswordlessCapable = GraphJson.Bool(item, "isPasswordlessCapable"),
         MethodsRegistered = GraphJson.Strings(item, "methodsRegistered"),
-        DefaultMfaMethod = GraphJson.String(item, "defaultMfaMethod"),
+        DefaultMfaMethod = GraphJson.String(item, "userPreferredMethodForSecondaryAuthentication"),
         LastUpdatedDateTime = GraphJson.Date(item, "lastUpdatedDateTime"),
     };
 

@@ -1,0 +1,204 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using IsmsOps.Sandbox.Http;
+
+namespace IsmsOps.Sandbox.Identity;
+
+/// <summary>
+/// The part of the Microsoft identity platform (login.microsoftonline.com) that MSAL, inside Azure.Identity's
+/// ClientSecretCredential, calls for the client-credentials flow: instance discovery, OpenID configuration and the
+/// v2.0 token endpoint. MSAL insists on an https authority, so a client reaches these by keeping the real authority
+/// and redirecting its HTTP transport from https://login.microsoftonline.com/... to the sandbox root
+/// (http://127.0.0.1:PORT/...). That is why every URL these endpoints hand back names login.microsoftonline.com:
+/// the client keeps asking for it and its transport keeps redirecting. No bearer token is needed here; the sandbox's
+/// one registered application signs in with its client secret and receives the sandbox's access token.
+/// </summary>
+internal sealed class IdentityEndpoints
+{
+    private const string Authority = "https://login.microsoftonline.com";
+    private const int TokenLifetimeSeconds = 3599;
+
+    private readonly string _tenantId;
+    private readonly string _tenantDomain;
+    private readonly string _clientId;
+    private readonly byte[] _clientSecret;
+    private readonly string _accessToken;
+
+    public IdentityEndpoints(string tenantId, string tenantDomain, string clientId, string clientSecret, string accessToken)
+    {
+        _tenantId = tenantId;
+        _tenantDomain = tenantDomain;
+        _clientId = clientId;
+        _clientSecret = Encoding.UTF8.GetBytes(clientSecret);
+        _accessToken = accessToken;
+    }
+
+    /// <summary>The answer for an identity-platform request, or null when the path is not one of them.</summary>
+    public GraphResponse? Handle(GraphRequest request)
+    {
+        var s = request.Segments;
+        bool get = string.Equals(request.Method, "GET", StringComparison.OrdinalIgnoreCase);
+        bool post = string.Equals(request.Method, "POST", StringComparison.OrdinalIgnoreCase);
+        return s switch
+        {
+            [_, "discovery", "instance"] when get => InstanceDiscovery(request),
+            [var tenant, "v2.0", ".well-known", "openid-configuration"] when get => OpenIdConfiguration(request, tenant),
+            [var tenant, "oauth2", "v2.0", "token"] when post => Token(request, tenant),
+            _ => null,
+        };
+    }
+
+    private bool IsTenant(string tenant) =>
+        string.Equals(tenant, _tenantId, StringComparison.OrdinalIgnoreCase) || string.Equals(tenant, _tenantDomain, StringComparison.OrdinalIgnoreCase);
+
+    private static GraphResponse InstanceDiscovery(GraphRequest request)
+    {
+        // authorization_endpoint names the tenant MSAL is about to use; the answer points it at that tenant's metadata.
+        string endpoint = request.Query.GetValueOrDefault("authorization_endpoint") ?? $"{Authority}/common/oauth2/v2.0/authorize";
+        string tenant = Uri.TryCreate(endpoint, UriKind.Absolute, out Uri? uri) && uri.Segments.Length > 1 ? uri.Segments[1].TrimEnd('/') : "common";
+        return Json(200, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("tenant_discovery_endpoint", $"{Authority}/{tenant}/v2.0/.well-known/openid-configuration");
+            writer.WriteString("api-version", "1.1");
+            writer.WriteStartArray("metadata");
+            writer.WriteStartObject();
+            writer.WriteString("preferred_network", "login.microsoftonline.com");
+            writer.WriteString("preferred_cache", "login.windows.net");
+            writer.WriteStartArray("aliases");
+            foreach (string alias in new[] { "login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net" })
+            {
+                writer.WriteStringValue(alias);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
+    }
+
+    private GraphResponse OpenIdConfiguration(GraphRequest request, string tenant)
+    {
+        if (!IsTenant(tenant))
+        {
+            return UnknownTenant(request, tenant);
+        }
+
+        return Json(200, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("token_endpoint", $"{Authority}/{_tenantId}/oauth2/v2.0/token");
+            writer.WriteString("authorization_endpoint", $"{Authority}/{_tenantId}/oauth2/v2.0/authorize");
+            writer.WriteString("device_authorization_endpoint", $"{Authority}/{_tenantId}/oauth2/v2.0/devicecode");
+            writer.WriteString("jwks_uri", $"{Authority}/{_tenantId}/discovery/v2.0/keys");
+            writer.WriteString("issuer", $"{Authority}/{_tenantId}/v2.0");
+            writer.WriteString("tenant_region_scope", "EU");
+            writer.WriteStartArray("token_endpoint_auth_methods_supported");
+            writer.WriteStringValue("client_secret_post");
+            writer.WriteStringValue("private_key_jwt");
+            writer.WriteStringValue("client_secret_basic");
+            writer.WriteEndArray();
+            writer.WriteStartArray("response_types_supported");
+            writer.WriteStringValue("code");
+            writer.WriteStringValue("id_token");
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
+    }
+
+    private GraphResponse Token(GraphRequest request, string tenant)
+    {
+        if (!IsTenant(tenant))
+        {
+            return UnknownTenant(request, tenant);
+        }
+
+        Dictionary<string, string> form = ReadForm(request.Body.Span);
+        string clientId = form.GetValueOrDefault("client_id") ?? "";
+        if (form.GetValueOrDefault("grant_type") != "client_credentials")
+        {
+            return Failure(request, 400, "unsupported_grant_type", 70003,
+                $"The app requested an unsupported grant type '{form.GetValueOrDefault("grant_type")}'; the sandbox issues tokens for client_credentials only.");
+        }
+
+        if (!string.Equals(clientId, _clientId, StringComparison.OrdinalIgnoreCase))
+        {
+            return Failure(request, 400, "unauthorized_client", 700016,
+                $"Application with identifier '{clientId}' was not found in the directory '{_tenantDomain}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.");
+        }
+
+        byte[] secret = Encoding.UTF8.GetBytes(form.GetValueOrDefault("client_secret") ?? "");
+        if (!CryptographicOperations.FixedTimeEquals(secret, _clientSecret))
+        {
+            return Failure(request, 401, "invalid_client", 7000215,
+                $"Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{_clientId}'.");
+        }
+
+        string scope = form.GetValueOrDefault("scope") ?? "";
+        if (!scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(s => s.EndsWith("/.default", StringComparison.Ordinal)))
+        {
+            return Failure(request, 400, "invalid_scope", 1002012,
+                $"The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).");
+        }
+
+        return Json(200, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("token_type", "Bearer");
+            writer.WriteNumber("expires_in", TokenLifetimeSeconds);
+            writer.WriteNumber("ext_expires_in", TokenLifetimeSeconds);
+            writer.WriteString("access_token", _accessToken);
+            writer.WriteEndObject();
+        });
+    }
+
+    private static GraphResponse UnknownTenant(GraphRequest request, string tenant) =>
+        Failure(request, 400, "invalid_request", 90002,
+            $"Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.");
+
+    /// <summary>The identity platform's error shape; the AADSTS code leads error_description, which is what MSAL surfaces.</summary>
+    private static GraphResponse Failure(GraphRequest request, int status, string error, int code, string description)
+    {
+        string timestamp = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        string trace = request.RequestId;
+        string correlation = request.ClientRequestId;
+        return Json(status, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("error", error);
+            writer.WriteString("error_description",
+                $"AADSTS{code}: {description} Trace ID: {trace} Correlation ID: {correlation} Timestamp: {timestamp}");
+            writer.WriteStartArray("error_codes");
+            writer.WriteNumberValue(code);
+            writer.WriteEndArray();
+            writer.WriteString("timestamp", timestamp);
+            writer.WriteString("trace_id", trace);
+            writer.WriteString("correlation_id", correlation);
+            writer.WriteString("error_uri", $"{Authority}/error?code={code}");
+            writer.WriteEndObject();
+        });
+    }
+
+    private static GraphResponse Json(int status, Action<Utf8JsonWriter> write)
+    {
+        GraphResponse response = GraphResponse.Json(status, write);
+        response.Headers["Content-Type"] = "application/json; charset=utf-8";
+        return response;
+    }
+
+    private static Dictionary<string, string> ReadForm(ReadOnlySpan<byte> body)
+    {
+        var form = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string pair in Encoding.UTF8.GetString(body).Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int equals = pair.IndexOf('=', StringComparison.Ordinal);
+            string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
+            form[Decode(equals < 0 ? pair : pair[..equals])] = equals < 0 ? "" : Decode(pair[(equals + 1)..]);
+        }
+
+        return form;
+    }
+}
