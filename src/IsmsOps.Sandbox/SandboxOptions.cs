@@ -15,7 +15,7 @@ public enum SandboxFault
     /// <summary>503 Service Unavailable.</summary>
     ServiceUnavailable,
 
-    /// <summary>Drops the connection without an answer. In a $batch it drops the whole batch, as a network fault would.</summary>
+    /// <summary>Drops the connection without an answer. Decided per HTTP request: a $batch is dropped whole, never one item of it.</summary>
     ConnectionReset,
 
     /// <summary>Holds the request for <see cref="SandboxOptions.FaultTimeout"/>, then drops it, so the client's own timeout fires first.</summary>

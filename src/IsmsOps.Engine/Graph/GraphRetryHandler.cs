@@ -29,6 +29,14 @@ internal sealed class GraphRetryHandler : DelegatingHandler
             await request.Content.LoadIntoBufferAsync().ConfigureAwait(false);
         }
 
+        bool replaySafe = ReplaySafeOption.IsSetOn(request);
+
+        // A body sent once from a stream cannot be sent again; buffered, every attempt sends the same bytes.
+        if (request.Content is not null)
+        {
+            await request.Content.LoadIntoBufferAsync().ConfigureAwait(false);
+        }
+
         for (int attempt = 1; ; attempt++)
         {
             HttpResponseMessage? response = null;
@@ -41,21 +49,21 @@ internal sealed class GraphRetryHandler : DelegatingHandler
                 {
                     response = await base.SendAsync(request, attemptCancellation.Token).ConfigureAwait(false);
                     await BufferAsync(response, attemptCancellation.Token).ConfigureAwait(false);
-                    reason = GraphRetryRules.ForStatus((int)response.StatusCode, request.Method);
+                    reason = GraphRetryRules.ForStatus((int)response.StatusCode, request.Method, replaySafe);
                 }
                 catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
                 {
                     response?.Dispose();
                     response = null;
                     failure = new TimeoutException($"{request.Method} {GraphRequestLine.Redact(request.RequestUri)} got no answer within {_options.AttemptTimeout.TotalSeconds:0} s.", e);
-                    reason = GraphRetryRules.RetriesWithoutAnswer(request.Method) ? GraphRetryReason.Timeout : null;
+                    reason = GraphRetryRules.RetriesWithoutAnswer(request.Method, replaySafe) ? GraphRetryReason.Timeout : null;
                 }
                 catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
                 {
                     response?.Dispose();
                     response = null;
                     failure = e;
-                    reason = GraphRetryRules.RetriesWithoutAnswer(request.Method) ? GraphRetryReason.ConnectionFailed : null;
+                    reason = GraphRetryRules.RetriesWithoutAnswer(request.Method, replaySafe) ? GraphRetryReason.ConnectionFailed : null;
                 }
             }
 

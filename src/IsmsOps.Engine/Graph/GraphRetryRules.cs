@@ -56,19 +56,20 @@ internal static class GraphRetryRules
     /// the request (for a $batch, none of its items), so any method may repeat. 500, 502 and 504 may come after the
     /// work was done, so only idempotent requests repeat.
     /// </summary>
-    public static GraphRetryReason? ForStatus(int status, HttpMethod method) => status switch
+    public static GraphRetryReason? ForStatus(int status, HttpMethod method, bool replaySafe = false) => status switch
     {
         429 => GraphRetryReason.Throttled,
         503 => GraphRetryReason.ServiceUnavailable,
-        500 or 502 or 504 when IsIdempotent(method) => GraphRetryReason.ServerError,
+        500 or 502 or 504 when replaySafe || IsIdempotent(method) => GraphRetryReason.ServerError,
         _ => null,
     };
 
     /// <summary>
     /// A connection that failed or timed out without an answer: the server may have acted, so only idempotent
-    /// requests repeat. A $batch POST is not repeated either: its items may be writes.
+    /// requests repeat. A $batch POST is not repeated either, since its items may be writes, unless the sender marked
+    /// it <paramref name="replaySafe"/> (<see cref="ReplaySafeOption"/>: a batch of reads).
     /// </summary>
-    public static bool RetriesWithoutAnswer(HttpMethod method) => IsIdempotent(method);
+    public static bool RetriesWithoutAnswer(HttpMethod method, bool replaySafe = false) => replaySafe || IsIdempotent(method);
 
     /// <summary>The wait Graph asked for in Retry-After (seconds or an HTTP date), never negative; null when absent.</summary>
     public static TimeSpan? RetryAfter(RetryConditionHeaderValue? header, DateTimeOffset now)
@@ -101,4 +102,18 @@ internal static class GraphRetryRules
     /// <summary>The wait before retry number <paramref name="retry"/>: Retry-After when Graph sent one, otherwise backoff.</summary>
     public static (TimeSpan Delay, bool FromRetryAfter) DelayBefore(int retry, TimeSpan? retryAfter, GraphRetryOptions options, double random) =>
         retryAfter is { } wait ? (wait, true) : (Backoff(retry, options.BaseDelay, options.MaxDelay, random), false);
+}
+
+/// <summary>
+/// Marks a request that may be sent again after a lost connection even though its method is not idempotent: a JSON
+/// $batch whose items are all GETs. The Kiota adapter carries request options into <see cref="HttpRequestMessage.Options"/>
+/// under the option type's full name, which is where <see cref="GraphRetryHandler"/> looks.
+/// </summary>
+internal sealed class ReplaySafeOption : Microsoft.Kiota.Abstractions.IRequestOption
+{
+    public static ReplaySafeOption Instance { get; } = new();
+
+    private static readonly HttpRequestOptionsKey<Microsoft.Kiota.Abstractions.IRequestOption> Key = new(typeof(ReplaySafeOption).FullName!);
+
+    public static bool IsSetOn(HttpRequestMessage request) => request.Options.TryGetValue(Key, out var option) && option is ReplaySafeOption;
 }

@@ -96,6 +96,7 @@ internal static class RoutePermissions
         ["GET groups/{id}"] = new(GroupRead),
         ["GET groups/{id}/members"] = new(GroupRead),
         ["GET groups/{id}/transitiveMembers"] = new(GroupRead),
+        ["GET groups/{id}/memberOf"] = new(GroupRead),
         ["GET groups/{id}/owners"] = new(GroupRead),
         ["POST groups/{id}/members/$ref"] = new(GroupMemberWrite),
         ["DELETE groups/{id}/members/{memberId}/$ref"] = new(GroupMemberWrite),

@@ -49,6 +49,16 @@ internal sealed class SandboxPipeline
     private async Task<GraphResponse?> InjectFaultAsync(GraphRequest request, CancellationToken cancellationToken) =>
         _faults.Next() is { } fault ? await _faults.RespondAsync(fault, request, cancellationToken).ConfigureAwait(false) : null;
 
+    /// <summary>
+    /// A $batch item can be throttled, unavailable or slow on its own, but a dropped connection or a request that never
+    /// answers belongs to the HTTP request that carries the batch (decided once, above), not to one item of it. An
+    /// item that draws one is answered normally.
+    /// </summary>
+    private async Task<GraphResponse?> InjectItemFaultAsync(GraphRequest request, CancellationToken cancellationToken) =>
+        _faults.Next() is { } fault and not (SandboxFault.ConnectionReset or SandboxFault.Timeout)
+            ? await _faults.RespondAsync(fault, request, cancellationToken).ConfigureAwait(false)
+            : null;
+
     private async Task<GraphResponse> BatchAsync(GraphRequest batch, CancellationToken cancellationToken)
     {
         if (!string.Equals(batch.Method, "POST", StringComparison.OrdinalIgnoreCase))
@@ -90,15 +100,10 @@ internal sealed class SandboxPipeline
                 }
 
                 // Items are answered in order, which also honours any dependsOn the client sent.
-                GraphResponse response = await InjectFaultAsync(parsed.Request, cancellationToken).ConfigureAwait(false)
+                GraphResponse response = await InjectItemFaultAsync(parsed.Request, cancellationToken).ConfigureAwait(false)
                     ?? (parsed.Request.Segments is ["$batch"]
                         ? GraphResponse.Error(parsed.Request, 400, "BadRequest", "A batch cannot contain another batch.")
                         : _router.Handle(parsed.Request));
-                if (response.DropsConnection)
-                {
-                    return response;
-                }
-
                 items.Add((parsed.Id, response));
             }
 

@@ -153,3 +153,37 @@ public sealed class GraphReaderTests
         return members;
     }
 }
+
+public sealed class GraphReaderReplayTests
+{
+    [Fact]
+    public async Task A_batch_of_reads_reaches_the_handler_pipeline_marked_replay_safe()
+    {
+        using var sandbox = GraphSandbox.Start(new SandboxOptions { UserCount = 100 });
+        var seen = new List<(string Method, bool ReplaySafe)>();
+        using var forward = new HttpClient();
+        var recorder = new RecordingHandler(request =>
+        {
+            lock (seen)
+            {
+                seen.Add((request.Method.Method, ReplaySafeOption.IsSetOn(request)));
+            }
+
+            var copy = new HttpRequestMessage(request.Method, request.RequestUri) { Content = request.Content };
+            foreach (var header in request.Headers)
+            {
+                copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+
+            return forward.Send(copy);
+        });
+        using GraphConnection connection = await GraphTestSupport.ConnectAsync(sandbox, transport: recorder);
+        var reader = new GraphReader(connection);
+        string group = sandbox.Tenant.Groups[0].Id;
+
+        await reader.FanOutAsync(GraphOperation.ReadGroupMembers, [(group, $"/groups/{group}/members?$select=id")], (_, _) => { }, CancellationToken.None);
+
+        Assert.Contains(("POST", true), seen);
+        Assert.DoesNotContain(seen, s => s.Method == "GET" && s.ReplaySafe);
+    }
+}

@@ -38,6 +38,13 @@ public sealed class GraphRetryRulesTests
         Assert.Equal(retries, GraphRetryRules.RetriesWithoutAnswer(new HttpMethod(method)));
 
     [Fact]
+    public void A_batch_of_reads_marked_replay_safe_repeats_after_a_dropped_connection_or_a_server_error()
+    {
+        Assert.True(GraphRetryRules.RetriesWithoutAnswer(HttpMethod.Post, replaySafe: true));
+        Assert.Equal(GraphRetryReason.ServerError, GraphRetryRules.ForStatus(502, HttpMethod.Post, replaySafe: true));
+    }
+
+    [Fact]
     public void Retry_after_in_seconds_or_as_a_date_is_honoured_and_never_negative()
     {
         var now = new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);

@@ -23,12 +23,12 @@ internal sealed class SandboxGraph : IDisposable
 
     public GraphReader Reader { get; }
 
-    public static async Task<SandboxGraph> StartAsync(SandboxOptions options, GraphReaderOptions? readerOptions = null)
+    public static async Task<SandboxGraph> StartAsync(SandboxOptions options, GraphReaderOptions? readerOptions = null, GraphRetryOptions? retry = null)
     {
         GraphSandbox sandbox = GraphSandbox.Start(options);
         try
         {
-            GraphConnection connection = await GraphTestSupport.ConnectAsync(sandbox).ConfigureAwait(false);
+            GraphConnection connection = await GraphTestSupport.ConnectAsync(sandbox, retry).ConfigureAwait(false);
             return new SandboxGraph(sandbox, connection, readerOptions ?? FastRetries);
         }
         catch

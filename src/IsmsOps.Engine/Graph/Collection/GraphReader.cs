@@ -321,7 +321,9 @@ public sealed class GraphReader
 
         if (body is not null)
         {
+            // Only batches of GETs go through here, so a lost connection may be retried like a GET.
             request.SetStreamContent(new MemoryStream(body, writable: false), "application/json");
+            request.AddRequestOptions([ReplaySafeOption.Instance]);
         }
 
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -365,14 +367,8 @@ public sealed class GraphReader
             }
         }
 
-        TimeSpan wait = retryAfter ?? FullJitterBackoff(attempt);
+        TimeSpan wait = retryAfter ?? GraphRetryRules.Backoff(attempt, _options.BackoffBase, _options.BackoffCap, Random.Shared.NextDouble());
         return wait > _options.BackoffCap ? _options.BackoffCap : wait;
-    }
-
-    private TimeSpan FullJitterBackoff(int attempt)
-    {
-        double ceiling = Math.Min(_options.BackoffCap.TotalMilliseconds, _options.BackoffBase.TotalMilliseconds * Math.Pow(2, attempt - 1));
-        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
     }
 
     private static bool IsTransient(int status) => status is 429 or 500 or 502 or 503 or 504;

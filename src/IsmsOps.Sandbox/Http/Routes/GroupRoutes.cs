@@ -14,6 +14,7 @@ internal static class GroupRoutes
         routes.Map("GET groups/{id}", call => call.WithGroup(group => GraphPayloads.Entity(call, "groups/$entity", group, GraphShapes.Group)));
         routes.Map("GET groups/{id}/members", call => call.WithGroup(group => Objects(call, group.Members)));
         routes.Map("GET groups/{id}/transitiveMembers", call => call.WithGroup(group => Objects(call, group.TransitiveMembers())));
+        routes.Map("GET groups/{id}/memberOf", call => call.WithGroup(group => Objects(call, group.MemberOf)));
         routes.Map("GET groups/{id}/owners", call => call.WithGroup(group => Objects(call, group.Owners)));
         routes.Map("POST groups/{id}/members/$ref", call => call.WithGroup(group => call.WithBody(body => AddMember(call, group, body))));
         routes.Map("DELETE groups/{id}/members/{memberId}/$ref", call => call.WithGroup(group =>
