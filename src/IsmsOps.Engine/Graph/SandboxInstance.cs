@@ -67,6 +67,13 @@ public sealed class SandboxInstance : IDisposable
 
     public int GroupCount => _sandbox.Tenant.Groups.Count;
 
+    /// <summary>
+    /// The generated tenant itself, to find people to rehearse with (for example
+    /// <c>$sb.Tenant.Users | Where-Object Department -eq 'Finance'</c>). Changing it directly bypasses Graph; rehearse
+    /// changes through the cmdlets instead.
+    /// </summary>
+    public IsmsOps.Sandbox.Directory.Tenant Tenant => _sandbox.Tenant;
+
     public int Seed { get; }
 
     public double FaultRate { get; }
