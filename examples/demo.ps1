@@ -1,7 +1,9 @@
 <#
 .SYNOPSIS
     The IsmsOps main job, end to end, on the embedded store: register people, change them, read the audit trail,
-    verify it, export it for an auditor, and show that tampering with the export is caught.
+    verify it, export it for an auditor, and show that tampering with the export is caught. Then the directory: start
+    the Graph sandbox (a generated tenant on 127.0.0.1), connect to it, snapshot it, and show one person's access
+    inventory, live and offline.
 .DESCRIPTION
     Runs under the bundled host (dotnet run --project src/IsmsOps.Host -- -File examples/demo.ps1) or pwsh. It uses
     only PowerShell's core cmdlets, .NET calls and IsmsOps's own cmdlets. Every run starts from an empty store in
@@ -82,6 +84,51 @@ $caught = Test-IsmsAuditTrail -Path $tampered -TrustedKeyId $export.SigningKeyId
 "Tampered export verifies: $($caught.IsValid); tampering: $($caught.Tampering) at sequence $($caught.FirstBadSequence)"
 "  $($caught.Message)"
 if ($caught.IsValid -or "$($caught.Tampering)" -ne 'Edit') { $failures++ }
+
+Step '8. The directory: a sandbox tenant on 127.0.0.1 stands in for Entra ID, reached through the Microsoft Graph SDK'
+$sandbox = Start-IsmsSandbox -UserCount 500
+$sandbox | Out-Default
+Connect-IsmsGraph -Sandbox $sandbox
+Get-IsmsGraphConnection | Out-Default
+
+Step '9. Snapshot the whole directory into one file an auditor can verify (compressed JSON plus a SHA-256 of its content)'
+$snapshotFile = [System.IO.Path]::Combine($evidence, 'directory.json.gz')
+$snapshot = Export-IsmsDirectorySnapshot -Path $snapshotFile
+$snapshot | Out-Default
+"Audited as: $((Get-IsmsAuditEvent -Action Directory.SnapshotExported).Target)"
+
+Step '10. One person''s access, live from Graph: every group (direct or inherited through nesting), role, app role, licence and device, and who can remove it'
+# The sandbox user with the most tangled access: nested groups, an app role, a directory role through a group.
+$subject = @($sandbox.Tenant.Users | Where-Object { $_.AccountEnabled -and $_.UserType -eq 'Member' -and $_.MemberOf.Count -ge 3 })[0]
+New-IsmsPerson -PersonId E3001 -DisplayName $subject.DisplayName -Department $subject.Department -UserPrincipalName $subject.UserPrincipalName -Status Active -StartDate '2023-05-01' | Out-Null
+$live = @(Get-IsmsAccess -PersonId E3001)
+$live | Out-Default
+"$($live.Count) grants for $($subject.UserPrincipalName); not removable through Graph alone:"
+$live | Where-Object { "$($_.Removal)" -ne 'Graph' } | ForEach-Object { "  $($_.Kind) $($_.ResourceDisplayName): $($_.Removal). $($_.RemovalNote)" }
+if ($live.Count -eq 0) { $failures++ }
+
+Step '11. Offline, as an auditor would: the same inventory from the snapshot file, and a damaged file is refused'
+$offline = @(Get-IsmsAccess -PersonId E3001 -SnapshotPath $snapshotFile)
+function GrantKeys($grants) {
+    [string[]]$keys = @($grants | ForEach-Object { "$($_.Kind)|$($_.ResourceId)|$($_.Assignment)|$($_.Removal)" })
+    [Array]::Sort($keys, [StringComparer]::Ordinal)
+    [string]::Join(';', $keys)
+}
+$same = (GrantKeys $offline) -eq (GrantKeys $live)
+"Offline inventory: $($offline.Count) grants, from snapshot $($offline[0].SnapshotSha256); same as live: $same"
+if (-not $same) { $failures++ }
+$damaged = [System.IO.Path]::Combine($evidence, 'damaged.json.gz')
+$bytes = [System.IO.File]::ReadAllBytes($snapshotFile)
+[System.IO.File]::WriteAllBytes($damaged, $bytes[0..([int]($bytes.Length / 2))])
+try {
+    Import-IsmsDirectorySnapshot -Path $damaged | Out-Null
+    'The damaged snapshot was accepted!'
+    $failures++
+} catch {
+    "Refused: $($_.FullyQualifiedErrorId.Split(',')[0]): $($_.Exception.Message)"
+}
+Disconnect-IsmsGraph
+Stop-IsmsSandbox
 
 ''
 if ($failures -eq 0) {
