@@ -59,8 +59,8 @@ public static class GraphPermissions
     private static readonly string[] Reads = [Snapshot, Access, Offboard, ResumeOffboard];
     private static readonly string[] Writes = [Offboard, ResumeOffboard];
 
-    /// <summary>Cmdlets named in the catalog that later releases add (issues 3 and 4); the docs mark them as planned.</summary>
-    public static IReadOnlyList<string> PlannedCmdlets { get; } = [Snapshot, Access, Offboard, ResumeOffboard];
+    /// <summary>Cmdlets named in the catalog that a later release adds (offboarding); the docs mark them as planned.</summary>
+    public static IReadOnlyList<string> PlannedCmdlets { get; } = [Offboard, ResumeOffboard];
 
     /// <summary>Every operation, in <see cref="GraphOperation"/> order.</summary>
     public static IReadOnlyList<GraphPermission> All { get; } =
@@ -82,7 +82,7 @@ public static class GraphPermissions
         new(GraphOperation.ReadLicenses, "read license assignments", ["LicenseAssignment.Read.All"], ["LicenseAssignment.Read.All"], Reads),
         new(GraphOperation.ReadAuthenticationMethodsReport, "read the authentication methods registration report", ["AuditLog.Read.All"], ["AuditLog.Read.All"], Reads,
             "Delegated access also needs a reader role such as Reports Reader."),
-        new(GraphOperation.ReadAuthenticationMethods, "read a user's authentication methods", ["UserAuthenticationMethod.Read.All"], ["UserAuthenticationMethod.Read.All"], [Access, Offboard, ResumeOffboard]),
+        new(GraphOperation.ReadAuthenticationMethods, "read a user's authentication methods", ["UserAuthenticationMethod.Read.All"], ["UserAuthenticationMethod.Read.All"], [Offboard, ResumeOffboard]),
         new(GraphOperation.ReadDevices, "list devices", ["Device.Read.All"], ["Device.Read.All"], Reads),
         new(GraphOperation.DisableUser, "disable a user", ["User.EnableDisableAccount.All"], ["User.EnableDisableAccount.All"], Writes),
         new(GraphOperation.RevokeSessions, "revoke a user's sign-in sessions", ["User.RevokeSessions.All"], ["User.RevokeSessions.All"], Writes),
