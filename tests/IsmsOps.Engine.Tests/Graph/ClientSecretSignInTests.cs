@@ -1,0 +1,90 @@
+using Azure.Core.Pipeline;
+using IsmsOps.Engine.Graph;
+using IsmsOps.Sandbox;
+
+namespace IsmsOps.Engine.Tests.Graph;
+
+/// <summary>
+/// Client-secret sign-in end to end over real HTTP: Azure.Identity and MSAL ask the sandbox's token endpoint (the
+/// authority's host is rewritten to it, since MSAL insists on https), then the SDK calls the sandbox's Graph with the
+/// token it issued.
+/// </summary>
+public sealed class ClientSecretSignInTests
+{
+    [Fact]
+    public async Task The_right_tenant_client_and_secret_sign_in_and_reach_graph()
+    {
+        using var sandbox = GraphSandbox.Start(new SandboxOptions { UserCount = 100 });
+
+        using GraphConnection connection = await ConnectAsync(sandbox, sandbox.TenantId, sandbox.ClientId, sandbox.ClientSecret);
+
+        Assert.Equal(GraphAuthenticationMode.ClientSecret, connection.AuthenticationMode);
+        Assert.Equal(sandbox.TenantId, connection.TenantId);
+        Assert.Equal("ISMS Sandbox Ltd", connection.OrganizationName);
+    }
+
+    [Fact]
+    public async Task A_wrong_secret_fails_at_connect_as_InvalidClient_with_the_AADSTS_code_and_without_the_secret()
+    {
+        using var sandbox = GraphSandbox.Start(new SandboxOptions { UserCount = 100 });
+        const string wrong = "not-the-secret-~Q8x";
+
+        var error = await Assert.ThrowsAsync<IsmsException>(() => ConnectAsync(sandbox, sandbox.TenantId, sandbox.ClientId, wrong));
+
+        Assert.Equal("IsmsOps.Graph.InvalidClient", error.ErrorId);
+        Assert.Contains("AADSTS7000215", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(wrong, error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(sandbox.ClientSecret, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wrong_tenant_fails_at_connect_as_TenantNotFound()
+    {
+        using var sandbox = GraphSandbox.Start(new SandboxOptions { UserCount = 100 });
+
+        var error = await Assert.ThrowsAsync<IsmsException>(() =>
+            ConnectAsync(sandbox, "00000000-1111-2222-3333-444444444444", sandbox.ClientId, sandbox.ClientSecret));
+
+        Assert.Equal("IsmsOps.Graph.TenantNotFound", error.ErrorId);
+        Assert.Contains("AADSTS90002", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_client_id_fails_at_connect_as_InvalidClient_naming_the_client()
+    {
+        using var sandbox = GraphSandbox.Start(new SandboxOptions { UserCount = 100 });
+
+        var error = await Assert.ThrowsAsync<IsmsException>(() =>
+            ConnectAsync(sandbox, sandbox.TenantId, "99999999-8888-7777-6666-555555555555", sandbox.ClientSecret));
+
+        Assert.Equal("IsmsOps.Graph.InvalidClient", error.ErrorId);
+        Assert.Contains("AADSTS700016", error.Message, StringComparison.Ordinal);
+    }
+
+    private static Task<GraphConnection> ConnectAsync(GraphSandbox sandbox, string tenant, string client, string secret) =>
+        GraphConnection.ConnectAsync(new GraphConnectionOptions
+        {
+            Mode = GraphAuthenticationMode.ClientSecret,
+            TenantId = tenant,
+            ClientId = client,
+            ClientSecret = SecretText.Protect(secret),
+            GraphEndpoint = sandbox.Url,
+            AuthorityTransport = new HttpClientTransport(new HttpClient(new LoginRedirect(sandbox.Root))),
+            Retry = GraphTestSupport.FastRetry(),
+        }, CancellationToken.None);
+
+    /// <summary>Sends https://login.microsoftonline.com/... to the sandbox root.</summary>
+    private sealed class LoginRedirect(string sandboxRoot) : DelegatingHandler(new HttpClientHandler())
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Uri original = request.RequestUri!;
+            if (original.Host.Equals("login.microsoftonline.com", StringComparison.OrdinalIgnoreCase))
+            {
+                request.RequestUri = new Uri(sandboxRoot + original.PathAndQuery);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+}
