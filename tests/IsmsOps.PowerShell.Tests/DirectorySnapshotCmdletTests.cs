@@ -70,6 +70,52 @@ public sealed class DirectorySnapshotCmdletTests
         }
     }
 
+    [Fact]
+    public void A_tenant_without_P1_exports_and_the_summary_lists_the_missing_evidence()
+    {
+        using var ps = new PowerShellSession();
+        try
+        {
+            string file = Path.Combine(ps.Home, "tenant.json.gz");
+            ps.Run("$sb = Start-IsmsSandbox -UserCount 150 -NoPremiumP1; Connect-IsmsGraph -Sandbox $sb");
+
+            PSObject summary = ps.Run($"Export-IsmsDirectorySnapshot -Path '{file}'").Single();
+
+            Assert.Empty(ps.Errors);
+            string[] gaps = ((IEnumerable<object>)summary.Properties["EvidenceGaps"].Value).Select(g => g.ToString()!).ToArray();
+            Assert.Contains(gaps, g => g.StartsWith("signInActivity: NotLicensed", StringComparison.Ordinal));
+            Assert.Contains(gaps, g => g.StartsWith("authenticationRegistration: NotLicensed", StringComparison.Ordinal));
+        }
+        finally
+        {
+            ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
+        }
+    }
+
+    [Fact]
+    public void A_missing_permission_fails_the_export_naming_the_permission_and_leaves_no_file()
+    {
+        using var ps = new PowerShellSession();
+        try
+        {
+            string file = Path.Combine(ps.Home, "tenant.json.gz");
+            ps.Run("$sb = Start-IsmsSandbox -UserCount 150 -GrantedPermission Organization.Read.All, User.Read.All, GroupMember.Read.All; Connect-IsmsGraph -Sandbox $sb");
+
+            ps.Run($"Export-IsmsDirectorySnapshot -Path '{file}'");
+
+            ErrorRecord error = Assert.Single(ps.Errors);
+            Assert.StartsWith("IsmsOps.Graph.Forbidden", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Matches(@"The app needs the application permissions? [A-Za-z]+\.Read", error.Exception.Message);
+            Assert.Contains("docs/graph-permissions.md", error.ErrorDetails.RecommendedAction, StringComparison.Ordinal);
+            Assert.False(File.Exists(file));
+            Assert.Empty(Directory.GetFiles(ps.Home, "tenant*"));
+        }
+        finally
+        {
+            ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
+        }
+    }
+
     private static string[] Describe(IEnumerable<PSObject> grants) => grants
         .Select(g => $"{g.Properties["Kind"].Value}|{g.Properties["ResourceId"].Value}|{g.Properties["Assignment"].Value}|{g.Properties["Removal"].Value}")
         .Order(StringComparer.Ordinal)

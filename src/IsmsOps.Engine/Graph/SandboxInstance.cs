@@ -33,6 +33,18 @@ public sealed record SandboxSettings
 
     /// <summary>The Retry-After (whole seconds) a throttled answer carries.</summary>
     public int? RetryAfterSeconds { get; init; }
+
+    /// <summary>False for a tenant without Entra ID P1: sign-in activity and the MFA registration report answer 403.</summary>
+    public bool PremiumP1 { get; init; } = true;
+
+    /// <summary>False for a tenant without Entra ID P2: the PIM schedule endpoints refuse.</summary>
+    public bool PremiumP2 { get; init; } = true;
+
+    /// <summary>
+    /// The Graph application permissions the sandbox's token carries; null grants all. An endpoint that needs
+    /// something else answers 403 Authorization_RequestDenied, as Graph does.
+    /// </summary>
+    public IReadOnlyCollection<string>? GrantedPermissions { get; init; }
 }
 
 /// <summary>
@@ -103,6 +115,9 @@ public sealed class SandboxInstance : IDisposable
                 Faults = faults,
                 FaultLatency = settings.Latency ?? defaults.FaultLatency,
                 RetryAfterSeconds = settings.RetryAfterSeconds ?? defaults.RetryAfterSeconds,
+                PremiumP1 = settings.PremiumP1,
+                PremiumP2 = settings.PremiumP2,
+                GrantedPermissions = settings.GrantedPermissions,
             };
             return new SandboxInstance(GraphSandbox.Start(options), settings);
         }

@@ -11,7 +11,10 @@ namespace IsmsOps.PowerShell.Commands;
 /// The same -Seed always gives the same tenant. Use it to rehearse onboarding and offboarding, and in tests and demos,
 /// without a real tenant: pass the returned object to Connect-IsmsGraph -Sandbox. Its AccessToken opens only this
 /// sandbox. The sandbox can misbehave on purpose: -FaultRate of the requests get one of -Fault (latency, 429 with
-/// and without Retry-After, 503, connection reset, timeout).
+/// and without Retry-After, 503, connection reset, timeout). It can also stand for a poorer or stricter tenant:
+/// -NoPremiumP1 and -NoPremiumP2 take away the licences that sign-in activity, the MFA registration report and PIM need
+/// (Export-IsmsDirectorySnapshot then records those gaps), and -GrantedPermission limits what its token may do, so a
+/// missing permission's 403 can be rehearsed.
 /// It runs until Stop-IsmsSandbox, the module is removed, or the process ends. Nothing it holds is saved.
 /// Graph permissions: none (it is not Graph).
 /// </remarks>
@@ -22,6 +25,10 @@ namespace IsmsOps.PowerShell.Commands;
 /// <example>
 /// <code>Start-IsmsSandbox -UserCount 5000 -FaultRate 0.2 -Fault TooManyRequests, ServiceUnavailable</code>
 /// <para>A bigger tenant where a fifth of the requests are throttled or refused, to rehearse a bad day.</para>
+/// </example>
+/// <example>
+/// <code>$sb = Start-IsmsSandbox -NoPremiumP1 -GrantedPermission User.Read.All, GroupMember.Read.All</code>
+/// <para>A tenant without Entra ID P1 whose app may only read users and group members.</para>
 /// </example>
 /// <example>
 /// <code>Start-IsmsSandbox -Latency 50</code>
@@ -59,6 +66,19 @@ public sealed class StartIsmsSandboxCommand : IsmsCmdlet
     [ValidateRange(0, 3600)]
     public int? RetryAfterSeconds { get; set; }
 
+    /// <summary>Generates a tenant without Entra ID P1: no sign-in activity, no MFA registration report.</summary>
+    [Parameter]
+    public SwitchParameter NoPremiumP1 { get; set; }
+
+    /// <summary>Generates a tenant without Entra ID P2: no PIM schedules.</summary>
+    [Parameter]
+    public SwitchParameter NoPremiumP2 { get; set; }
+
+    /// <summary>The Graph application permissions the sandbox's token carries (default: all), e.g. User.Read.All.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? GrantedPermission { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -77,6 +97,9 @@ public sealed class StartIsmsSandboxCommand : IsmsCmdlet
                 Faults = Fault,
                 Latency = Latency is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
                 RetryAfterSeconds = RetryAfterSeconds,
+                PremiumP1 = !NoPremiumP1,
+                PremiumP2 = !NoPremiumP2,
+                GrantedPermissions = GrantedPermission,
             })));
             ModuleSession.AddSandbox(sandbox);
             WriteVerbose($"{sandbox}: tenant {sandbox.TenantId}, {sandbox.GroupCount:N0} groups.");
