@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using IsmsOps.Sandbox.Directory;
 using IsmsOps.Sandbox.Http;
 using IsmsOps.Sandbox.Identity;
@@ -20,6 +21,7 @@ public sealed class GraphSandbox : IDisposable, IAsyncDisposable
     private readonly HttpListener _listener;
     private readonly SandboxPipeline _pipeline;
     private readonly IdentityEndpoints _identity;
+    private readonly Lazy<X509Certificate2> _clientCertificate;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _acceptLoop;
 
@@ -33,7 +35,9 @@ public sealed class GraphSandbox : IDisposable, IAsyncDisposable
         ClientId = Guid.NewGuid().ToString();
         ClientSecret = "sbx~" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(30)).Replace('+', '.').Replace('/', '_');
         _pipeline = new SandboxPipeline(AccessToken, new FaultInjector(options), new GraphRouter(tenant, options));
-        _identity = new IdentityEndpoints(tenant.Id, tenant.DefaultDomain, ClientId, ClientSecret, AccessToken);
+        _clientCertificate = new Lazy<X509Certificate2>(() => CreateClientCertificate(ClientId), LazyThreadSafetyMode.ExecutionAndPublication);
+        _identity = new IdentityEndpoints(tenant.Id, tenant.DefaultDomain, ClientId, ClientSecret, AccessToken,
+            () => _clientCertificate.IsValueCreated ? _clientCertificate.Value : null);
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 
@@ -57,6 +61,13 @@ public sealed class GraphSandbox : IDisposable, IAsyncDisposable
 
     /// <summary>That application's client secret; new for every sandbox. Its token is <see cref="AccessToken"/>.</summary>
     public string ClientSecret { get; }
+
+    /// <summary>
+    /// The registered application's certificate, with its private key, for rehearsing certificate sign-in (export it
+    /// with a password to a PFX for -CertificatePath). Made on first use, since RSA key generation takes a moment; until
+    /// then the application has no certificate and a certificate sign-in fails with AADSTS700027.
+    /// </summary>
+    public X509Certificate2 ClientCertificate => _clientCertificate.Value;
 
     /// <summary>The in-memory directory the endpoints read and change.</summary>
     public Tenant Tenant { get; }
@@ -84,6 +95,13 @@ public sealed class GraphSandbox : IDisposable, IAsyncDisposable
                 listener.Close();
             }
         }
+    }
+
+    private static X509Certificate2 CreateClientCertificate(string clientId)
+    {
+        using RSA key = RSA.Create(2048);
+        var request = new CertificateRequest($"CN=IsmsOps sandbox app {clientId}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(2));
     }
 
     public void Stop()

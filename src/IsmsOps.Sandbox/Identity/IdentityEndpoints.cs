@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using IsmsOps.Sandbox.Http;
 
@@ -13,7 +14,8 @@ namespace IsmsOps.Sandbox.Identity;
 /// and redirecting its HTTP transport from https://login.microsoftonline.com/... to the sandbox root
 /// (http://127.0.0.1:PORT/...). That is why every URL these endpoints hand back names login.microsoftonline.com:
 /// the client keeps asking for it and its transport keeps redirecting. No bearer token is needed here; the sandbox's
-/// one registered application signs in with its client secret and receives the sandbox's access token.
+/// one registered application signs in with its client secret or its certificate (a signed client assertion) and
+/// receives the sandbox's access token.
 /// </summary>
 internal sealed class IdentityEndpoints
 {
@@ -25,14 +27,17 @@ internal sealed class IdentityEndpoints
     private readonly string _clientId;
     private readonly byte[] _clientSecret;
     private readonly string _accessToken;
+    private readonly Func<X509Certificate2?> _clientCertificate;
 
-    public IdentityEndpoints(string tenantId, string tenantDomain, string clientId, string clientSecret, string accessToken)
+    public IdentityEndpoints(string tenantId, string tenantDomain, string clientId, string clientSecret, string accessToken,
+        Func<X509Certificate2?> clientCertificate)
     {
         _tenantId = tenantId;
         _tenantDomain = tenantDomain;
         _clientId = clientId;
         _clientSecret = Encoding.UTF8.GetBytes(clientSecret);
         _accessToken = accessToken;
+        _clientCertificate = clientCertificate;
     }
 
     /// <summary>The answer for an identity-platform request, or null when the path is not one of them.</summary>
@@ -130,8 +135,14 @@ internal sealed class IdentityEndpoints
                 $"Application with identifier '{clientId}' was not found in the directory '{_tenantDomain}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.");
         }
 
-        byte[] secret = Encoding.UTF8.GetBytes(form.GetValueOrDefault("client_secret") ?? "");
-        if (!CryptographicOperations.FixedTimeEquals(secret, _clientSecret))
+        if (form.GetValueOrDefault("client_assertion_type") == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+        {
+            if (ClientAssertionFailure(form.GetValueOrDefault("client_assertion") ?? "") is { } why)
+            {
+                return Failure(request, 401, "invalid_client", 700027, $"Client assertion failed signature validation. {why}");
+            }
+        }
+        else if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(form.GetValueOrDefault("client_secret") ?? ""), _clientSecret))
         {
             return Failure(request, 401, "invalid_client", 7000215,
                 $"Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{_clientId}'.");
@@ -153,6 +164,75 @@ internal sealed class IdentityEndpoints
             writer.WriteString("access_token", _accessToken);
             writer.WriteEndObject();
         });
+    }
+
+    /// <summary>
+    /// Checks a certificate sign-in's client assertion (a JWT the app signs with its certificate's private key): signed
+    /// RS256 or PS256 by the registered certificate (named by its x5t or x5t#S256 thumbprint), issued by and about the
+    /// app, meant for a token endpoint, and not expired. Null when it holds; otherwise why not.
+    /// </summary>
+    private string? ClientAssertionFailure(string assertion)
+    {
+        string[] parts = assertion.Split('.');
+        if (parts.Length != 3)
+        {
+            return "The assertion is not a signed JWT.";
+        }
+
+        X509Certificate2? registered = _clientCertificate();
+        using JsonDocument header = JsonDocument.Parse(Base64Url(parts[0]));
+        using JsonDocument payload = JsonDocument.Parse(Base64Url(parts[1]));
+        string? x5t = Text(header.RootElement, "x5t");
+        string? x5t256 = Text(header.RootElement, "x5t#S256");
+        bool named = registered is not null
+            && ((x5t is not null && Base64Url(x5t).AsSpan().SequenceEqual(registered.GetCertHash()))
+                || (x5t256 is not null && Base64Url(x5t256).AsSpan().SequenceEqual(registered.GetCertHash(HashAlgorithmName.SHA256))));
+        if (!named)
+        {
+            return $"The key used to sign it was not found on app '{_clientId}': no registered certificate has that thumbprint.";
+        }
+
+        RSASignaturePadding? padding = Text(header.RootElement, "alg") switch
+        {
+            "RS256" => RSASignaturePadding.Pkcs1,
+            "PS256" => RSASignaturePadding.Pss,
+            _ => null,
+        };
+        using RSA? key = registered!.GetRSAPublicKey();
+        if (padding is null || key is null
+            || !key.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), Base64Url(parts[2]), HashAlgorithmName.SHA256, padding))
+        {
+            return "The signature does not verify with the registered certificate.";
+        }
+
+        JsonElement claims = payload.RootElement;
+        if (!string.Equals(Text(claims, "iss"), _clientId, StringComparison.OrdinalIgnoreCase)
+            || !string.Equals(Text(claims, "sub"), _clientId, StringComparison.OrdinalIgnoreCase))
+        {
+            return "Its iss and sub must both be the client id.";
+        }
+
+        if (Text(claims, "aud")?.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal) != true)
+        {
+            return "Its audience must be the token endpoint.";
+        }
+
+        // MSAL writes exp as a string of digits; the JWT spec says number. Accept both.
+        return claims.TryGetProperty("exp", out JsonElement exp)
+            && (exp.ValueKind == JsonValueKind.Number ? exp.TryGetInt64(out long expires)
+                : long.TryParse(exp.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out expires))
+            && DateTimeOffset.FromUnixTimeSeconds(expires) > DateTimeOffset.UtcNow
+            ? null
+            : "It has expired.";
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static byte[] Base64Url(string text)
+    {
+        string padded = text.Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(padded.PadRight(padded.Length + ((4 - (padded.Length % 4)) % 4), '='));
     }
 
     private static GraphResponse UnknownTenant(GraphRequest request, string tenant) =>

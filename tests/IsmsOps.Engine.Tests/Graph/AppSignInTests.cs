@@ -5,11 +5,11 @@ using IsmsOps.Sandbox;
 namespace IsmsOps.Engine.Tests.Graph;
 
 /// <summary>
-/// Client-secret sign-in end to end over real HTTP: Azure.Identity and MSAL ask the sandbox's token endpoint (the
+/// App-only sign-in (client secret, certificate) end to end over real HTTP: Azure.Identity and MSAL ask the sandbox's token endpoint (the
 /// authority's host is rewritten to it, since MSAL insists on https), then the SDK calls the sandbox's Graph with the
 /// token it issued.
 /// </summary>
-public sealed class ClientSecretSignInTests
+public sealed class AppSignInTests
 {
     [Fact]
     public async Task The_right_tenant_client_and_secret_sign_in_and_reach_graph()
@@ -60,6 +60,56 @@ public sealed class ClientSecretSignInTests
         Assert.Equal("IsmsOps.Graph.InvalidClient", error.ErrorId);
         Assert.Contains("AADSTS700016", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_apps_certificate_from_a_pfx_file_signs_in_with_a_signed_assertion_and_reaches_graph()
+    {
+        using var sandbox = GraphSandbox.Start(new SandboxOptions { UserCount = 100 });
+        string pfx = WritePfx(sandbox.ClientCertificate, "pfx-pass-1!");
+
+        using GraphConnection connection = await ConnectWithCertificateAsync(sandbox, pfx, "pfx-pass-1!");
+
+        Assert.Equal(GraphAuthenticationMode.Certificate, connection.AuthenticationMode);
+        Assert.Equal("ISMS Sandbox Ltd", connection.OrganizationName);
+    }
+
+    [Fact]
+    public async Task A_certificate_the_app_does_not_have_fails_at_connect_as_InvalidClient_with_AADSTS700027()
+    {
+        using var sandbox = GraphSandbox.Start(new SandboxOptions { UserCount = 100 });
+        _ = sandbox.ClientCertificate; // the app has a certificate, just not this one
+        using var other = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=someone else", other,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var stranger = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        string pfx = WritePfx(stranger, "pfx-pass-2!");
+
+        var error = await Assert.ThrowsAsync<IsmsException>(() => ConnectWithCertificateAsync(sandbox, pfx, "pfx-pass-2!"));
+
+        Assert.Equal("IsmsOps.Graph.InvalidClient", error.ErrorId);
+        Assert.Contains("AADSTS700027", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("pfx-pass-2!", error.ToString(), StringComparison.Ordinal);
+    }
+
+    private static string WritePfx(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, string password)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"ismsops-app-{Guid.NewGuid():N}.pfx");
+        File.WriteAllBytes(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12, password));
+        return path;
+    }
+
+    private static Task<GraphConnection> ConnectWithCertificateAsync(GraphSandbox sandbox, string pfx, string password) =>
+        GraphConnection.ConnectAsync(new GraphConnectionOptions
+        {
+            Mode = GraphAuthenticationMode.Certificate,
+            TenantId = sandbox.TenantId,
+            ClientId = sandbox.ClientId,
+            CertificatePath = pfx,
+            CertificatePassword = SecretText.Protect(password),
+            GraphEndpoint = sandbox.Url,
+            AuthorityTransport = new HttpClientTransport(new HttpClient(new LoginRedirect(sandbox.Root))),
+            Retry = GraphTestSupport.FastRetry(),
+        }, CancellationToken.None);
 
     private static Task<GraphConnection> ConnectAsync(GraphSandbox sandbox, string tenant, string client, string secret) =>
         GraphConnection.ConnectAsync(new GraphConnectionOptions
