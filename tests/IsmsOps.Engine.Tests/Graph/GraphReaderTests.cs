@@ -187,3 +187,63 @@ public sealed class GraphReaderReplayTests
         Assert.DoesNotContain(seen, s => s.Method == "GET" && s.ReplaySafe);
     }
 }
+
+public sealed class GraphReaderHeaderAndCancellationTests
+{
+    [Fact]
+    public async Task ConsistencyLevel_is_sent_on_every_page_not_only_the_first()
+    {
+        using var sandbox = GraphSandbox.Start(new SandboxOptions { UserCount = 120 });
+        var pages = new List<(string Query, string? ConsistencyLevel)>();
+        using var forward = new HttpClient();
+        var recorder = new RecordingHandler(request =>
+        {
+            if (request.RequestUri!.AbsolutePath.EndsWith("/users", StringComparison.Ordinal))
+            {
+                lock (pages)
+                {
+                    pages.Add((request.RequestUri.Query, request.Headers.TryGetValues("ConsistencyLevel", out var v) ? v.Single() : null));
+                }
+            }
+
+            var copy = new HttpRequestMessage(request.Method, request.RequestUri) { Content = request.Content };
+            foreach (var header in request.Headers)
+            {
+                copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+
+            return forward.Send(copy);
+        });
+        using GraphConnection connection = await GraphTestSupport.ConnectAsync(sandbox, transport: recorder);
+        var reader = new GraphReader(connection);
+        int count = 0;
+
+        await reader.ListAsync(GraphOperation.ReadUsers, "/users?$select=id&$top=50&$count=true", _ => count++, CancellationToken.None, consistencyLevel: true);
+
+        Assert.Equal(120, count);
+        var listed = pages.Where(p => p.Query.Contains("%24top=50", StringComparison.Ordinal) || p.Query.Contains("$top=50", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, listed.Count);
+        Assert.All(listed, p => Assert.Equal("eventual", p.ConsistencyLevel));
+        Assert.Equal(2, listed.Count(p => p.Query.Contains("skiptoken", StringComparison.OrdinalIgnoreCase)));
+    }
+
+    [Fact]
+    public async Task Cancelling_a_collection_stops_it_promptly_and_nothing_is_written()
+    {
+        using SandboxGraph graph = await SandboxGraph.StartAsync(new SandboxOptions
+        {
+            UserCount = 2000, FaultRate = 1, Faults = [SandboxFault.Latency], FaultLatency = TimeSpan.FromMilliseconds(200),
+        });
+        string file = Path.Combine(Path.GetTempPath(), $"ismsops-cancel-{Guid.NewGuid():N}.json.gz");
+        using var home = new TempWorkspace();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => DirectorySnapshotExport.ExportAsync(
+            graph.Connection, file, overwrite: false, home.Workspace.Audit, Engine.Audit.OperationContext.ForCurrentUser(), null, cancel.Token));
+
+        // A bound on responsiveness, not a performance figure: without cancellation this collection takes over a minute.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"cancellation took {watch.Elapsed}");
+        Assert.False(File.Exists(file));
+    }
+}
