@@ -30,6 +30,7 @@ internal static class CollectBenchmark
     public static void Run(BenchOptions options, ResultTable report)
     {
         int runs = options.RunsOr(3);
+        int concurrency = options.Concurrency ?? new GraphReaderOptions().MaxConcurrency;
         string work = Directory.CreateTempSubdirectory("ismsops-bench-collect-").FullName;
         Timing starting = Timing.Start();
         using SandboxChild sandbox = SandboxChild.Start(options.CollectUsers, options.LatencyMilliseconds);
@@ -40,13 +41,14 @@ internal static class CollectBenchmark
             Console.Error.WriteLine(FormattableString.Invariant(
                 $"collect: sandbox ready in {starting.Elapsed.TotalSeconds:N1} s: {tenant.Users:N0} users, {tenant.Groups:N0} groups, {tenant.Members:N0} memberships, {tenant.Owners:N0} owners, {tenant.ServicePrincipals:N0} service principals, {tenant.Devices:N0} devices"));
             Console.Error.WriteLine($"collect: minimum {minimum.Total:N0} requests = {minimum.Derivation}");
+            Console.Error.WriteLine($"collect: GraphReaderOptions.MaxConcurrency = {concurrency}");
 
             var runResults = new List<CollectRun>();
             for (int run = 0; run <= runs; run++)
             {
-                CollectRun result = Collect(sandbox, tenant, Path.Combine(work, "tenant.json.gz"));
+                CollectRun result = Collect(sandbox, tenant, Path.Combine(work, "tenant.json.gz"), concurrency);
                 Console.Error.WriteLine(FormattableString.Invariant(
-                    $"collect: {(run == 0 ? "warm-up" : $"run {run}/{runs}")}: {result.Seconds:N2} s (CPU {result.CpuSeconds:N2} s), {result.ClientRequests:N0} sent, {result.ServerRequests:N0} received, {result.Retries:N0} retries, peak RSS {result.PeakMb:N0} MB, heap {result.HeapMb:N0} MB, sandbox CPU {result.SandboxCpuSeconds:N1} s"));
+                    $"collect: {(run == 0 ? "warm-up" : $"run {run}/{runs}")}: {result.Seconds:N2} s (CPU {result.CpuSeconds:N2} s), {result.ClientRequests:N0} sent, {result.ServerRequests:N0} received, {result.Retries:N0} retries, peak RSS {result.PeakMb:N0} MB ({result.PeakBeforeWriteMb:N0} before the write), heap {result.HeapMb:N0} MB, sandbox CPU {result.SandboxCpuSeconds:N1} s"));
                 if (run > 0)
                 {
                     runResults.Add(result);
@@ -55,7 +57,7 @@ internal static class CollectBenchmark
 
             CollectRun any = runResults[0];
             string latency = options.LatencyMilliseconds.ToString(CultureInfo.InvariantCulture);
-            report.Add($"collect {tenant.Users:N0} users, {tenant.Groups:N0} groups, {tenant.Members:N0} memberships, {latency} ms latency (fresh process each run)",
+            report.Add($"collect {tenant.Users:N0} users, {tenant.Groups:N0} groups, {tenant.Members:N0} memberships, {latency} ms latency, {concurrency} requests in flight (fresh process each run)",
                 new Samples(runResults.Select(r => r.Seconds), runResults.Select(r => r.CpuSeconds)), Unit.Seconds, Target.AtMost(TargetSeconds));
             report.Add($"  HTTP requests the sandbox received ÷ the minimum, {minimum.Total:N0}",
                 new Samples(runResults.Select(r => r.ServerRequests / (double)minimum.Total)), Ratio, Target.AtMost(TargetRequestRatio));
@@ -64,6 +66,7 @@ internal static class CollectBenchmark
             report.Add("  retries (handler and $batch items)", new Samples(runResults.Select(r => (double)r.Retries)), Requests);
             report.Add("  sandbox CPU during the collection (other process)", new Samples(runResults.Select(r => r.SandboxCpuSeconds)), Unit.Seconds);
             report.Add("peak resident memory of the collecting process, snapshot held", new Samples(runResults.Select(r => r.PeakMb)), Megabytes, Target.AtMost(MemoryBudgetMb));
+            report.Add("  peak resident memory before writing the file", new Samples(runResults.Select(r => r.PeakBeforeWriteMb)), Megabytes);
             report.Add("  GC heap after a full collection, snapshot held", new Samples(runResults.Select(r => r.HeapMb)), Megabytes);
             report.Add(string.Create(CultureInfo.InvariantCulture, $"write the collected snapshot ({any.FileMb:N1} MB on disk, {any.JsonMb:N1} MB of JSON)"),
                 new Samples(runResults.Select(r => r.WriteSeconds), runResults.Select(r => r.WriteCpuSeconds)), Unit.Seconds);
@@ -74,7 +77,7 @@ internal static class CollectBenchmark
         }
     }
 
-    private static CollectRun Collect(SandboxChild sandbox, SandboxStats tenant, string path)
+    private static CollectRun Collect(SandboxChild sandbox, SandboxStats tenant, string path, int concurrency)
     {
         var start = new ProcessStartInfo(ImportBenchmark.DotnetHost())
         {
@@ -82,7 +85,7 @@ internal static class CollectBenchmark
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (string arg in new[] { typeof(CollectBenchmark).Assembly.Location, ChildSwitch, sandbox.Url, sandbox.AccessToken, path })
+        foreach (string arg in new[] { typeof(CollectBenchmark).Assembly.Location, ChildSwitch, sandbox.Url, sandbox.AccessToken, path, concurrency.ToString(CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(arg);
         }
@@ -122,11 +125,11 @@ internal static class CollectBenchmark
         return new CollectRun(
             figures["collect_s"], figures["collect_cpu_s"], figures["write_s"], figures["write_cpu_s"],
             (long)figures["client_requests"], after.Requests - before.Requests, (long)(figures["item_retries"] + figures["handler_retries"]),
-            figures["peak_rss_mb"], figures["heap_mb"], figures["file_mb"], figures["json_mb"], after.CpuSeconds - before.CpuSeconds);
+            figures["peak_rss_mb"], figures["peak_rss_collect_mb"], figures["heap_mb"], figures["file_mb"], figures["json_mb"], after.CpuSeconds - before.CpuSeconds);
     }
 
     /// <summary>
-    /// The child: <c>--child-collect URL TOKEN PATH</c>. Connects, says CONNECTED, waits for a line on stdin, then
+    /// The child: <c>--child-collect URL TOKEN PATH CONCURRENCY</c>. Connects, says CONNECTED, waits for a line on stdin, then
     /// collects, writes the file, and prints its figures as name=value lines with the snapshot still referenced.
     /// </summary>
     public static async Task<int> RunChildAsync(string[] args)
@@ -143,10 +146,15 @@ internal static class CollectBenchmark
         Console.Out.Flush();
         _ = Console.ReadLine();
 
-        var reader = new GraphReader(connection);
+        var reader = new GraphReader(connection, new GraphReaderOptions { MaxConcurrency = int.Parse(args[3], CultureInfo.InvariantCulture) });
         Timing collecting = Timing.Start();
         DirectorySnapshot snapshot = await new DirectorySnapshotCollector(reader, "bench").CollectAsync(null, CancellationToken.None).ConfigureAwait(false);
         Measurement collected = collecting.Seconds();
+        long peakCollecting;
+        using (var process = Process.GetCurrentProcess())
+        {
+            peakCollecting = process.PeakWorkingSet64;
+        }
 
         Timing writing = Timing.Start();
         SnapshotFileHeader header = DirectorySnapshotFile.Write(args[2], snapshot, overwrite: true, CancellationToken.None);
@@ -166,6 +174,7 @@ internal static class CollectBenchmark
             FormattableString.Invariant($"handler_retries={Interlocked.Read(ref handlerRetries)}"),
             FormattableString.Invariant($"heap_mb={heap / 1e6}"),
             FormattableString.Invariant($"peak_rss_mb={self.PeakWorkingSet64 / 1e6}"),
+            FormattableString.Invariant($"peak_rss_collect_mb={peakCollecting / 1e6}"),
             FormattableString.Invariant($"file_mb={new FileInfo(args[2]).Length / 1e6}"),
             FormattableString.Invariant($"json_mb={header.ContentLength / 1e6}"),
             FormattableString.Invariant($"users={snapshot.Users.Count}"),
@@ -188,7 +197,7 @@ internal static class CollectBenchmark
 
     private sealed record CollectRun(
         double Seconds, double CpuSeconds, double WriteSeconds, double WriteCpuSeconds, long ClientRequests, long ServerRequests, long Retries,
-        double PeakMb, double HeapMb, double FileMb, double JsonMb, double SandboxCpuSeconds);
+        double PeakMb, double PeakBeforeWriteMb, double HeapMb, double FileMb, double JsonMb, double SandboxCpuSeconds);
 }
 
 /// <summary>

@@ -21,6 +21,7 @@ internal static class Program
           --keep-snapshot FILE also write the synthetic snapshot to FILE and keep it (for measuring it in a PowerShell host)
           --users N            users in the sandbox tenant that collect reads (default 100000, at most 100000)
           --latency-ms N       latency the sandbox adds to every request and every $batch item (default 50; 0 for none)
+          --concurrency N      requests collect keeps in flight (default: GraphReaderOptions.MaxConcurrency's default)
         """;
 
     public static async Task<int> Main(string[] args)
@@ -40,7 +41,7 @@ internal static class Program
             return SandboxChild.Run(args[1..]);
         }
 
-        if (args.Length >= 4 && args[0] == CollectBenchmark.ChildSwitch)
+        if (args.Length >= 5 && args[0] == CollectBenchmark.ChildSwitch)
         {
             return await CollectBenchmark.RunChildAsync(args[1..]).ConfigureAwait(false);
         }
@@ -113,6 +114,8 @@ internal sealed record BenchOptions
 
     public int LatencyMilliseconds { get; init; } = 50;
 
+    public int? Concurrency { get; init; }
+
     public string ModuleManifest { get; init; } = ImportBenchmark.DefaultManifest();
 
     public int RunsOr(int fallback) => Runs ?? fallback;
@@ -139,6 +142,7 @@ internal sealed record BenchOptions
                 "--snapshot-users" => options with { SnapshotUsers = Positive(args[i], value) },
                 "--users" => options with { CollectUsers = Positive(args[i], value) },
                 "--latency-ms" => options with { LatencyMilliseconds = NonNegative(args[i], value) },
+                "--concurrency" => options with { Concurrency = Positive(args[i], value) },
                 "--module" => options with { ModuleManifest = Path.GetFullPath(value) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
