@@ -3,14 +3,15 @@ using System.Globalization;
 namespace IsmsOps.Bench;
 
 /// <summary>
-/// Entry point: <c>import | append | verify | all</c>, plus the internal <c>--child-import</c> mode that the import
-/// benchmark starts in fresh processes. Results go to stdout as a markdown table; progress goes to stderr.
+/// Entry point: <c>import | append | verify | snapshot | collect | all</c>, plus the internal child modes that some
+/// benchmarks start in fresh processes (<c>--child-import</c>, <c>--child-snapshot-load</c>, <c>--child-sandbox</c>,
+/// <c>--child-collect</c>). Results go to stdout as a markdown table; progress goes to stderr.
 /// </summary>
 internal static class Program
 {
     private const string Usage = """
-        usage: IsmsOps.Bench import|append|verify|snapshot|all [options]
-          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3)
+        usage: IsmsOps.Bench import|append|verify|snapshot|collect|all [options]
+          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3)
           --events N           events per append run (default 50000; batch size 1 uses N/25)
           --verify-events N    events in the verification store (default 1000000)
           --build-batch N      events per append while building the verification store (default 10000)
@@ -18,6 +19,9 @@ internal static class Program
           --module PSD1        the module manifest to import (default: the one this build assembled in out/)
           --snapshot-users N   users in the synthetic snapshot (default 100000; 5,000 groups and 500,000 memberships)
           --keep-snapshot FILE also write the synthetic snapshot to FILE and keep it (for measuring it in a PowerShell host)
+          --users N            users in the sandbox tenant that collect reads (default 100000, at most 100000)
+          --latency-ms N       latency the sandbox adds to every request and every $batch item (default 50; 0 for none)
+          --concurrency N      requests collect keeps in flight (default: GraphReaderOptions.MaxConcurrency's default)
         """;
 
     public static async Task<int> Main(string[] args)
@@ -30,6 +34,16 @@ internal static class Program
         if (args.Length >= 2 && args[0] == SnapshotBenchmark.ChildSwitch)
         {
             return SnapshotBenchmark.RunChild(args[1..]);
+        }
+
+        if (args.Length >= 3 && args[0] == SandboxChild.ChildSwitch)
+        {
+            return SandboxChild.Run(args[1..]);
+        }
+
+        if (args.Length >= 5 && args[0] == CollectBenchmark.ChildSwitch)
+        {
+            return await CollectBenchmark.RunChildAsync(args[1..]).ConfigureAwait(false);
         }
 
         BenchOptions options;
@@ -65,6 +79,11 @@ internal static class Program
             SnapshotBenchmark.Run(options, report);
         }
 
+        if (options.Command is "collect" or "all")
+        {
+            CollectBenchmark.Run(options, report);
+        }
+
         Console.WriteLine(MachineInfo.Describe());
         Console.WriteLine();
         Console.WriteLine(report.ToMarkdown());
@@ -91,13 +110,19 @@ internal sealed record BenchOptions
 
     public string? KeepSnapshot { get; init; }
 
+    public int CollectUsers { get; init; } = 100_000;
+
+    public int LatencyMilliseconds { get; init; } = 50;
+
+    public int? Concurrency { get; init; }
+
     public string ModuleManifest { get; init; } = ImportBenchmark.DefaultManifest();
 
     public int RunsOr(int fallback) => Runs ?? fallback;
 
     public static BenchOptions Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "all"))
+        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "all"))
         {
             throw new ArgumentException("Name a benchmark.");
         }
@@ -115,6 +140,9 @@ internal sealed record BenchOptions
                 "--store" => options with { StoreDirectory = Path.GetFullPath(value) },
                 "--keep-snapshot" => options with { KeepSnapshot = Path.GetFullPath(value) },
                 "--snapshot-users" => options with { SnapshotUsers = Positive(args[i], value) },
+                "--users" => options with { CollectUsers = Positive(args[i], value) },
+                "--latency-ms" => options with { LatencyMilliseconds = NonNegative(args[i], value) },
+                "--concurrency" => options with { Concurrency = Positive(args[i], value) },
                 "--module" => options with { ModuleManifest = Path.GetFullPath(value) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
@@ -128,4 +156,9 @@ internal sealed record BenchOptions
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0
             ? n
             : throw new ArgumentException($"{name} takes a positive whole number, not '{value}'.");
+
+    private static int NonNegative(string name, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 0
+            ? n
+            : throw new ArgumentException($"{name} takes a whole number of 0 or more, not '{value}'.");
 }

@@ -24,6 +24,7 @@ public sealed class GraphSandbox : IDisposable, IAsyncDisposable
     private readonly Lazy<X509Certificate2> _clientCertificate;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _acceptLoop;
+    private long _requestCount;
 
     private GraphSandbox(HttpListener listener, int port, Tenant tenant, SandboxOptions options)
     {
@@ -71,6 +72,12 @@ public sealed class GraphSandbox : IDisposable, IAsyncDisposable
 
     /// <summary>The in-memory directory the endpoints read and change.</summary>
     public Tenant Tenant { get; }
+
+    /// <summary>
+    /// HTTP requests received so far, whatever their answer (a $batch counts once, however many items it carries;
+    /// token requests count too). Lets a benchmark count the requests a client really sent, retries included.
+    /// </summary>
+    public long RequestCount => Interlocked.Read(ref _requestCount);
 
     /// <summary>Generates the organisation and starts listening on a free loopback port.</summary>
     public static GraphSandbox Start(SandboxOptions options)
@@ -157,6 +164,8 @@ public sealed class GraphSandbox : IDisposable, IAsyncDisposable
             {
                 return;
             }
+
+            Interlocked.Increment(ref _requestCount);
 
             // Each request on its own task, so injected latency on one does not hold up the others.
             _ = Task.Run(() => ServeAsync(context));

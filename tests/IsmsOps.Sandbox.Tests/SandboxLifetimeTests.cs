@@ -15,6 +15,25 @@ public sealed class SandboxLifetimeTests
     }
 
     [Fact]
+    public async Task The_request_count_counts_each_http_request_once_a_batch_and_a_refusal_included()
+    {
+        using var client = new SandboxClient(new SandboxOptions { UserCount = 100 });
+        Assert.Equal(0, client.Sandbox.RequestCount);
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => client.GetAsync("users?$top=1&$select=id")));
+        var (batch, _) = await client.SendAsync(HttpMethod.Post, "$batch", new
+        {
+            requests = Enumerable.Range(0, 20).Select(i => new { id = i.ToString(System.Globalization.CultureInfo.InvariantCulture), method = "GET", url = "/groups?$top=1" }),
+        });
+        using var unauthenticated = new HttpClient();
+        using var refused = await unauthenticated.GetAsync(new Uri(client.Sandbox.Url + "/users"));
+
+        Assert.Equal(HttpStatusCode.OK, batch.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(10, client.Sandbox.RequestCount);
+    }
+
+    [Fact]
     public async Task Two_sandboxes_run_side_by_side_on_their_own_ports_and_tokens()
     {
         using var first = new SandboxClient();

@@ -50,7 +50,7 @@ public sealed class ExportIsmsDirectorySnapshotCommand : IsmsCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>Requests in flight at once (1 to 16, default 6). Lower it when other jobs share the tenant's Graph limits.</summary>
+    /// <summary>Requests in flight at once (1 to 16, default 16). Lower it when other jobs share the tenant's Graph limits.</summary>
     [Parameter]
     [ValidateRange(1, 16)]
     public int MaxConcurrency { get; set; } = new GraphReaderOptions().MaxConcurrency;

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using IsmsOps.Sandbox;
+using IsmsOps.Sandbox.Directory;
+
+namespace IsmsOps.Bench;
+
+/// <summary>
+/// Runs the Graph sandbox in a child process, so the collecting process's time, CPU and memory are its own (the
+/// sandbox's 100,000-user tenant alone takes about 230 MB). The child prints one line, <c>READY url token</c>, answers
+/// each <c>stats</c> line on its stdin with one line of JSON (<see cref="SandboxStats"/>), and exits when stdin closes.
+/// </summary>
+internal sealed class SandboxChild : IDisposable
+{
+    public const string ChildSwitch = "--child-sandbox";
+
+    private readonly Process _process;
+
+    private SandboxChild(Process process, string url, string token)
+    {
+        _process = process;
+        Url = url;
+        AccessToken = token;
+    }
+
+    /// <summary>The sandbox's Graph base URL.</summary>
+    public string Url { get; }
+
+    /// <summary>The bearer token the sandbox accepts.</summary>
+    public string AccessToken { get; }
+
+    /// <summary>Starts the child and waits until its tenant is generated and it listens.</summary>
+    public static SandboxChild Start(int users, int latencyMilliseconds)
+    {
+        var start = new ProcessStartInfo(ImportBenchmark.DotnetHost())
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in new[]
+        {
+            typeof(SandboxChild).Assembly.Location, ChildSwitch,
+            users.ToString(CultureInfo.InvariantCulture), latencyMilliseconds.ToString(CultureInfo.InvariantCulture),
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        Process process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the sandbox process.");
+        string? line = process.StandardOutput.ReadLine();
+        string[] parts = line?.Split(' ') ?? [];
+        if (parts is not ["READY", _, _])
+        {
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
+            throw new InvalidOperationException($"The sandbox process did not start: '{line}'.");
+        }
+
+        return new SandboxChild(process, parts[1], parts[2]);
+    }
+
+    /// <summary>The tenant's shape, the requests the sandbox has received so far and the CPU it has used.</summary>
+    public SandboxStats Stats()
+    {
+        _process.StandardInput.WriteLine("stats");
+        _process.StandardInput.Flush();
+        string line = _process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("The sandbox process exited.");
+        return JsonSerializer.Deserialize<SandboxStats>(line) ?? throw new InvalidOperationException("The sandbox sent no stats.");
+    }
+
+    public void Dispose()
+    {
+        _process.StandardInput.Close();
+        if (!_process.WaitForExit(10_000))
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.Dispose();
+    }
+
+    /// <summary>The child's side: <c>--child-sandbox USERS LATENCY_MS</c>.</summary>
+    public static int Run(string[] args)
+    {
+        int users = int.Parse(args[0], CultureInfo.InvariantCulture);
+        int latency = int.Parse(args[1], CultureInfo.InvariantCulture);
+
+        // Latency only, on every request and on every $batch item: no throttling, so a correct client retries nothing.
+        var options = latency > 0
+            ? new SandboxOptions { UserCount = users, FaultRate = 1, Faults = [SandboxFault.Latency], FaultLatency = TimeSpan.FromMilliseconds(latency) }
+            : new SandboxOptions { UserCount = users };
+        using GraphSandbox sandbox = GraphSandbox.Start(options);
+        Console.WriteLine($"READY {sandbox.Url} {sandbox.AccessToken}");
+        while (Console.ReadLine() is { } command)
+        {
+            if (command == "stats")
+            {
+                Console.WriteLine(JsonSerializer.Serialize(SandboxStats.Describe(sandbox)));
+            }
+        }
+
+        return 0;
+    }
+}
+
+/// <summary>
+/// What the request minimum is computed from: how many objects each collection the collector reads holds, and how
+/// many pages the per-object relationships take at Graph's largest page (999). Read from the sandbox's own tenant,
+/// not from what the collector brought back, so a collector that missed something cannot lower its own minimum.
+/// </summary>
+internal sealed record SandboxStats
+{
+    /// <summary>The largest $top Graph (and the sandbox) accepts on the directory collections.</summary>
+    public const int PageSize = 999;
+
+    public long Requests { get; init; }
+
+    public double CpuSeconds { get; init; }
+
+    public int Users { get; init; }
+
+    public int Groups { get; init; }
+
+    public long Members { get; init; }
+
+    public long Owners { get; init; }
+
+    /// <summary>Σ over groups of max(1, ⌈members/999⌉): an empty group still takes one request to find out.</summary>
+    public long MemberPages { get; init; }
+
+    /// <summary>Σ over groups of max(1, ⌈owners/999⌉).</summary>
+    public long OwnerPages { get; init; }
+
+    public int RoleDefinitions { get; init; }
+
+    public int RoleAssignments { get; init; }
+
+    public int RoleEligibilities { get; init; }
+
+    public int ServicePrincipals { get; init; }
+
+    public int AppRoleAssignments { get; init; }
+
+    /// <summary>Σ over service principals of max(1, ⌈assignments to it/999⌉).</summary>
+    public long AppRoleAssignmentPages { get; init; }
+
+    public int DelegatedGrants { get; init; }
+
+    public int Skus { get; init; }
+
+    public int Devices { get; init; }
+
+    /// <summary>Pages of a listing of <paramref name="count"/> objects: an empty listing is still one request.</summary>
+    public static long Pages(long count) => Math.Max(1, (count + PageSize - 1) / PageSize);
+
+    public static SandboxStats Describe(GraphSandbox sandbox)
+    {
+        Tenant tenant = sandbox.Tenant;
+        using var self = Process.GetCurrentProcess();
+        return new SandboxStats
+        {
+            Requests = sandbox.RequestCount,
+            CpuSeconds = self.TotalProcessorTime.TotalSeconds,
+            Users = tenant.Users.Count,
+            Groups = tenant.Groups.Count,
+            Members = tenant.Groups.Sum(g => (long)g.Members.Count),
+            Owners = tenant.Groups.Sum(g => (long)g.Owners.Count),
+            MemberPages = tenant.Groups.Sum(g => Pages(g.Members.Count)),
+            OwnerPages = tenant.Groups.Sum(g => Pages(g.Owners.Count)),
+            RoleDefinitions = tenant.RoleDefinitions.Count,
+            RoleAssignments = tenant.RoleAssignments.Count,
+            RoleEligibilities = tenant.RoleEligibilities.Count,
+            ServicePrincipals = tenant.ServicePrincipals.Count,
+            AppRoleAssignments = tenant.AppRoleAssignments.Count,
+            AppRoleAssignmentPages = tenant.ServicePrincipals.Sum(p => Pages(tenant.AppRoleAssignmentsTo(p).Count)),
+            DelegatedGrants = tenant.OAuth2PermissionGrants.Count,
+            Skus = tenant.SubscribedSkus.Count,
+            Devices = tenant.Devices.Count,
+        };
+    }
+}
