@@ -91,6 +91,39 @@ public sealed class AppSignInTests
         Assert.DoesNotContain("pfx-pass-2!", error.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_apps_certificate_found_by_thumbprint_in_the_users_store_signs_in()
+    {
+        using var sandbox = GraphSandbox.Start(new SandboxOptions { UserCount = 100 });
+        // Through a PFX round trip, so the store gets a persisted key it can hand back.
+        byte[] pfx = sandbox.ClientCertificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12, "store-pass");
+        using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(pfx, "store-pass",
+            System.Security.Cryptography.X509Certificates.X509KeyStorageFlags.PersistKeySet | System.Security.Cryptography.X509Certificates.X509KeyStorageFlags.Exportable);
+        using var store = new System.Security.Cryptography.X509Certificates.X509Store(
+            System.Security.Cryptography.X509Certificates.StoreName.My, System.Security.Cryptography.X509Certificates.StoreLocation.CurrentUser);
+        store.Open(System.Security.Cryptography.X509Certificates.OpenFlags.ReadWrite);
+        store.Add(certificate);
+        try
+        {
+            using GraphConnection connection = await GraphConnection.ConnectAsync(new GraphConnectionOptions
+            {
+                Mode = GraphAuthenticationMode.Certificate,
+                TenantId = sandbox.TenantId,
+                ClientId = sandbox.ClientId,
+                CertificateThumbprint = certificate.Thumbprint.ToLowerInvariant(),
+                GraphEndpoint = sandbox.Url,
+                AuthorityTransport = new HttpClientTransport(new HttpClient(new LoginRedirect(sandbox.Root))),
+                Retry = GraphTestSupport.FastRetry(),
+            }, CancellationToken.None);
+
+            Assert.Equal("ISMS Sandbox Ltd", connection.OrganizationName);
+        }
+        finally
+        {
+            store.Remove(certificate);
+        }
+    }
+
     private static string WritePfx(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, string password)
     {
         string path = Path.Combine(Path.GetTempPath(), $"ismsops-app-{Guid.NewGuid():N}.pfx");
