@@ -37,8 +37,9 @@ public sealed class GraphSandbox : IDisposable, IAsyncDisposable
         ClientSecret = "sbx~" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(30)).Replace('+', '.').Replace('/', '_');
         _pipeline = new SandboxPipeline(AccessToken, new FaultInjector(options), new GraphRouter(tenant, options));
         _clientCertificate = new Lazy<X509Certificate2>(() => CreateClientCertificate(ClientId), LazyThreadSafetyMode.ExecutionAndPublication);
+        ManagedIdentityHeader = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         _identity = new IdentityEndpoints(tenant.Id, tenant.DefaultDomain, ClientId, ClientSecret, AccessToken,
-            () => _clientCertificate.IsValueCreated ? _clientCertificate.Value : null);
+            () => _clientCertificate.IsValueCreated ? _clientCertificate.Value : null, ManagedIdentityHeader);
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 
@@ -69,6 +70,15 @@ public sealed class GraphSandbox : IDisposable, IAsyncDisposable
     /// then the application has no certificate and a certificate sign-in fails with AADSTS700027.
     /// </summary>
     public X509Certificate2 ClientCertificate => _clientCertificate.Value;
+
+    /// <summary>
+    /// The managed identity endpoint, as App Service hosts it: set IDENTITY_ENDPOINT to this and IDENTITY_HEADER to
+    /// <see cref="ManagedIdentityHeader"/>, and a managed-identity sign-in gets the sandbox's token.
+    /// </summary>
+    public string ManagedIdentityEndpoint => Root + "/msi/token";
+
+    /// <summary>The secret header value the managed identity endpoint requires (IDENTITY_HEADER).</summary>
+    public string ManagedIdentityHeader { get; }
 
     /// <summary>The in-memory directory the endpoints read and change.</summary>
     public Tenant Tenant { get; }

@@ -28,10 +28,12 @@ internal sealed class IdentityEndpoints
     private readonly byte[] _clientSecret;
     private readonly string _accessToken;
     private readonly Func<X509Certificate2?> _clientCertificate;
+    private readonly byte[] _managedIdentityHeader;
 
     public IdentityEndpoints(string tenantId, string tenantDomain, string clientId, string clientSecret, string accessToken,
-        Func<X509Certificate2?> clientCertificate)
+        Func<X509Certificate2?> clientCertificate, string managedIdentityHeader)
     {
+        _managedIdentityHeader = Encoding.UTF8.GetBytes(managedIdentityHeader);
         _tenantId = tenantId;
         _tenantDomain = tenantDomain;
         _clientId = clientId;
@@ -49,6 +51,7 @@ internal sealed class IdentityEndpoints
         return s switch
         {
             [_, "discovery", "instance"] when get => InstanceDiscovery(request),
+            ["msi", "token"] when get => ManagedIdentityToken(request),
             [var tenant, "v2.0", ".well-known", "openid-configuration"] when get => OpenIdConfiguration(request, tenant),
             [var tenant, "oauth2", "v2.0", "token"] when post => Token(request, tenant),
             _ => null,
@@ -233,6 +236,49 @@ internal sealed class IdentityEndpoints
     {
         string padded = text.Replace('-', '+').Replace('_', '/');
         return Convert.FromBase64String(padded.PadRight(padded.Length + ((4 - (padded.Length % 4)) % 4), '='));
+    }
+
+    /// <summary>
+    /// The managed identity endpoint as App Service and Functions run it (api-version 2019-08-01): the host sets
+    /// IDENTITY_ENDPOINT and IDENTITY_HEADER, and Azure.Identity's ManagedIdentityCredential calls the endpoint with the
+    /// header and a resource. Pointing those two variables at the sandbox rehearses managed-identity sign-in.
+    /// </summary>
+    private GraphResponse ManagedIdentityToken(GraphRequest request)
+    {
+        byte[] presented = Encoding.UTF8.GetBytes(request.Header("X-IDENTITY-HEADER") ?? "");
+        if (!CryptographicOperations.FixedTimeEquals(presented, _managedIdentityHeader))
+        {
+            return Json(401, writer =>
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("statusCode", 401);
+                writer.WriteString("message", "The X-IDENTITY-HEADER is missing or does not match this managed identity endpoint.");
+                writer.WriteEndObject();
+            });
+        }
+
+        string? resource = request.Query.GetValueOrDefault("resource");
+        if (string.IsNullOrEmpty(resource))
+        {
+            return Json(400, writer =>
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("statusCode", 400);
+                writer.WriteString("message", "A resource is required, e.g. resource=https://graph.microsoft.com.");
+                writer.WriteEndObject();
+            });
+        }
+
+        return Json(200, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("access_token", _accessToken);
+            writer.WriteString("expires_on", DateTimeOffset.UtcNow.AddSeconds(TokenLifetimeSeconds).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+            writer.WriteString("resource", resource);
+            writer.WriteString("token_type", "Bearer");
+            writer.WriteString("client_id", _clientId);
+            writer.WriteEndObject();
+        });
     }
 
     private static GraphResponse UnknownTenant(GraphRequest request, string tenant) =>

@@ -124,6 +124,34 @@ public sealed class AppSignInTests
         }
     }
 
+    [Fact]
+    public async Task A_managed_identity_signs_in_through_the_hosts_identity_endpoint()
+    {
+        using var sandbox = GraphSandbox.Start(new SandboxOptions { UserCount = 100 });
+        // What App Service or Functions sets for a managed identity; the process's environment is shared, so restore it.
+        string? endpoint = Environment.GetEnvironmentVariable("IDENTITY_ENDPOINT");
+        string? header = Environment.GetEnvironmentVariable("IDENTITY_HEADER");
+        Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", sandbox.ManagedIdentityEndpoint);
+        Environment.SetEnvironmentVariable("IDENTITY_HEADER", sandbox.ManagedIdentityHeader);
+        try
+        {
+            using GraphConnection connection = await GraphConnection.ConnectAsync(new GraphConnectionOptions
+            {
+                Mode = GraphAuthenticationMode.ManagedIdentity,
+                GraphEndpoint = sandbox.Url,
+                Retry = GraphTestSupport.FastRetry(),
+            }, CancellationToken.None);
+
+            Assert.Equal(GraphAuthenticationMode.ManagedIdentity, connection.AuthenticationMode);
+            Assert.Equal("ISMS Sandbox Ltd", connection.OrganizationName);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", endpoint);
+            Environment.SetEnvironmentVariable("IDENTITY_HEADER", header);
+        }
+    }
+
     private static string WritePfx(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, string password)
     {
         string path = Path.Combine(Path.GetTempPath(), $"ismsops-app-{Guid.NewGuid():N}.pfx");
