@@ -39,7 +39,8 @@ public sealed class GraphSandbox : IDisposable, IAsyncDisposable
         _clientCertificate = new Lazy<X509Certificate2>(() => CreateClientCertificate(ClientId), LazyThreadSafetyMode.ExecutionAndPublication);
         ManagedIdentityHeader = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         _identity = new IdentityEndpoints(tenant.Id, tenant.DefaultDomain, ClientId, ClientSecret, AccessToken,
-            () => _clientCertificate.IsValueCreated ? _clientCertificate.Value : null, ManagedIdentityHeader);
+            () => _clientCertificate.IsValueCreated ? _clientCertificate.Value : null, ManagedIdentityHeader,
+            (tenant.Users[0].Id, tenant.Users[0].UserPrincipalName, tenant.Users[0].DisplayName));
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 

@@ -29,10 +29,13 @@ internal sealed class IdentityEndpoints
     private readonly string _accessToken;
     private readonly Func<X509Certificate2?> _clientCertificate;
     private readonly byte[] _managedIdentityHeader;
+    private readonly (string Id, string UserPrincipalName, string DisplayName) _signInUser;
+    private readonly Dictionary<string, int> _deviceCodePolls = new(StringComparer.Ordinal);
 
     public IdentityEndpoints(string tenantId, string tenantDomain, string clientId, string clientSecret, string accessToken,
-        Func<X509Certificate2?> clientCertificate, string managedIdentityHeader)
+        Func<X509Certificate2?> clientCertificate, string managedIdentityHeader, (string Id, string UserPrincipalName, string DisplayName) signInUser)
     {
+        _signInUser = signInUser;
         _managedIdentityHeader = Encoding.UTF8.GetBytes(managedIdentityHeader);
         _tenantId = tenantId;
         _tenantDomain = tenantDomain;
@@ -54,6 +57,7 @@ internal sealed class IdentityEndpoints
             ["msi", "token"] when get => ManagedIdentityToken(request),
             [var tenant, "v2.0", ".well-known", "openid-configuration"] when get => OpenIdConfiguration(request, tenant),
             [var tenant, "oauth2", "v2.0", "token"] when post => Token(request, tenant),
+            [var tenant, "oauth2", "v2.0", "devicecode"] when post => DeviceCode(request, tenant),
             _ => null,
         };
     }
@@ -126,10 +130,16 @@ internal sealed class IdentityEndpoints
 
         Dictionary<string, string> form = ReadForm(request.Body.Span);
         string clientId = form.GetValueOrDefault("client_id") ?? "";
+        // MSAL sends the short form; the RFC 8628 name is accepted too.
+        if (form.GetValueOrDefault("grant_type") is "device_code" or DeviceCodeGrant)
+        {
+            return DeviceCodeToken(request, form);
+        }
+
         if (form.GetValueOrDefault("grant_type") != "client_credentials")
         {
             return Failure(request, 400, "unsupported_grant_type", 70003,
-                $"The app requested an unsupported grant type '{form.GetValueOrDefault("grant_type")}'; the sandbox issues tokens for client_credentials only.");
+                $"The app requested an unsupported grant type '{form.GetValueOrDefault("grant_type")}'; the sandbox issues tokens for client_credentials and device_code only.");
         }
 
         if (!string.Equals(clientId, _clientId, StringComparison.OrdinalIgnoreCase))
@@ -280,6 +290,116 @@ internal sealed class IdentityEndpoints
             writer.WriteEndObject();
         });
     }
+
+    private const string DeviceCodeGrant = "urn:ietf:params:oauth:grant-type:device_code";
+
+    /// <summary>
+    /// Starts a device-code sign-in (an admin at a prompt). The sandbox has no browser to visit: its administrator,
+    /// the tenant's first user, approves at once, after the client has polled once and been told to wait, so the
+    /// client's polling is exercised too.
+    /// </summary>
+    private GraphResponse DeviceCode(GraphRequest request, string tenant)
+    {
+        if (!IsTenant(tenant))
+        {
+            return UnknownTenant(request, tenant);
+        }
+
+        Dictionary<string, string> form = ReadForm(request.Body.Span);
+        if (!string.Equals(form.GetValueOrDefault("client_id"), _clientId, StringComparison.OrdinalIgnoreCase))
+        {
+            return Failure(request, 400, "unauthorized_client", 700016,
+                $"Application with identifier '{form.GetValueOrDefault("client_id")}' was not found in the directory '{_tenantDomain}'.");
+        }
+
+        string deviceCode = Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+        string userCode = Convert.ToHexString(RandomNumberGenerator.GetBytes(4));
+        lock (_deviceCodePolls)
+        {
+            _deviceCodePolls[deviceCode] = 0;
+        }
+
+        return Json(200, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("user_code", userCode);
+            writer.WriteString("device_code", deviceCode);
+            writer.WriteString("verification_uri", "https://microsoft.com/devicelogin");
+            writer.WriteNumber("expires_in", 900);
+            writer.WriteNumber("interval", 1);
+            writer.WriteString("message",
+                $"To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code {userCode} to authenticate. (Sandbox: {_signInUser.UserPrincipalName} approves it for you.)");
+            writer.WriteEndObject();
+        });
+    }
+
+    private GraphResponse DeviceCodeToken(GraphRequest request, Dictionary<string, string> form)
+    {
+        string code = form.GetValueOrDefault("device_code") ?? "";
+        int polls;
+        lock (_deviceCodePolls)
+        {
+            if (!_deviceCodePolls.TryGetValue(code, out polls))
+            {
+                return Failure(request, 400, "expired_token", 70020, "The provided value for the input parameter 'device_code' is not valid or has expired.");
+            }
+
+            _deviceCodePolls[code] = polls + 1;
+        }
+
+        if (polls == 0)
+        {
+            return Failure(request, 400, "authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling.");
+        }
+
+        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        string issuer = $"{Authority}/{_tenantId}/v2.0";
+        string idToken = UnsignedJwt(w =>
+        {
+            w.WriteString("aud", _clientId);
+            w.WriteString("iss", issuer);
+            w.WriteNumber("iat", now);
+            w.WriteNumber("nbf", now);
+            w.WriteNumber("exp", now + TokenLifetimeSeconds);
+            w.WriteString("name", _signInUser.DisplayName);
+            w.WriteString("oid", _signInUser.Id);
+            w.WriteString("preferred_username", _signInUser.UserPrincipalName);
+            w.WriteString("sub", _signInUser.Id);
+            w.WriteString("tid", _tenantId);
+            w.WriteString("ver", "2.0");
+        });
+        string clientInfo = Base64UrlText($"{{\"uid\":\"{_signInUser.Id}\",\"utid\":\"{_tenantId}\"}}");
+        return Json(200, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("token_type", "Bearer");
+            writer.WriteString("scope", form.GetValueOrDefault("scope") ?? "https://graph.microsoft.com/.default");
+            writer.WriteNumber("expires_in", TokenLifetimeSeconds);
+            writer.WriteNumber("ext_expires_in", TokenLifetimeSeconds);
+            writer.WriteString("access_token", _accessToken);
+            writer.WriteString("id_token", idToken);
+            writer.WriteString("client_info", clientInfo);
+            writer.WriteEndObject();
+        });
+    }
+
+    /// <summary>An id token as a client reads it; unsigned, since nothing here verifies it (MSAL only reads the claims).</summary>
+    private static string UnsignedJwt(Action<Utf8JsonWriter> claims)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            claims(writer);
+            writer.WriteEndObject();
+        }
+
+        return Base64UrlText("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + Base64UrlBytes(buffer.ToArray()) + ".";
+    }
+
+    private static string Base64UrlText(string text) => Base64UrlBytes(Encoding.UTF8.GetBytes(text));
+
+    private static string Base64UrlBytes(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static GraphResponse UnknownTenant(GraphRequest request, string tenant) =>
         Failure(request, 400, "invalid_request", 90002,

@@ -152,6 +152,29 @@ public sealed class AppSignInTests
         }
     }
 
+    [Fact]
+    public async Task A_device_code_sign_in_shows_the_prompt_polls_until_approved_and_reaches_graph()
+    {
+        using var sandbox = GraphSandbox.Start(new SandboxOptions { UserCount = 100 });
+        var prompts = new List<string>();
+
+        using GraphConnection connection = await GraphConnection.ConnectAsync(new GraphConnectionOptions
+        {
+            Mode = GraphAuthenticationMode.DeviceCode,
+            TenantId = sandbox.TenantId,
+            ClientId = sandbox.ClientId,
+            DeviceCodePrompt = prompts.Add,
+            GraphEndpoint = sandbox.Url,
+            AuthorityTransport = new HttpClientTransport(new HttpClient(new LoginRedirect(sandbox.Root))),
+            Retry = GraphTestSupport.FastRetry(),
+        }, CancellationToken.None);
+
+        Assert.Equal(GraphAuthenticationMode.DeviceCode, connection.AuthenticationMode);
+        Assert.Equal("ISMS Sandbox Ltd", connection.OrganizationName);
+        string prompt = Assert.Single(prompts);
+        Assert.Contains("https://microsoft.com/devicelogin", prompt, StringComparison.Ordinal);
+    }
+
     private static string WritePfx(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, string password)
     {
         string path = Path.Combine(Path.GetTempPath(), $"ismsops-app-{Guid.NewGuid():N}.pfx");
