@@ -1,0 +1,30 @@
+using IsmsOps.Engine.Snapshots;
+
+namespace IsmsOps.Engine.Graph.Collection;
+
+/// <summary>Reads one user's access from Microsoft Graph, live, each time it is asked.</summary>
+public sealed class LiveDirectorySource(GraphConnection connection) : IDirectorySource
+{
+    /// <inheritdoc />
+    public string Description => $"Microsoft Graph at {connection.GraphEndpoint}" + (connection.TenantId is null ? "" : $" (tenant {connection.TenantId})");
+
+    /// <inheritdoc />
+    public string? SnapshotSha256 => null;
+
+    /// <inheritdoc />
+    public async Task<DirectoryIndex> GetForUserAsync(string userIdOrUpn, CancellationToken cancellationToken)
+    {
+        var collector = new UserAccessCollector(new GraphReader(connection));
+        DirectorySnapshot snapshot;
+        try
+        {
+            snapshot = await collector.CollectAsync(userIdOrUpn, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UserAccessCollector.UserNotFoundException)
+        {
+            throw Access.AccessInventory.UserNotFound(userIdOrUpn, Description);
+        }
+
+        return DirectoryIndex.Build(snapshot);
+    }
+}
