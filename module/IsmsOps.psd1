@@ -8,7 +8,7 @@
     Author                 = 'IsmsOps contributors'
     CompanyName            = 'IsmsOps'
     Copyright              = '(c) IsmsOps contributors. MIT licence.'
-    Description            = 'Runs the people-and-access operations of an ISO/IEC 27001 information security management system for organisations whose identities live in Microsoft Entra ID: the people register, a tamper-evident audit trail, and (in later releases) joiners, leavers, access reviews and policy-as-code.'
+    Description            = 'Runs the people-and-access operations of an ISO/IEC 27001 information security management system for organisations whose identities live in Microsoft Entra ID: the people register, a tamper-evident audit trail, Microsoft Graph directory snapshots and access inventories, and (in later releases) joiners, leavers, access reviews and policy-as-code.'
     PowerShellVersion      = '7.4'
     FormatsToProcess       = @('IsmsOps.Format.ps1xml')
     TypesToProcess         = @('IsmsOps.Types.ps1xml')
@@ -35,7 +35,7 @@
         PSData = @{
             Tags         = @('ISMS', 'ISO27001', 'ISO27002', 'ISO27017', 'EntraID', 'AccessReview', 'Audit', 'Compliance')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = 'Foundation: people register, tamper-evident audit trail, embedded SQLite store.'
+            ReleaseNotes = 'Foundation: people register, tamper-evident audit trail, embedded SQLite store. Directory: Microsoft Graph connection (five sign-in modes), a local Graph sandbox, verifiable directory snapshots, per-person access inventories.'
         }
     }
 }
