@@ -1,4 +1,5 @@
 using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.People;
 using IsmsOps.Engine.Storage;
 using IsmsOps.Engine.Storage.Sqlite;
@@ -13,13 +14,14 @@ public sealed class IsmsWorkspace : IDisposable
 {
     private readonly CheckpointSigner _signer;
 
-    private IsmsWorkspace(StoreLocation location, IIsmsStore store, CheckpointSigner signer, Func<DateTime>? clock)
+    private IsmsWorkspace(StoreLocation location, IIsmsStore store, CheckpointSigner signer, Func<DateTime>? clock, OffboardingDeadlinePolicy? offboardingDeadlines)
     {
         Location = location;
         Store = store;
         _signer = signer;
         Audit = new AuditTrail(store, signer, location.HeadWitnessPath, clock);
         People = new PeopleRegister(store, Audit, clock);
+        Offboarding = new OffboardingRegister(store, Audit, clock, offboardingDeadlines);
     }
 
     public StoreLocation Location { get; }
@@ -30,14 +32,19 @@ public sealed class IsmsWorkspace : IDisposable
 
     public PeopleRegister People { get; }
 
-    /// <summary>Opens (creating and migrating on first use) the embedded store at <paramref name="location"/>.</summary>
-    public static IsmsWorkspace Open(StoreLocation location, Func<DateTime>? clock = null)
+    public OffboardingRegister Offboarding { get; }
+
+    /// <summary>
+    /// Opens (creating and migrating on first use) the embedded store at <paramref name="location"/>.
+    /// <paramref name="offboardingDeadlines"/> replaces the default offboarding deadlines (24 hours; at once when immediate).
+    /// </summary>
+    public static IsmsWorkspace Open(StoreLocation location, Func<DateTime>? clock = null, OffboardingDeadlinePolicy? offboardingDeadlines = null)
     {
         SqliteStore store = SqliteStore.Open(location.DatabasePath);
         try
         {
             RefuseToReplaceAMissingSigningKey(location, store);
-            return new IsmsWorkspace(location, store, CheckpointSigner.LoadOrCreate(location.SigningKeyPath), clock);
+            return new IsmsWorkspace(location, store, CheckpointSigner.LoadOrCreate(location.SigningKeyPath), clock, offboardingDeadlines);
         }
         catch
         {

@@ -1,4 +1,5 @@
 using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.People;
 
 namespace IsmsOps.Engine.Storage;
@@ -24,6 +25,12 @@ public interface IIsmsStore : IDisposable
 
     Task<IReadOnlyList<Person>> FindPeopleAsync(PersonQuery query, CancellationToken cancellationToken);
 
+    /// <summary>The case with its steps, or null.</summary>
+    Task<OffboardingCase?> GetOffboardingCaseAsync(string caseId, CancellationToken cancellationToken);
+
+    /// <summary>Cases matching the query, with their steps, newest first.</summary>
+    Task<IReadOnlyList<OffboardingCase>> FindOffboardingCasesAsync(OffboardingCaseQuery query, CancellationToken cancellationToken);
+
     /// <summary>Events in sequence order. Filtering is the caller's; this streams the whole trail.</summary>
     IEnumerable<AuditEvent> ReadAuditEvents(AuditEventQuery query, CancellationToken cancellationToken);
 
@@ -41,6 +48,23 @@ public interface IStoreWriteTransaction : IAsyncDisposable
 
     /// <summary>Replaces the person if its stored version is <paramref name="expectedVersion"/>; false otherwise.</summary>
     Task<bool> UpdatePersonAsync(Person person, long expectedVersion, CancellationToken cancellationToken);
+
+    Task<OffboardingCase?> GetOffboardingCaseAsync(string caseId, CancellationToken cancellationToken);
+
+    /// <summary>Open cases (not completed) of the leaver with this directory object id.</summary>
+    Task<IReadOnlyList<OffboardingCase>> FindOpenOffboardingCasesAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>Inserts the case and all its steps.</summary>
+    Task InsertOffboardingCaseAsync(OffboardingCase offboardingCase, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the case's own fields (status, version, times; not its steps) if its stored version is
+    /// <paramref name="expectedVersion"/>; false otherwise.
+    /// </summary>
+    Task<bool> UpdateOffboardingCaseAsync(OffboardingCase offboardingCase, long expectedVersion, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the step with the same sequence in case <paramref name="caseId"/>; false when there is none.</summary>
+    Task<bool> UpdateOffboardingStepAsync(string caseId, OffboardingStep step, CancellationToken cancellationToken);
 
     /// <summary>The newest event's sequence and hash, or (0, genesis) for an empty trail.</summary>
     Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken);

@@ -57,6 +57,46 @@ internal static class SqliteSchema
             signature  TEXT NOT NULL
         );
         """,
+
+        // 2: offboarding cases and their steps. Times are UTC ISO 8601 with a fixed width, so they compare as text.
+        """
+        CREATE TABLE offboarding_case (
+            case_id             TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+            person_id           TEXT COLLATE NOCASE,
+            user_id             TEXT NOT NULL COLLATE NOCASE,
+            user_principal_name TEXT NOT NULL,
+            status              TEXT NOT NULL,
+            urgency             TEXT NOT NULL,
+            effective_date      TEXT NOT NULL,
+            created_at          TEXT NOT NULL,
+            due_at              TEXT NOT NULL,
+            updated_at          TEXT NOT NULL,
+            closed_at           TEXT,
+            version             INTEGER NOT NULL
+        );
+        CREATE INDEX offboarding_case_person ON offboarding_case(person_id);
+        CREATE INDEX offboarding_case_user ON offboarding_case(user_id);
+        CREATE INDEX offboarding_case_status_due ON offboarding_case(status, due_at);
+        CREATE TABLE offboarding_step (
+            case_id               TEXT NOT NULL COLLATE NOCASE REFERENCES offboarding_case(case_id),
+            sequence              INTEGER NOT NULL,
+            kind                  TEXT NOT NULL,
+            user_id               TEXT NOT NULL,
+            resource_id           TEXT,
+            resource_display_name TEXT,
+            assignment_id         TEXT,
+            detail                TEXT,
+            status                TEXT NOT NULL,
+            reason                TEXT,
+            attempts              INTEGER NOT NULL,
+            graph_request_id      TEXT,
+            before_state          TEXT,
+            after_state           TEXT,
+            started_at            TEXT,
+            completed_at          TEXT,
+            PRIMARY KEY (case_id, sequence)
+        ) WITHOUT ROWID;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

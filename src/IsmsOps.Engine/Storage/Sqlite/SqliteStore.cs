@@ -1,5 +1,6 @@
 using System.Globalization;
 using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.People;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -161,6 +162,26 @@ public sealed class SqliteStore : IIsmsStore
             }
 
             return people;
+        }));
+    }
+
+    public Task<OffboardingCase?> GetOffboardingCaseAsync(string caseId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Translate(DatabasePath, () =>
+        {
+            using SqliteConnection connection = OpenConnection();
+            return SqliteOffboardingRows.Get(connection, null, caseId);
+        }));
+    }
+
+    public Task<IReadOnlyList<OffboardingCase>> FindOffboardingCasesAsync(OffboardingCaseQuery query, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Translate(DatabasePath, () =>
+        {
+            using SqliteConnection connection = OpenConnection();
+            return SqliteOffboardingRows.Find(connection, null, query);
         }));
     }
 

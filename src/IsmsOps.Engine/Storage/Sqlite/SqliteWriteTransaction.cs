@@ -1,5 +1,6 @@
 using System.Globalization;
 using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.People;
 using Microsoft.Data.Sqlite;
 
@@ -48,6 +49,24 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
         command.Parameters.AddWithValue("$expected_version", expectedVersion);
         return command.ExecuteNonQuery() == 1;
     });
+
+    public Task<OffboardingCase?> GetOffboardingCaseAsync(string caseId, CancellationToken cancellationToken) =>
+        Run(() => SqliteOffboardingRows.Get(_connection, _transaction, caseId));
+
+    public Task<IReadOnlyList<OffboardingCase>> FindOpenOffboardingCasesAsync(string userId, CancellationToken cancellationToken) =>
+        Run(() => SqliteOffboardingRows.Find(_connection, _transaction, new OffboardingCaseQuery { UserId = userId, OpenOnly = true }));
+
+    public Task InsertOffboardingCaseAsync(OffboardingCase offboardingCase, CancellationToken cancellationToken) => Run(() =>
+    {
+        SqliteOffboardingRows.Insert(_connection, _transaction, offboardingCase);
+        return 0;
+    });
+
+    public Task<bool> UpdateOffboardingCaseAsync(OffboardingCase offboardingCase, long expectedVersion, CancellationToken cancellationToken) =>
+        Run(() => SqliteOffboardingRows.Update(_connection, _transaction, offboardingCase, expectedVersion));
+
+    public Task<bool> UpdateOffboardingStepAsync(string caseId, OffboardingStep step, CancellationToken cancellationToken) =>
+        Run(() => SqliteOffboardingRows.UpdateStep(_connection, _transaction, caseId, step));
 
     public Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken) => Run(() =>
     {

@@ -1,0 +1,310 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.People;
+using IsmsOps.Engine.Storage;
+
+namespace IsmsOps.Engine.Offboarding;
+
+/// <summary>
+/// The register of offboarding cases. Every change (a case opened, a step recorded, a status set) is stored together
+/// with its audit event in one transaction, so a crash never leaves a step recorded without its evidence, nor evidence
+/// of a step that was not recorded. Recording what is already recorded changes nothing, so a resumed run can repeat
+/// itself safely.
+/// </summary>
+/// <remarks>
+/// Audit events name ids only (case, person, directory object, resource), not names or addresses: the trail outlives
+/// the crypto-shredding of a leaver's personal data.
+/// </remarks>
+public sealed class OffboardingRegister
+{
+    private readonly IIsmsStore _store;
+    private readonly AuditTrail _audit;
+    private readonly Func<DateTime> _clock;
+
+    public OffboardingRegister(IIsmsStore store, AuditTrail audit, Func<DateTime>? clock = null, OffboardingDeadlinePolicy? deadlines = null)
+    {
+        _store = store;
+        _audit = audit;
+        _clock = clock ?? (() => DateTime.UtcNow);
+        Deadlines = deadlines ?? OffboardingDeadlinePolicy.Default;
+    }
+
+    /// <summary>The policy that sets each new case's deadline.</summary>
+    public OffboardingDeadlinePolicy Deadlines { get; }
+
+    /// <summary>
+    /// Opens a case for <paramref name="plan"/>: stores it with its steps and audits Offboarding.CaseOpened. The
+    /// deadline comes from <see cref="Deadlines"/>, by the person's employment type (Standard's window for a
+    /// directory-only leaver) and <paramref name="urgency"/>, counted from <paramref name="effectiveDate"/> (now when
+    /// null). Fails with <c>IsmsOps.Offboarding.AlreadyOpen</c> when the account already has an open case, and
+    /// <c>IsmsOps.Offboarding.PersonMismatch</c> when the person is linked to another account.
+    /// </summary>
+    public async Task<OffboardingCase> CreateAsync(OffboardingPlan plan, Person? person, OffboardingUrgency urgency, DateTimeOffset? effectiveDate,
+        OperationContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (person?.DirectoryObjectId is string linked && !string.Equals(linked, plan.UserId, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new IsmsException("IsmsOps.Offboarding.PersonMismatch", IsmsErrorKind.InvalidArgument,
+                $"Person '{person.PersonId}' is linked to account {linked}, but the plan is for {plan.UserId} ({plan.UserPrincipalName}). Nothing was changed.",
+                "Plan the offboarding of the person's own account, or correct the link with Set-IsmsPerson -DirectoryObjectId.", person.PersonId);
+        }
+
+        if (plan.Steps.Select(s => s.Sequence).Distinct().Count() != plan.Steps.Count
+            || plan.Steps.Any(s => s.Sequence < 1 || !string.Equals(s.UserId, plan.UserId, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new IsmsException("IsmsOps.Offboarding.InvalidPlan", IsmsErrorKind.InvalidArgument,
+                $"The plan for {plan.UserId} has duplicate or missing step numbers, or steps for another user. Nothing was changed.",
+                "Make the plan with OffboardingPlanner.Plan and do not edit its steps.", plan.UserId);
+        }
+
+        DateTimeOffset now = Now();
+        DateTimeOffset effective = effectiveDate ?? now;
+        await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<OffboardingCase> open = await transaction.FindOpenOffboardingCasesAsync(plan.UserId, cancellationToken).ConfigureAwait(false);
+        if (open.Count > 0)
+        {
+            throw new IsmsException("IsmsOps.Offboarding.AlreadyOpen", IsmsErrorKind.AlreadyExists,
+                $"Account {plan.UserId} ({plan.UserPrincipalName}) already has an open offboarding case, {open[0].CaseId} ({open[0].Status}). Nothing was changed.",
+                $"Resume that case (Resume-IsmsOffboarding {open[0].CaseId}) rather than open a second one.", open[0].CaseId);
+        }
+
+        string caseId = await NewCaseIdAsync(transaction, now, cancellationToken).ConfigureAwait(false);
+        var created = new OffboardingCase
+        {
+            CaseId = caseId,
+            PersonId = person?.PersonId,
+            UserId = plan.UserId,
+            UserPrincipalName = plan.UserPrincipalName,
+            Status = OffboardingCaseStatus.Planned,
+            Urgency = urgency,
+            EffectiveDate = effective,
+            CreatedAt = now,
+            DueAt = Deadlines.DueAt(person?.EmploymentType, urgency, effective),
+            UpdatedAt = now,
+            Version = 1,
+            Steps = plan.Steps.OrderBy(s => s.Sequence).ToList(),
+        };
+        await transaction.InsertOffboardingCaseAsync(created, cancellationToken).ConfigureAwait(false);
+
+        var steps = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+        foreach (OffboardingStep step in created.Steps)
+        {
+            steps[step.Sequence.ToString("D3", CultureInfo.InvariantCulture)] = $"{step.Kind} {step.ResourceId} {step.AssignmentId}".TrimEnd() + $" [{step.Status}]";
+        }
+
+        AuditDetails details = new AuditDetails()
+            .Add("CaseId", caseId)
+            .Add("PersonId", created.PersonId)
+            .Add("UserId", created.UserId)
+            .Add("Urgency", urgency)
+            .Add("EmploymentType", person?.EmploymentType)
+            .Add("EffectiveDate", Iso(effective))
+            .Add("DueAt", Iso(created.DueAt))
+            .Add("SnapshotCollectedAt", Iso(plan.SnapshotCollectedAt))
+            .Add("Steps", steps);
+        await _audit.AppendAsync(transaction, [new AuditEventDraft("Offboarding.CaseOpened", Target(caseId), details.ToJson())], context, cancellationToken)
+            .ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return created;
+    }
+
+    /// <summary>The case with its steps. Fails with <c>IsmsOps.Offboarding.NotFound</c>.</summary>
+    public async Task<OffboardingCase> GetAsync(string caseId, CancellationToken cancellationToken) =>
+        await _store.GetOffboardingCaseAsync(caseId, cancellationToken).ConfigureAwait(false) ?? throw NotFound(caseId);
+
+    /// <summary>Cases matching the query, newest first.</summary>
+    public Task<IReadOnlyList<OffboardingCase>> FindAsync(OffboardingCaseQuery query, CancellationToken cancellationToken) =>
+        _store.FindOffboardingCasesAsync(query, cancellationToken);
+
+    /// <summary>
+    /// Stores what happened to one step (matched by <see cref="OffboardingStep.Sequence"/>) and audits it with its
+    /// before and after state, Graph request-id and times, in one transaction: Offboarding.StepSettled when the step is
+    /// settled, Offboarding.StepFailed when it failed, Offboarding.StepUpdated otherwise (started, another attempt).
+    /// A step identical to the stored one, or one already settled with the same status (the first settlement is the
+    /// evidence), writes and audits nothing. The step must act on what was planned: <c>IsmsOps.Offboarding.StepMismatch</c>
+    /// otherwise. With <paramref name="expectedVersion"/> and another version stored: <c>IsmsOps.Offboarding.Conflict</c>.
+    /// </summary>
+    public async Task<OffboardingCase> RecordStepAsync(string caseId, OffboardingStep step, long? expectedVersion, OperationContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        OffboardingCase current = await ReadForChangeAsync(transaction, caseId, expectedVersion, cancellationToken).ConfigureAwait(false);
+        OffboardingStep before = current.Steps.FirstOrDefault(s => s.Sequence == step.Sequence)
+            ?? throw new IsmsException("IsmsOps.Offboarding.StepNotFound", IsmsErrorKind.NotFound,
+                $"Case {current.CaseId} has no step {step.Sequence} (it has {current.Steps.Count}). Nothing was changed.",
+                "Record the steps of the case as Get-IsmsOffboarding lists them.", current.CaseId);
+
+        if (before.Kind != step.Kind || !SameId(before.UserId, step.UserId) || !SameId(before.ResourceId, step.ResourceId)
+            || !SameId(before.AssignmentId, step.AssignmentId))
+        {
+            throw new IsmsException("IsmsOps.Offboarding.StepMismatch", IsmsErrorKind.InvalidArgument,
+                $"Step {step.Sequence} of case {current.CaseId} is {before.Kind} on '{before.ResourceId}'; the result given is for {step.Kind} on '{step.ResourceId}'. Nothing was changed.",
+                "Record results against the step that was run; a step's target is fixed when the case is planned.", current.CaseId);
+        }
+
+        if (step == before || (before.IsSettled && step.Status == before.Status))
+        {
+            return current;
+        }
+
+        if (!current.IsOpen && !(current.Status == OffboardingCaseStatus.CompletedWithManualTasks && before.Status == OffboardingStepStatus.ManualTask))
+        {
+            throw Closed(current);
+        }
+
+        OffboardingCase updated = current with
+        {
+            Version = current.Version + 1,
+            UpdatedAt = Now(),
+            Steps = current.Steps.Select(s => s.Sequence == step.Sequence ? step : s).ToList(),
+        };
+        await SaveAsync(transaction, updated, current.Version, cancellationToken).ConfigureAwait(false);
+        if (!await transaction.UpdateOffboardingStepAsync(current.CaseId, step, cancellationToken).ConfigureAwait(false))
+        {
+            throw new IsmsException("IsmsOps.Offboarding.Conflict", IsmsErrorKind.Conflict,
+                $"Step {step.Sequence} of case {current.CaseId} vanished while it was recorded. Nothing was changed.", "Run the command again.", current.CaseId);
+        }
+
+        var details = new AuditDetails()
+            .Add("CaseId", current.CaseId)
+            .Add("Sequence", step.Sequence)
+            .Add("Kind", step.Kind)
+            .Add("UserId", step.UserId)
+            .Add("ResourceId", step.ResourceId)
+            .Add("AssignmentId", step.AssignmentId)
+            .Add("Detail", step.Detail)
+            .Add("Reason", step.Reason)
+            .Add("Attempts", step.Attempts)
+            .Add("GraphRequestId", step.GraphRequestId)
+            .Add("BeforeState", step.BeforeState)
+            .Add("AfterState", step.AfterState)
+            .Add("StartedAt", step.StartedAt is DateTimeOffset started ? Iso(started) : null)
+            .Add("CompletedAt", step.CompletedAt is DateTimeOffset completed ? Iso(completed) : null)
+            .AddChange("Status", before.Status, step.Status);
+        string action = step.IsSettled ? "Offboarding.StepSettled" : step.Status == OffboardingStepStatus.Failed ? "Offboarding.StepFailed" : "Offboarding.StepUpdated";
+        await _audit.AppendAsync(transaction, [new AuditEventDraft(action, Target(current.CaseId), details.ToJson())], context, cancellationToken)
+            .ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return updated;
+    }
+
+    /// <summary>
+    /// Sets the case's status, audited as Offboarding.CaseClosed when it completes (with whether the deadline was
+    /// missed) and Offboarding.CaseStatusChanged otherwise. Completed needs every step Done or Skipped;
+    /// CompletedWithManualTasks needs every step settled (<c>IsmsOps.Offboarding.NotSettled</c>). A completed case
+    /// does not reopen (<c>IsmsOps.Offboarding.Closed</c>), though one completed with manual tasks may become
+    /// Completed. Setting the status it has changes nothing.
+    /// </summary>
+    public async Task<OffboardingCase> SetStatusAsync(string caseId, OffboardingCaseStatus status, long? expectedVersion, OperationContext context,
+        CancellationToken cancellationToken)
+    {
+        await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        OffboardingCase current = await ReadForChangeAsync(transaction, caseId, expectedVersion, cancellationToken).ConfigureAwait(false);
+        if (current.Status == status)
+        {
+            return current;
+        }
+
+        if (!current.IsOpen && !(current.Status == OffboardingCaseStatus.CompletedWithManualTasks && status == OffboardingCaseStatus.Completed))
+        {
+            throw Closed(current);
+        }
+
+        List<OffboardingStep> blocking = status switch
+        {
+            OffboardingCaseStatus.Completed => current.Steps.Where(s => s.Status is not (OffboardingStepStatus.Done or OffboardingStepStatus.Skipped)).ToList(),
+            OffboardingCaseStatus.CompletedWithManualTasks => current.Steps.Where(s => !s.IsSettled).ToList(),
+            _ => [],
+        };
+        if (blocking.Count > 0)
+        {
+            throw new IsmsException("IsmsOps.Offboarding.NotSettled", IsmsErrorKind.Conflict,
+                $"Case {current.CaseId} cannot be {status}: step(s) {string.Join(", ", blocking.Select(s => $"{s.Sequence} ({s.Kind}, {s.Status})"))} are not done. Nothing was changed.",
+                status == OffboardingCaseStatus.Completed
+                    ? "Finish the remaining steps, confirm manual tasks, or close the case as CompletedWithManualTasks."
+                    : "Resume the case until every step is Done, Skipped or a manual task.", current.CaseId);
+        }
+
+        DateTimeOffset now = Now();
+        bool closing = status is OffboardingCaseStatus.Completed or OffboardingCaseStatus.CompletedWithManualTasks;
+        OffboardingCase updated = current with
+        {
+            Status = status,
+            Version = current.Version + 1,
+            UpdatedAt = now,
+            ClosedAt = closing ? current.ClosedAt ?? now : null,
+        };
+        await SaveAsync(transaction, updated, current.Version, cancellationToken).ConfigureAwait(false);
+
+        var details = new AuditDetails()
+            .Add("CaseId", current.CaseId)
+            .Add("DueAt", Iso(current.DueAt))
+            .AddChange("Status", current.Status, status);
+        if (closing)
+        {
+            details.Add("ClosedAt", Iso(updated.ClosedAt!.Value))
+                .Add("Overdue", updated.ClosedAt > current.DueAt)
+                .Add("ManualTasks", current.Steps.Count(s => s.Status == OffboardingStepStatus.ManualTask));
+        }
+
+        await _audit.AppendAsync(transaction, [new AuditEventDraft(closing ? "Offboarding.CaseClosed" : "Offboarding.CaseStatusChanged", Target(current.CaseId), details.ToJson())],
+            context, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return updated;
+    }
+
+    /// <summary>The audit target for a case.</summary>
+    public static string Target(string caseId) => "offboarding:" + caseId;
+
+    /// <summary>The error for a case id that is not registered.</summary>
+    public static IsmsException NotFound(string caseId) => new("IsmsOps.Offboarding.NotFound", IsmsErrorKind.NotFound,
+        $"No offboarding case with id '{caseId}' is registered.", "Check the id with Get-IsmsOffboarding.", caseId);
+
+    private async Task<OffboardingCase> ReadForChangeAsync(IStoreWriteTransaction transaction, string caseId, long? expectedVersion, CancellationToken cancellationToken)
+    {
+        OffboardingCase current = await transaction.GetOffboardingCaseAsync(caseId, cancellationToken).ConfigureAwait(false) ?? throw NotFound(caseId);
+        if (expectedVersion is long expected && expected != current.Version)
+        {
+            throw new IsmsException("IsmsOps.Offboarding.Conflict", IsmsErrorKind.Conflict,
+                $"Case {current.CaseId} is at version {current.Version}, not {expected}: another run changed it since it was read. Nothing was changed.",
+                "Read the case again with Get-IsmsOffboarding; if another run is under way, let it finish.", current.CaseId);
+        }
+
+        return current;
+    }
+
+    private static async Task SaveAsync(IStoreWriteTransaction transaction, OffboardingCase updated, long expectedVersion, CancellationToken cancellationToken)
+    {
+        if (!await transaction.UpdateOffboardingCaseAsync(updated, expectedVersion, cancellationToken).ConfigureAwait(false))
+        {
+            throw new IsmsException("IsmsOps.Offboarding.Conflict", IsmsErrorKind.Conflict,
+                $"Case {updated.CaseId} changed while this update ran. Nothing was changed.", "Run the command again.", updated.CaseId);
+        }
+    }
+
+    // The date keeps ids readable in a ticket; six random hex digits make a clash on one day rare, and the check makes it harmless.
+    private static async Task<string> NewCaseIdAsync(IStoreWriteTransaction transaction, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            string id = "OFB-" + now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "-" + RandomNumberGenerator.GetHexString(6);
+            if (await transaction.GetOffboardingCaseAsync(id, cancellationToken).ConfigureAwait(false) is null)
+            {
+                return id;
+            }
+        }
+    }
+
+    private static IsmsException Closed(OffboardingCase c) => new("IsmsOps.Offboarding.Closed", IsmsErrorKind.Conflict,
+        $"Case {c.CaseId} is {c.Status} (closed {c.ClosedAt:u}). Nothing was changed.",
+        "A completed case stays as it is; open a new case if access was granted again.", c.CaseId);
+
+    private static bool SameId(string? a, string? b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+    private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    private DateTimeOffset Now() => new(DateTime.SpecifyKind(_clock(), DateTimeKind.Utc));
+}

@@ -1,0 +1,213 @@
+using System.Globalization;
+using IsmsOps.Engine.Offboarding;
+using Microsoft.Data.Sqlite;
+
+namespace IsmsOps.Engine.Storage.Sqlite;
+
+/// <summary>Reads and writes offboarding cases and their steps; shared by the store's reads and its write transaction.</summary>
+internal static class SqliteOffboardingRows
+{
+    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+
+    private const string CaseColumns =
+        "case_id, person_id, user_id, user_principal_name, status, urgency, effective_date, created_at, due_at, updated_at, closed_at, version";
+
+    private const string StepColumns =
+        "case_id, sequence, kind, user_id, resource_id, resource_display_name, assignment_id, detail, status, reason, attempts, graph_request_id, " +
+        "before_state, after_state, started_at, completed_at";
+
+    /// <summary>Fixed width, UTC: times compare correctly as text, which the overdue query relies on.</summary>
+    public static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
+
+    public static OffboardingCase? Get(SqliteConnection connection, SqliteTransaction? transaction, string caseId)
+    {
+        using SqliteCommand command = Command(connection, transaction, $"SELECT {CaseColumns} FROM offboarding_case WHERE case_id = $id;");
+        command.Parameters.AddWithValue("$id", caseId);
+        return ReadCases(connection, transaction, command).SingleOrDefault();
+    }
+
+    public static IReadOnlyList<OffboardingCase> Find(SqliteConnection connection, SqliteTransaction? transaction, OffboardingCaseQuery query)
+    {
+        using SqliteCommand command = Command(connection, transaction, string.Empty);
+        var where = new List<string>();
+        if (query.PersonId is not null)
+        {
+            where.Add("person_id = " + SqliteStore.Bind(command, "$person", query.PersonId));
+        }
+
+        if (query.UserId is not null)
+        {
+            where.Add("user_id = " + SqliteStore.Bind(command, "$user", query.UserId));
+        }
+
+        if (query.Statuses.Count > 0)
+        {
+            where.Add("status IN (" + string.Join(",", query.Statuses.Select((s, i) => SqliteStore.Bind(command, "$s" + i, s.ToString()))) + ")");
+        }
+
+        if (query.OpenOnly || query.OverdueAt is not null)
+        {
+            where.Add($"status NOT IN ('{OffboardingCaseStatus.Completed}', '{OffboardingCaseStatus.CompletedWithManualTasks}')");
+        }
+
+        if (query.OverdueAt is DateTimeOffset now)
+        {
+            where.Add("due_at < " + SqliteStore.Bind(command, "$now", FormatTime(now)));
+        }
+
+        command.CommandText = $"SELECT {CaseColumns} FROM offboarding_case"
+            + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : string.Empty) + " ORDER BY created_at DESC, case_id;";
+        return ReadCases(connection, transaction, command);
+    }
+
+    public static void Insert(SqliteConnection connection, SqliteTransaction transaction, OffboardingCase c)
+    {
+        using (SqliteCommand command = CaseCommand(connection, transaction, c,
+                   $"INSERT INTO offboarding_case ({CaseColumns}) VALUES ($case_id, $person_id, $user_id, $upn, $status, $urgency, $effective, $created, $due, $updated, $closed, $version);"))
+        {
+            command.ExecuteNonQuery();
+        }
+
+        foreach (OffboardingStep step in c.Steps)
+        {
+            using SqliteCommand command = StepCommand(connection, transaction, c.CaseId, step,
+                $"INSERT INTO offboarding_step ({StepColumns}) VALUES ($case_id, $sequence, $kind, $user_id, $resource_id, $resource_name, $assignment_id, $detail, " +
+                "$status, $reason, $attempts, $request_id, $before, $after, $started, $completed);");
+            command.ExecuteNonQuery();
+        }
+    }
+
+    public static bool Update(SqliteConnection connection, SqliteTransaction transaction, OffboardingCase c, long expectedVersion)
+    {
+        using SqliteCommand command = CaseCommand(connection, transaction, c,
+            "UPDATE offboarding_case SET status = $status, urgency = $urgency, due_at = $due, updated_at = $updated, closed_at = $closed, version = $version " +
+            "WHERE case_id = $case_id AND version = $expected;");
+        command.Parameters.AddWithValue("$expected", expectedVersion);
+        return command.ExecuteNonQuery() == 1;
+    }
+
+    public static bool UpdateStep(SqliteConnection connection, SqliteTransaction transaction, string caseId, OffboardingStep step)
+    {
+        using SqliteCommand command = StepCommand(connection, transaction, caseId, step,
+            "UPDATE offboarding_step SET kind = $kind, user_id = $user_id, resource_id = $resource_id, resource_display_name = $resource_name, " +
+            "assignment_id = $assignment_id, detail = $detail, status = $status, reason = $reason, attempts = $attempts, graph_request_id = $request_id, " +
+            "before_state = $before, after_state = $after, started_at = $started, completed_at = $completed WHERE case_id = $case_id AND sequence = $sequence;");
+        return command.ExecuteNonQuery() == 1;
+    }
+
+    private static List<OffboardingCase> ReadCases(SqliteConnection connection, SqliteTransaction? transaction, SqliteCommand command)
+    {
+        var cases = new List<OffboardingCase>();
+        using (SqliteDataReader r = command.ExecuteReader())
+        {
+            while (r.Read())
+            {
+                cases.Add(new OffboardingCase
+                {
+                    CaseId = r.GetString(0),
+                    PersonId = Text(r, 1),
+                    UserId = r.GetString(2),
+                    UserPrincipalName = r.GetString(3),
+                    Status = Enum.Parse<OffboardingCaseStatus>(r.GetString(4)),
+                    Urgency = Enum.Parse<OffboardingUrgency>(r.GetString(5)),
+                    EffectiveDate = Time(r, 6)!.Value,
+                    CreatedAt = Time(r, 7)!.Value,
+                    DueAt = Time(r, 8)!.Value,
+                    UpdatedAt = Time(r, 9)!.Value,
+                    ClosedAt = Time(r, 10),
+                    Version = r.GetInt64(11),
+                });
+            }
+        }
+
+        return cases.Select(c => c with { Steps = ReadSteps(connection, transaction, c.CaseId) }).ToList();
+    }
+
+    private static List<OffboardingStep> ReadSteps(SqliteConnection connection, SqliteTransaction? transaction, string caseId)
+    {
+        using SqliteCommand command = Command(connection, transaction, $"SELECT {StepColumns} FROM offboarding_step WHERE case_id = $id ORDER BY sequence;");
+        command.Parameters.AddWithValue("$id", caseId);
+        var steps = new List<OffboardingStep>();
+        using SqliteDataReader r = command.ExecuteReader();
+        while (r.Read())
+        {
+            steps.Add(new OffboardingStep
+            {
+                Sequence = r.GetInt32(1),
+                Kind = Enum.Parse<OffboardingStepKind>(r.GetString(2)),
+                UserId = r.GetString(3),
+                ResourceId = Text(r, 4),
+                ResourceDisplayName = Text(r, 5),
+                AssignmentId = Text(r, 6),
+                Detail = Text(r, 7),
+                Status = Enum.Parse<OffboardingStepStatus>(r.GetString(8)),
+                Reason = Text(r, 9),
+                Attempts = r.GetInt32(10),
+                GraphRequestId = Text(r, 11),
+                BeforeState = Text(r, 12),
+                AfterState = Text(r, 13),
+                StartedAt = Time(r, 14),
+                CompletedAt = Time(r, 15),
+            });
+        }
+
+        return steps;
+    }
+
+    private static SqliteCommand CaseCommand(SqliteConnection connection, SqliteTransaction transaction, OffboardingCase c, string sql)
+    {
+        SqliteCommand command = Command(connection, transaction, sql);
+        command.Parameters.AddWithValue("$case_id", c.CaseId);
+        command.Parameters.AddWithValue("$person_id", Db(c.PersonId));
+        command.Parameters.AddWithValue("$user_id", c.UserId);
+        command.Parameters.AddWithValue("$upn", c.UserPrincipalName);
+        command.Parameters.AddWithValue("$status", c.Status.ToString());
+        command.Parameters.AddWithValue("$urgency", c.Urgency.ToString());
+        command.Parameters.AddWithValue("$effective", FormatTime(c.EffectiveDate));
+        command.Parameters.AddWithValue("$created", FormatTime(c.CreatedAt));
+        command.Parameters.AddWithValue("$due", FormatTime(c.DueAt));
+        command.Parameters.AddWithValue("$updated", FormatTime(c.UpdatedAt));
+        command.Parameters.AddWithValue("$closed", Db(c.ClosedAt is DateTimeOffset closed ? FormatTime(closed) : null));
+        command.Parameters.AddWithValue("$version", c.Version);
+        return command;
+    }
+
+    private static SqliteCommand StepCommand(SqliteConnection connection, SqliteTransaction transaction, string caseId, OffboardingStep s, string sql)
+    {
+        SqliteCommand command = Command(connection, transaction, sql);
+        command.Parameters.AddWithValue("$case_id", caseId);
+        command.Parameters.AddWithValue("$sequence", s.Sequence);
+        command.Parameters.AddWithValue("$kind", s.Kind.ToString());
+        command.Parameters.AddWithValue("$user_id", s.UserId);
+        command.Parameters.AddWithValue("$resource_id", Db(s.ResourceId));
+        command.Parameters.AddWithValue("$resource_name", Db(s.ResourceDisplayName));
+        command.Parameters.AddWithValue("$assignment_id", Db(s.AssignmentId));
+        command.Parameters.AddWithValue("$detail", Db(s.Detail));
+        command.Parameters.AddWithValue("$status", s.Status.ToString());
+        command.Parameters.AddWithValue("$reason", Db(s.Reason));
+        command.Parameters.AddWithValue("$attempts", s.Attempts);
+        command.Parameters.AddWithValue("$request_id", Db(s.GraphRequestId));
+        command.Parameters.AddWithValue("$before", Db(s.BeforeState));
+        command.Parameters.AddWithValue("$after", Db(s.AfterState));
+        command.Parameters.AddWithValue("$started", Db(s.StartedAt is DateTimeOffset started ? FormatTime(started) : null));
+        command.Parameters.AddWithValue("$completed", Db(s.CompletedAt is DateTimeOffset completed ? FormatTime(completed) : null));
+        return command;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static string? Text(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
+
+    private static DateTimeOffset? Time(SqliteDataReader r, int ordinal) =>
+        r.IsDBNull(ordinal)
+            ? null
+            : DateTimeOffset.ParseExact(r.GetString(ordinal), TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    private static object Db(string? value) => value is null ? DBNull.Value : value;
+}
