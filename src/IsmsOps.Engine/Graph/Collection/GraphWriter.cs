@@ -228,6 +228,8 @@ internal sealed class GraphWriter
         };
         ReplaySafeOption.SetOn(request);
         Interlocked.Increment(ref _requests);
+        // A batch may mix operations; a failure of the whole $batch is named after its first, and each item's own
+        // failure after its own operation (GraphWriteResult.ToException).
         GraphOperation operation = batch[0].Operation;
         using HttpResponseMessage response = await _connection.SendAsync(operation, request, cancellationToken).ConfigureAwait(false);
         string? requestId = response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null;
