@@ -115,5 +115,8 @@ internal sealed class ReplaySafeOption : Microsoft.Kiota.Abstractions.IRequestOp
 
     private static readonly HttpRequestOptionsKey<Microsoft.Kiota.Abstractions.IRequestOption> Key = new(typeof(ReplaySafeOption).FullName!);
 
+    /// <summary>Marks a raw request sent through <see cref="GraphConnection.Http"/>, where the Kiota adapter is not involved.</summary>
+    public static void SetOn(HttpRequestMessage request) => request.Options.Set(Key, Instance);
+
     public static bool IsSetOn(HttpRequestMessage request) => request.Options.TryGetValue(Key, out var option) && option is ReplaySafeOption;
 }

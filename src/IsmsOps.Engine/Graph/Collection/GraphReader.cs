@@ -358,7 +358,13 @@ public sealed class GraphReader
         }
     }
 
-    private TimeSpan RetryDelay(JsonElement answer, int attempt)
+    private TimeSpan RetryDelay(JsonElement answer, int attempt) => ItemRetryDelay(answer, attempt, _options);
+
+    /// <summary>
+    /// The wait before sending a $batch item again: its own Retry-After when Graph gave one, otherwise exponential
+    /// backoff with full jitter, never beyond <see cref="GraphReaderOptions.BackoffCap"/>. Shared by every $batch sender.
+    /// </summary>
+    internal static TimeSpan ItemRetryDelay(JsonElement answer, int attempt, GraphReaderOptions options)
     {
         TimeSpan? retryAfter = null;
         if (answer.TryGetProperty("headers", out JsonElement headers) && headers.ValueKind == JsonValueKind.Object)
@@ -373,11 +379,12 @@ public sealed class GraphReader
             }
         }
 
-        TimeSpan wait = retryAfter ?? GraphRetryRules.Backoff(attempt, _options.BackoffBase, _options.BackoffCap, Random.Shared.NextDouble());
-        return wait > _options.BackoffCap ? _options.BackoffCap : wait;
+        TimeSpan wait = retryAfter ?? GraphRetryRules.Backoff(attempt, options.BackoffBase, options.BackoffCap, Random.Shared.NextDouble());
+        return wait > options.BackoffCap ? options.BackoffCap : wait;
     }
 
-    private static bool IsTransient(int status) => status is 429 or 500 or 502 or 503 or 504;
+    /// <summary>Statuses of a $batch item that mean "not done, try again": throttled, or a server-side failure.</summary>
+    internal static bool IsTransient(int status) => status is 429 or 500 or 502 or 503 or 504;
 
     private static IsmsException ItemFailure(GraphOperation operation, string url, int status, JsonElement answer, JsonElement body)
     {

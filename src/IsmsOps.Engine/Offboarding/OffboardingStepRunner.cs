@@ -1,0 +1,563 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using IsmsOps.Engine.Graph;
+using IsmsOps.Engine.Graph.Collection;
+
+namespace IsmsOps.Engine.Offboarding;
+
+/// <summary>
+/// Runs offboarding steps against Microsoft Graph, in <see cref="OffboardingStep.Sequence"/> order, and returns each
+/// step with what happened: its status, why, how many attempts it took, Graph's request-id, what Graph held before and
+/// after (compact JSON) and when it ran.
+/// </summary>
+/// <remarks>
+/// <para>Every step is idempotent: what is already gone (a 404, a member no longer in the group, a licence no longer
+/// assigned, an account already disabled) is Done with the reason "already removed", so a crashed or finished case can
+/// be run again as it stands. Steps already settled (Done, Skipped, ManualTask) are returned unchanged and not run.</para>
+/// <para>Graph's refusals that mean another system owns the change become ManualTask naming that system: a dynamic
+/// membership rule, on-premises Active Directory (synced groups), Exchange Online (mail-enabled security groups and
+/// distribution lists). A 403 fails only its own step, with the permission named; the other steps continue.</para>
+/// <para>Consecutive removals that are one Graph call each (memberships, roles, app roles, delegated grants, licences,
+/// named authentication methods) go out together through JSON $batch; the account, devices, ownership transfers and
+/// direct reports, which read before they write, go one call at a time.</para>
+/// <para>What a step's <see cref="OffboardingStep.Detail"/> means here:</para>
+/// <list type="bullet">
+/// <item>RemoveGroupOwnership: the object id of the user who takes ownership when the leaver is the last owner
+/// (for example the leaver's manager); without one, a last ownership is left as a ManualTask.</item>
+/// <item>RemoveDirectoryRole: the end of a time-bound assignment (ISO 8601, as <c>AccessGrant.Until</c>); such an
+/// assignment is removed with a PIM <c>adminRemove</c> request, a permanent one with DELETE roleAssignments/{id}.
+/// <see cref="OffboardingStep.ResourceId"/> is the role definition.</item>
+/// <item>RemoveAuthenticationMethod: the method's type (<c>phoneMethods</c> or <c>#microsoft.graph.phoneAuthenticationMethod</c>)
+/// with its id in <see cref="OffboardingStep.AssignmentId"/>; with no id, every method the user has is removed.</item>
+/// <item>ReassignDirectReports: the object id of the new manager; without one, the leaver's own manager.</item>
+/// <item>ManualTask: what a person must do.</item>
+/// </list>
+/// </remarks>
+public sealed class OffboardingStepRunner
+{
+    private const string AlreadyRemoved = "already removed";
+
+    private readonly GraphWriter _writer;
+    private readonly string _baseUrl;
+
+    /// <summary>A runner over <paramref name="connection"/>; <paramref name="options"/> sets $batch size and item retry timing.</summary>
+    public OffboardingStepRunner(GraphConnection connection, GraphReaderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _writer = new GraphWriter(connection, options);
+        _baseUrl = connection.GraphEndpoint;
+    }
+
+    /// <summary>HTTP requests this runner sent to Graph (a $batch counts once; the handler's own retries are not seen).</summary>
+    public long RequestCount => _writer.RequestCount;
+
+    /// <summary>
+    /// Runs the steps that are not settled yet and returns every step, in Sequence order. <paramref name="stepSettled"/>
+    /// is awaited after each step gets its outcome (Done, Failed, Skipped or ManualTask), so the caller can persist the
+    /// case before the next change is made. If <paramref name="cancellationToken"/> fires, the steps not yet reported
+    /// stay as they were (Pending or Failed) and may simply be run again.
+    /// </summary>
+    public async Task<IReadOnlyList<OffboardingStep>> RunAsync(
+        IEnumerable<OffboardingStep> steps, Func<OffboardingStep, CancellationToken, Task>? stepSettled, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        var results = steps.OrderBy(s => s.Sequence).ToList();
+        var run = new RunState(stepSettled);
+        var wave = new List<int>();
+        for (int index = 0; index < results.Count; index++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            OffboardingStep step = results[index];
+            if (step.IsSettled)
+            {
+                continue;
+            }
+
+            if (SimpleWrite(step) is not null)
+            {
+                wave.Add(index);
+                continue;
+            }
+
+            await RunWaveAsync(results, wave, run, cancellationToken).ConfigureAwait(false);
+            wave.Clear();
+            results[index] = await RunOneAsync(step, run, cancellationToken).ConfigureAwait(false);
+            await run.SettledAsync(results[index], cancellationToken).ConfigureAwait(false);
+        }
+
+        await RunWaveAsync(results, wave, run, cancellationToken).ConfigureAwait(false);
+
+        // Graph will not delete the default method while another remains; by now the others are gone.
+        foreach (int index in run.DefaultMethods)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            OffboardingStep step = results[index];
+            GraphWrite write = SimpleWrite(step)!;
+            GraphWriteResult answer = await _writer.SendAsync(write, cancellationToken).ConfigureAwait(false);
+            results[index] = Settle(step, write, answer, run.Started[index], step.Attempts + run.Attempts[index] + answer.Attempts);
+            await run.SettledAsync(results[index], cancellationToken).ConfigureAwait(false);
+        }
+
+        return results;
+    }
+
+    private async Task RunWaveAsync(List<OffboardingStep> results, List<int> wave, RunState run, CancellationToken cancellationToken)
+    {
+        if (wave.Count == 0)
+        {
+            return;
+        }
+
+        DateTimeOffset started = DateTimeOffset.UtcNow;
+        GraphWrite[] writes = wave.Select(i => SimpleWrite(results[i])!).ToArray();
+        GraphWriteResult[] answers = writes.Length == 1
+            ? [await _writer.SendAsync(writes[0], cancellationToken).ConfigureAwait(false)]
+            : await _writer.SendBatchAsync(writes, cancellationToken).ConfigureAwait(false);
+
+        for (int position = 0; position < wave.Count; position++)
+        {
+            int index = wave[position];
+            OffboardingStep step = results[index];
+            GraphWriteResult answer = answers[position];
+            if (step.Kind == OffboardingStepKind.RemoveAuthenticationMethod && IsDefaultMethodRefusal(answer))
+            {
+                run.DefaultMethods.Add(index);
+                run.Started[index] = started;
+                run.Attempts[index] = answer.Attempts;
+                continue;
+            }
+
+            if (step.Kind == OffboardingStepKind.RemoveGroupOwnership && IsLastOwnerRefusal(answer) && step.Detail is { Length: > 0 } successor)
+            {
+                results[index] = await TransferOwnershipAsync(step, successor, started, answer.Attempts, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                results[index] = Settle(step, writes[position], answer, started, step.Attempts + answer.Attempts);
+            }
+
+            await run.SettledAsync(results[index], cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The one Graph call that removes what <paramref name="step"/> names, or null when the step needs more than one.</summary>
+    private static GraphWrite? SimpleWrite(OffboardingStep step)
+    {
+        // A step without the id it acts by is left to RunOneAsync, which fails it with a reason.
+        bool named = step.Kind switch
+        {
+            OffboardingStepKind.RemoveGroupMembership or OffboardingStepKind.RemoveGroupOwnership or OffboardingStepKind.RemoveLicense
+                or OffboardingStepKind.RemoveEligibleDirectoryRole => step.ResourceId is { Length: > 0 },
+            OffboardingStepKind.RemoveDirectoryRole => IsTimeBound(step) ? step.ResourceId is { Length: > 0 } : step.AssignmentId is { Length: > 0 },
+            OffboardingStepKind.RemoveAppRoleAssignment or OffboardingStepKind.RemoveDelegatedGrant => step.AssignmentId is { Length: > 0 },
+            _ => true,
+        };
+        if (!named)
+        {
+            return null;
+        }
+
+        string user = Uri.EscapeDataString(step.UserId);
+        switch (step.Kind)
+        {
+            case OffboardingStepKind.RemoveGroupMembership:
+                return new GraphWrite(GraphOperation.RemoveGroupMember, HttpMethod.Delete, $"/groups/{Id(step.ResourceId)}/members/{user}/$ref");
+            case OffboardingStepKind.RemoveGroupOwnership:
+                return new GraphWrite(GraphOperation.RemoveGroupOwner, HttpMethod.Delete, $"/groups/{Id(step.ResourceId)}/owners/{user}/$ref");
+            case OffboardingStepKind.RemoveDirectoryRole when IsTimeBound(step):
+                return AdminRemove("roleAssignmentScheduleRequests", step);
+            case OffboardingStepKind.RemoveDirectoryRole:
+                return new GraphWrite(GraphOperation.RemoveRoleAssignment, HttpMethod.Delete, $"/roleManagement/directory/roleAssignments/{Id(step.AssignmentId)}");
+            case OffboardingStepKind.RemoveEligibleDirectoryRole:
+                return AdminRemove("roleEligibilityScheduleRequests", step);
+            case OffboardingStepKind.RemoveAppRoleAssignment:
+                return new GraphWrite(GraphOperation.RemoveAppRoleAssignment, HttpMethod.Delete, $"/users/{user}/appRoleAssignments/{Id(step.AssignmentId)}");
+            case OffboardingStepKind.RemoveDelegatedGrant:
+                return new GraphWrite(GraphOperation.RemoveDelegatedGrant, HttpMethod.Delete, $"/oauth2PermissionGrants/{Id(step.AssignmentId)}");
+            case OffboardingStepKind.RemoveLicense:
+                return new GraphWrite(GraphOperation.RemoveLicense, HttpMethod.Post, $"/users/{user}/assignLicense",
+                    new JsonObject { ["addLicenses"] = new JsonArray(), ["removeLicenses"] = new JsonArray(Id(step.ResourceId)) });
+            case OffboardingStepKind.RemoveAuthenticationMethod when step.AssignmentId is { Length: > 0 } methodId && MethodSegment(step.Detail) is { } segment:
+                return RemoveMethod(step.UserId, segment, methodId);
+            default:
+                return null;
+        }
+    }
+
+    private static GraphWrite AdminRemove(string requests, OffboardingStep step) =>
+        new(GraphOperation.RemoveRoleAssignment, HttpMethod.Post, $"/roleManagement/directory/{requests}", new JsonObject
+        {
+            ["action"] = "adminRemove",
+            ["principalId"] = step.UserId,
+            ["roleDefinitionId"] = Id(step.ResourceId),
+            ["directoryScopeId"] = "/",
+            ["justification"] = "Offboarding: the user is leaving.",
+        });
+
+    private static GraphWrite RemoveMethod(string userId, string segment, string methodId) =>
+        new(GraphOperation.RemoveAuthenticationMethod, HttpMethod.Delete,
+            $"/users/{Uri.EscapeDataString(userId)}/authentication/{segment}/{Uri.EscapeDataString(methodId)}");
+
+    private static bool IsTimeBound(OffboardingStep step) =>
+        step.Detail is { Length: > 0 } detail && DateTimeOffset.TryParse(detail, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _);
+
+    private async Task<OffboardingStep> RunOneAsync(OffboardingStep step, RunState run, CancellationToken cancellationToken)
+    {
+        DateTimeOffset started = DateTimeOffset.UtcNow;
+        try
+        {
+            return step.Kind switch
+            {
+                OffboardingStepKind.DisableAccount => await DisableAccountAsync(step, run, started, cancellationToken).ConfigureAwait(false),
+                OffboardingStepKind.RevokeSessions => await RevokeSessionsAsync(step, run, started, cancellationToken).ConfigureAwait(false),
+                OffboardingStepKind.DisableDevice when step.ResourceId is { Length: > 0 } => await DisableDeviceAsync(step, started, cancellationToken).ConfigureAwait(false),
+                OffboardingStepKind.RemoveAuthenticationMethod => await RemoveAllMethodsAsync(step, started, cancellationToken).ConfigureAwait(false),
+                OffboardingStepKind.ReassignDirectReports => await ReassignDirectReportsAsync(step, started, cancellationToken).ConfigureAwait(false),
+                OffboardingStepKind.ManualTask => step with
+                {
+                    Status = OffboardingStepStatus.ManualTask,
+                    Reason = step.Reason ?? step.Detail ?? step.ResourceDisplayName ?? "A person must do this outside Graph.",
+                    StartedAt = started,
+                    CompletedAt = DateTimeOffset.UtcNow,
+                },
+                _ => step with
+                {
+                    Status = OffboardingStepStatus.Failed,
+                    Reason = $"The step names no {(step.Kind == OffboardingStepKind.RemoveAuthenticationMethod ? "method type" : "resource")} to act on.",
+                    StartedAt = started,
+                    CompletedAt = DateTimeOffset.UtcNow,
+                },
+            };
+        }
+        catch (StepFailedException failure)
+        {
+            return step with
+            {
+                Status = OffboardingStepStatus.Failed,
+                Reason = failure.Message,
+                Attempts = step.Attempts + failure.Attempts,
+                GraphRequestId = failure.RequestId,
+                StartedAt = started,
+                CompletedAt = DateTimeOffset.UtcNow,
+            };
+        }
+    }
+
+    private async Task<OffboardingStep> DisableAccountAsync(OffboardingStep step, RunState run, DateTimeOffset started, CancellationToken cancellationToken)
+    {
+        string user = Uri.EscapeDataString(step.UserId);
+        (JsonObject before, int attempts) = await ReadAsync(new GraphWrite(GraphOperation.ReadUsers, HttpMethod.Get,
+            $"/users/{user}?$select=id,accountEnabled,signInSessionsValidFromDateTime"), cancellationToken).ConfigureAwait(false);
+        run.Account = before;
+        if (before["accountEnabled"]?.GetValue<bool>() == false)
+        {
+            return Done(step, AlreadyRemoved, attempts, null, before.ToJsonString(), before.ToJsonString(), started);
+        }
+
+        GraphWrite disable = new(GraphOperation.DisableUser, HttpMethod.Patch, $"/users/{user}", new JsonObject { ["accountEnabled"] = false });
+        GraphWriteResult answer = await _writer.SendAsync(disable, cancellationToken).ConfigureAwait(false);
+        return Settle(step, disable, answer, started, step.Attempts + attempts + answer.Attempts, before.ToJsonString(),
+            new JsonObject { ["id"] = step.UserId, ["accountEnabled"] = false }.ToJsonString());
+    }
+
+    private async Task<OffboardingStep> RevokeSessionsAsync(OffboardingStep step, RunState run, DateTimeOffset started, CancellationToken cancellationToken)
+    {
+        // Revoking again is harmless and Graph cannot say whether sessions were issued since, so it is always sent.
+        GraphWrite revoke = new(GraphOperation.RevokeSessions, HttpMethod.Post, $"/users/{Uri.EscapeDataString(step.UserId)}/revokeSignInSessions");
+        GraphWriteResult answer = await _writer.SendAsync(revoke, cancellationToken).ConfigureAwait(false);
+        string? before = run.Account is { } account
+            ? new JsonObject { ["id"] = step.UserId, ["signInSessionsValidFromDateTime"] = account["signInSessionsValidFromDateTime"]?.DeepClone() }.ToJsonString()
+            : null;
+        return Settle(step, revoke, answer, started, step.Attempts + answer.Attempts, before,
+            new JsonObject { ["id"] = step.UserId, ["sessionsRevoked"] = true }.ToJsonString());
+    }
+
+    private async Task<OffboardingStep> DisableDeviceAsync(OffboardingStep step, DateTimeOffset started, CancellationToken cancellationToken)
+    {
+        string device = Id(step.ResourceId);
+        GraphWrite read = new(GraphOperation.ReadDevices, HttpMethod.Get, $"/devices/{device}?$select=id,accountEnabled");
+        GraphWriteResult current = await _writer.SendAsync(read, cancellationToken).ConfigureAwait(false);
+        if (current.Status == 404)
+        {
+            return Done(step, AlreadyRemoved, current.Attempts, current.RequestId, null, null, started);
+        }
+
+        JsonObject before = Parsed(read, current);
+        if (before["accountEnabled"]?.GetValue<bool>() == false)
+        {
+            return Done(step, AlreadyRemoved, current.Attempts, current.RequestId, before.ToJsonString(), before.ToJsonString(), started);
+        }
+
+        GraphWrite disable = new(GraphOperation.DisableDevice, HttpMethod.Patch, $"/devices/{device}", new JsonObject { ["accountEnabled"] = false });
+        GraphWriteResult answer = await _writer.SendAsync(disable, cancellationToken).ConfigureAwait(false);
+        return Settle(step, disable, answer, started, step.Attempts + current.Attempts + answer.Attempts, before.ToJsonString(),
+            new JsonObject { ["id"] = device, ["accountEnabled"] = false }.ToJsonString());
+    }
+
+    private async Task<OffboardingStep> RemoveAllMethodsAsync(OffboardingStep step, DateTimeOffset started, CancellationToken cancellationToken)
+    {
+        string user = Uri.EscapeDataString(step.UserId);
+        (JsonObject listing, int attempts) = await ReadAsync(new GraphWrite(GraphOperation.ReadAuthenticationMethods, HttpMethod.Get,
+            $"/users/{user}/authentication/methods"), cancellationToken).ConfigureAwait(false);
+        var methods = (listing["value"] as JsonArray ?? [])
+            .OfType<JsonObject>()
+            .Select(m => (Id: m["id"]?.GetValue<string>(), Type: m["@odata.type"]?.GetValue<string>()))
+            .Where(m => m.Id is not null && MethodSegment(m.Type) is { } segment && segment != "passwordMethods")
+            .ToList();
+        var before = new JsonArray(methods.Select(m => (JsonNode)new JsonObject { ["id"] = m.Id, ["type"] = m.Type }).ToArray());
+        string? requestId = null;
+
+        // The default method is refused while others remain; it is simply tried again once they are gone.
+        var refused = new List<GraphWrite>();
+        foreach (GraphWrite write in methods.Select(m => RemoveMethod(step.UserId, MethodSegment(m.Type)!, m.Id!)))
+        {
+            GraphWriteResult answer = await _writer.SendAsync(write, cancellationToken).ConfigureAwait(false);
+            attempts += answer.Attempts;
+            requestId = answer.RequestId ?? requestId;
+            if (IsDefaultMethodRefusal(answer))
+            {
+                refused.Add(write);
+            }
+            else if (!answer.Succeeded && answer.Status != 404)
+            {
+                throw new StepFailedException(answer.ToException(write).Message, attempts, answer.RequestId);
+            }
+        }
+
+        foreach (GraphWrite write in refused)
+        {
+            GraphWriteResult answer = await _writer.SendAsync(write, cancellationToken).ConfigureAwait(false);
+            attempts += answer.Attempts;
+            requestId = answer.RequestId ?? requestId;
+            if (!answer.Succeeded && answer.Status != 404)
+            {
+                throw new StepFailedException(answer.ToException(write).Message, attempts, answer.RequestId);
+            }
+        }
+
+        return Done(step, methods.Count == 0 ? AlreadyRemoved : null, attempts, requestId, before.ToJsonString(), "[]", started);
+    }
+
+    private async Task<OffboardingStep> ReassignDirectReportsAsync(OffboardingStep step, DateTimeOffset started, CancellationToken cancellationToken)
+    {
+        string user = Uri.EscapeDataString(step.UserId);
+        (JsonObject reports, int attempts) = await ReadAsync(new GraphWrite(GraphOperation.ReadUsers, HttpMethod.Get,
+            $"/users/{user}/directReports?$select=id&$top=999"), cancellationToken).ConfigureAwait(false);
+        var reportIds = (reports["value"] as JsonArray ?? []).OfType<JsonObject>().Select(r => r["id"]?.GetValue<string>()).OfType<string>().ToList();
+        var before = new JsonObject { ["directReports"] = new JsonArray(reportIds.Select(id => (JsonNode)JsonValue.Create(id)!).ToArray()) };
+        if (reportIds.Count == 0)
+        {
+            return Done(step, AlreadyRemoved, attempts, null, before.ToJsonString(), before.ToJsonString(), started);
+        }
+
+        string? manager = step.Detail is { Length: > 0 } named ? named : null;
+        if (manager is null)
+        {
+            GraphWrite read = new(GraphOperation.ReadUsers, HttpMethod.Get, $"/users/{user}/manager?$select=id");
+            GraphWriteResult answer = await _writer.SendAsync(read, cancellationToken).ConfigureAwait(false);
+            attempts += answer.Attempts;
+            if (answer.Status == 404)
+            {
+                return step with
+                {
+                    Status = OffboardingStepStatus.ManualTask,
+                    Reason = $"The leaver has no manager to take their {reportIds.Count} direct report(s): choose a new manager for each in Microsoft Entra ID (or HR's system of record).",
+                    Attempts = step.Attempts + attempts,
+                    BeforeState = before.ToJsonString(),
+                    StartedAt = started,
+                    CompletedAt = DateTimeOffset.UtcNow,
+                };
+            }
+
+            manager = Parsed(read, answer)["id"]?.GetValue<string>();
+        }
+
+        before["manager"] = manager;
+        string? requestId = null;
+        foreach (string report in reportIds)
+        {
+            GraphWrite move = new(GraphOperation.SetManager, HttpMethod.Put, $"/users/{Uri.EscapeDataString(report)}/manager/$ref",
+                new JsonObject { ["@odata.id"] = $"{_baseUrl}/users/{manager}" });
+            GraphWriteResult answer = await _writer.SendAsync(move, cancellationToken).ConfigureAwait(false);
+            attempts += answer.Attempts;
+            requestId = answer.RequestId ?? requestId;
+            if (!answer.Succeeded)
+            {
+                throw new StepFailedException(answer.ToException(move).Message, attempts, answer.RequestId);
+            }
+        }
+
+        var after = new JsonObject { ["directReports"] = new JsonArray(), ["movedTo"] = manager };
+        return Done(step, null, attempts, requestId, before.ToJsonString(), after.ToJsonString(), started) with { Detail = manager };
+    }
+
+    private async Task<OffboardingStep> TransferOwnershipAsync(OffboardingStep step, string successor, DateTimeOffset started, int attempts, CancellationToken cancellationToken)
+    {
+        string group = Id(step.ResourceId);
+        GraphWrite add = new(GraphOperation.RemoveGroupOwner, HttpMethod.Post, $"/groups/{group}/owners/$ref",
+            new JsonObject { ["@odata.id"] = $"{_baseUrl}/directoryObjects/{successor}" });
+        GraphWriteResult added = await _writer.SendAsync(add, cancellationToken).ConfigureAwait(false);
+        attempts += added.Attempts;
+
+        // "already exist" means the successor is an owner already (a earlier run got this far).
+        if (!added.Succeeded && !(added.Status == 400 && Says(added, "already exist")))
+        {
+            return Settle(step, add, added, started, step.Attempts + attempts);
+        }
+
+        GraphWrite remove = SimpleWrite(step)!;
+        GraphWriteResult removed = await _writer.SendAsync(remove, cancellationToken).ConfigureAwait(false);
+        string before = new JsonObject { ["group"] = group, ["owner"] = step.UserId, ["lastOwner"] = true }.ToJsonString();
+        string after = new JsonObject { ["group"] = group, ["owner"] = successor }.ToJsonString();
+        return Settle(step, remove, removed, started, step.Attempts + attempts + removed.Attempts, before, after);
+    }
+
+    /// <summary>Reads one JSON resource; a failure fails the step.</summary>
+    private async Task<(JsonObject Value, int Attempts)> ReadAsync(GraphWrite read, CancellationToken cancellationToken)
+    {
+        GraphWriteResult answer = await _writer.SendAsync(read, cancellationToken).ConfigureAwait(false);
+        return (Parsed(read, answer), answer.Attempts);
+    }
+
+    private static JsonObject Parsed(GraphWrite read, GraphWriteResult answer)
+    {
+        if (!answer.Succeeded)
+        {
+            throw new StepFailedException(answer.ToException(read).Message, answer.Attempts, answer.RequestId);
+        }
+
+        JsonObject value = answer.Body is null ? [] : JsonNode.Parse(answer.Body) as JsonObject ?? [];
+        value.Remove("@odata.context");
+        return value;
+    }
+
+    /// <summary>Turns Graph's answer to a removal into the step's outcome.</summary>
+    private static OffboardingStep Settle(OffboardingStep step, GraphWrite write, GraphWriteResult answer, DateTimeOffset started, int attempts,
+        string? before = null, string? after = null)
+    {
+        string what = Describe(step);
+        before ??= new JsonObject { ["resource"] = step.ResourceId, ["assignment"] = step.AssignmentId, ["held"] = answer.Succeeded ? true : answer.Status == 404 ? false : null }.ToJsonString();
+        string gone = after ?? new JsonObject { ["resource"] = step.ResourceId, ["assignment"] = step.AssignmentId, ["held"] = false }.ToJsonString();
+        OffboardingStep settled = step with { Attempts = attempts, GraphRequestId = answer.RequestId ?? step.GraphRequestId, StartedAt = started, CompletedAt = DateTimeOffset.UtcNow };
+        if (answer.Succeeded)
+        {
+            return settled with { Status = OffboardingStepStatus.Done, Reason = null, BeforeState = before, AfterState = gone };
+        }
+
+        if (answer.Status == 404 || IsAlreadyGone(step.Kind, answer))
+        {
+            return settled with
+            {
+                Status = OffboardingStepStatus.Done,
+                Reason = AlreadyRemoved,
+                BeforeState = new JsonObject { ["resource"] = step.ResourceId, ["assignment"] = step.AssignmentId, ["held"] = false }.ToJsonString(),
+                AfterState = gone,
+            };
+        }
+
+        if (answer.Status == 403 || answer.Status == 0 || answer.Status >= 500)
+        {
+            return settled with { Status = OffboardingStepStatus.Failed, Reason = answer.ToException(write).Message };
+        }
+
+        string held = new JsonObject { ["resource"] = step.ResourceId, ["assignment"] = step.AssignmentId, ["held"] = true }.ToJsonString();
+        switch (step.Kind)
+        {
+            case OffboardingStepKind.RemoveGroupMembership when Says(answer, "Directory Sync") || Says(answer, "on-premises"):
+                return Manual(settled, held, $"{what} is synced from on-premises Active Directory: remove the member there; Microsoft Entra Connect brings the change across.");
+            case OffboardingStepKind.RemoveGroupMembership when Says(answer, "dynamic") || Says(answer, "membershipRule"):
+                return Manual(settled, held, $"{what} has a dynamic membership rule: change the rule, or the user's attributes it tests, so the rule no longer includes the user.");
+            case OffboardingStepKind.RemoveGroupMembership when Says(answer, "mail-enabled") || Says(answer, "distribution list"):
+                return Manual(settled, held, $"{what} is a mail-enabled security group or distribution list, which Exchange Online manages: remove the member there (Remove-DistributionGroupMember).");
+            case OffboardingStepKind.RemoveGroupOwnership when IsLastOwnerRefusal(answer):
+                return Manual(settled, held, $"The leaver is the last owner of {what}, and no successor was named: add an owner (for example the leaver's manager), then remove the leaver.");
+            case OffboardingStepKind.RemoveLicense when Says(answer, "inherited"):
+                return settled with
+                {
+                    Status = OffboardingStepStatus.Skipped,
+                    Reason = $"The licence {what} is inherited through a group; it goes when the leaver leaves that group.",
+                    BeforeState = held,
+                };
+            case OffboardingStepKind.RemoveAuthenticationMethod when answer.Status == 405 || write.Url.Contains("/passwordMethods/", StringComparison.OrdinalIgnoreCase):
+                return settled with
+                {
+                    Status = OffboardingStepStatus.Skipped,
+                    Reason = "A password cannot be deleted, only reset; the disabled account and revoked sessions make it useless.",
+                    BeforeState = held,
+                };
+            default:
+                return settled with { Status = OffboardingStepStatus.Failed, Reason = answer.ToException(write).Message };
+        }
+    }
+
+    private static OffboardingStep Manual(OffboardingStep step, string held, string reason) =>
+        step with { Status = OffboardingStepStatus.ManualTask, Reason = reason, BeforeState = held, AfterState = held };
+
+    private static OffboardingStep Done(OffboardingStep step, string? reason, int attempts, string? requestId, string? before, string? after, DateTimeOffset started) =>
+        step with
+        {
+            Status = OffboardingStepStatus.Done,
+            Reason = reason,
+            Attempts = step.Attempts + attempts,
+            GraphRequestId = requestId ?? step.GraphRequestId,
+            BeforeState = before,
+            AfterState = after,
+            StartedAt = started,
+            CompletedAt = DateTimeOffset.UtcNow,
+        };
+
+    /// <summary>Graph's ways of saying "there is nothing to remove" that are not a 404.</summary>
+    private static bool IsAlreadyGone(OffboardingStepKind kind, GraphWriteResult answer) => kind switch
+    {
+        OffboardingStepKind.RemoveDirectoryRole or OffboardingStepKind.RemoveEligibleDirectoryRole => answer.Code == "RoleAssignmentDoesNotExist",
+        OffboardingStepKind.RemoveLicense => Says(answer, "does not have a corresponding license"),
+        _ => false,
+    };
+
+    private static bool IsDefaultMethodRefusal(GraphWriteResult answer) => answer.Status == 400 && Says(answer, "default authentication method");
+
+    private static bool IsLastOwnerRefusal(GraphWriteResult answer) => answer.Status == 400 && Says(answer, "at least one owner");
+
+    private static bool Says(GraphWriteResult answer, string text) => answer.Message?.Contains(text, StringComparison.OrdinalIgnoreCase) == true;
+
+    private static string Describe(OffboardingStep step) => step.ResourceDisplayName is { Length: > 0 } name ? $"'{name}'" : $"'{step.ResourceId}'";
+
+    /// <summary>The collection Graph files a method under, from its type: #microsoft.graph.phoneAuthenticationMethod → phoneMethods.</summary>
+    internal static string? MethodSegment(string? type)
+    {
+        if (string.IsNullOrWhiteSpace(type))
+        {
+            return null;
+        }
+
+        string name = type.StartsWith("#microsoft.graph.", StringComparison.Ordinal) ? type["#microsoft.graph.".Length..] : type;
+        return name.EndsWith("AuthenticationMethod", StringComparison.Ordinal) ? name[..^"AuthenticationMethod".Length] + "Methods"
+            : name.EndsWith("Methods", StringComparison.Ordinal) ? name
+            : null;
+    }
+
+    private static string Id(string? id) => Uri.EscapeDataString(id ?? "");
+
+    /// <summary>What one run has learned so far, and the caller's hook for settled steps.</summary>
+    private sealed class RunState(Func<OffboardingStep, CancellationToken, Task>? stepSettled)
+    {
+        public JsonObject? Account { get; set; }
+
+        public List<int> DefaultMethods { get; } = [];
+
+        public Dictionary<int, DateTimeOffset> Started { get; } = [];
+
+        public Dictionary<int, int> Attempts { get; } = [];
+
+        public Task SettledAsync(OffboardingStep step, CancellationToken cancellationToken) =>
+            stepSettled is null ? Task.CompletedTask : stepSettled(step, cancellationToken);
+    }
+
+    private sealed class StepFailedException(string message, int attempts, string? requestId) : Exception(message)
+    {
+        public int Attempts { get; } = attempts;
+
+        public string? RequestId { get; } = requestId;
+    }
+}
