@@ -199,8 +199,14 @@ public sealed class OffboardingStepRunner
         new(GraphOperation.RemoveAuthenticationMethod, HttpMethod.Delete,
             $"/users/{Uri.EscapeDataString(userId)}/authentication/{segment}/{Uri.EscapeDataString(methodId)}");
 
+    /// <summary>
+    /// Whether a role goes through PIM: the planner writes "schedule; until …; scope …" for an assignment that came
+    /// from a PIM schedule; a bare end date (as AccessGrant.Until) marks a time-bound one.
+    /// </summary>
     private static bool IsTimeBound(OffboardingStep step) =>
-        step.Detail is { Length: > 0 } detail && DateTimeOffset.TryParse(detail, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _);
+        step.Detail is { Length: > 0 } detail
+        && (detail.StartsWith(OffboardingPlanner.ScheduleSource, StringComparison.Ordinal)
+            || DateTimeOffset.TryParse(detail, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _));
 
     private async Task<OffboardingStep> RunOneAsync(OffboardingStep step, RunState run, CancellationToken cancellationToken)
     {

@@ -124,6 +124,9 @@ public sealed class OffboardingVerifier
             });
         }
 
+        // Reports can move to the leaver's own manager through Graph; a leaver without one (the chief executive, say)
+        // leaves a person to choose who the reports go to, which is a manual task rather than a failed removal.
+        bool successorKnown = user.ManagerId is not null;
         foreach ((string id, string? name) in reports)
         {
             remaining.Add(new RemainingAccess
@@ -131,9 +134,11 @@ public sealed class OffboardingVerifier
                 Kind = "DirectReport",
                 ResourceId = id,
                 ResourceDisplayName = name ?? id,
-                RemovableThroughGraph = true,
-                ActingSystem = "Microsoft Graph",
-                Why = $"Still reports to the leaver: PUT /users/{id}/manager/$ref with a new manager.",
+                RemovableThroughGraph = successorKnown,
+                ActingSystem = successorKnown ? "Microsoft Graph" : "a person who chooses the new manager",
+                Why = successorKnown
+                    ? $"Still reports to the leaver: PUT /users/{id}/manager/$ref with the leaver's manager."
+                    : $"Still reports to the leaver, who has no manager to pass the reports to: choose one, then PUT /users/{id}/manager/$ref.",
             });
         }
 
