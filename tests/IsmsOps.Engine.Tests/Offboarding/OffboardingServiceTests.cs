@@ -1,0 +1,84 @@
+using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.Graph;
+using IsmsOps.Engine.Offboarding;
+using IsmsOps.Engine.Storage;
+using IsmsOps.Engine.Tests.Graph;
+using IsmsOps.Sandbox;
+
+namespace IsmsOps.Engine.Tests.Offboarding;
+
+public sealed class OffboardingServiceTests
+{
+    [Fact]
+    public async Task A_leaver_is_read_planned_stored_run_verified_and_closed_with_one_audit_event_per_settled_step()
+    {
+        using SandboxGraph graph = await SandboxGraph.StartAsync(new SandboxOptions { UserCount = 200 });
+        using var home = new TempWorkspace();
+        Sandbox.Directory.DirectoryUser leaver = graph.Sandbox.Tenant.Users.First(u => u.Manager is not null && u.MemberOf.Count >= 3);
+        var service = new OffboardingService(home.Workspace.Offboarding, graph.Connection, SandboxGraph.FastRetries);
+
+        OffboardingOutcome outcome = await service.StartAsync(leaver.UserPrincipalName, null, OffboardingUrgency.Standard, null, null,
+            TempWorkspace.Context, CancellationToken.None);
+
+        Assert.True(outcome.Verification.NothingRemovableRemains);
+        Assert.False(outcome.Case.IsOpen);
+        Assert.All(outcome.Case.Steps, s => Assert.True(s.IsSettled, $"{s.Kind} {s.ResourceDisplayName}: {s.Status} {s.Reason}"));
+        Assert.False(leaver.AccountEnabled);
+        Assert.DoesNotContain(leaver.MemberOf, g => !g.IsDynamic && g.OnPremisesSyncEnabled != true && !(g.MailEnabled && !g.IsUnified));
+        var events = home.Workspace.Audit.Find(new AuditEventQuery(), ["Offboarding.*"], [OffboardingRegister.Target(outcome.Case.CaseId)], CancellationToken.None).ToList();
+        Assert.Equal("Offboarding.CaseOpened", events[0].Action);
+        Assert.Equal(outcome.Case.Steps.Count, events.Count(e => e.Action == "Offboarding.StepSettled"));
+        Assert.Equal("Offboarding.CaseClosed", events[^1].Action);
+        Assert.True((await home.VerifyAsync()).IsValid);
+    }
+
+    [Fact]
+    public async Task A_run_cut_off_mid_way_resumes_to_the_same_end_with_no_step_audited_twice()
+    {
+        using var sandbox = GraphSandbox.Start(new SandboxOptions { UserCount = 200 });
+        using var cut = new CancellationTokenSource();
+        int writes = 0;
+        using var forward = new HttpClient();
+        // Cuts the run off after the third write reaches the directory, as a killed process would stop.
+        var transport = new RecordingHandler(request =>
+        {
+            // A $batch of GETs is a read (the live inventory sends those); one carrying removals is a write.
+            string body = request.Content?.ReadAsStringAsync().GetAwaiter().GetResult() ?? "";
+            bool write = request.Method != HttpMethod.Get && request.RequestUri!.AbsolutePath.Contains("/v1.0/", StringComparison.Ordinal)
+                && (!request.RequestUri.AbsolutePath.EndsWith("$batch", StringComparison.Ordinal) || !body.Contains("\"GET\"", StringComparison.Ordinal));
+            if (write && Interlocked.Increment(ref writes) == 3)
+            {
+                cut.Cancel();
+            }
+
+            var copy = new HttpRequestMessage(request.Method, request.RequestUri) { Content = request.Content };
+            foreach (var header in request.Headers)
+            {
+                copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+
+            return forward.Send(copy);
+        });
+        using GraphConnection connection = await GraphTestSupport.ConnectAsync(sandbox, transport: transport);
+        using var home = new TempWorkspace();
+        Sandbox.Directory.DirectoryUser leaver = sandbox.Tenant.Users.First(u => u.Manager is not null && u.MemberOf.Count >= 3);
+        var service = new OffboardingService(home.Workspace.Offboarding, connection, SandboxGraph.FastRetries);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => service.StartAsync(leaver.Id, null, OffboardingUrgency.Immediate, null, null,
+            TempWorkspace.Context, cut.Token));
+        OffboardingCase interrupted = Assert.Single(await home.Workspace.Offboarding.FindAsync(OffboardingCaseQuery.All, CancellationToken.None));
+        Assert.True(interrupted.IsOpen);
+        Assert.Contains(interrupted.Steps, s => !s.IsSettled);
+
+        OffboardingOutcome resumed = await service.ResumeAsync(interrupted.CaseId, TempWorkspace.Context, CancellationToken.None);
+        OffboardingOutcome again = await service.ResumeAsync(interrupted.CaseId, TempWorkspace.Context, CancellationToken.None);
+
+        Assert.True(resumed.Verification.NothingRemovableRemains);
+        Assert.False(resumed.Case.IsOpen);
+        Assert.False(leaver.AccountEnabled);
+        Assert.Equal(resumed.Case.Version, again.Case.Version);
+        var settled = home.Workspace.Audit.Find(new AuditEventQuery(), ["Offboarding.StepSettled"], [OffboardingRegister.Target(interrupted.CaseId)], CancellationToken.None).ToList();
+        Assert.Equal(resumed.Case.Steps.Count, settled.Count);
+        Assert.True((await home.VerifyAsync()).IsValid);
+    }
+}
