@@ -30,15 +30,23 @@ public sealed class OffboardingService
         _options = options;
     }
 
-    /// <summary>Opens and runs a case for the account with object id or UPN <paramref name="userIdOrUpn"/>.</summary>
-    public async Task<OffboardingOutcome> StartAsync(string userIdOrUpn, Person? person, OffboardingUrgency urgency, DateTimeOffset? effectiveDate,
-        OffboardingPlanOptions? planOptions, OperationContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the account with object id or UPN <paramref name="userIdOrUpn"/> live and plans its offboarding, changing
+    /// nothing: what -WhatIf shows, and what <see cref="StartAsync"/> runs.
+    /// </summary>
+    public async Task<OffboardingPlan> PlanAsync(string userIdOrUpn, OffboardingPlanOptions? planOptions, CancellationToken cancellationToken)
     {
-        var reader = new GraphReader(_connection, _options);
         DirectoryIndex index = await new LiveDirectorySource(_connection).GetForUserAsync(userIdOrUpn, cancellationToken).ConfigureAwait(false);
-        OffboardingPlan plan = OffboardingPlanner.Plan(index, userIdOrUpn, planOptions);
+        return OffboardingPlanner.Plan(index, userIdOrUpn, planOptions);
+    }
+
+    /// <summary>Stores <paramref name="plan"/> as a new case and runs it to a verified close.</summary>
+    public async Task<OffboardingOutcome> StartAsync(OffboardingPlan plan, Person? person, OffboardingUrgency urgency, DateTimeOffset? effectiveDate,
+        OperationContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
         OffboardingCase opened = await _register.CreateAsync(plan, person, urgency, effectiveDate, context, cancellationToken).ConfigureAwait(false);
-        return await RunAsync(opened, reader, context, cancellationToken).ConfigureAwait(false);
+        return await RunAsync(opened, new GraphReader(_connection, _options), context, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Carries on the stored case <paramref name="caseId"/>: runs what is not settled, verifies, closes.</summary>

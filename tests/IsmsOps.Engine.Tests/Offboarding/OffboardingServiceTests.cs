@@ -17,8 +17,8 @@ public sealed class OffboardingServiceTests
         Sandbox.Directory.DirectoryUser leaver = graph.Sandbox.Tenant.Users.First(u => u.Manager is not null && u.MemberOf.Count >= 3);
         var service = new OffboardingService(home.Workspace.Offboarding, graph.Connection, SandboxGraph.FastRetries);
 
-        OffboardingOutcome outcome = await service.StartAsync(leaver.UserPrincipalName, null, OffboardingUrgency.Standard, null, null,
-            TempWorkspace.Context, CancellationToken.None);
+        OffboardingPlan plan = await service.PlanAsync(leaver.UserPrincipalName, null, CancellationToken.None);
+        OffboardingOutcome outcome = await service.StartAsync(plan, null, OffboardingUrgency.Standard, null, TempWorkspace.Context, CancellationToken.None);
 
         Assert.True(outcome.Verification.NothingRemovableRemains);
         Assert.False(outcome.Case.IsOpen);
@@ -64,7 +64,8 @@ public sealed class OffboardingServiceTests
         Sandbox.Directory.DirectoryUser leaver = sandbox.Tenant.Users.First(u => u.Manager is not null && u.MemberOf.Count >= 3);
         var service = new OffboardingService(home.Workspace.Offboarding, connection, SandboxGraph.FastRetries);
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => service.StartAsync(leaver.Id, null, OffboardingUrgency.Immediate, null, null,
+        OffboardingPlan plan = await service.PlanAsync(leaver.Id, null, CancellationToken.None);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => service.StartAsync(plan, null, OffboardingUrgency.Immediate, null,
             TempWorkspace.Context, cut.Token));
         OffboardingCase interrupted = Assert.Single(await home.Workspace.Offboarding.FindAsync(OffboardingCaseQuery.All, CancellationToken.None));
         Assert.True(interrupted.IsOpen);
