@@ -127,6 +127,26 @@ try {
 } catch {
     "Refused: $($_.FullyQualifiedErrorId.Split(',')[0]): $($_.Exception.Message)"
 }
+
+Step '12. E3001 leaves: every access Graph can remove goes, each step is stored with its audit event, and the directory is re-read to prove it'
+Set-IsmsPerson -PersonId E3001 -Status Leaving -EndDate ([DateTime]::Today)
+$case = Start-IsmsOffboarding -PersonId E3001 -Confirm:$false
+$case | Out-Default
+$outcomes = @{}
+$case.Steps | ForEach-Object { $outcomes["$($_.Status)"] = 1 + [int]$outcomes["$($_.Status)"] }
+"Steps by outcome: $(($outcomes.Keys | ForEach-Object { "$_ $($outcomes[$_])" }) -join ', ')"
+"Left to a person (manual tasks):"
+$case.Steps | Where-Object { "$($_.Status)" -eq 'ManualTask' } | ForEach-Object { "  $($_.Kind) $($_.ResourceDisplayName): $($_.Reason)" }
+# Devices stay registered to the leaver (disabled) until the asset comes back, so they are left out of this count.
+$after = @(Get-IsmsAccess -PersonId E3001 | Where-Object { "$($_.Removal)" -eq 'Graph' -and "$($_.Kind)" -ne 'Device' })
+"Access Graph could still remove, re-read live: $($after.Count); account enabled: $($subject.AccountEnabled)"
+$after | ForEach-Object { "  $($_.Kind) $($_.ResourceDisplayName) $($_.Assignment) $($_.RemovalNote)" }
+if ($after.Count -ne 0 -or $subject.AccountEnabled -or "$($case.Status)" -notlike 'Completed*') { $failures++ }
+"Audit events for the case: $(@(Get-IsmsAuditEvent -Target "offboarding:$($case.CaseId)").Count)"
+$resumed = Resume-IsmsOffboarding -CaseId $case.CaseId -Confirm:$false
+"Running the finished case again changes nothing: version $($case.Version) -> $($resumed.Version)"
+if ($resumed.Version -ne $case.Version) { $failures++ }
+
 Disconnect-IsmsGraph
 Stop-IsmsSandbox
 

@@ -27,6 +27,9 @@
         'Export-IsmsDirectorySnapshot'
         'Import-IsmsDirectorySnapshot'
         'Get-IsmsAccess'
+        'Start-IsmsOffboarding'
+        'Resume-IsmsOffboarding'
+        'Get-IsmsOffboarding'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

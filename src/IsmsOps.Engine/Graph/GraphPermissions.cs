@@ -59,8 +59,8 @@ public static class GraphPermissions
     private static readonly string[] Reads = [Snapshot, Access, Offboard, ResumeOffboard];
     private static readonly string[] Writes = [Offboard, ResumeOffboard];
 
-    /// <summary>Cmdlets named in the catalog that a later release adds (offboarding); the docs mark them as planned.</summary>
-    public static IReadOnlyList<string> PlannedCmdlets { get; } = [Offboard, ResumeOffboard];
+    /// <summary>Cmdlets named in the catalog that a later release adds; the docs mark them as planned.</summary>
+    public static IReadOnlyList<string> PlannedCmdlets { get; } = [];
 
     /// <summary>Every operation, in <see cref="GraphOperation"/> order.</summary>
     public static IReadOnlyList<GraphPermission> All { get; } =

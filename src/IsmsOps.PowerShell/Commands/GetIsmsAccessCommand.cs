@@ -16,11 +16,13 @@ namespace IsmsOps.PowerShell.Commands;
 /// Admin consents given for all users (AllPrincipals) are not listed: they belong to the tenant and stay when a person
 /// leaves. Registered authentication methods are credentials, not access, and are not listed either.
 /// The directory is read from -SnapshotPath when given, else from the snapshot Import-IsmsDirectorySnapshot made
-/// current. Reading Microsoft Graph live comes in a later release; until then, without a snapshot the command fails
-/// with IsmsOps.Graph.NotConnected. Each grant carries the snapshot's SHA-256 (SnapshotSha256) for evidence.
+/// current, else from Microsoft Graph live through the Connect-IsmsGraph connection (about a dozen requests per
+/// person); with none of these the command fails with IsmsOps.Graph.NotConnected. Each grant read from a snapshot
+/// carries its SHA-256 (SnapshotSha256) for evidence.
 /// A person from the register is found in the directory by DirectoryObjectId, else by UserPrincipalName. A user the
 /// directory does not hold is reported as IsmsOps.Access.UserNotFound, naming the snapshot; the pipeline goes on.
-/// Graph permissions: none when reading a snapshot.
+/// Graph permissions: none when reading a snapshot; live, the read permissions listed for Get-IsmsAccess in
+/// docs/graph-permissions.md.
 /// </remarks>
 /// <example>
 /// <code>Get-IsmsAccess -UserId ada@contoso.com -SnapshotPath ./evidence/contoso.json.gz</code>

@@ -1,0 +1,80 @@
+using System.Management.Automation;
+
+namespace IsmsOps.PowerShell.Tests;
+
+/// <summary>Start-, Get- and Resume-IsmsOffboarding against a sandbox tenant, in a real PowerShell engine.</summary>
+[Collection(PowerShellCollection.Name)]
+public sealed class OffboardingCmdletTests
+{
+    private const string PickLeaver = "$leaver = @($sb.Tenant.Users | Where-Object { $_.Manager -and $_.MemberOf.Count -ge 3 })[0]";
+
+    [Fact]
+    public void A_register_person_is_offboarded_in_the_sandbox_and_the_case_is_stored_closed()
+    {
+        using var ps = new PowerShellSession();
+        try
+        {
+            ps.Run($"$sb = Start-IsmsSandbox -UserCount 200; Connect-IsmsGraph -Sandbox $sb; {PickLeaver}");
+            ps.Run("New-IsmsPerson -PersonId E9001 -DisplayName $leaver.DisplayName -UserPrincipalName $leaver.UserPrincipalName -Status Leaving | Out-Null");
+
+            PSObject started = ps.Run("Start-IsmsOffboarding -PersonId E9001 -Confirm:$false").Single();
+            PSObject stored = ps.Run("Get-IsmsOffboarding -PersonId E9001").Single();
+            bool enabled = (bool)ps.Run("$leaver.AccountEnabled").Single().BaseObject;
+
+            Assert.Empty(ps.Errors);
+            Assert.False(enabled);
+            Assert.StartsWith("Completed", started.Properties["Status"].Value.ToString(), StringComparison.Ordinal);
+            Assert.Equal(started.Properties["CaseId"].Value, stored.Properties["CaseId"].Value);
+            Assert.Equal("E9001", stored.Properties["PersonId"].Value);
+        }
+        finally
+        {
+            ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
+        }
+    }
+
+    [Fact]
+    public void WhatIf_shows_the_plan_and_changes_nothing_in_the_directory_or_the_store()
+    {
+        using var ps = new PowerShellSession();
+        try
+        {
+            ps.Run($"$sb = Start-IsmsSandbox -UserCount 200; Connect-IsmsGraph -Sandbox $sb; {PickLeaver}");
+
+            ps.Run("Start-IsmsOffboarding -UserId $leaver.UserPrincipalName -WhatIf");
+            bool enabled = (bool)ps.Run("$leaver.AccountEnabled").Single().BaseObject;
+            int groups = (int)ps.Run("$leaver.MemberOf.Count").Single().BaseObject;
+
+            Assert.Empty(ps.Errors);
+            Assert.True(enabled);
+            Assert.True(groups >= 3);
+            Assert.Empty(ps.Run("Get-IsmsOffboarding"));
+        }
+        finally
+        {
+            ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
+        }
+    }
+
+    [Fact]
+    public void Resuming_a_finished_case_changes_nothing_and_an_unknown_person_is_a_clear_error()
+    {
+        using var ps = new PowerShellSession();
+        try
+        {
+            ps.Run($"$sb = Start-IsmsSandbox -UserCount 200; Connect-IsmsGraph -Sandbox $sb; {PickLeaver}");
+            PSObject first = ps.Run("Start-IsmsOffboarding -UserId $leaver.Id -Confirm:$false").Single();
+
+            PSObject resumed = ps.Run("Get-IsmsOffboarding -Open:$false | Resume-IsmsOffboarding -Confirm:$false").Single();
+            ps.Run("Start-IsmsOffboarding -PersonId NOBODY -Confirm:$false");
+
+            Assert.Equal(first.Properties["Version"].Value, resumed.Properties["Version"].Value);
+            ErrorRecord error = Assert.Single(ps.Errors);
+            Assert.StartsWith("IsmsOps.Person.NotFound", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+        }
+        finally
+        {
+            ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
+        }
+    }
+}
