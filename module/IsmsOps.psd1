@@ -30,6 +30,7 @@
         'Start-IsmsOffboarding'
         'Resume-IsmsOffboarding'
         'Get-IsmsOffboarding'
+        'Complete-IsmsOffboardingTask'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

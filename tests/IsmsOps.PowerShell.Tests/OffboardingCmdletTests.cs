@@ -77,4 +77,52 @@ public sealed class OffboardingCmdletTests
             ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
         }
     }
+
+    [Fact]
+    public void A_person_with_no_account_and_an_account_that_no_longer_exists_each_get_a_clear_error_and_no_case()
+    {
+        using var ps = new PowerShellSession();
+        try
+        {
+            ps.Run("$sb = Start-IsmsSandbox -UserCount 100; Connect-IsmsGraph -Sandbox $sb");
+            ps.Run("New-IsmsPerson -PersonId E9101 -DisplayName 'No Account' | Out-Null");
+            ps.Run("New-IsmsPerson -PersonId E9102 -DisplayName 'Gone Already' -UserPrincipalName 'gone.already@ismssandbox.onmicrosoft.com' | Out-Null");
+
+            ps.Run("'E9101', 'E9102' | ForEach-Object { Start-IsmsOffboarding -PersonId $_ -Confirm:$false }");
+
+            Assert.Equal(2, ps.Errors.Count);
+            Assert.StartsWith("IsmsOps.Access.PersonNotLinked", ps.Errors[0].FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.StartsWith("IsmsOps.Access.UserNotFound", ps.Errors[1].FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Contains("gone.already@ismssandbox.onmicrosoft.com", ps.Errors[1].Exception.Message, StringComparison.Ordinal);
+            Assert.Empty(ps.Run("Get-IsmsOffboarding"));
+        }
+        finally
+        {
+            ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
+        }
+    }
+
+    [Fact]
+    public void Confirming_the_manual_tasks_completes_the_case()
+    {
+        using var ps = new PowerShellSession();
+        try
+        {
+            ps.Run("$sb = Start-IsmsSandbox -UserCount 200; Connect-IsmsGraph -Sandbox $sb");
+            ps.Run("$boss = @($sb.Tenant.Users | Where-Object { -not $_.Manager -and $_.DirectReports.Count -gt 0 })[0]");
+            ps.Run("$case = Start-IsmsOffboarding -UserId $boss.Id -Confirm:$false");
+
+            PSObject[] done = ps.Run(
+                "$case.Steps | Where-Object { \"$($_.Status)\" -eq 'ManualTask' } | ForEach-Object { Complete-IsmsOffboardingTask -CaseId $case.CaseId -Sequence $_.Sequence -Note 'handled' -Confirm:$false }")
+                .ToArray();
+
+            Assert.Empty(ps.Errors);
+            Assert.NotEmpty(done);
+            Assert.Equal("Completed", done[^1].Properties["Status"].Value.ToString());
+        }
+        finally
+        {
+            ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
+        }
+    }
 }

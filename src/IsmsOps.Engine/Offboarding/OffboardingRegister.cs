@@ -192,6 +192,50 @@ public sealed class OffboardingRegister
     }
 
     /// <summary>
+    /// Records that a person did manual task <paramref name="sequence"/> of case <paramref name="caseId"/> (returned
+    /// the laptop, removed the on-premises group membership): the step becomes Done, its reason names who confirmed it
+    /// (the operation's actor) and what they said, and the audit event carries both. When it was the case's last open
+    /// manual task, a case completed with manual tasks becomes Completed. Confirming a step that is not a manual task
+    /// fails with <c>IsmsOps.Offboarding.NotAManualTask</c>; confirming one twice changes nothing.
+    /// </summary>
+    public async Task<OffboardingCase> ConfirmManualTaskAsync(string caseId, int sequence, string? note, OperationContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        OffboardingCase current = await GetAsync(caseId, cancellationToken).ConfigureAwait(false);
+        OffboardingStep step = current.Steps.FirstOrDefault(s => s.Sequence == sequence)
+            ?? throw new IsmsException("IsmsOps.Offboarding.StepNotFound", IsmsErrorKind.NotFound,
+                $"Case {current.CaseId} has no step {sequence} (it has {current.Steps.Count}). Nothing was changed.",
+                "Use a Sequence that Get-IsmsOffboarding lists for the case.", current.CaseId);
+        if (step.Status != OffboardingStepStatus.ManualTask)
+        {
+            if (step.Status == OffboardingStepStatus.Done && step.Reason?.StartsWith("Confirmed by ", StringComparison.Ordinal) == true)
+            {
+                return current;
+            }
+
+            throw new IsmsException("IsmsOps.Offboarding.NotAManualTask", IsmsErrorKind.InvalidArgument,
+                $"Step {sequence} of case {current.CaseId} ({step.Kind} '{step.ResourceDisplayName ?? step.ResourceId}') is {step.Status}, not a manual task. Nothing was changed.",
+                "Confirm only steps whose Status is ManualTask; run Resume-IsmsOffboarding for Pending or Failed ones.", current.CaseId);
+        }
+
+        string said = string.IsNullOrWhiteSpace(note) ? "" : ": " + note.Trim();
+        OffboardingStep confirmed = step with
+        {
+            Status = OffboardingStepStatus.Done,
+            Reason = $"Confirmed by {context.Actor}{said}. The task: {step.Reason}",
+            CompletedAt = Now(),
+        };
+        OffboardingCase updated = await RecordStepAsync(caseId, confirmed, current.Version, context, cancellationToken).ConfigureAwait(false);
+        if (updated.Status == OffboardingCaseStatus.CompletedWithManualTasks && updated.Steps.All(s => s.Status != OffboardingStepStatus.ManualTask))
+        {
+            updated = await SetStatusAsync(caseId, OffboardingCaseStatus.Completed, updated.Version, context, cancellationToken).ConfigureAwait(false);
+        }
+
+        return updated;
+    }
+
+    /// <summary>
     /// Sets the case's status, audited as Offboarding.CaseClosed when it completes (with whether the deadline was
     /// missed) and Offboarding.CaseStatusChanged otherwise. Completed needs every step Done or Skipped;
     /// CompletedWithManualTasks needs every step settled (<c>IsmsOps.Offboarding.NotSettled</c>). A completed case

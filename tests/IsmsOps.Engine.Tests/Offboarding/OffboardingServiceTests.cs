@@ -82,4 +82,38 @@ public sealed class OffboardingServiceTests
         Assert.Equal(resumed.Case.Steps.Count, settled.Count);
         Assert.True((await home.VerifyAsync()).IsValid);
     }
+
+    [Fact]
+    public async Task Confirming_every_manual_task_completes_the_case_and_the_trail_names_who_confirmed_it()
+    {
+        using SandboxGraph graph = await SandboxGraph.StartAsync(new SandboxOptions { UserCount = 200 });
+        using var home = new TempWorkspace();
+        // A leaver with no manager: their direct reports are a manual task.
+        Sandbox.Directory.DirectoryUser leaver = graph.Sandbox.Tenant.Users.First(u => u.Manager is null && u.DirectReports.Count > 0);
+        var service = new OffboardingService(home.Workspace.Offboarding, graph.Connection, SandboxGraph.FastRetries);
+        OffboardingOutcome outcome = await service.StartAsync(await service.PlanAsync(leaver.Id, null, CancellationToken.None),
+            null, OffboardingUrgency.Standard, null, TempWorkspace.Context, CancellationToken.None);
+        Assert.Equal(OffboardingCaseStatus.CompletedWithManualTasks, outcome.Case.Status);
+        var tasks = outcome.Case.Steps.Where(s => s.Status == OffboardingStepStatus.ManualTask).ToList();
+
+        OffboardingCase current = outcome.Case;
+        foreach (OffboardingStep task in tasks)
+        {
+            current = await home.Workspace.Offboarding.ConfirmManualTaskAsync(current.CaseId, task.Sequence, "done per CHG0042", TempWorkspace.Context, CancellationToken.None);
+        }
+
+        OffboardingCase again = await home.Workspace.Offboarding.ConfirmManualTaskAsync(current.CaseId, tasks[0].Sequence, "twice", TempWorkspace.Context, CancellationToken.None);
+        var notATask = await Assert.ThrowsAsync<IsmsException>(() => home.Workspace.Offboarding.ConfirmManualTaskAsync(
+            current.CaseId, current.Steps.First(s => s.Kind == OffboardingStepKind.DisableAccount).Sequence, null, TempWorkspace.Context, CancellationToken.None));
+
+        Assert.Equal(OffboardingCaseStatus.Completed, current.Status);
+        Assert.Equal(current.Version, again.Version);
+        Assert.Equal("IsmsOps.Offboarding.NotAManualTask", notATask.ErrorId);
+        Assert.All(current.Steps.Where(s => tasks.Any(t => t.Sequence == s.Sequence)),
+            s => Assert.StartsWith($"Confirmed by {TempWorkspace.Context.Actor}: done per CHG0042", s.Reason, StringComparison.Ordinal));
+        AuditEvent confirmation = home.Workspace.Audit.Find(new AuditEventQuery(), ["Offboarding.StepSettled"], [OffboardingRegister.Target(current.CaseId)], CancellationToken.None)
+            .Last(e => e.Details.Contains("CHG0042", StringComparison.Ordinal));
+        Assert.Equal(TempWorkspace.Context.Actor, confirmation.Actor);
+        Assert.True((await home.VerifyAsync()).IsValid);
+    }
 }
