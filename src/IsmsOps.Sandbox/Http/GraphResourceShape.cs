@@ -35,6 +35,7 @@ internal sealed class GraphResourceShape<T> : IGraphShape<T>
     private readonly Dictionary<string, (string Name, Action<Utf8JsonWriter, T> Write)> _properties = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, FilterProperty<T>> _filterable = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, FilterProperty<T>> _values = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<string> _names = [];
     private IReadOnlyList<string>? _defaults;
 
     internal GraphResourceShape(string odataType, string graphTypeName)
@@ -47,9 +48,9 @@ internal sealed class GraphResourceShape<T> : IGraphShape<T>
     public string GraphTypeName { get; }
 
     /// <summary>What Graph returns without $select; every property unless the type names a smaller set.</summary>
-    public IReadOnlyList<string> DefaultProperties => _defaults ?? _properties.Values.Select(p => p.Name).ToList();
+    public IReadOnlyList<string> DefaultProperties => _defaults ?? _names;
 
-    public IEnumerable<string> PropertyNames => _properties.Values.Select(p => p.Name);
+    public IEnumerable<string> PropertyNames => _names;
 
     public string? Resolve(string name) => _properties.TryGetValue(name, out var property) ? property.Name : null;
 
@@ -111,6 +112,9 @@ internal sealed class GraphResourceShape<T> : IGraphShape<T>
     internal GraphResourceShape<T> Add(string name, Action<Utf8JsonWriter, T> write)
     {
         _properties.Add(name, (name, write));
+        // Kept alongside the dictionary so writing an item without $select (every item of a 100,000-user listing)
+        // does not rebuild the default property list each time.
+        _names.Add(name);
         return this;
     }
 
