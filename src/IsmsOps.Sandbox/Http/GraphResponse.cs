@@ -38,6 +38,10 @@ internal sealed class GraphResponse
         return response;
     }
 
+    /// <summary>Graph's answer to a path that exists under another method.</summary>
+    public static GraphResponse MethodNotAllowed(GraphRequest request) =>
+        Error(request, 405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.");
+
     /// <summary>Graph's error shape, with the request ids a support case would ask for.</summary>
     public static GraphResponse Error(GraphRequest request, int status, string code, string message) =>
         Error(status, code, message, request.RequestId, request.ClientRequestId);

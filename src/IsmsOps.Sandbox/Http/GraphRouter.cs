@@ -52,7 +52,7 @@ internal sealed class GraphRouter
         if (route is null)
         {
             return pathExists
-                ? GraphResponse.Error(request, 405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.")
+                ? GraphResponse.MethodNotAllowed(request)
                 : GraphResponse.Error(request, 400, "BadRequest", $"Resource not found for the segment '{UnknownSegment(request.Segments)}'.");
         }
 

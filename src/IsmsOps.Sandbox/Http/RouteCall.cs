@@ -30,7 +30,7 @@ internal sealed class RouteCall
     public GraphResponse NotFound(string what) =>
         Error(404, "Request_ResourceNotFound", $"Resource '{what}' does not exist or one of its queried reference-property objects are not present.");
 
-    public GraphResponse MethodNotAllowed() => Error(405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.");
+    public GraphResponse MethodNotAllowed() => GraphResponse.MethodNotAllowed(Request);
 
     /// <summary>403 unless the token holds one of <paramref name="permissions"/>; for requirements that depend on the query.</summary>
     public GraphResponse? Demand(IReadOnlyList<string> permissions) =>
@@ -45,7 +45,7 @@ internal sealed class RouteCall
     /// <summary>Parses the JSON object body, or answers Graph's 400 for an unreadable payload.</summary>
     public GraphResponse WithBody(Func<JsonElement, GraphResponse> then)
     {
-        JsonElement root;
+        JsonElement? root = null;
         try
         {
             using var document = JsonDocument.Parse(Request.Body);
@@ -53,11 +53,11 @@ internal sealed class RouteCall
         }
         catch (JsonException)
         {
-            return Error(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.");
+            // Answered below, like a body that is valid JSON but not an object.
         }
 
-        return root.ValueKind == JsonValueKind.Object
-            ? then(root)
+        return root is { ValueKind: JsonValueKind.Object } body
+            ? then(body)
             : Error(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.");
     }
 

@@ -63,7 +63,7 @@ internal sealed class SandboxPipeline
     {
         if (!string.Equals(batch.Method, "POST", StringComparison.OrdinalIgnoreCase))
         {
-            return GraphResponse.Error(batch, 405, "Request_BadRequest", "Specified HTTP method is not allowed for the request target.");
+            return GraphResponse.MethodNotAllowed(batch);
         }
 
         JsonDocument document;
