@@ -15,11 +15,10 @@ public sealed class RoleDefinition
 }
 
 /// <summary>
-/// An active role assignment. Graph shows the same fact three ways: as a unifiedRoleAssignment (what is in force), as a
-/// unifiedRoleAssignmentSchedule (how long it lasts) and as a schedule instance; the sandbox keeps one record for all
-/// three, under one id.
+/// What an active role assignment and a PIM eligibility both record: who holds which role, over which scope, from
+/// when until when.
 /// </summary>
-public sealed class RoleAssignment
+public abstract class RoleSchedule
 {
     public required string Id { get; init; }
     public required DirectoryObject Principal { get; init; }
@@ -27,23 +26,24 @@ public sealed class RoleAssignment
     public string DirectoryScopeId { get; init; } = "/";
     public required DateTimeOffset StartDateTime { get; init; }
 
-    /// <summary>Null for a permanent assignment; set for a time-bound or activated one.</summary>
+    /// <summary>Null for a permanent schedule; set for a time-bound or activated one.</summary>
     public DateTimeOffset? EndDateTime { get; init; }
-
-    /// <summary>"Assigned" (by an administrator) or "Activated" (by the principal, from an eligibility).</summary>
-    public string AssignmentType { get; init; } = "Assigned";
 
     public required DateTimeOffset CreatedDateTime { get; init; }
 }
 
-/// <summary>A PIM eligibility: the principal may activate <see cref="Role"/> but does not hold it yet.</summary>
-public sealed class RoleEligibility
+/// <summary>
+/// An active role assignment. Graph shows the same fact three ways: as a unifiedRoleAssignment (what is in force), as a
+/// unifiedRoleAssignmentSchedule (how long it lasts) and as a schedule instance; the sandbox keeps one record for all
+/// three, under one id.
+/// </summary>
+public sealed class RoleAssignment : RoleSchedule
 {
-    public required string Id { get; init; }
-    public required DirectoryObject Principal { get; init; }
-    public required RoleDefinition Role { get; init; }
-    public string DirectoryScopeId { get; init; } = "/";
-    public required DateTimeOffset StartDateTime { get; init; }
-    public DateTimeOffset? EndDateTime { get; init; }
-    public required DateTimeOffset CreatedDateTime { get; init; }
+    /// <summary>"Assigned" (by an administrator) or "Activated" (by the principal, from an eligibility).</summary>
+    public string AssignmentType { get; init; } = "Assigned";
+}
+
+/// <summary>A PIM eligibility: the principal may activate <see cref="RoleSchedule.Role"/> but does not hold it yet.</summary>
+public sealed class RoleEligibility : RoleSchedule
+{
 }

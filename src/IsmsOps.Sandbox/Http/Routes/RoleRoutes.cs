@@ -37,51 +37,47 @@ internal static class RoleRoutes
         routes.Map($"GET {Root}/roleEligibilityScheduleInstances", call =>
             GraphPayloads.Collection(call, "roleManagement/directory/roleEligibilityScheduleInstances", call.Tenant.RoleEligibilities, GraphShapes.RoleEligibilityScheduleInstance));
 
-        routes.Map($"POST {Root}/roleAssignmentScheduleRequests", call => call.WithBody(body => RequestAssignment(call, body)));
-        routes.Map($"POST {Root}/roleEligibilityScheduleRequests", call => call.WithBody(body => RequestEligibility(call, body)));
+        routes.Map($"POST {Root}/roleAssignmentScheduleRequests", call => call.WithBody(body => Request(call, body, Assignments)));
+        routes.Map($"POST {Root}/roleEligibilityScheduleRequests", call => call.WithBody(body => Request(call, body, Eligibilities)));
     }
 
-    private static GraphResponse RequestAssignment(RouteCall call, JsonElement body)
-    {
-        if (ReadRequest(call, body, out var request) is { } error)
-        {
-            return error;
-        }
+    /// <summary>What differs between the two PIM request endpoints: the records they change and the entity set they answer as.</summary>
+    private sealed record ScheduleKind<T>(string RequestSet, GraphResourceShape<ScheduleRequest> Shape, Func<Tenant, IReadOnlyList<T>> Held,
+        Func<string, ParsedRequest, T> Create, Action<Tenant, T> Add, Func<Tenant, T, bool> Remove)
+        where T : RoleSchedule;
 
-        Tenant tenant = call.Tenant;
-        RoleAssignment? existing = tenant.RoleAssignments.FirstOrDefault(a => a.Principal == request.Principal && a.Role == request.Role
-            && string.Equals(a.DirectoryScopeId, request.Scope, StringComparison.OrdinalIgnoreCase));
-        if (request.Action == "adminRemove")
+    private static readonly ScheduleKind<RoleAssignment> Assignments = new("roleAssignmentScheduleRequests", GraphShapes.RoleAssignmentScheduleRequest,
+        tenant => tenant.RoleAssignments,
+        (id, request) => new RoleAssignment
         {
-            if (existing is null)
-            {
-                return call.Error(400, "RoleAssignmentDoesNotExist", "The Role assignment does not exist.");
-            }
-
-            tenant.Remove(existing);
-            return Answer(call, GraphShapes.RoleAssignmentScheduleRequest, request, "Revoked", existing.Id);
-        }
-
-        if (existing is not null)
-        {
-            return call.Error(400, "RoleAssignmentExists", "The Role assignment already exists.");
-        }
-
-        var assignment = new RoleAssignment
-        {
-            Id = tenant.NewOpaqueId(),
+            Id = id,
             Principal = request.Principal,
             Role = request.Role,
             DirectoryScopeId = request.Scope,
             StartDateTime = request.Start,
             EndDateTime = request.End,
             CreatedDateTime = request.Created,
-        };
-        tenant.Add(assignment);
-        return Answer(call, GraphShapes.RoleAssignmentScheduleRequest, request, "Provisioned", assignment.Id);
-    }
+        },
+        (tenant, assignment) => tenant.Add(assignment),
+        (tenant, assignment) => tenant.Remove(assignment));
 
-    private static GraphResponse RequestEligibility(RouteCall call, JsonElement body)
+    private static readonly ScheduleKind<RoleEligibility> Eligibilities = new("roleEligibilityScheduleRequests", GraphShapes.RoleEligibilityScheduleRequest,
+        tenant => tenant.RoleEligibilities,
+        (id, request) => new RoleEligibility
+        {
+            Id = id,
+            Principal = request.Principal,
+            Role = request.Role,
+            DirectoryScopeId = request.Scope,
+            StartDateTime = request.Start,
+            EndDateTime = request.End,
+            CreatedDateTime = request.Created,
+        },
+        (tenant, eligibility) => tenant.Add(eligibility),
+        (tenant, eligibility) => tenant.Remove(eligibility));
+
+    private static GraphResponse Request<T>(RouteCall call, JsonElement body, ScheduleKind<T> kind)
+        where T : RoleSchedule
     {
         if (ReadRequest(call, body, out var request) is { } error)
         {
@@ -89,8 +85,8 @@ internal static class RoleRoutes
         }
 
         Tenant tenant = call.Tenant;
-        RoleEligibility? existing = tenant.RoleEligibilities.FirstOrDefault(e => e.Principal == request.Principal && e.Role == request.Role
-            && string.Equals(e.DirectoryScopeId, request.Scope, StringComparison.OrdinalIgnoreCase));
+        T? existing = kind.Held(tenant).FirstOrDefault(s => s.Principal == request.Principal && s.Role == request.Role
+            && string.Equals(s.DirectoryScopeId, request.Scope, StringComparison.OrdinalIgnoreCase));
         if (request.Action == "adminRemove")
         {
             // PIM answers a missing eligibility with the same code as a missing assignment.
@@ -99,8 +95,8 @@ internal static class RoleRoutes
                 return call.Error(400, "RoleAssignmentDoesNotExist", "The Role assignment does not exist.");
             }
 
-            tenant.Remove(existing);
-            return Answer(call, GraphShapes.RoleEligibilityScheduleRequest, request, "Revoked", existing.Id);
+            kind.Remove(tenant, existing);
+            return Answer(call, kind, request, "Revoked", existing.Id);
         }
 
         if (existing is not null)
@@ -108,18 +104,9 @@ internal static class RoleRoutes
             return call.Error(400, "RoleAssignmentExists", "The Role assignment already exists.");
         }
 
-        var eligibility = new RoleEligibility
-        {
-            Id = tenant.NewOpaqueId(),
-            Principal = request.Principal,
-            Role = request.Role,
-            DirectoryScopeId = request.Scope,
-            StartDateTime = request.Start,
-            EndDateTime = request.End,
-            CreatedDateTime = request.Created,
-        };
-        tenant.Add(eligibility);
-        return Answer(call, GraphShapes.RoleEligibilityScheduleRequest, request, "Provisioned", eligibility.Id);
+        T schedule = kind.Create(tenant.NewOpaqueId(), request);
+        kind.Add(tenant, schedule);
+        return Answer(call, kind, request, "Provisioned", schedule.Id);
     }
 
     private sealed record ParsedRequest(string Action, DirectoryObject Principal, RoleDefinition Role, string Scope, string? Justification,
@@ -199,11 +186,11 @@ internal static class RoleRoutes
         return null;
     }
 
-    private static GraphResponse Answer(RouteCall call, GraphResourceShape<ScheduleRequest> shape, ParsedRequest request, string status, string scheduleId)
+    private static GraphResponse Answer<T>(RouteCall call, ScheduleKind<T> kind, ParsedRequest request, string status, string scheduleId)
+        where T : RoleSchedule
     {
         var answer = new ScheduleRequest(call.Tenant.NewId(), request.Action, status, request.Principal.Id, request.Role.Id, request.Scope,
             scheduleId, request.Justification, request.Start, request.End, request.Created);
-        string set = shape == GraphShapes.RoleAssignmentScheduleRequest ? "roleAssignmentScheduleRequests" : "roleEligibilityScheduleRequests";
-        return GraphPayloads.Entity(call, $"roleManagement/directory/{set}/$entity", answer, shape, status: 201);
+        return GraphPayloads.Entity(call, $"{Root}/{kind.RequestSet}/$entity", answer, kind.Shape, status: 201);
     }
 }
