@@ -164,20 +164,10 @@ internal static class GraphShapes
         })
         .Filterable("id", "displayName", "templateId", "isBuiltIn");
 
-    public static GraphResourceShape<RoleAssignment> RoleAssignment { get; } = new GraphResourceShape<RoleAssignment>("#microsoft.graph.unifiedRoleAssignment", "Microsoft.DirectoryServices.UnifiedRoleAssignment")
-        .String("id", a => a.Id)
-        .String("principalId", a => a.Principal.Id)
-        .String("roleDefinitionId", a => a.Role.Id)
-        .String("directoryScopeId", a => a.DirectoryScopeId)
-        .String("appScopeId", _ => null)
+    public static GraphResourceShape<RoleAssignment> RoleAssignment { get; } = RoleScheduleShape<RoleAssignment>("#microsoft.graph.unifiedRoleAssignment", "Microsoft.DirectoryServices.UnifiedRoleAssignment")
         .Filterable("id", "principalId", "roleDefinitionId", "directoryScopeId");
 
-    public static GraphResourceShape<RoleAssignment> RoleAssignmentSchedule { get; } = new GraphResourceShape<RoleAssignment>("#microsoft.graph.unifiedRoleAssignmentSchedule", "Microsoft.DirectoryServices.UnifiedRoleAssignmentSchedule")
-        .String("id", a => a.Id)
-        .String("principalId", a => a.Principal.Id)
-        .String("roleDefinitionId", a => a.Role.Id)
-        .String("directoryScopeId", a => a.DirectoryScopeId)
-        .String("appScopeId", _ => null)
+    public static GraphResourceShape<RoleAssignment> RoleAssignmentSchedule { get; } = RoleScheduleShape<RoleAssignment>("#microsoft.graph.unifiedRoleAssignmentSchedule", "Microsoft.DirectoryServices.UnifiedRoleAssignmentSchedule")
         .Instant("createdDateTime", a => a.CreatedDateTime)
         .String("createdUsing", a => a.Id)
         .Instant("modifiedDateTime", a => a.CreatedDateTime)
@@ -187,12 +177,7 @@ internal static class GraphShapes
         .Complex("scheduleInfo", (w, a) => WriteScheduleInfo(w, a.StartDateTime, a.EndDateTime))
         .Filterable("id", "principalId", "roleDefinitionId", "directoryScopeId", "assignmentType");
 
-    public static GraphResourceShape<RoleAssignment> RoleAssignmentScheduleInstance { get; } = new GraphResourceShape<RoleAssignment>("#microsoft.graph.unifiedRoleAssignmentScheduleInstance", "Microsoft.DirectoryServices.UnifiedRoleAssignmentScheduleInstance")
-        .String("id", a => a.Id)
-        .String("principalId", a => a.Principal.Id)
-        .String("roleDefinitionId", a => a.Role.Id)
-        .String("directoryScopeId", a => a.DirectoryScopeId)
-        .String("appScopeId", _ => null)
+    public static GraphResourceShape<RoleAssignment> RoleAssignmentScheduleInstance { get; } = RoleScheduleShape<RoleAssignment>("#microsoft.graph.unifiedRoleAssignmentScheduleInstance", "Microsoft.DirectoryServices.UnifiedRoleAssignmentScheduleInstance")
         .Instant("startDateTime", a => a.StartDateTime)
         .Instant("endDateTime", a => a.EndDateTime)
         .String("assignmentType", a => a.AssignmentType)
@@ -201,12 +186,7 @@ internal static class GraphShapes
         .String("roleAssignmentScheduleId", a => a.Id)
         .Filterable("id", "principalId", "roleDefinitionId", "directoryScopeId", "assignmentType");
 
-    public static GraphResourceShape<RoleEligibility> RoleEligibilitySchedule { get; } = new GraphResourceShape<RoleEligibility>("#microsoft.graph.unifiedRoleEligibilitySchedule", "Microsoft.DirectoryServices.UnifiedRoleEligibilitySchedule")
-        .String("id", e => e.Id)
-        .String("principalId", e => e.Principal.Id)
-        .String("roleDefinitionId", e => e.Role.Id)
-        .String("directoryScopeId", e => e.DirectoryScopeId)
-        .String("appScopeId", _ => null)
+    public static GraphResourceShape<RoleEligibility> RoleEligibilitySchedule { get; } = RoleScheduleShape<RoleEligibility>("#microsoft.graph.unifiedRoleEligibilitySchedule", "Microsoft.DirectoryServices.UnifiedRoleEligibilitySchedule")
         .Instant("createdDateTime", e => e.CreatedDateTime)
         .String("createdUsing", e => e.Id)
         .Instant("modifiedDateTime", e => e.CreatedDateTime)
@@ -215,12 +195,7 @@ internal static class GraphShapes
         .Complex("scheduleInfo", (w, e) => WriteScheduleInfo(w, e.StartDateTime, e.EndDateTime))
         .Filterable("id", "principalId", "roleDefinitionId", "directoryScopeId");
 
-    public static GraphResourceShape<RoleEligibility> RoleEligibilityScheduleInstance { get; } = new GraphResourceShape<RoleEligibility>("#microsoft.graph.unifiedRoleEligibilityScheduleInstance", "Microsoft.DirectoryServices.UnifiedRoleEligibilityScheduleInstance")
-        .String("id", e => e.Id)
-        .String("principalId", e => e.Principal.Id)
-        .String("roleDefinitionId", e => e.Role.Id)
-        .String("directoryScopeId", e => e.DirectoryScopeId)
-        .String("appScopeId", _ => null)
+    public static GraphResourceShape<RoleEligibility> RoleEligibilityScheduleInstance { get; } = RoleScheduleShape<RoleEligibility>("#microsoft.graph.unifiedRoleEligibilityScheduleInstance", "Microsoft.DirectoryServices.UnifiedRoleEligibilityScheduleInstance")
         .Instant("startDateTime", e => e.StartDateTime)
         .Instant("endDateTime", e => e.EndDateTime)
         .String("memberType", _ => "Direct")
@@ -339,6 +314,16 @@ internal static class GraphShapes
 
     private static bool IsSsprRegistered(DirectoryUser user) =>
         user.AuthenticationMethods.Any(m => m is Directory.PhoneMethod or Directory.EmailMethod or Directory.MicrosoftAuthenticatorMethod);
+
+    /// <summary>The properties a role assignment, an eligibility and their schedules all begin with.</summary>
+    private static GraphResourceShape<T> RoleScheduleShape<T>(string odataType, string graphTypeName)
+        where T : RoleSchedule =>
+        new GraphResourceShape<T>(odataType, graphTypeName)
+            .String("id", s => s.Id)
+            .String("principalId", s => s.Principal.Id)
+            .String("roleDefinitionId", s => s.Role.Id)
+            .String("directoryScopeId", s => s.DirectoryScopeId)
+            .String("appScopeId", _ => null);
 
     private static GraphResourceShape<ScheduleRequest> ScheduleRequestShape(string odataType, string graphTypeName) =>
         new GraphResourceShape<ScheduleRequest>(odataType, graphTypeName)
