@@ -265,15 +265,5 @@ public sealed class GraphSandbox : IDisposable, IAsyncDisposable
         };
     }
 
-    private static GraphRequest Unversioned(GraphRequest request) => new()
-    {
-        Method = request.Method,
-        Segments = request.Segments.Skip(1).ToList(),
-        Query = request.Query,
-        Headers = request.Headers,
-        Body = request.Body,
-        RequestId = request.RequestId,
-        ClientRequestId = request.ClientRequestId,
-        BaseUrl = request.BaseUrl,
-    };
+    private static GraphRequest Unversioned(GraphRequest request) => request with { Segments = request.Segments.Skip(1).ToList() };
 }

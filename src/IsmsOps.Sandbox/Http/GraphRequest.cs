@@ -1,7 +1,7 @@
 namespace IsmsOps.Sandbox.Http;
 
 /// <summary>One request, from the wire or from inside a $batch, in the form the router understands.</summary>
-internal sealed class GraphRequest
+internal sealed record GraphRequest
 {
     public required string Method { get; init; }
 
