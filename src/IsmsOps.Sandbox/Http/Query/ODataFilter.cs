@@ -57,7 +57,11 @@ internal abstract record ODataFilter
                 return item => Same(read(item), equal.Value);
             case In any:
                 var readIn = Reader(shape, any.Property, any.Values[0]);
-                return item => any.Values.Any(v => Same(readIn(item), v));
+                return item =>
+                {
+                    object? actual = readIn(item);
+                    return any.Values.Any(v => Same(actual, v));
+                };
             case StartsWith starts:
                 var readStart = Reader(shape, starts.Property, starts.Prefix);
                 return item => readStart(item) is string s && s.StartsWith(starts.Prefix, StringComparison.OrdinalIgnoreCase);
