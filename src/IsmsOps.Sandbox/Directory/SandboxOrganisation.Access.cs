@@ -273,6 +273,6 @@ public static partial class SandboxOrganisation
         Span<byte> bytes = stackalloc byte[32];
         random.NextGuid().TryWriteBytes(bytes);
         random.NextGuid().TryWriteBytes(bytes[16..]);
-        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return Base64Url.Encode(bytes);
     }
 }

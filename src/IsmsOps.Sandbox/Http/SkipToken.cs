@@ -12,17 +12,14 @@ internal static class SkipToken
     private const string Prefix = "sandbox-offset:";
 
     public static string Encode(int offset) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(Prefix + offset.ToString(CultureInfo.InvariantCulture)))
-            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        Base64Url.Encode(Encoding.UTF8.GetBytes(Prefix + offset.ToString(CultureInfo.InvariantCulture)));
 
     public static bool TryDecode(string token, out int offset)
     {
         offset = 0;
-        string base64 = token.Replace('-', '+').Replace('_', '/');
-        base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
         try
         {
-            string text = Encoding.UTF8.GetString(Convert.FromBase64String(base64));
+            string text = Encoding.UTF8.GetString(Base64Url.Decode(token));
             return text.StartsWith(Prefix, StringComparison.Ordinal)
                 && int.TryParse(text.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out offset);
         }

@@ -193,13 +193,13 @@ internal sealed class IdentityEndpoints
         }
 
         X509Certificate2? registered = _clientCertificate();
-        using JsonDocument header = JsonDocument.Parse(Base64Url(parts[0]));
-        using JsonDocument payload = JsonDocument.Parse(Base64Url(parts[1]));
+        using JsonDocument header = JsonDocument.Parse(Base64Url.Decode(parts[0]));
+        using JsonDocument payload = JsonDocument.Parse(Base64Url.Decode(parts[1]));
         string? x5t = Text(header.RootElement, "x5t");
         string? x5t256 = Text(header.RootElement, "x5t#S256");
         bool named = registered is not null
-            && ((x5t is not null && Base64Url(x5t).AsSpan().SequenceEqual(registered.GetCertHash()))
-                || (x5t256 is not null && Base64Url(x5t256).AsSpan().SequenceEqual(registered.GetCertHash(HashAlgorithmName.SHA256))));
+            && ((x5t is not null && Base64Url.Decode(x5t).AsSpan().SequenceEqual(registered.GetCertHash()))
+                || (x5t256 is not null && Base64Url.Decode(x5t256).AsSpan().SequenceEqual(registered.GetCertHash(HashAlgorithmName.SHA256))));
         if (!named)
         {
             return $"The key used to sign it was not found on app '{_clientId}': no registered certificate has that thumbprint.";
@@ -213,7 +213,7 @@ internal sealed class IdentityEndpoints
         };
         using RSA? key = registered!.GetRSAPublicKey();
         if (padding is null || key is null
-            || !key.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), Base64Url(parts[2]), HashAlgorithmName.SHA256, padding))
+            || !key.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), Base64Url.Decode(parts[2]), HashAlgorithmName.SHA256, padding))
         {
             return "The signature does not verify with the registered certificate.";
         }
@@ -241,12 +241,6 @@ internal sealed class IdentityEndpoints
 
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static byte[] Base64Url(string text)
-    {
-        string padded = text.Replace('-', '+').Replace('_', '/');
-        return Convert.FromBase64String(padded.PadRight(padded.Length + ((4 - (padded.Length % 4)) % 4), '='));
-    }
 
     /// <summary>
     /// The managed identity endpoint as App Service and Functions run it (api-version 2019-08-01): the host sets
@@ -394,12 +388,10 @@ internal sealed class IdentityEndpoints
             writer.WriteEndObject();
         }
 
-        return Base64UrlText("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + Base64UrlBytes(buffer.ToArray()) + ".";
+        return Base64UrlText("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + Base64Url.Encode(buffer.ToArray()) + ".";
     }
 
-    private static string Base64UrlText(string text) => Base64UrlBytes(Encoding.UTF8.GetBytes(text));
-
-    private static string Base64UrlBytes(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Base64UrlText(string text) => Base64Url.Encode(Encoding.UTF8.GetBytes(text));
 
     private static GraphResponse UnknownTenant(GraphRequest request, string tenant) =>
         Failure(request, 400, "invalid_request", 90002,

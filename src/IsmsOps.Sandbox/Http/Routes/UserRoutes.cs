@@ -205,8 +205,7 @@ internal static class UserRoutes
 
     // Graph's licenseDetails ids are opaque base64; this one is stable per user and SKU.
     private static string LicenseDetailId(DirectoryUser user, Guid skuId) =>
-        Convert.ToBase64String(Guid.Parse(user.Id).ToByteArray().Concat(skuId.ToByteArray()).ToArray())
-            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        Base64Url.Encode([.. Guid.Parse(user.Id).ToByteArray(), .. skuId.ToByteArray()]);
 
     private static GraphResponse AssignLicense(RouteCall call, DirectoryUser user, JsonElement body)
     {
