@@ -90,7 +90,6 @@ public sealed class Tenant
         _roleDefinitions.Find(r => string.Equals(r.Id, id, StringComparison.OrdinalIgnoreCase));
 
     public RoleAssignment? FindRoleAssignment(string id) => _roleAssignments.Find(a => a.Id == id);
-    public AppRoleAssignment? FindAppRoleAssignment(string id) => _appRoleAssignments.Find(a => a.Id == id);
     public OAuth2PermissionGrant? FindGrant(string id) => _grants.Find(g => g.Id == id);
 
     /// <summary>App role assignments held by a user, group or service principal.</summary>
