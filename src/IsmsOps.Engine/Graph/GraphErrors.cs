@@ -74,16 +74,7 @@ public static partial class GraphErrors
             if (body.Length > 0)
             {
                 using JsonDocument document = JsonDocument.Parse(body);
-                if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("error", out JsonElement e) && e.ValueKind == JsonValueKind.Object)
-                {
-                    code = Text(e, "code");
-                    message = Text(e, "message");
-                    if (e.TryGetProperty("innerError", out JsonElement inner) && inner.ValueKind == JsonValueKind.Object)
-                    {
-                        requestId = Text(inner, "request-id");
-                        clientRequestId = Text(inner, "client-request-id");
-                    }
-                }
+                (code, message, requestId, clientRequestId) = ReadErrorBody(document.RootElement);
             }
         }
         catch (JsonException)
@@ -96,6 +87,27 @@ public static partial class GraphErrors
         string? line = response.Headers.TryGetValues(GraphRetryHandler.RequestLineHeader, out var l) ? l.FirstOrDefault()
             : response.RequestMessage is { } request ? GraphRequestLine.Of(request) : null;
         return FromStatus((int)response.StatusCode, code, message ?? response.ReasonPhrase, requestId, clientRequestId, line, operation, null);
+    }
+
+    /// <summary>
+    /// Graph's error code, message and request ids from an error body (<c>{"error": {...}}</c>), whether it came as a
+    /// response or as the body of a $batch item; nulls for whatever is absent or not Graph's shape.
+    /// </summary>
+    internal static (string? Code, string? Message, string? RequestId, string? ClientRequestId) ReadErrorBody(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("error", out JsonElement error) || error.ValueKind != JsonValueKind.Object)
+        {
+            return default;
+        }
+
+        string? requestId = null, clientRequestId = null;
+        if (error.TryGetProperty("innerError", out JsonElement inner) && inner.ValueKind == JsonValueKind.Object)
+        {
+            requestId = Text(inner, "request-id");
+            clientRequestId = Text(inner, "client-request-id");
+        }
+
+        return (Text(error, "code"), Text(error, "message"), requestId, clientRequestId);
     }
 
     internal static IsmsException FromStatus(int status, string? code, string? message, string? requestId, string? clientRequestId, string? requestLine, GraphOperation operation, Exception? inner)

@@ -388,19 +388,7 @@ public sealed class GraphReader
 
     private static IsmsException ItemFailure(GraphOperation operation, string url, int status, JsonElement answer, JsonElement body)
     {
-        string? code = null;
-        string? message = null;
-        string? requestId = null;
-        if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("error", out JsonElement error))
-        {
-            code = ReadString(error, "code");
-            message = ReadString(error, "message");
-            if (error.TryGetProperty("innerError", out JsonElement inner))
-            {
-                requestId = ReadString(inner, "request-id");
-            }
-        }
-
+        (string? code, string? message, string? requestId, _) = GraphErrors.ReadErrorBody(body);
         if (requestId is null && answer.TryGetProperty("headers", out JsonElement headers) && headers.ValueKind == JsonValueKind.Object)
         {
             foreach (JsonProperty header in headers.EnumerateObject())

@@ -146,7 +146,9 @@ internal sealed class GraphWriter
                     continue;
                 }
 
-                (string? code, string? message, string? requestId) = ReadError(answer.Answer);
+                (string? code, string? message, string? requestId, _) = answer.Answer.TryGetProperty("body", out JsonElement body)
+                    ? GraphErrors.ReadErrorBody(body)
+                    : default;
                 results[i] = new GraphWriteResult(answer.Status, code, message, requestId ?? batchRequestId, answer.Body, attempts[i]);
                 pending.Remove(i);
             }
@@ -187,7 +189,7 @@ internal sealed class GraphWriter
                 try
                 {
                     using JsonDocument document = JsonDocument.Parse(body);
-                    (code, message, string? bodyRequestId) = ReadError(document.RootElement, wrapped: false);
+                    (code, message, string? bodyRequestId, _) = GraphErrors.ReadErrorBody(document.RootElement);
                     requestId ??= bodyRequestId;
                 }
                 catch (JsonException)
@@ -251,23 +253,5 @@ internal sealed class GraphWriter
         }
 
         return (answers, requestId);
-    }
-
-    /// <summary>Graph's error code, message and request-id, from a $batch answer (body.error) or an error body (error).</summary>
-    private static (string? Code, string? Message, string? RequestId) ReadError(JsonElement element, bool wrapped = true)
-    {
-        JsonElement body = element;
-        if (wrapped && !(element.TryGetProperty("body", out body) && body.ValueKind == JsonValueKind.Object))
-        {
-            return (null, null, null);
-        }
-
-        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("error", out JsonElement error) || error.ValueKind != JsonValueKind.Object)
-        {
-            return (null, null, null);
-        }
-
-        string? requestId = error.TryGetProperty("innerError", out JsonElement inner) ? GraphReader.ReadString(inner, "request-id") : null;
-        return (GraphReader.ReadString(error, "code"), GraphReader.ReadString(error, "message"), requestId);
     }
 }
