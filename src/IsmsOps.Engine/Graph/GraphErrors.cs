@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Azure.Identity;
+using IsmsOps.Engine.Graph.Collection;
 using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions;
 
@@ -103,11 +104,11 @@ public static partial class GraphErrors
         string? requestId = null, clientRequestId = null;
         if (error.TryGetProperty("innerError", out JsonElement inner) && inner.ValueKind == JsonValueKind.Object)
         {
-            requestId = Text(inner, "request-id");
-            clientRequestId = Text(inner, "client-request-id");
+            requestId = GraphJson.String(inner, "request-id");
+            clientRequestId = GraphJson.String(inner, "client-request-id");
         }
 
-        return (Text(error, "code"), Text(error, "message"), requestId, clientRequestId);
+        return (GraphJson.String(error, "code"), GraphJson.String(error, "message"), requestId, clientRequestId);
     }
 
     internal static IsmsException FromStatus(int status, string? code, string? message, string? requestId, string? clientRequestId, string? requestLine, GraphOperation operation, Exception? inner)
@@ -259,9 +260,6 @@ public static partial class GraphErrors
 
         return null;
     }
-
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     [GeneratedRegex(@"AADSTS(\d+):?\s*([^\r\n]*)")]
     private static partial Regex AadstsPattern();

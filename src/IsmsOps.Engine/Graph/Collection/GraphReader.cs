@@ -247,7 +247,7 @@ public sealed class GraphReader
         {
             foreach (JsonElement answer in responses.EnumerateArray())
             {
-                if (!int.TryParse(ReadString(answer, "id"), NumberStyles.None, CultureInfo.InvariantCulture, out int index)
+                if (!int.TryParse(GraphJson.String(answer, "id"), NumberStyles.None, CultureInfo.InvariantCulture, out int index)
                     || index < 0 || index >= batch.Count || !answered.Add(index))
                 {
                     continue;
@@ -429,11 +429,6 @@ public sealed class GraphReader
 
     private static string? NextLink(JsonElement page) =>
         page.TryGetProperty("@odata.nextLink", out JsonElement next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
-
-    internal static string? ReadString(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
 
     private string AbsoluteUrl(string url) => IsAbsoluteHttp(url) ? url : BaseUrl + (url.StartsWith('/') ? url : "/" + url);
 

@@ -242,7 +242,7 @@ internal sealed class GraphWriter
         {
             foreach (JsonElement answer in responses.EnumerateArray())
             {
-                if (int.TryParse(GraphReader.ReadString(answer, "id"), NumberStyles.None, CultureInfo.InvariantCulture, out int position)
+                if (int.TryParse(GraphJson.String(answer, "id"), NumberStyles.None, CultureInfo.InvariantCulture, out int position)
                     && position >= 0 && position < batch.Count && !answers.ContainsKey(position))
                 {
                     int status = answer.TryGetProperty("status", out JsonElement s) && s.TryGetInt32(out int code) ? code : 0;
