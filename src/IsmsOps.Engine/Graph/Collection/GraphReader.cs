@@ -162,6 +162,25 @@ public sealed class GraphReader
         }
     }
 
+    /// <summary>Reads every page of a collection into a list, mapping each element with <paramref name="read"/>.</summary>
+    internal async Task<List<T>> ListAllAsync<T>(GraphOperation operation, string url, Func<JsonElement, T> read, CancellationToken cancellationToken)
+    {
+        var items = new List<T>();
+        await ListAsync(operation, url, item => items.Add(read(item)), cancellationToken).ConfigureAwait(false);
+        return items;
+    }
+
+    /// <summary>
+    /// <see cref="FanOutAsync"/> into one list, mapping each element with <paramref name="read"/>, for callers that do
+    /// not care which request an element came from nor which resources vanished.
+    /// </summary>
+    internal async Task<List<T>> FanOutAllAsync<T>(GraphOperation operation, IEnumerable<(string Key, string Url)> requests, Func<JsonElement, T> read, CancellationToken cancellationToken)
+    {
+        var items = new List<T>();
+        await FanOutAsync(operation, requests, (_, item) => items.Add(read(item)), cancellationToken).ConfigureAwait(false);
+        return items;
+    }
+
     /// <summary>
     /// Reads many collections (every page of each) through JSON $batch, at most <see cref="GraphReaderOptions.BatchSize"/>
     /// requests per batch and <see cref="GraphReaderOptions.MaxConcurrency"/> batches in flight. Items answered 429 or
