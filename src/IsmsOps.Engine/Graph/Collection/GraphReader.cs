@@ -303,10 +303,10 @@ public sealed class GraphReader
                 {
                     vanished.Add(item.Key);
                 }
-                else if (IsTransient(status) && item.Attempt < _options.MaxItemAttempts)
+                else if (GraphRetryRules.IsTransientBatchItem(status) && item.Attempt < _options.MaxItemAttempts)
                 {
                     Interlocked.Increment(ref _itemRetries);
-                    TimeSpan wait = RetryDelay(answer, item.Attempt);
+                    TimeSpan wait = GraphRetryRules.BatchItemDelay(answer, item.Attempt, _options);
                     requeue.Add(item with { Attempt = item.Attempt + 1, NotBefore = DateTimeOffset.UtcNow + wait });
                 }
                 else
@@ -376,34 +376,6 @@ public sealed class GraphReader
             _slots.Release();
         }
     }
-
-    private TimeSpan RetryDelay(JsonElement answer, int attempt) => ItemRetryDelay(answer, attempt, _options);
-
-    /// <summary>
-    /// The wait before sending a $batch item again: its own Retry-After when Graph gave one, otherwise exponential
-    /// backoff with full jitter, never beyond <see cref="GraphReaderOptions.BackoffCap"/>. Shared by every $batch sender.
-    /// </summary>
-    internal static TimeSpan ItemRetryDelay(JsonElement answer, int attempt, GraphReaderOptions options)
-    {
-        TimeSpan? retryAfter = null;
-        if (answer.TryGetProperty("headers", out JsonElement headers) && headers.ValueKind == JsonValueKind.Object)
-        {
-            foreach (JsonProperty header in headers.EnumerateObject())
-            {
-                if (string.Equals(header.Name, "Retry-After", StringComparison.OrdinalIgnoreCase)
-                    && int.TryParse(header.Value.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out int seconds))
-                {
-                    retryAfter = TimeSpan.FromSeconds(seconds);
-                }
-            }
-        }
-
-        TimeSpan wait = retryAfter ?? GraphRetryRules.Backoff(attempt, options.BackoffBase, options.BackoffCap, Random.Shared.NextDouble());
-        return wait > options.BackoffCap ? options.BackoffCap : wait;
-    }
-
-    /// <summary>Statuses of a $batch item that mean "not done, try again": throttled, or a server-side failure.</summary>
-    internal static bool IsTransient(int status) => status is 429 or 500 or 502 or 503 or 504;
 
     private static IsmsException ItemFailure(GraphOperation operation, string url, int status, JsonElement answer, JsonElement body)
     {

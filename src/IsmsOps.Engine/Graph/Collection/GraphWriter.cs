@@ -29,7 +29,7 @@ internal sealed record GraphWriteResult(int Status, string? Code, string? Messag
 /// <summary>
 /// Sends changes to Graph, one by one or many at once through JSON <c>$batch</c>, and returns each answer rather than
 /// throwing, because an offboarding decides per step what a 400 or 404 means. Throttled and failed items are sent
-/// again with the same rules as <see cref="GraphReader"/> (<see cref="GraphReader.ItemRetryDelay"/>,
+/// again with the same rules as <see cref="GraphReader"/> (<see cref="GraphRetryRules.BatchItemDelay"/>,
 /// <see cref="GraphReaderOptions"/>), which the SDK does not do for $batch items (msgraph-sdk-dotnet #1759).
 /// </summary>
 /// <remarks>
@@ -62,7 +62,7 @@ internal sealed class GraphWriter
         for (int attempt = 1; ; attempt++)
         {
             GraphWriteResult result = await SendOnceAsync(write, attempt, cancellationToken).ConfigureAwait(false);
-            bool transient = result.Status == 0 || GraphReader.IsTransient(result.Status);
+            bool transient = result.Status == 0 || GraphRetryRules.IsTransientBatchItem(result.Status);
             if (!transient || attempt >= _options.MaxItemAttempts)
             {
                 return result;
@@ -140,9 +140,9 @@ internal sealed class GraphWriter
                     continue;
                 }
 
-                if (GraphReader.IsTransient(answer.Status) && attempts[i] < _options.MaxItemAttempts)
+                if (GraphRetryRules.IsTransientBatchItem(answer.Status) && attempts[i] < _options.MaxItemAttempts)
                 {
-                    notBefore[i] = DateTimeOffset.UtcNow + GraphReader.ItemRetryDelay(answer.Answer, attempts[i], _options);
+                    notBefore[i] = DateTimeOffset.UtcNow + GraphRetryRules.BatchItemDelay(answer.Answer, attempts[i], _options);
                     continue;
                 }
 
