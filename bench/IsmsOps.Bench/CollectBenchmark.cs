@@ -21,8 +21,6 @@ internal static class CollectBenchmark
     private const double TargetRequestRatio = 1.10;
     private const double MemoryBudgetMb = 400;
 
-    private static Unit Megabytes { get; } = new("MB", v => v.ToString("N0", CultureInfo.InvariantCulture) + " MB");
-
     private static Unit Requests { get; } = new("requests", v => v.ToString("N0", CultureInfo.InvariantCulture));
 
     private static Unit Ratio { get; } = new("×", v => v.ToString("0.000", CultureInfo.InvariantCulture) + "×");
@@ -65,9 +63,9 @@ internal static class CollectBenchmark
             report.Add("  HTTP requests the collector sent (GraphReader.RequestCount)", new Samples(runResults.Select(r => (double)r.ClientRequests)), Requests);
             report.Add("  retries (handler and $batch items)", new Samples(runResults.Select(r => (double)r.Retries)), Requests);
             report.Add("  sandbox CPU during the collection (other process)", new Samples(runResults.Select(r => r.SandboxCpuSeconds)), Unit.Seconds);
-            report.Add("peak resident memory of the collecting process, snapshot held", new Samples(runResults.Select(r => r.PeakMb)), Megabytes, Target.AtMost(MemoryBudgetMb));
-            report.Add("  peak resident memory before writing the file", new Samples(runResults.Select(r => r.PeakBeforeWriteMb)), Megabytes);
-            report.Add("  GC heap after a full collection, snapshot held", new Samples(runResults.Select(r => r.HeapMb)), Megabytes);
+            report.Add("peak resident memory of the collecting process, snapshot held", new Samples(runResults.Select(r => r.PeakMb)), Unit.Megabytes, Target.AtMost(MemoryBudgetMb));
+            report.Add("  peak resident memory before writing the file", new Samples(runResults.Select(r => r.PeakBeforeWriteMb)), Unit.Megabytes);
+            report.Add("  GC heap after a full collection, snapshot held", new Samples(runResults.Select(r => r.HeapMb)), Unit.Megabytes);
             report.Add(string.Create(CultureInfo.InvariantCulture, $"write the collected snapshot ({any.FileMb:N1} MB on disk, {any.JsonMb:N1} MB of JSON)"),
                 new Samples(runResults.Select(r => r.WriteSeconds), runResults.Select(r => r.WriteCpuSeconds)), Unit.Seconds);
         }

@@ -71,7 +71,7 @@ internal readonly struct Timing
     }
 }
 
-/// <summary>How a figure is printed: milliseconds, seconds or a rate.</summary>
+/// <summary>How a figure is printed: milliseconds, seconds, a rate or megabytes.</summary>
 internal sealed record Unit(string Name, Func<double, string> Format)
 {
     public static Unit Milliseconds { get; } = new("ms", v => v.ToString("N0", CultureInfo.InvariantCulture) + " ms");
@@ -79,6 +79,8 @@ internal sealed record Unit(string Name, Func<double, string> Format)
     public static Unit Seconds { get; } = new("s", v => v.ToString("N2", CultureInfo.InvariantCulture) + " s");
 
     public static Unit EventsPerSecond { get; } = new("events/s", v => v.ToString("N0", CultureInfo.InvariantCulture) + " ev/s");
+
+    public static Unit Megabytes { get; } = new("MB", v => v.ToString("N0", CultureInfo.InvariantCulture) + " MB");
 }
 
 /// <summary>A target from the issue: an upper bound (time) or a lower bound (rate).</summary>

@@ -85,8 +85,8 @@ internal static class SnapshotBenchmark
                 }
             }
 
-            report.Add("fresh process: peak resident memory, read + verify + index + one inventory", new Samples(peak), Megabytes, Target.AtMost(MemoryBudgetMb));
-            report.Add("  GC heap after a full collection, snapshot and index held", new Samples(heap), Megabytes);
+            report.Add("fresh process: peak resident memory, read + verify + index + one inventory", new Samples(peak), Unit.Megabytes, Target.AtMost(MemoryBudgetMb));
+            report.Add("  GC heap after a full collection, snapshot and index held", new Samples(heap), Unit.Megabytes);
             report.Add("  read + index + inventory in that process", new Samples(cpu), Unit.Seconds);
         }
         finally
@@ -94,8 +94,6 @@ internal static class SnapshotBenchmark
             Directory.Delete(work, recursive: true);
         }
     }
-
-    private static Unit Megabytes { get; } = new("MB", v => v.ToString("N0", CultureInfo.InvariantCulture) + " MB");
 
     private static Dictionary<string, double> RunChild(string path)
     {

@@ -287,8 +287,9 @@ public sealed class GraphConnection : IDisposable
         }, ct), cancellationToken).ConfigureAwait(false);
     }
 
+    // GraphErrors.Translate keeps the SDK's exception, and so Graph's status, as the InnerException.
     private static bool IsMissingEndpoint(IsmsException e) =>
-        e.ErrorId == "IsmsOps.Graph.RequestFailed" && e.Message.StartsWith("Graph failed to read the organization (400", StringComparison.Ordinal);
+        e.ErrorId == "IsmsOps.Graph.RequestFailed" && e.InnerException is Microsoft.Kiota.Abstractions.ApiException { ResponseStatusCode: 400 };
 
     private static IsmsException Disposed() =>
         new("IsmsOps.Graph.NotConnected", IsmsErrorKind.InvalidArgument, "This Graph connection was closed (Disconnect-IsmsGraph, or a newer Connect-IsmsGraph).",

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Azure.Identity;
+using IsmsOps.Engine.Graph.Collection;
 using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions;
 
@@ -74,16 +75,7 @@ public static partial class GraphErrors
             if (body.Length > 0)
             {
                 using JsonDocument document = JsonDocument.Parse(body);
-                if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("error", out JsonElement e) && e.ValueKind == JsonValueKind.Object)
-                {
-                    code = Text(e, "code");
-                    message = Text(e, "message");
-                    if (e.TryGetProperty("innerError", out JsonElement inner) && inner.ValueKind == JsonValueKind.Object)
-                    {
-                        requestId = Text(inner, "request-id");
-                        clientRequestId = Text(inner, "client-request-id");
-                    }
-                }
+                (code, message, requestId, clientRequestId) = ReadErrorBody(document.RootElement);
             }
         }
         catch (JsonException)
@@ -96,6 +88,27 @@ public static partial class GraphErrors
         string? line = response.Headers.TryGetValues(GraphRetryHandler.RequestLineHeader, out var l) ? l.FirstOrDefault()
             : response.RequestMessage is { } request ? GraphRequestLine.Of(request) : null;
         return FromStatus((int)response.StatusCode, code, message ?? response.ReasonPhrase, requestId, clientRequestId, line, operation, null);
+    }
+
+    /// <summary>
+    /// Graph's error code, message and request ids from an error body (<c>{"error": {...}}</c>), whether it came as a
+    /// response or as the body of a $batch item; nulls for whatever is absent or not Graph's shape.
+    /// </summary>
+    internal static (string? Code, string? Message, string? RequestId, string? ClientRequestId) ReadErrorBody(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("error", out JsonElement error) || error.ValueKind != JsonValueKind.Object)
+        {
+            return default;
+        }
+
+        string? requestId = null, clientRequestId = null;
+        if (error.TryGetProperty("innerError", out JsonElement inner) && inner.ValueKind == JsonValueKind.Object)
+        {
+            requestId = GraphJson.String(inner, "request-id");
+            clientRequestId = GraphJson.String(inner, "client-request-id");
+        }
+
+        return (GraphJson.String(error, "code"), GraphJson.String(error, "message"), requestId, clientRequestId);
     }
 
     internal static IsmsException FromStatus(int status, string? code, string? message, string? requestId, string? clientRequestId, string? requestLine, GraphOperation operation, Exception? inner)
@@ -247,9 +260,6 @@ public static partial class GraphErrors
 
         return null;
     }
-
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     [GeneratedRegex(@"AADSTS(\d+):?\s*([^\r\n]*)")]
     private static partial Regex AadstsPattern();

@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Net.Http.Headers;
+using System.Text.Json;
+using IsmsOps.Engine.Graph.Collection;
 
 namespace IsmsOps.Engine.Graph;
 
@@ -97,6 +100,36 @@ internal static class GraphRetryRules
         double ceiling = baseDelay.TotalMilliseconds * Math.Pow(2, Math.Clamp(retry - 1, 0, 30));
         ceiling = Math.Min(ceiling, maxDelay.TotalMilliseconds);
         return TimeSpan.FromMilliseconds(ceiling * Math.Clamp(random, 0, 1));
+    }
+
+    /// <summary>
+    /// Statuses of a $batch item that mean "not done, try again": throttled, or a server-side failure. Every $batch
+    /// sender sends only reads or writes whose repetition is harmless (<see cref="GraphWriter"/>), so each item is
+    /// replay-safe whatever its method.
+    /// </summary>
+    public static bool IsTransientBatchItem(int status) => ForStatus(status, HttpMethod.Post, replaySafe: true) is not null;
+
+    /// <summary>
+    /// The wait before sending a $batch item again: its own Retry-After when Graph gave one, otherwise exponential
+    /// backoff with full jitter, never beyond <see cref="GraphReaderOptions.BackoffCap"/>. Shared by every $batch sender.
+    /// </summary>
+    public static TimeSpan BatchItemDelay(JsonElement answer, int attempt, GraphReaderOptions options)
+    {
+        TimeSpan? retryAfter = null;
+        if (answer.TryGetProperty("headers", out JsonElement headers) && headers.ValueKind == JsonValueKind.Object)
+        {
+            foreach (JsonProperty header in headers.EnumerateObject())
+            {
+                if (string.Equals(header.Name, "Retry-After", StringComparison.OrdinalIgnoreCase)
+                    && int.TryParse(header.Value.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out int seconds))
+                {
+                    retryAfter = TimeSpan.FromSeconds(seconds);
+                }
+            }
+        }
+
+        TimeSpan wait = retryAfter ?? Backoff(attempt, options.BackoffBase, options.BackoffCap, System.Random.Shared.NextDouble());
+        return wait > options.BackoffCap ? options.BackoffCap : wait;
     }
 
     /// <summary>The wait before retry number <paramref name="retry"/>: Retry-After when Graph sent one, otherwise backoff.</summary>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using IsmsOps.Engine.Snapshots;
 
 namespace IsmsOps.Engine.Graph.Collection;
@@ -50,8 +49,8 @@ public sealed class DirectorySnapshotCollector
         Task<List<SnapshotGroup>> groups = ReadGroupsAsync(progress, cancellationToken);
         Task<(List<SnapshotRoleDefinition>, List<SnapshotRoleAssignment>)> roles = ReadRolesAsync(gaps, cancellationToken);
         Task<(List<SnapshotServicePrincipal>, List<SnapshotAppRoleAssignment>)> apps = ReadApplicationsAsync(progress, cancellationToken);
-        Task<List<SnapshotDelegatedGrant>> grants = ListAsync(GraphOperation.ReadDelegatedGrants, $"/oauth2PermissionGrants?$select={SnapshotMapper.DelegatedGrantProperties}&{PageSize}", _map.DelegatedGrant, cancellationToken);
-        Task<List<SnapshotSku>> skus = ListAsync(GraphOperation.ReadLicenses, "/subscribedSkus?$select=skuId,skuPartNumber", _map.Sku, cancellationToken);
+        Task<List<SnapshotDelegatedGrant>> grants = _reader.ListAllAsync(GraphOperation.ReadDelegatedGrants, $"/oauth2PermissionGrants?$select={SnapshotMapper.DelegatedGrantProperties}&{PageSize}", _map.DelegatedGrant, cancellationToken);
+        Task<List<SnapshotSku>> skus = _reader.ListAllAsync(GraphOperation.ReadLicenses, "/subscribedSkus?$select=skuId,skuPartNumber", _map.Sku, cancellationToken);
         Task<List<SnapshotAuthenticationRegistration>> registrations = ReadRegistrationsAsync(gaps, progress, cancellationToken);
         Task<List<SnapshotDevice>> devices = ReadDevicesAsync(progress, cancellationToken);
 
@@ -116,7 +115,7 @@ public sealed class DirectorySnapshotCollector
 
     private async Task<List<SnapshotGroup>> ReadGroupsAsync(IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken)
     {
-        List<SnapshotGroup> groups = await ListAsync(GraphOperation.ReadGroups, $"/groups?$select={SnapshotMapper.GroupProperties}&{PageSize}", _map.Group, cancellationToken).ConfigureAwait(false);
+        List<SnapshotGroup> groups = await _reader.ListAllAsync(GraphOperation.ReadGroups, $"/groups?$select={SnapshotMapper.GroupProperties}&{PageSize}", _map.Group, cancellationToken).ConfigureAwait(false);
         progress?.Report(new SnapshotProgress("Groups", groups.Count, groups.Count));
 
         var members = groups.ToDictionary(g => g.Id, _ => new List<DirectoryObjectRef>(), StringComparer.Ordinal);
@@ -148,16 +147,16 @@ public sealed class DirectorySnapshotCollector
         ConcurrentBag<EvidenceGap> gaps, CancellationToken cancellationToken)
     {
         const string roles = "/roleManagement/directory/";
-        List<SnapshotRoleDefinition> definitions = await ListAsync(GraphOperation.ReadRoleAssignments,
+        List<SnapshotRoleDefinition> definitions = await _reader.ListAllAsync(GraphOperation.ReadRoleAssignments,
             $"{roles}roleDefinitions?$select={SnapshotMapper.RoleDefinitionProperties}", _map.RoleDefinition, cancellationToken).ConfigureAwait(false);
-        List<SnapshotRoleAssignment> active = await ListAsync(GraphOperation.ReadRoleAssignments,
+        List<SnapshotRoleAssignment> active = await _reader.ListAllAsync(GraphOperation.ReadRoleAssignments,
             $"{roles}roleAssignments?$select={SnapshotMapper.RoleAssignmentProperties}", _map.RoleAssignment, cancellationToken).ConfigureAwait(false);
         try
         {
-            List<SnapshotRoleAssignment> activeSchedules = await ListAsync(GraphOperation.ReadRoleSchedules,
+            List<SnapshotRoleAssignment> activeSchedules = await _reader.ListAllAsync(GraphOperation.ReadRoleSchedules,
                 $"{roles}roleAssignmentSchedules?$select={SnapshotMapper.RoleScheduleProperties}",
                 item => _map.RoleSchedule(item, RoleAssignmentState.Active), cancellationToken).ConfigureAwait(false);
-            List<SnapshotRoleAssignment> eligible = await ListAsync(GraphOperation.ReadRoleSchedules,
+            List<SnapshotRoleAssignment> eligible = await _reader.ListAllAsync(GraphOperation.ReadRoleSchedules,
                 $"{roles}roleEligibilitySchedules?$select={SnapshotMapper.RoleScheduleProperties}",
                 item => _map.RoleSchedule(item, RoleAssignmentState.Eligible), cancellationToken).ConfigureAwait(false);
             return (definitions, SnapshotMapper.MergeRoleSchedules(active, activeSchedules, eligible));
@@ -172,14 +171,12 @@ public sealed class DirectorySnapshotCollector
     private async Task<(List<SnapshotServicePrincipal>, List<SnapshotAppRoleAssignment>)> ReadApplicationsAsync(
         IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken)
     {
-        List<SnapshotServicePrincipal> principals = await ListAsync(GraphOperation.ReadServicePrincipals,
+        List<SnapshotServicePrincipal> principals = await _reader.ListAllAsync(GraphOperation.ReadServicePrincipals,
             $"/servicePrincipals?$select={SnapshotMapper.ServicePrincipalProperties}&{PageSize}", _map.ServicePrincipal, cancellationToken).ConfigureAwait(false);
 
-        var assignments = new List<SnapshotAppRoleAssignment>();
-        await _reader.FanOutAsync(GraphOperation.ReadAppRoleAssignments,
+        List<SnapshotAppRoleAssignment> assignments = await _reader.FanOutAllAsync(GraphOperation.ReadAppRoleAssignments,
             principals.Select(p => (p.Id, $"/servicePrincipals/{p.Id}/appRoleAssignedTo?$select={SnapshotMapper.AppRoleAssignmentProperties}&{PageSize}")),
-            (_, item) => assignments.Add(_map.AppRoleAssignment(item)),
-            cancellationToken).ConfigureAwait(false);
+            _map.AppRoleAssignment, cancellationToken).ConfigureAwait(false);
         progress?.Report(new SnapshotProgress("App role assignments", assignments.Count, assignments.Count));
         return (principals, assignments);
     }
@@ -189,7 +186,7 @@ public sealed class DirectorySnapshotCollector
     {
         try
         {
-            List<SnapshotAuthenticationRegistration> registrations = await ListAsync(GraphOperation.ReadAuthenticationMethodsReport,
+            List<SnapshotAuthenticationRegistration> registrations = await _reader.ListAllAsync(GraphOperation.ReadAuthenticationMethodsReport,
                 $"/reports/authenticationMethods/userRegistrationDetails?$select={SnapshotMapper.RegistrationProperties}&{PageSize}",
                 _map.Registration, cancellationToken).ConfigureAwait(false);
             progress?.Report(new SnapshotProgress("MFA registration", registrations.Count, registrations.Count));
@@ -205,7 +202,7 @@ public sealed class DirectorySnapshotCollector
     private async Task<List<SnapshotDevice>> ReadDevicesAsync(IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken)
     {
         // Graph expands one relationship per request, so owners and registered users take one listing each.
-        List<SnapshotDevice> devices = await ListAsync(GraphOperation.ReadDevices,
+        List<SnapshotDevice> devices = await _reader.ListAllAsync(GraphOperation.ReadDevices,
             $"/devices?$select={SnapshotMapper.DeviceProperties}&$expand=registeredOwners($select=id)&{PageSize}", _map.Device, cancellationToken).ConfigureAwait(false);
 
         var registeredUsers = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
@@ -222,13 +219,6 @@ public sealed class DirectorySnapshotCollector
     private static List<T> ById<T>(List<T> items, Func<T, string> id)
     {
         items.Sort((a, b) => string.CompareOrdinal(id(a), id(b)));
-        return items;
-    }
-
-    private async Task<List<T>> ListAsync<T>(GraphOperation operation, string url, Func<JsonElement, T> read, CancellationToken cancellationToken)
-    {
-        var items = new List<T>();
-        await _reader.ListAsync(operation, url, item => items.Add(read(item)), cancellationToken).ConfigureAwait(false);
         return items;
     }
 }

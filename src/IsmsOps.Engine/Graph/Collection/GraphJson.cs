@@ -7,7 +7,10 @@ namespace IsmsOps.Engine.Graph.Collection;
 /// <summary>Reads Graph's JSON properties leniently: an absent or null property is null, never an exception.</summary>
 internal static class GraphJson
 {
-    public static string? String(JsonElement element, string name) => GraphReader.ReadString(element, name);
+    public static string? String(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
 
     public static string RequiredString(JsonElement element, string name) =>
         String(element, name) ?? throw new InvalidDataException($"Graph returned an object without '{name}': {Abbreviate(element)}");

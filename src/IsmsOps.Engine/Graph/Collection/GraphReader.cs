@@ -162,6 +162,25 @@ public sealed class GraphReader
         }
     }
 
+    /// <summary>Reads every page of a collection into a list, mapping each element with <paramref name="read"/>.</summary>
+    internal async Task<List<T>> ListAllAsync<T>(GraphOperation operation, string url, Func<JsonElement, T> read, CancellationToken cancellationToken)
+    {
+        var items = new List<T>();
+        await ListAsync(operation, url, item => items.Add(read(item)), cancellationToken).ConfigureAwait(false);
+        return items;
+    }
+
+    /// <summary>
+    /// <see cref="FanOutAsync"/> into one list, mapping each element with <paramref name="read"/>, for callers that do
+    /// not care which request an element came from nor which resources vanished.
+    /// </summary>
+    internal async Task<List<T>> FanOutAllAsync<T>(GraphOperation operation, IEnumerable<(string Key, string Url)> requests, Func<JsonElement, T> read, CancellationToken cancellationToken)
+    {
+        var items = new List<T>();
+        await FanOutAsync(operation, requests, (_, item) => items.Add(read(item)), cancellationToken).ConfigureAwait(false);
+        return items;
+    }
+
     /// <summary>
     /// Reads many collections (every page of each) through JSON $batch, at most <see cref="GraphReaderOptions.BatchSize"/>
     /// requests per batch and <see cref="GraphReaderOptions.MaxConcurrency"/> batches in flight. Items answered 429 or
@@ -247,7 +266,7 @@ public sealed class GraphReader
         {
             foreach (JsonElement answer in responses.EnumerateArray())
             {
-                if (!int.TryParse(ReadString(answer, "id"), NumberStyles.None, CultureInfo.InvariantCulture, out int index)
+                if (!int.TryParse(GraphJson.String(answer, "id"), NumberStyles.None, CultureInfo.InvariantCulture, out int index)
                     || index < 0 || index >= batch.Count || !answered.Add(index))
                 {
                     continue;
@@ -284,10 +303,10 @@ public sealed class GraphReader
                 {
                     vanished.Add(item.Key);
                 }
-                else if (IsTransient(status) && item.Attempt < _options.MaxItemAttempts)
+                else if (GraphRetryRules.IsTransientBatchItem(status) && item.Attempt < _options.MaxItemAttempts)
                 {
                     Interlocked.Increment(ref _itemRetries);
-                    TimeSpan wait = RetryDelay(answer, item.Attempt);
+                    TimeSpan wait = GraphRetryRules.BatchItemDelay(answer, item.Attempt, _options);
                     requeue.Add(item with { Attempt = item.Attempt + 1, NotBefore = DateTimeOffset.UtcNow + wait });
                 }
                 else
@@ -358,49 +377,9 @@ public sealed class GraphReader
         }
     }
 
-    private TimeSpan RetryDelay(JsonElement answer, int attempt) => ItemRetryDelay(answer, attempt, _options);
-
-    /// <summary>
-    /// The wait before sending a $batch item again: its own Retry-After when Graph gave one, otherwise exponential
-    /// backoff with full jitter, never beyond <see cref="GraphReaderOptions.BackoffCap"/>. Shared by every $batch sender.
-    /// </summary>
-    internal static TimeSpan ItemRetryDelay(JsonElement answer, int attempt, GraphReaderOptions options)
-    {
-        TimeSpan? retryAfter = null;
-        if (answer.TryGetProperty("headers", out JsonElement headers) && headers.ValueKind == JsonValueKind.Object)
-        {
-            foreach (JsonProperty header in headers.EnumerateObject())
-            {
-                if (string.Equals(header.Name, "Retry-After", StringComparison.OrdinalIgnoreCase)
-                    && int.TryParse(header.Value.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out int seconds))
-                {
-                    retryAfter = TimeSpan.FromSeconds(seconds);
-                }
-            }
-        }
-
-        TimeSpan wait = retryAfter ?? GraphRetryRules.Backoff(attempt, options.BackoffBase, options.BackoffCap, Random.Shared.NextDouble());
-        return wait > options.BackoffCap ? options.BackoffCap : wait;
-    }
-
-    /// <summary>Statuses of a $batch item that mean "not done, try again": throttled, or a server-side failure.</summary>
-    internal static bool IsTransient(int status) => status is 429 or 500 or 502 or 503 or 504;
-
     private static IsmsException ItemFailure(GraphOperation operation, string url, int status, JsonElement answer, JsonElement body)
     {
-        string? code = null;
-        string? message = null;
-        string? requestId = null;
-        if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("error", out JsonElement error))
-        {
-            code = ReadString(error, "code");
-            message = ReadString(error, "message");
-            if (error.TryGetProperty("innerError", out JsonElement inner))
-            {
-                requestId = ReadString(inner, "request-id");
-            }
-        }
-
+        (string? code, string? message, string? requestId, _) = GraphErrors.ReadErrorBody(body);
         if (requestId is null && answer.TryGetProperty("headers", out JsonElement headers) && headers.ValueKind == JsonValueKind.Object)
         {
             foreach (JsonProperty header in headers.EnumerateObject())
@@ -441,11 +420,6 @@ public sealed class GraphReader
 
     private static string? NextLink(JsonElement page) =>
         page.TryGetProperty("@odata.nextLink", out JsonElement next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
-
-    internal static string? ReadString(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
 
     private string AbsoluteUrl(string url) => IsAbsoluteHttp(url) ? url : BaseUrl + (url.StartsWith('/') ? url : "/" + url);
 

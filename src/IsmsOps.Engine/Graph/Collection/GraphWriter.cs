@@ -29,7 +29,7 @@ internal sealed record GraphWriteResult(int Status, string? Code, string? Messag
 /// <summary>
 /// Sends changes to Graph, one by one or many at once through JSON <c>$batch</c>, and returns each answer rather than
 /// throwing, because an offboarding decides per step what a 400 or 404 means. Throttled and failed items are sent
-/// again with the same rules as <see cref="GraphReader"/> (<see cref="GraphReader.ItemRetryDelay"/>,
+/// again with the same rules as <see cref="GraphReader"/> (<see cref="GraphRetryRules.BatchItemDelay"/>,
 /// <see cref="GraphReaderOptions"/>), which the SDK does not do for $batch items (msgraph-sdk-dotnet #1759).
 /// </summary>
 /// <remarks>
@@ -62,7 +62,7 @@ internal sealed class GraphWriter
         for (int attempt = 1; ; attempt++)
         {
             GraphWriteResult result = await SendOnceAsync(write, attempt, cancellationToken).ConfigureAwait(false);
-            bool transient = result.Status == 0 || GraphReader.IsTransient(result.Status);
+            bool transient = result.Status == 0 || GraphRetryRules.IsTransientBatchItem(result.Status);
             if (!transient || attempt >= _options.MaxItemAttempts)
             {
                 return result;
@@ -140,13 +140,15 @@ internal sealed class GraphWriter
                     continue;
                 }
 
-                if (GraphReader.IsTransient(answer.Status) && attempts[i] < _options.MaxItemAttempts)
+                if (GraphRetryRules.IsTransientBatchItem(answer.Status) && attempts[i] < _options.MaxItemAttempts)
                 {
-                    notBefore[i] = DateTimeOffset.UtcNow + GraphReader.ItemRetryDelay(answer.Answer, attempts[i], _options);
+                    notBefore[i] = DateTimeOffset.UtcNow + GraphRetryRules.BatchItemDelay(answer.Answer, attempts[i], _options);
                     continue;
                 }
 
-                (string? code, string? message, string? requestId) = ReadError(answer.Answer);
+                (string? code, string? message, string? requestId, _) = answer.Answer.TryGetProperty("body", out JsonElement body)
+                    ? GraphErrors.ReadErrorBody(body)
+                    : default;
                 results[i] = new GraphWriteResult(answer.Status, code, message, requestId ?? batchRequestId, answer.Body, attempts[i]);
                 pending.Remove(i);
             }
@@ -187,7 +189,7 @@ internal sealed class GraphWriter
                 try
                 {
                     using JsonDocument document = JsonDocument.Parse(body);
-                    (code, message, string? bodyRequestId) = ReadError(document.RootElement, wrapped: false);
+                    (code, message, string? bodyRequestId, _) = GraphErrors.ReadErrorBody(document.RootElement);
                     requestId ??= bodyRequestId;
                 }
                 catch (JsonException)
@@ -240,7 +242,7 @@ internal sealed class GraphWriter
         {
             foreach (JsonElement answer in responses.EnumerateArray())
             {
-                if (int.TryParse(GraphReader.ReadString(answer, "id"), NumberStyles.None, CultureInfo.InvariantCulture, out int position)
+                if (int.TryParse(GraphJson.String(answer, "id"), NumberStyles.None, CultureInfo.InvariantCulture, out int position)
                     && position >= 0 && position < batch.Count && !answers.ContainsKey(position))
                 {
                     int status = answer.TryGetProperty("status", out JsonElement s) && s.TryGetInt32(out int code) ? code : 0;
@@ -251,23 +253,5 @@ internal sealed class GraphWriter
         }
 
         return (answers, requestId);
-    }
-
-    /// <summary>Graph's error code, message and request-id, from a $batch answer (body.error) or an error body (error).</summary>
-    private static (string? Code, string? Message, string? RequestId) ReadError(JsonElement element, bool wrapped = true)
-    {
-        JsonElement body = element;
-        if (wrapped && !(element.TryGetProperty("body", out body) && body.ValueKind == JsonValueKind.Object))
-        {
-            return (null, null, null);
-        }
-
-        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("error", out JsonElement error) || error.ValueKind != JsonValueKind.Object)
-        {
-            return (null, null, null);
-        }
-
-        string? requestId = error.TryGetProperty("innerError", out JsonElement inner) ? GraphReader.ReadString(inner, "request-id") : null;
-        return (GraphReader.ReadString(error, "code"), GraphReader.ReadString(error, "message"), requestId);
     }
 }

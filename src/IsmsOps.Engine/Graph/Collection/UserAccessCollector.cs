@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using IsmsOps.Engine.Snapshots;
 
 namespace IsmsOps.Engine.Graph.Collection;
@@ -57,13 +56,13 @@ public sealed class UserAccessCollector
         Task<List<SnapshotGroup>> transitive = ListGroupsAsync(GraphOperation.ReadGroupMembers, $"{userPath}/transitiveMemberOf?$select={SnapshotMapper.GroupProperties}&{PageSize}", map, cancellationToken);
         Task<List<string>> direct = ListIdsAsync(GraphOperation.ReadGroupMembers, $"{userPath}/memberOf?$select=id&{PageSize}", map, cancellationToken);
         Task<List<SnapshotGroup>> owned = ListGroupsAsync(GraphOperation.ReadGroupMembers, $"{userPath}/ownedObjects?$select={SnapshotMapper.GroupProperties}&{PageSize}", map, cancellationToken);
-        Task<List<SnapshotRoleDefinition>> definitions = ListAsync(GraphOperation.ReadRoleAssignments,
+        Task<List<SnapshotRoleDefinition>> definitions = _reader.ListAllAsync(GraphOperation.ReadRoleAssignments,
             $"/roleManagement/directory/roleDefinitions?$select={SnapshotMapper.RoleDefinitionProperties}", map.RoleDefinition, cancellationToken);
-        Task<List<SnapshotDelegatedGrant>> grants = ListAsync(GraphOperation.ReadDelegatedGrants,
+        Task<List<SnapshotDelegatedGrant>> grants = _reader.ListAllAsync(GraphOperation.ReadDelegatedGrants,
             $"/oauth2PermissionGrants?$filter={PrincipalFilter(user.Id)}&$select={SnapshotMapper.DelegatedGrantProperties}", map.DelegatedGrant, cancellationToken);
-        Task<List<SnapshotSku>> skus = ListAsync(GraphOperation.ReadLicenses, "/subscribedSkus?$select=skuId,skuPartNumber", map.Sku, cancellationToken);
-        Task<List<SnapshotDevice>> ownedDevices = ListAsync(GraphOperation.ReadDevices, $"{userPath}/ownedDevices?$select={SnapshotMapper.DeviceProperties}&{PageSize}", map.Device, cancellationToken);
-        Task<List<SnapshotDevice>> registeredDevices = ListAsync(GraphOperation.ReadDevices, $"{userPath}/registeredDevices?$select={SnapshotMapper.DeviceProperties}&{PageSize}", map.Device, cancellationToken);
+        Task<List<SnapshotSku>> skus = _reader.ListAllAsync(GraphOperation.ReadLicenses, "/subscribedSkus?$select=skuId,skuPartNumber", map.Sku, cancellationToken);
+        Task<List<SnapshotDevice>> ownedDevices = _reader.ListAllAsync(GraphOperation.ReadDevices, $"{userPath}/ownedDevices?$select={SnapshotMapper.DeviceProperties}&{PageSize}", map.Device, cancellationToken);
+        Task<List<SnapshotDevice>> registeredDevices = _reader.ListAllAsync(GraphOperation.ReadDevices, $"{userPath}/registeredDevices?$select={SnapshotMapper.DeviceProperties}&{PageSize}", map.Device, cancellationToken);
         Task<SnapshotAuthenticationRegistration?> registration = ReadRegistrationAsync(user.Id, map, gaps, cancellationToken);
 
         await Task.WhenAll(tenant, transitive, direct, owned, definitions, grants, skus, ownedDevices, registeredDevices, registration).ConfigureAwait(false);
@@ -113,7 +112,7 @@ public sealed class UserAccessCollector
         // Roles and app roles reach a user directly or through any group it is in.
         var principals = new[] { user.Id }.Concat(memberOf).ToList();
         List<SnapshotRoleAssignment> roles = await ReadRoleAssignmentsAsync(user.Id, groups, map, gaps, cancellationToken).ConfigureAwait(false);
-        List<SnapshotAppRoleAssignment> appRoles = await FanOutListAsync(GraphOperation.ReadAppRoleAssignments,
+        List<SnapshotAppRoleAssignment> appRoles = await _reader.FanOutAllAsync(GraphOperation.ReadAppRoleAssignments,
             principals.Select(p => (p, p == user.Id
                 ? $"{userPath}/appRoleAssignments?$select={SnapshotMapper.AppRoleAssignmentProperties}&{PageSize}"
                 : $"/groups/{p}/appRoleAssignments?$select={SnapshotMapper.AppRoleAssignmentProperties}&{PageSize}")),
@@ -123,7 +122,7 @@ public sealed class UserAccessCollector
         var applicationIds = appRoles.Select(a => a.ResourceId)
             .Concat(grants.Result.SelectMany(g => new[] { g.ClientId, g.ResourceId }))
             .Distinct(StringComparer.Ordinal);
-        List<SnapshotServicePrincipal> applications = await FanOutListAsync(GraphOperation.ReadServicePrincipals,
+        List<SnapshotServicePrincipal> applications = await _reader.FanOutAllAsync(GraphOperation.ReadServicePrincipals,
             applicationIds.Select(id => (id, $"/servicePrincipals/{id}?$select={SnapshotMapper.ServicePrincipalProperties}")),
             map.ServicePrincipal, cancellationToken).ConfigureAwait(false);
 
@@ -157,15 +156,15 @@ public sealed class UserAccessCollector
         // Only role-assignable groups can hold directory roles.
         var principals = new[] { userId }.Concat(groups.Where(g => g.IsAssignableToRole).Select(g => g.Id)).Distinct().ToList();
         const string roles = "/roleManagement/directory/";
-        List<SnapshotRoleAssignment> active = await FanOutListAsync(GraphOperation.ReadRoleAssignments,
+        List<SnapshotRoleAssignment> active = await _reader.FanOutAllAsync(GraphOperation.ReadRoleAssignments,
             principals.Select(p => (p, $"{roles}roleAssignments?$filter={PrincipalFilter(p)}&$select={SnapshotMapper.RoleAssignmentProperties}")),
             map.RoleAssignment, cancellationToken).ConfigureAwait(false);
         try
         {
-            List<SnapshotRoleAssignment> activeSchedules = await FanOutListAsync(GraphOperation.ReadRoleSchedules,
+            List<SnapshotRoleAssignment> activeSchedules = await _reader.FanOutAllAsync(GraphOperation.ReadRoleSchedules,
                 principals.Select(p => (p, $"{roles}roleAssignmentSchedules?$filter={PrincipalFilter(p)}&$select={SnapshotMapper.RoleScheduleProperties}")),
                 item => map.RoleSchedule(item, RoleAssignmentState.Active), cancellationToken).ConfigureAwait(false);
-            List<SnapshotRoleAssignment> eligible = await FanOutListAsync(GraphOperation.ReadRoleSchedules,
+            List<SnapshotRoleAssignment> eligible = await _reader.FanOutAllAsync(GraphOperation.ReadRoleSchedules,
                 principals.Select(p => (p, $"{roles}roleEligibilitySchedules?$filter={PrincipalFilter(p)}&$select={SnapshotMapper.RoleScheduleProperties}")),
                 item => map.RoleSchedule(item, RoleAssignmentState.Eligible), cancellationToken).ConfigureAwait(false);
             return SnapshotMapper.MergeRoleSchedules(active, activeSchedules, eligible);
@@ -240,19 +239,5 @@ public sealed class UserAccessCollector
             }
         }, cancellationToken).ConfigureAwait(false);
         return ids;
-    }
-
-    private async Task<List<T>> ListAsync<T>(GraphOperation operation, string url, Func<JsonElement, T> read, CancellationToken cancellationToken)
-    {
-        var items = new List<T>();
-        await _reader.ListAsync(operation, url, item => items.Add(read(item)), cancellationToken).ConfigureAwait(false);
-        return items;
-    }
-
-    private async Task<List<T>> FanOutListAsync<T>(GraphOperation operation, IEnumerable<(string Key, string Url)> requests, Func<JsonElement, T> read, CancellationToken cancellationToken)
-    {
-        var items = new List<T>();
-        await _reader.FanOutAsync(operation, requests, (_, item) => items.Add(read(item)), cancellationToken).ConfigureAwait(false);
-        return items;
     }
 }
