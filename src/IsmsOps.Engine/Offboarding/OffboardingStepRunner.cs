@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using IsmsOps.Engine.Graph;
 using IsmsOps.Engine.Graph.Collection;
@@ -149,7 +147,7 @@ public sealed class OffboardingStepRunner
         {
             OffboardingStepKind.RemoveGroupMembership or OffboardingStepKind.RemoveGroupOwnership or OffboardingStepKind.RemoveLicense
                 or OffboardingStepKind.RemoveEligibleDirectoryRole => step.ResourceId is { Length: > 0 },
-            OffboardingStepKind.RemoveDirectoryRole => IsTimeBound(step) ? step.ResourceId is { Length: > 0 } : step.AssignmentId is { Length: > 0 },
+            OffboardingStepKind.RemoveDirectoryRole => OffboardingPlanner.RemovesThroughPim(step.Detail) ? step.ResourceId is { Length: > 0 } : step.AssignmentId is { Length: > 0 },
             OffboardingStepKind.RemoveAppRoleAssignment or OffboardingStepKind.RemoveDelegatedGrant => step.AssignmentId is { Length: > 0 },
             _ => true,
         };
@@ -165,7 +163,7 @@ public sealed class OffboardingStepRunner
                 return new GraphWrite(GraphOperation.RemoveGroupMember, HttpMethod.Delete, $"/groups/{Id(step.ResourceId)}/members/{user}/$ref");
             case OffboardingStepKind.RemoveGroupOwnership:
                 return new GraphWrite(GraphOperation.RemoveGroupOwner, HttpMethod.Delete, $"/groups/{Id(step.ResourceId)}/owners/{user}/$ref");
-            case OffboardingStepKind.RemoveDirectoryRole when IsTimeBound(step):
+            case OffboardingStepKind.RemoveDirectoryRole when OffboardingPlanner.RemovesThroughPim(step.Detail):
                 return AdminRemove("roleAssignmentScheduleRequests", step);
             case OffboardingStepKind.RemoveDirectoryRole:
                 return new GraphWrite(GraphOperation.RemoveRoleAssignment, HttpMethod.Delete, $"/roleManagement/directory/roleAssignments/{Id(step.AssignmentId)}");
@@ -198,15 +196,6 @@ public sealed class OffboardingStepRunner
     private static GraphWrite RemoveMethod(string userId, string segment, string methodId) =>
         new(GraphOperation.RemoveAuthenticationMethod, HttpMethod.Delete,
             $"/users/{Uri.EscapeDataString(userId)}/authentication/{segment}/{Uri.EscapeDataString(methodId)}");
-
-    /// <summary>
-    /// Whether a role goes through PIM: the planner writes "schedule; until …; scope …" for an assignment that came
-    /// from a PIM schedule; a bare end date (as AccessGrant.Until) marks a time-bound one.
-    /// </summary>
-    private static bool IsTimeBound(OffboardingStep step) =>
-        step.Detail is { Length: > 0 } detail
-        && (detail.StartsWith(OffboardingPlanner.ScheduleSource, StringComparison.Ordinal)
-            || DateTimeOffset.TryParse(detail, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _));
 
     private async Task<OffboardingStep> RunOneAsync(OffboardingStep step, RunState run, CancellationToken cancellationToken)
     {
