@@ -432,8 +432,9 @@ public sealed class OffboardingStepRunner
         string? before = null, string? after = null)
     {
         string what = Describe(step);
-        before ??= new JsonObject { ["resource"] = step.ResourceId, ["assignment"] = step.AssignmentId, ["held"] = answer.Succeeded ? true : answer.Status == 404 ? false : null }.ToJsonString();
-        string gone = after ?? new JsonObject { ["resource"] = step.ResourceId, ["assignment"] = step.AssignmentId, ["held"] = false }.ToJsonString();
+        string Holding(bool? held) => new JsonObject { ["resource"] = step.ResourceId, ["assignment"] = step.AssignmentId, ["held"] = held }.ToJsonString();
+        before ??= Holding(answer.Succeeded ? true : answer.Status == 404 ? false : null);
+        string gone = after ?? Holding(false);
         OffboardingStep settled = step with { Attempts = attempts, GraphRequestId = answer.RequestId ?? step.GraphRequestId, StartedAt = started, CompletedAt = DateTimeOffset.UtcNow };
         if (answer.Succeeded)
         {
@@ -446,7 +447,7 @@ public sealed class OffboardingStepRunner
             {
                 Status = OffboardingStepStatus.Done,
                 Reason = AlreadyRemoved,
-                BeforeState = new JsonObject { ["resource"] = step.ResourceId, ["assignment"] = step.AssignmentId, ["held"] = false }.ToJsonString(),
+                BeforeState = Holding(false),
                 AfterState = gone,
             };
         }
@@ -456,7 +457,7 @@ public sealed class OffboardingStepRunner
             return settled with { Status = OffboardingStepStatus.Failed, Reason = answer.ToException(write).Message };
         }
 
-        string held = new JsonObject { ["resource"] = step.ResourceId, ["assignment"] = step.AssignmentId, ["held"] = true }.ToJsonString();
+        string held = Holding(true);
         switch (step.Kind)
         {
             case OffboardingStepKind.RemoveGroupMembership when Says(answer, "Directory Sync") || Says(answer, "on-premises"):
