@@ -307,31 +307,37 @@ public sealed class OffboardingStepRunner
         var refused = new List<GraphWrite>();
         foreach (GraphWrite write in methods.Select(m => RemoveMethod(step.UserId, MethodSegment(m.Type)!, m.Id!)))
         {
-            GraphWriteResult answer = await _writer.SendAsync(write, cancellationToken).ConfigureAwait(false);
-            attempts += answer.Attempts;
-            requestId = answer.RequestId ?? requestId;
-            if (IsDefaultMethodRefusal(answer))
+            if (!await RemoveAsync(write, deferDefault: true).ConfigureAwait(false))
             {
                 refused.Add(write);
-            }
-            else if (!answer.Succeeded && answer.Status != 404)
-            {
-                throw new StepFailedException(answer.ToException(write).Message, attempts, answer.RequestId);
             }
         }
 
         foreach (GraphWrite write in refused)
         {
+            await RemoveAsync(write, deferDefault: false).ConfigureAwait(false);
+        }
+
+        return Done(step, methods.Count == 0 ? AlreadyRemoved : null, attempts, requestId, before.ToJsonString(), "[]", started);
+
+        // False when Graph refused it as the default method and deferDefault is set; any other refusal fails the step.
+        async Task<bool> RemoveAsync(GraphWrite write, bool deferDefault)
+        {
             GraphWriteResult answer = await _writer.SendAsync(write, cancellationToken).ConfigureAwait(false);
             attempts += answer.Attempts;
             requestId = answer.RequestId ?? requestId;
+            if (deferDefault && IsDefaultMethodRefusal(answer))
+            {
+                return false;
+            }
+
             if (!answer.Succeeded && answer.Status != 404)
             {
                 throw new StepFailedException(answer.ToException(write).Message, attempts, answer.RequestId);
             }
-        }
 
-        return Done(step, methods.Count == 0 ? AlreadyRemoved : null, attempts, requestId, before.ToJsonString(), "[]", started);
+            return true;
+        }
     }
 
     private async Task<OffboardingStep> ReassignDirectReportsAsync(OffboardingStep step, DateTimeOffset started, CancellationToken cancellationToken)
