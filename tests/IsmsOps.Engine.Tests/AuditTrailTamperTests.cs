@@ -89,12 +89,7 @@ public sealed class AuditTrailTamperTests
             store.Sql("UPDATE audit_event SET seq = $to WHERE seq = $from;", ("$to", seq + 1), ("$from", seq));
         }
 
-        AuditEvent forged = events[4] with { Action = "Person.Created", Target = "person:GHOST", PreviousHash = events[3].Hash, Hash = "" };
-        forged = forged with { Hash = AuditHash.ComputeEventHash(forged) };
-        store.Sql(
-            "INSERT INTO audit_event VALUES ($seq, $time, $actor, NULL, $action, $target, $corr, $details, $prev, $hash);",
-            ("$seq", 5), ("$time", forged.TimeText), ("$actor", forged.Actor), ("$action", forged.Action), ("$target", forged.Target),
-            ("$corr", forged.CorrelationId), ("$details", forged.Details), ("$prev", forged.PreviousHash), ("$hash", forged.Hash));
+        InsertWellFormed(store, events[4] with { Action = "Person.Created", Target = "person:GHOST", PreviousHash = events[3].Hash });
 
         AuditVerificationResult result = await store.VerifyAsync();
         Assert.Equal(TamperKind.Insert, result.Tampering);
@@ -122,14 +117,17 @@ public sealed class AuditTrailTamperTests
         Assert.Equal(7, result.HeadSequence);
     }
 
-    private static void AppendForgedEvent(TempWorkspace store, long sequence, string previousHash)
-    {
-        var forged = new AuditEvent
+    private static void AppendForgedEvent(TempWorkspace store, long sequence, string previousHash) =>
+        InsertWellFormed(store, new AuditEvent
         {
             Sequence = sequence, Time = DateTime.UtcNow, Actor = "mallory@host", Action = "Person.Created", Target = "person:GHOST",
             CorrelationId = Guid.NewGuid().ToString("D"), Details = "{}", PreviousHash = previousHash, Hash = string.Empty,
-        };
-        forged = forged with { Hash = AuditHash.ComputeEventHash(forged) };
+        });
+
+    /// <summary>What a forger with the hash specification can do: store the event with its own hash computed correctly.</summary>
+    private static void InsertWellFormed(TempWorkspace store, AuditEvent forged)
+    {
+        forged = forged with { Hash = AuditHash.ComputeEventHash(forged with { Hash = string.Empty }) };
         store.Sql("INSERT INTO audit_event VALUES ($seq, $time, $actor, NULL, $action, $target, $corr, $details, $prev, $hash);",
             ("$seq", forged.Sequence), ("$time", forged.TimeText), ("$actor", forged.Actor), ("$action", forged.Action), ("$target", forged.Target),
             ("$corr", forged.CorrelationId), ("$details", forged.Details), ("$prev", forged.PreviousHash), ("$hash", forged.Hash));

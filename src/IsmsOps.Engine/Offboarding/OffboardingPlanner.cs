@@ -200,6 +200,17 @@ public static class OffboardingPlanner
     private static bool IsLastOwner(SnapshotGroup? group, string userId) =>
         group is null || group.Owners.All(o => string.Equals(o.Id, userId, StringComparison.OrdinalIgnoreCase) || o.Kind != DirectoryObjectKind.User);
 
+    /// <summary>
+    /// Whether a role step's Detail marks an assignment that is removed through PIM (an adminRemove schedule request):
+    /// one this planner found on a PIM schedule ("schedule; until …; scope …", see <see cref="RoleDetail"/>), or a bare
+    /// end date (as <c>AccessGrant.Until</c>) for a time-bound one. The runner reads Detail through this, so the format
+    /// is known in one place.
+    /// </summary>
+    internal static bool RemovesThroughPim(string? detail) =>
+        detail is { Length: > 0 }
+        && (detail.StartsWith(ScheduleSource, StringComparison.Ordinal)
+            || DateTimeOffset.TryParse(detail, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _));
+
     private static string RoleDetail(SnapshotRoleAssignment? role)
     {
         if (role is null)

@@ -18,6 +18,9 @@ namespace IsmsOps.Engine.Offboarding;
 /// </remarks>
 public sealed class OffboardingRegister
 {
+    // A confirmed manual task's Reason starts with this; it is how a second confirmation is recognised as a repeat.
+    private const string ConfirmedBy = "Confirmed by ";
+
     private readonly IIsmsStore _store;
     private readonly AuditTrail _audit;
     private readonly Func<DateTime> _clock;
@@ -209,7 +212,7 @@ public sealed class OffboardingRegister
                 "Use a Sequence that Get-IsmsOffboarding lists for the case.", current.CaseId);
         if (step.Status != OffboardingStepStatus.ManualTask)
         {
-            if (step.Status == OffboardingStepStatus.Done && step.Reason?.StartsWith("Confirmed by ", StringComparison.Ordinal) == true)
+            if (step.Status == OffboardingStepStatus.Done && step.Reason?.StartsWith(ConfirmedBy, StringComparison.Ordinal) == true)
             {
                 return current;
             }
@@ -223,7 +226,7 @@ public sealed class OffboardingRegister
         OffboardingStep confirmed = step with
         {
             Status = OffboardingStepStatus.Done,
-            Reason = $"Confirmed by {context.Actor}{said}. The task: {step.Reason}",
+            Reason = $"{ConfirmedBy}{context.Actor}{said}. The task: {step.Reason}",
             CompletedAt = Now(),
         };
         OffboardingCase updated = await RecordStepAsync(caseId, confirmed, current.Version, context, cancellationToken).ConfigureAwait(false);
@@ -348,7 +351,7 @@ public sealed class OffboardingRegister
 
     private static bool SameId(string? a, string? b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 
-    private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+    private static string Iso(DateTimeOffset time) => AuditEvent.FormatTime(time.UtcDateTime);
 
     private DateTimeOffset Now() => new(DateTime.SpecifyKind(_clock(), DateTimeKind.Utc));
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using IsmsOps.Engine.Graph;
 using IsmsOps.Engine.Graph.Collection;
@@ -149,7 +147,7 @@ public sealed class OffboardingStepRunner
         {
             OffboardingStepKind.RemoveGroupMembership or OffboardingStepKind.RemoveGroupOwnership or OffboardingStepKind.RemoveLicense
                 or OffboardingStepKind.RemoveEligibleDirectoryRole => step.ResourceId is { Length: > 0 },
-            OffboardingStepKind.RemoveDirectoryRole => IsTimeBound(step) ? step.ResourceId is { Length: > 0 } : step.AssignmentId is { Length: > 0 },
+            OffboardingStepKind.RemoveDirectoryRole => OffboardingPlanner.RemovesThroughPim(step.Detail) ? step.ResourceId is { Length: > 0 } : step.AssignmentId is { Length: > 0 },
             OffboardingStepKind.RemoveAppRoleAssignment or OffboardingStepKind.RemoveDelegatedGrant => step.AssignmentId is { Length: > 0 },
             _ => true,
         };
@@ -165,7 +163,7 @@ public sealed class OffboardingStepRunner
                 return new GraphWrite(GraphOperation.RemoveGroupMember, HttpMethod.Delete, $"/groups/{Id(step.ResourceId)}/members/{user}/$ref");
             case OffboardingStepKind.RemoveGroupOwnership:
                 return new GraphWrite(GraphOperation.RemoveGroupOwner, HttpMethod.Delete, $"/groups/{Id(step.ResourceId)}/owners/{user}/$ref");
-            case OffboardingStepKind.RemoveDirectoryRole when IsTimeBound(step):
+            case OffboardingStepKind.RemoveDirectoryRole when OffboardingPlanner.RemovesThroughPim(step.Detail):
                 return AdminRemove("roleAssignmentScheduleRequests", step);
             case OffboardingStepKind.RemoveDirectoryRole:
                 return new GraphWrite(GraphOperation.RemoveRoleAssignment, HttpMethod.Delete, $"/roleManagement/directory/roleAssignments/{Id(step.AssignmentId)}");
@@ -198,15 +196,6 @@ public sealed class OffboardingStepRunner
     private static GraphWrite RemoveMethod(string userId, string segment, string methodId) =>
         new(GraphOperation.RemoveAuthenticationMethod, HttpMethod.Delete,
             $"/users/{Uri.EscapeDataString(userId)}/authentication/{segment}/{Uri.EscapeDataString(methodId)}");
-
-    /// <summary>
-    /// Whether a role goes through PIM: the planner writes "schedule; until …; scope …" for an assignment that came
-    /// from a PIM schedule; a bare end date (as AccessGrant.Until) marks a time-bound one.
-    /// </summary>
-    private static bool IsTimeBound(OffboardingStep step) =>
-        step.Detail is { Length: > 0 } detail
-        && (detail.StartsWith(OffboardingPlanner.ScheduleSource, StringComparison.Ordinal)
-            || DateTimeOffset.TryParse(detail, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _));
 
     private async Task<OffboardingStep> RunOneAsync(OffboardingStep step, RunState run, CancellationToken cancellationToken)
     {
@@ -318,31 +307,37 @@ public sealed class OffboardingStepRunner
         var refused = new List<GraphWrite>();
         foreach (GraphWrite write in methods.Select(m => RemoveMethod(step.UserId, MethodSegment(m.Type)!, m.Id!)))
         {
-            GraphWriteResult answer = await _writer.SendAsync(write, cancellationToken).ConfigureAwait(false);
-            attempts += answer.Attempts;
-            requestId = answer.RequestId ?? requestId;
-            if (IsDefaultMethodRefusal(answer))
+            if (!await RemoveAsync(write, deferDefault: true).ConfigureAwait(false))
             {
                 refused.Add(write);
-            }
-            else if (!answer.Succeeded && answer.Status != 404)
-            {
-                throw new StepFailedException(answer.ToException(write).Message, attempts, answer.RequestId);
             }
         }
 
         foreach (GraphWrite write in refused)
         {
+            await RemoveAsync(write, deferDefault: false).ConfigureAwait(false);
+        }
+
+        return Done(step, methods.Count == 0 ? AlreadyRemoved : null, attempts, requestId, before.ToJsonString(), "[]", started);
+
+        // False when Graph refused it as the default method and deferDefault is set; any other refusal fails the step.
+        async Task<bool> RemoveAsync(GraphWrite write, bool deferDefault)
+        {
             GraphWriteResult answer = await _writer.SendAsync(write, cancellationToken).ConfigureAwait(false);
             attempts += answer.Attempts;
             requestId = answer.RequestId ?? requestId;
+            if (deferDefault && IsDefaultMethodRefusal(answer))
+            {
+                return false;
+            }
+
             if (!answer.Succeeded && answer.Status != 404)
             {
                 throw new StepFailedException(answer.ToException(write).Message, attempts, answer.RequestId);
             }
-        }
 
-        return Done(step, methods.Count == 0 ? AlreadyRemoved : null, attempts, requestId, before.ToJsonString(), "[]", started);
+            return true;
+        }
     }
 
     private async Task<OffboardingStep> ReassignDirectReportsAsync(OffboardingStep step, DateTimeOffset started, CancellationToken cancellationToken)
@@ -443,8 +438,9 @@ public sealed class OffboardingStepRunner
         string? before = null, string? after = null)
     {
         string what = Describe(step);
-        before ??= new JsonObject { ["resource"] = step.ResourceId, ["assignment"] = step.AssignmentId, ["held"] = answer.Succeeded ? true : answer.Status == 404 ? false : null }.ToJsonString();
-        string gone = after ?? new JsonObject { ["resource"] = step.ResourceId, ["assignment"] = step.AssignmentId, ["held"] = false }.ToJsonString();
+        string Holding(bool? held) => new JsonObject { ["resource"] = step.ResourceId, ["assignment"] = step.AssignmentId, ["held"] = held }.ToJsonString();
+        before ??= Holding(answer.Succeeded ? true : answer.Status == 404 ? false : null);
+        string gone = after ?? Holding(false);
         OffboardingStep settled = step with { Attempts = attempts, GraphRequestId = answer.RequestId ?? step.GraphRequestId, StartedAt = started, CompletedAt = DateTimeOffset.UtcNow };
         if (answer.Succeeded)
         {
@@ -457,7 +453,7 @@ public sealed class OffboardingStepRunner
             {
                 Status = OffboardingStepStatus.Done,
                 Reason = AlreadyRemoved,
-                BeforeState = new JsonObject { ["resource"] = step.ResourceId, ["assignment"] = step.AssignmentId, ["held"] = false }.ToJsonString(),
+                BeforeState = Holding(false),
                 AfterState = gone,
             };
         }
@@ -467,7 +463,7 @@ public sealed class OffboardingStepRunner
             return settled with { Status = OffboardingStepStatus.Failed, Reason = answer.ToException(write).Message };
         }
 
-        string held = new JsonObject { ["resource"] = step.ResourceId, ["assignment"] = step.AssignmentId, ["held"] = true }.ToJsonString();
+        string held = Holding(true);
         switch (step.Kind)
         {
             case OffboardingStepKind.RemoveGroupMembership when Says(answer, "Directory Sync") || Says(answer, "on-premises"):

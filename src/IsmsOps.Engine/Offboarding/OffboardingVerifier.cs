@@ -1,4 +1,3 @@
-using System.Text.Json;
 using IsmsOps.Engine.Access;
 using IsmsOps.Engine.Graph;
 using IsmsOps.Engine.Graph.Collection;

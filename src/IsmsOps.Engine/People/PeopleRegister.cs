@@ -82,14 +82,13 @@ public sealed partial class PeopleRegister
                 "Read the person again with Get-IsmsPerson, check the other change, and apply yours to the new version.", current.PersonId);
         }
 
-        Person updated = Normalise(change(current)) with
+        // Prepared as PreviewUpdateAsync prepares it, so -WhatIf shows exactly what is stored.
+        Person updated = Prepare(change(current) with { PersonId = current.PersonId }) with
         {
-            PersonId = current.PersonId,
             Version = current.Version,
             CreatedAt = current.CreatedAt,
             UpdatedAt = current.UpdatedAt,
         };
-        Validate(updated);
 
         IReadOnlyList<FieldChange> changes = Diff(current, updated);
         if (changes.Count == 0)

@@ -1,4 +1,4 @@
-using System.Globalization;
+using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
 using Microsoft.Data.Sqlite;
 
@@ -7,8 +7,6 @@ namespace IsmsOps.Engine.Storage.Sqlite;
 /// <summary>Reads and writes offboarding cases and their steps; shared by the store's reads and its write transaction.</summary>
 internal static class SqliteOffboardingRows
 {
-    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
-
     private const string CaseColumns =
         "case_id, person_id, user_id, user_principal_name, status, urgency, effective_date, created_at, due_at, updated_at, closed_at, version";
 
@@ -16,8 +14,11 @@ internal static class SqliteOffboardingRows
         "case_id, sequence, kind, user_id, resource_id, resource_display_name, assignment_id, detail, status, reason, attempts, graph_request_id, " +
         "before_state, after_state, started_at, completed_at";
 
-    /// <summary>Fixed width, UTC: times compare correctly as text, which the overdue query relies on.</summary>
-    public static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
+    /// <summary>
+    /// The store's one time format (<see cref="AuditEvent.FormatTime"/>, as every other table): fixed width, UTC, so
+    /// times compare correctly as text, which the overdue query relies on.
+    /// </summary>
+    public static string FormatTime(DateTimeOffset time) => AuditEvent.FormatTime(time.UtcDateTime);
 
     public static OffboardingCase? Get(SqliteConnection connection, SqliteTransaction? transaction, string caseId)
     {
@@ -207,7 +208,7 @@ internal static class SqliteOffboardingRows
     private static DateTimeOffset? Time(SqliteDataReader r, int ordinal) =>
         r.IsDBNull(ordinal)
             ? null
-            : DateTimeOffset.ParseExact(r.GetString(ordinal), TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+            : new DateTimeOffset(AuditEvent.ParseTime(r.GetString(ordinal)));
 
     private static object Db(string? value) => value is null ? DBNull.Value : value;
 }
