@@ -28,8 +28,8 @@ internal sealed record GraphWriteResult(int Status, string? Code, string? Messag
 
 /// <summary>
 /// Sends changes to Graph, one by one or many at once through JSON <c>$batch</c>, and returns each answer rather than
-/// throwing, because an offboarding decides per step what a 400 or 404 means. Throttled and failed items are sent
-/// again with the same rules as <see cref="GraphReader"/> (<see cref="GraphRetryRules.BatchItemDelay"/>,
+/// throwing, because an offboarding decides per step what a 400 or 404 means. Throttled and failed $batch items are
+/// sent again with the same rules as <see cref="GraphReader"/> (<see cref="GraphRetryRules.BatchItemDelay"/>,
 /// <see cref="GraphReaderOptions"/>), which the SDK does not do for $batch items (msgraph-sdk-dotnet #1759).
 /// </summary>
 /// <remarks>
@@ -56,21 +56,12 @@ internal sealed class GraphWriter
     /// <summary>HTTP requests sent (a $batch counts once; retries inside the handler pipeline are not seen).</summary>
     public long RequestCount => Interlocked.Read(ref _requests);
 
-    /// <summary>Sends one change, retrying an answer-less or transient failure; the answer is returned, not thrown.</summary>
-    public async Task<GraphWriteResult> SendAsync(GraphWrite write, CancellationToken cancellationToken)
-    {
-        for (int attempt = 1; ; attempt++)
-        {
-            GraphWriteResult result = await SendOnceAsync(write, attempt, cancellationToken).ConfigureAwait(false);
-            bool transient = result.Status == 0 || GraphRetryRules.IsTransientBatchItem(result.Status);
-            if (!transient || attempt >= _options.MaxItemAttempts)
-            {
-                return result;
-            }
-
-            await _delay(GraphRetryRules.Backoff(attempt, _options.BackoffBase, _options.BackoffCap, Random.Shared.NextDouble()), cancellationToken).ConfigureAwait(false);
-        }
-    }
+    /// <summary>
+    /// Sends one change; the answer is returned, not thrown. Retrying a throttled, failed or dropped request is the
+    /// connection's retry handler's work (Retry-After, backoff, attempts), which the request is marked safe to repeat
+    /// for; retrying here as well would multiply the attempts.
+    /// </summary>
+    public Task<GraphWriteResult> SendAsync(GraphWrite write, CancellationToken cancellationToken) => SendOnceAsync(write, 1, cancellationToken);
 
     /// <summary>
     /// Sends many changes through $batch, <see cref="GraphReaderOptions.BatchSize"/> at a time, one batch after another
