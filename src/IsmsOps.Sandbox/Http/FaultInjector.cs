@@ -55,6 +55,10 @@ internal sealed class FaultInjector
         }
     }
 
+    /// <summary>Waits <see cref="SandboxOptions.Latency"/>, the round trip every request and $batch item pays, faulted or not.</summary>
+    public Task DelayAsync(CancellationToken cancellationToken) =>
+        _options.Latency > TimeSpan.Zero ? Task.Delay(_options.Latency, cancellationToken) : Task.CompletedTask;
+
     private static GraphResponse Throttled(GraphRequest request) =>
         GraphResponse.Error(request, 429, "TooManyRequests", "Too many requests. (sandbox fault injection)");
 }

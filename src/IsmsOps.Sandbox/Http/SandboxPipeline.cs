@@ -46,18 +46,24 @@ internal sealed class SandboxPipeline
             : _router.Handle(request);
     }
 
-    private async Task<GraphResponse?> InjectFaultAsync(GraphRequest request, CancellationToken cancellationToken) =>
-        _faults.Next() is { } fault ? await _faults.RespondAsync(fault, request, cancellationToken).ConfigureAwait(false) : null;
+    private async Task<GraphResponse?> InjectFaultAsync(GraphRequest request, CancellationToken cancellationToken)
+    {
+        await _faults.DelayAsync(cancellationToken).ConfigureAwait(false);
+        return _faults.Next() is { } fault ? await _faults.RespondAsync(fault, request, cancellationToken).ConfigureAwait(false) : null;
+    }
 
     /// <summary>
     /// A $batch item can be throttled, unavailable or slow on its own, but a dropped connection or a request that never
     /// answers belongs to the HTTP request that carries the batch (decided once, above), not to one item of it. An
     /// item that draws one is answered normally.
     /// </summary>
-    private async Task<GraphResponse?> InjectItemFaultAsync(GraphRequest request, CancellationToken cancellationToken) =>
-        _faults.Next() is { } fault and not (SandboxFault.ConnectionReset or SandboxFault.Timeout)
+    private async Task<GraphResponse?> InjectItemFaultAsync(GraphRequest request, CancellationToken cancellationToken)
+    {
+        await _faults.DelayAsync(cancellationToken).ConfigureAwait(false);
+        return _faults.Next() is { } fault and not (SandboxFault.ConnectionReset or SandboxFault.Timeout)
             ? await _faults.RespondAsync(fault, request, cancellationToken).ConfigureAwait(false)
             : null;
+    }
 
     private async Task<GraphResponse> BatchAsync(GraphRequest batch, CancellationToken cancellationToken)
     {
