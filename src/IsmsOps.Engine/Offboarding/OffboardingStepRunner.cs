@@ -28,7 +28,8 @@ namespace IsmsOps.Engine.Offboarding;
 /// <see cref="OffboardingStep.ResourceId"/> is the role definition.</item>
 /// <item>RemoveAuthenticationMethod: the method's type (<c>phoneMethods</c> or <c>#microsoft.graph.phoneAuthenticationMethod</c>)
 /// with its id in <see cref="OffboardingStep.AssignmentId"/>; with no id, every method the user has is removed.</item>
-/// <item>ReassignDirectReports: the object id of the new manager; without one, the leaver's own manager.</item>
+/// <item>ReassignDirectReports: the object id of the new manager; without one, the leaver's own manager. A new manager
+/// whose account is disabled (leaving too, in the same run) passes the reports on up the chain to the first enabled one.</item>
 /// <item>ManualTask: what a person must do.</item>
 /// </list>
 /// </remarks>
@@ -376,17 +377,44 @@ public sealed class OffboardingStepRunner
 
         before["manager"] = manager;
         string? requestId = null;
-        foreach (string report in reportIds)
+        // The new manager may be leaving in the same run (an HR feed offboards a manager and their reports at once)
+        // and may have handed on their own reports already, so reports moved to them would stay with a leaver. Every
+        // offboarding disables the account before it moves the reports, so after the move a disabled manager passes
+        // them on up the chain, to the first manager whose account is enabled (or the top of the chain).
+        var passedOver = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { step.UserId };
+        while (true)
         {
-            GraphWrite move = new(GraphOperation.SetManager, HttpMethod.Put, $"/users/{Uri.EscapeDataString(report)}/manager/$ref",
-                new JsonObject { ["@odata.id"] = $"{_baseUrl}/users/{manager}" });
-            GraphWriteResult answer = await _writer.SendAsync(move, cancellationToken).ConfigureAwait(false);
-            attempts += answer.Attempts;
-            requestId = answer.RequestId ?? requestId;
-            if (!answer.Succeeded)
+            foreach (string report in reportIds)
             {
-                throw new StepFailedException(answer.ToException(move).Message, attempts, answer.RequestId);
+                GraphWrite move = new(GraphOperation.SetManager, HttpMethod.Put, $"/users/{Uri.EscapeDataString(report)}/manager/$ref",
+                    new JsonObject { ["@odata.id"] = $"{_baseUrl}/users/{manager}" });
+                GraphWriteResult answer = await _writer.SendAsync(move, cancellationToken).ConfigureAwait(false);
+                attempts += answer.Attempts;
+                requestId = answer.RequestId ?? requestId;
+                if (!answer.Succeeded)
+                {
+                    throw new StepFailedException(answer.ToException(move).Message, attempts, answer.RequestId);
+                }
             }
+
+            string target = Uri.EscapeDataString(manager!);
+            (JsonObject taker, int checkedAttempts) = await ReadAsync(new GraphWrite(GraphOperation.ReadUsers, HttpMethod.Get,
+                $"/users/{target}?$select=id,accountEnabled"), cancellationToken).ConfigureAwait(false);
+            attempts += checkedAttempts;
+            if (taker["accountEnabled"]?.GetValue<bool>() != false || !passedOver.Add(manager!))
+            {
+                break;
+            }
+
+            GraphWrite up = new(GraphOperation.ReadUsers, HttpMethod.Get, $"/users/{target}/manager?$select=id");
+            GraphWriteResult above = await _writer.SendAsync(up, cancellationToken).ConfigureAwait(false);
+            attempts += above.Attempts;
+            if (above.Status == 404 || Parsed(up, above)["id"]?.GetValue<string>() is not { Length: > 0 } next || passedOver.Contains(next))
+            {
+                break;
+            }
+
+            manager = next;
         }
 
         var after = new JsonObject { ["directReports"] = new JsonArray(), ["movedTo"] = manager };

@@ -191,6 +191,40 @@ public sealed class OffboardingFeedTests(ITestOutputHelper output)
         await AssertEveryLeaverIsOffboardedAsync(sandbox.Tenant, home, leavers.Select(l => l.Built).ToList());
     }
 
+    [Fact]
+    public async Task Reports_of_a_leaver_whose_manager_left_first_in_the_same_run_go_to_the_first_manager_who_stays()
+    {
+        using SandboxGraph graph = await SandboxGraph.StartAsync(new SandboxOptions { UserCount = 200 });
+        using var home = new TempWorkspace();
+        Tenant tenant = graph.Sandbox.Tenant;
+        // The chain: G (stays) manages M, who manages A; both M and A leave; A manages two people who stay.
+        Leaver m = Leaver.Create(tenant, cloudGroups: 1, appRoles: 0, directLicences: 0, everything: false);
+        Leaver a = Leaver.Create(tenant, cloudGroups: 1, appRoles: 0, directLicences: 0, everything: false);
+        a.User.SetManager(m.User);
+        DirectoryUser[] reports = tenant.Users.Where(u => u.UserType == "Member" && u.AccountEnabled && u.DirectReports.Count == 0
+            && u != m.User && u != a.User && u != m.Manager).Take(2).ToArray();
+        foreach (DirectoryUser report in reports)
+        {
+            report.SetManager(a.User);
+        }
+
+        var service = new OffboardingService(home.Workspace.Offboarding, graph.Connection, SandboxGraph.FastRetries);
+
+        // The order eight leavers at a time can produce: A is planned (to hand its reports to M), then M is offboarded
+        // to the end (handing on the reports M has by then), then A runs.
+        OffboardingPlan planA = await service.PlanAsync(a.User.Id, null, CancellationToken.None);
+        OffboardingOutcome leftFirst = await service.StartAsync(await service.PlanAsync(m.User.Id, null, CancellationToken.None), null,
+            OffboardingUrgency.Standard, null, TempWorkspace.Context, CancellationToken.None);
+        OffboardingOutcome leftSecond = await service.StartAsync(planA, null, OffboardingUrgency.Standard, null, TempWorkspace.Context, CancellationToken.None);
+
+        Assert.Equal(m.User.Id, planA.Steps.Single(s => s.Kind == OffboardingStepKind.ReassignDirectReports).Detail);
+        Assert.All(reports, r => Assert.Same(m.Manager, r.Manager));
+        Assert.Empty(m.User.DirectReports);
+        Assert.Equal(OffboardingCaseStatus.Completed, leftFirst.Case.Status);
+        Assert.Equal(OffboardingCaseStatus.Completed, leftSecond.Case.Status);
+        Assert.Equal(m.Manager.Id, leftSecond.Case.Steps.Single(s => s.Kind == OffboardingStepKind.ReassignDirectReports).Detail);
+    }
+
     /// <summary>
     /// Builds <paramref name="count"/> leavers in the sandbox, each with four groups, three directory roles (one
     /// eligible, one time-bound), an app role, a licence and four authentication methods. Every other one is a person
