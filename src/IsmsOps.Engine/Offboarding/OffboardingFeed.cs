@@ -84,6 +84,9 @@ public sealed class OffboardingFeed
     /// <summary>The most leavers in flight a caller may ask for.</summary>
     public const int MaximumThrottleLimit = 64;
 
+    /// <summary>The ErrorId of a row whose leaver this feed already has.</summary>
+    public const string DuplicateLeaverId = "IsmsOps.Offboarding.DuplicateLeaver";
+
     private readonly PeopleRegister _people;
     private readonly OffboardingService _service;
     private readonly OperationContext _context;
@@ -151,9 +154,26 @@ public sealed class OffboardingFeed
             await feed.WaitAsync().ConfigureAwait(false);
         }
 
-        // Leavers are records compared by value, and a duplicate has a result of its own: match them up in turn.
-        var pending = results.GroupBy(r => r.Leaver).ToDictionary(g => g.Key, g => new Queue<OffboardingFeedResult>(g));
-        return order.Select(l => pending[l].Dequeue()).ToList();
+        // Results come in completion order. A leaver's own result belongs to the first row with its key, and the
+        // DuplicateLeaver errors (which may finish first) to the later rows, in turn.
+        var first = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var later = new Dictionary<string, Queue<int>>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < order.Count; i++)
+        {
+            if (!first.TryAdd(order[i].Key, i))
+            {
+                (later.TryGetValue(order[i].Key, out Queue<int>? rows) ? rows : later[order[i].Key] = new Queue<int>()).Enqueue(i);
+            }
+        }
+
+        var inOrder = new OffboardingFeedResult[order.Count];
+        foreach (OffboardingFeedResult result in results)
+        {
+            int row = result.Error is IsmsException { ErrorId: DuplicateLeaverId } ? later[result.Leaver.Key].Dequeue() : first[result.Leaver.Key];
+            inOrder[row] = result;
+        }
+
+        return inOrder;
     }
 
     /// <summary>
@@ -246,7 +266,7 @@ public sealed class OffboardingFeed
             ? error
             : new IsmsException(error.ErrorId, error.Kind, $"Offboarding {leaver}: {error.Message}", error.RecommendedAction, error.Target ?? leaver.Key, error);
 
-    private static IsmsException Duplicate(OffboardingLeaver leaver) => new("IsmsOps.Offboarding.DuplicateLeaver", IsmsErrorKind.AlreadyExists,
+    private static IsmsException Duplicate(OffboardingLeaver leaver) => new(DuplicateLeaverId, IsmsErrorKind.AlreadyExists,
         $"The {leaver} appears more than once in this run; it is offboarded once, by its first entry. Nothing else was done for this entry.",
         "Remove the duplicate row from the feed; Get-IsmsOffboarding shows the leaver's case.", leaver.Key);
 }

@@ -119,8 +119,9 @@ public sealed class OffboardingFeedTests(ITestOutputHelper output)
         Assert.Contains(alreadyOpen.CaseId, errors[busy.User.Id].Message, StringComparison.Ordinal);
         Assert.All(errors, e => Assert.Contains(e.Key, e.Value.Message, StringComparison.OrdinalIgnoreCase));
         // The duplicate row is refused by itself; its first entry ran.
-        OffboardingFeedResult duplicate = Assert.Single(results, r => r.Error is IsmsException { ErrorId: "IsmsOps.Offboarding.DuplicateLeaver" });
-        Assert.Equal(good[0].Feed, duplicate.Leaver);
+        Assert.NotNull(results[0].Outcome);
+        Assert.Equal(OffboardingFeed.DuplicateLeaverId, Assert.IsType<IsmsException>(results[9].Error).ErrorId);
+        Assert.Single(results, r => r.Error is IsmsException { ErrorId: OffboardingFeed.DuplicateLeaverId });
         Assert.Equal(6, results.Count(r => r.Outcome is { Case.Status: OffboardingCaseStatus.Completed }));
         Assert.True(busy.User.AccountEnabled);
         await AssertEveryLeaverIsOffboardedAsync(tenant, home, good.Select(g => g.Built).ToList(), alsoOpen: 1);
