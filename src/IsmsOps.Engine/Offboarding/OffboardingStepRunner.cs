@@ -377,11 +377,13 @@ public sealed class OffboardingStepRunner
 
         before["manager"] = manager;
         string? requestId = null;
-        // The new manager may be leaving in the same run (an HR feed offboards a manager and their reports at once)
-        // and may have handed on their own reports already, so reports moved to them would stay with a leaver. Every
-        // offboarding disables the account before it moves the reports, so after the move a disabled manager passes
-        // them on up the chain, to the first manager whose account is enabled (or the top of the chain).
+        // The new manager may be leaving in the same run (an HR feed offboards a manager and their reports at once).
+        // Every offboarding disables the account before it hands on its reports, so a disabled manager passes the
+        // reports on up the chain, to the first manager whose account is enabled (or the top of the chain). Checked
+        // before the move, so a leaving manager's verification does not see reports parked on it, and again after, for
+        // a manager whose own offboarding handed on its reports while this move was under way.
         var passedOver = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { step.UserId };
+        (manager, attempts) = await FirstEnabledManagerAsync(manager!, passedOver, attempts, cancellationToken).ConfigureAwait(false);
         while (true)
         {
             foreach (string report in reportIds)
@@ -397,28 +399,47 @@ public sealed class OffboardingStepRunner
                 }
             }
 
-            string target = Uri.EscapeDataString(manager!);
-            (JsonObject taker, int checkedAttempts) = await ReadAsync(new GraphWrite(GraphOperation.ReadUsers, HttpMethod.Get,
-                $"/users/{target}?$select=id,accountEnabled"), cancellationToken).ConfigureAwait(false);
-            attempts += checkedAttempts;
-            if (taker["accountEnabled"]?.GetValue<bool>() != false || !passedOver.Add(manager!))
+            (string taker, attempts) = await FirstEnabledManagerAsync(manager, passedOver, attempts, cancellationToken).ConfigureAwait(false);
+            if (string.Equals(taker, manager, StringComparison.OrdinalIgnoreCase))
             {
                 break;
             }
 
-            GraphWrite up = new(GraphOperation.ReadUsers, HttpMethod.Get, $"/users/{target}/manager?$select=id");
-            GraphWriteResult above = await _writer.SendAsync(up, cancellationToken).ConfigureAwait(false);
-            attempts += above.Attempts;
-            if (above.Status == 404 || Parsed(up, above)["id"]?.GetValue<string>() is not { Length: > 0 } next || passedOver.Contains(next))
-            {
-                break;
-            }
-
-            manager = next;
+            manager = taker;
         }
 
         var after = new JsonObject { ["directReports"] = new JsonArray(), ["movedTo"] = manager };
         return Done(step, null, attempts, requestId, before.ToJsonString(), after.ToJsonString(), started) with { Detail = manager };
+    }
+
+    /// <summary>
+    /// <paramref name="candidate"/> if its account is enabled, else the first enabled manager above it; the top of the
+    /// chain when none is. Accounts passed over are added to <paramref name="passedOver"/>, which also ends a cycle.
+    /// </summary>
+    private async Task<(string Manager, int Attempts)> FirstEnabledManagerAsync(string candidate, HashSet<string> passedOver, int attempts,
+        CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            string escaped = Uri.EscapeDataString(candidate);
+            (JsonObject account, int read) = await ReadAsync(new GraphWrite(GraphOperation.ReadUsers, HttpMethod.Get,
+                $"/users/{escaped}?$select=id,accountEnabled"), cancellationToken).ConfigureAwait(false);
+            attempts += read;
+            if (account["accountEnabled"]?.GetValue<bool>() != false || !passedOver.Add(candidate))
+            {
+                return (candidate, attempts);
+            }
+
+            GraphWrite up = new(GraphOperation.ReadUsers, HttpMethod.Get, $"/users/{escaped}/manager?$select=id");
+            GraphWriteResult above = await _writer.SendAsync(up, cancellationToken).ConfigureAwait(false);
+            attempts += above.Attempts;
+            if (above.Status == 404 || Parsed(up, above)["id"]?.GetValue<string>() is not { Length: > 0 } next || passedOver.Contains(next))
+            {
+                return (candidate, attempts);
+            }
+
+            candidate = next;
+        }
     }
 
     private async Task<OffboardingStep> TransferOwnershipAsync(OffboardingStep step, string successor, DateTimeOffset started, int attempts, CancellationToken cancellationToken)
