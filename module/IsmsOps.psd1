@@ -31,6 +31,8 @@
         'Resume-IsmsOffboarding'
         'Get-IsmsOffboarding'
         'Complete-IsmsOffboardingTask'
+        'Remove-IsmsPersonalData'
+        'Update-IsmsMasterKey'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -125,4 +125,36 @@ public sealed class OffboardingCmdletTests
             ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
         }
     }
+
+    [Fact]
+    public void The_deadline_of_a_new_case_follows_an_edited_policy_file_and_a_broken_file_stops_the_offboarding()
+    {
+        using var ps = new PowerShellSession();
+        string policies = Directory.CreateDirectory(Path.Combine(ps.Home, "policies")).FullName;
+        string file = Path.Combine(policies, "offboarding.yaml");
+        try
+        {
+            ps.Run($"$env:ISMSOPS_POLICIES = '{policies}'; $sb = Start-IsmsSandbox -UserCount 200; Connect-IsmsGraph -Sandbox $sb");
+            ps.Run("$leavers = @($sb.Tenant.Users | Where-Object { $_.Manager -and $_.MemberOf.Count -ge 1 -and $_.AccountEnabled })");
+            const string Start = "$c = Start-IsmsOffboarding -UserId $leavers[{0}].Id -EffectiveDate '2026-11-23T09:00:00Z' -Confirm:$false; ($c.DueAt - $c.EffectiveDate).TotalHours";
+
+            File.WriteAllText(file, "deadlines:\n  standard: PT2H\n");
+            double first = (double)ps.Run(string.Format(System.Globalization.CultureInfo.InvariantCulture, Start, 0)).Single().BaseObject;
+            File.WriteAllText(file, "deadlines:\n  standard: PT5H\n");
+            double second = (double)ps.Run(string.Format(System.Globalization.CultureInfo.InvariantCulture, Start, 1)).Single().BaseObject;
+            File.WriteAllText(file, "deadlines:\n  standard: five hours\n");
+            ps.Run(string.Format(System.Globalization.CultureInfo.InvariantCulture, Start, 2));
+
+            Assert.Equal((2d, 5d), (first, second));
+            ErrorRecord error = Assert.Single(ps.Errors);
+            Assert.StartsWith("IsmsOps.Policy.Invalid", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Contains($"{file}:2:13:", error.ErrorDetails.Message, StringComparison.Ordinal);
+            Assert.Equal(2, (int)ps.Run("@(Get-IsmsOffboarding -Open:$false).Count").Single().BaseObject);
+            Assert.True((bool)ps.Run("$leavers[2].AccountEnabled").Single().BaseObject);
+        }
+        finally
+        {
+            ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
+        }
+    }
 }

@@ -102,6 +102,15 @@ public sealed class AuditDetails
             case IDictionary<string, object?> nested:
                 WriteObject(writer, nested);
                 break;
+            case IEnumerable<string> items:
+                writer.WriteStartArray();
+                foreach (string item in items)
+                {
+                    writer.WriteStringValue(item);
+                }
+
+                writer.WriteEndArray();
+                break;
             default:
                 writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
                 break;

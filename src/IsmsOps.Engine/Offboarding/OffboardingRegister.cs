@@ -25,16 +25,27 @@ public sealed class OffboardingRegister
     private readonly AuditTrail _audit;
     private readonly Func<DateTime> _clock;
 
+    private readonly Func<OffboardingDeadlinePolicy> _deadlines;
+
     public OffboardingRegister(IIsmsStore store, AuditTrail audit, Func<DateTime>? clock = null, OffboardingDeadlinePolicy? deadlines = null)
+        : this(store, audit, clock, () => deadlines ?? OffboardingDeadlinePolicy.Default)
+    {
+    }
+
+    /// <param name="store">The store.</param>
+    /// <param name="audit">The store's audit trail.</param>
+    /// <param name="clock">UTC now.</param>
+    /// <param name="deadlines">Asked for the policy each time a case opens, so an edited policy file applies to the next case.</param>
+    public OffboardingRegister(IIsmsStore store, AuditTrail audit, Func<DateTime>? clock, Func<OffboardingDeadlinePolicy> deadlines)
     {
         _store = store;
         _audit = audit;
         _clock = clock ?? (() => DateTime.UtcNow);
-        Deadlines = deadlines ?? OffboardingDeadlinePolicy.Default;
+        _deadlines = deadlines;
     }
 
-    /// <summary>The policy that sets each new case's deadline.</summary>
-    public OffboardingDeadlinePolicy Deadlines { get; }
+    /// <summary>The policy that sets each new case's deadline (read anew each time: it may come from a policy file).</summary>
+    public OffboardingDeadlinePolicy Deadlines => _deadlines();
 
     /// <summary>
     /// Opens a case for <paramref name="plan"/>: stores it with its steps and audits Offboarding.CaseOpened. The
@@ -62,6 +73,8 @@ public sealed class OffboardingRegister
                 "Make the plan with OffboardingPlanner.Plan and do not edit its steps.", plan.UserId);
         }
 
+        // Read before anything is written: a broken policy file stops here with nothing changed.
+        OffboardingDeadlinePolicy deadlines = Deadlines;
         DateTimeOffset now = Now();
         DateTimeOffset effective = effectiveDate ?? now;
         await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
@@ -84,7 +97,7 @@ public sealed class OffboardingRegister
             Urgency = urgency,
             EffectiveDate = effective,
             CreatedAt = now,
-            DueAt = Deadlines.DueAt(person?.EmploymentType, urgency, effective),
+            DueAt = deadlines.DueAt(person?.EmploymentType, urgency, effective),
             UpdatedAt = now,
             Version = 1,
             Steps = plan.Steps.OrderBy(s => s.Sequence).ToList(),

@@ -339,8 +339,9 @@ public sealed class OffboardingRegisterTests : IDisposable
         using (SqliteStore migrated = SqliteStore.Open(path))
         {
             Assert.Equal(SqliteSchema.LatestVersion, migrated.SchemaVersion);
-            Assert.Equal(2, migrated.SchemaVersion);
-            Assert.Equal("Ada", (await migrated.GetPersonAsync("E1", CancellationToken.None))!.DisplayName);
+            Person ada = (await migrated.GetPersonAsync("E1", CancellationToken.None))!;
+            Assert.Equal(("Ada", null), (ada.DisplayName, ada.PersonalDataRemovedAt));
+            Assert.Empty(await migrated.GetProtectedValuesAsync("E1", CancellationToken.None));
             Assert.Empty(await migrated.FindOffboardingCasesAsync(OffboardingCaseQuery.All, CancellationToken.None));
             await using IStoreWriteTransaction transaction = await migrated.BeginWriteAsync(CancellationToken.None);
             await transaction.InsertOffboardingCaseAsync(new OffboardingCase
