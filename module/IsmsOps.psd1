@@ -31,6 +31,8 @@
         'Resume-IsmsOffboarding'
         'Get-IsmsOffboarding'
         'Complete-IsmsOffboardingTask'
+        'Export-IsmsOffboardingEvidence'
+        'Test-IsmsOffboardingEvidence'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
