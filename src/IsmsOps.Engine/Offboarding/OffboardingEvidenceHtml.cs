@@ -22,7 +22,7 @@ public static class OffboardingEvidenceHtml
         code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.8rem;word-break:break-all}
         .ok{color:#116329;font-weight:600}.bad{color:#a40e26;font-weight:600}.warn{color:#7d4e00;font-weight:600}
         .status-Done{color:#116329}.status-Failed{color:#a40e26;font-weight:600}.status-ManualTask{color:#7d4e00;font-weight:600}.status-Pending{color:#57606a}
-        .muted{color:#57606a}.note{background:#f6f8fa;border-left:4px solid #d0d7de;padding:.5rem .75rem}
+        .time{white-space:nowrap}.muted{color:#57606a}.note{background:#f6f8fa;border-left:4px solid #d0d7de;padding:.5rem .75rem}
         """;
 
     /// <summary>The page for <paramref name="record"/>, naming the JSON file it describes and that file's SHA-256.</summary>
@@ -118,7 +118,7 @@ public static class OffboardingEvidenceHtml
 
             page.Raw("</td>").Raw($"<td class=\"status-{s.Status}\">").Text(s.Status.ToString()).Raw("</td>");
             page.Cell(s.Reason ?? "").Cell(s.Attempts.ToString(CultureInfo.InvariantCulture)).CodeCell(s.GraphRequestId)
-                .Cell(s.StartedAt is DateTimeOffset started ? Time(started) : "").Cell(s.CompletedAt is DateTimeOffset completed ? Time(completed) : "")
+                .TimeCell(s.StartedAt).TimeCell(s.CompletedAt)
                 .Cell(s.EventSequence?.ToString(CultureInfo.InvariantCulture) ?? "").Raw("</tr>\n");
         }
 
@@ -150,7 +150,7 @@ public static class OffboardingEvidenceHtml
                 page.Span("ok", "Done");
             }
 
-            page.Raw("</td>").Cell(s.ConfirmedBy ?? "").Cell(s.ConfirmedAt is DateTimeOffset at ? Time(at) : "").Raw("</tr>\n");
+            page.Raw("</td>").Cell(s.ConfirmedBy ?? "").TimeCell(s.ConfirmedAt).Raw("</tr>\n");
         }
 
         page.Raw("</tbody>\n</table>\n");
@@ -294,6 +294,8 @@ public static class OffboardingEvidenceHtml
         public Page Span(string cssClass, string value) => Raw($"<span class=\"{cssClass}\">").Text(value).Raw("</span>");
 
         public Page Cell(string value) => Raw("<td>").Text(value).Raw("</td>");
+
+        public Page TimeCell(DateTimeOffset? value) => value is DateTimeOffset time ? Raw("<td class=\"time\">").Text(Time(time)).Raw("</td>") : Raw("<td></td>");
 
         public Page CodeCell(string? value) => value is null ? Raw("<td></td>") : Raw("<td class=\"mono\">").Text(value).Raw("</td>");
 
