@@ -33,6 +33,8 @@
         'Complete-IsmsOffboardingTask'
         'Remove-IsmsPersonalData'
         'Update-IsmsMasterKey'
+        'Export-IsmsOffboardingEvidence'
+        'Test-IsmsOffboardingEvidence'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -102,11 +102,11 @@ public sealed class AuditDetails
             case IDictionary<string, object?> nested:
                 WriteObject(writer, nested);
                 break;
-            case IEnumerable<string> items:
+            case System.Collections.IEnumerable items:
                 writer.WriteStartArray();
-                foreach (string item in items)
+                foreach (object? item in items)
                 {
-                    writer.WriteStringValue(item);
+                    WriteValue(writer, item);
                 }
 
                 writer.WriteEndArray();

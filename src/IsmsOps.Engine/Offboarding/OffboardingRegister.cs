@@ -316,6 +316,37 @@ public sealed class OffboardingRegister
         return updated;
     }
 
+    /// <summary>
+    /// Audits what a live re-read of the directory found for case <paramref name="caseId"/> as Offboarding.Verified:
+    /// whether the account is enabled, whether anything Graph can remove remains, and each remaining item's kind, id,
+    /// acting system and reason (ids and reasons, no names), so the evidence record's verification is backed by the trail.
+    /// The case itself is not changed.
+    /// </summary>
+    public async Task RecordVerificationAsync(string caseId, OffboardingVerification verification, OperationContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(verification);
+        OffboardingCase current = await GetAsync(caseId, cancellationToken).ConfigureAwait(false);
+        var remaining = verification.Remaining.Select(r => new SortedDictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["Kind"] = r.Kind,
+            ["ResourceId"] = r.ResourceId,
+            ["RemovableThroughGraph"] = r.RemovableThroughGraph,
+            ["ActingSystem"] = r.ActingSystem,
+            // Some reasons quote a command naming the account (Exchange's -Member 'upn'); the trail keeps the id instead.
+            ["Why"] = r.Why.Replace(verification.UserPrincipalName, verification.UserId, StringComparison.OrdinalIgnoreCase),
+        }).ToList();
+        var details = new AuditDetails()
+            .Add("CaseId", current.CaseId)
+            .Add("UserId", verification.UserId)
+            .Add("AccountEnabled", verification.AccountEnabled)
+            .Add("SignInSessionsValidFrom", verification.SignInSessionsValidFrom is DateTimeOffset from ? Iso(from) : null)
+            .Add("VerifiedAt", Iso(verification.VerifiedAt))
+            .Add("NothingRemovableRemains", verification.NothingRemovableRemains)
+            .Add("Remaining", remaining);
+        await _audit.AppendAsync([new AuditEventDraft(OffboardingAuditActions.Verified, Target(current.CaseId), details.ToJson())], context, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
     /// <summary>The audit target for a case.</summary>
     public static string Target(string caseId) => "offboarding:" + caseId;
 

@@ -77,6 +77,9 @@ public sealed class OffboardingService
         current = await _register.GetAsync(caseId, cancellationToken).ConfigureAwait(false);
         if (current.IsOpen)
         {
+            // The verification that decides how the case closes goes into the trail, so the evidence record's
+            // verification is backed by it; re-running a closed case verifies again but records nothing.
+            await _register.RecordVerificationAsync(caseId, verification, context, cancellationToken).ConfigureAwait(false);
             OffboardingCaseStatus outcome = !verification.NothingRemovableRemains || current.Steps.Any(s => !s.IsSettled)
                 ? OffboardingCaseStatus.Failed
                 : current.Steps.Any(s => s.Status == OffboardingStepStatus.ManualTask)
