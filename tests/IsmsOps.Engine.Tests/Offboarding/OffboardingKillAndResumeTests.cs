@@ -59,22 +59,27 @@ public sealed class OffboardingKillAndResumeTests(ITestOutputHelper output)
 
             var leavers = new List<Leaver>();
             var log = new List<string>();
-            int kills = 0;
+            int kills = 0, killsMidSteps = 0;
             while ((kills < KillsWanted || leavers.Count < 3) && leavers.Count < MaximumLeavers)
             {
                 Leaver leaver = Leaver.Create(sandbox.Tenant, cloudGroups: 20);
                 leavers.Add(leaver);
                 int killsOfThisLeaver = 0;
+                bool stepsLeft = false;
                 for (int run = 1; ; run++)
                 {
                     Assert.True(run <= 30, $"Leaver {leavers.Count} was not offboarded in 30 runs.\n{string.Join('\n', log)}");
-                    KillPoint? kill = killsOfThisLeaver < KillsPerLeaver ? KillPoint.Draw(random) : null;
+                    // A resumed run goes straight to the steps, so aim early when steps were left to run.
+                    KillPoint? kill = killsOfThisLeaver < KillsPerLeaver ? KillPoint.Draw(random, stepsLeft) : null;
                     HostRun result = RunHost(sandbox, home, leaver.User.Id, kill);
-                    log.Add($"leaver {leavers.Count} run {run}: {kill?.ToString() ?? "no kill"} -> {(result.Killed ? $"killed after {result.RequestsSeen} requests" : $"exit {result.ExitCode}")}");
+                    string left = result.Killed ? StoredProgress(home, leaver.User.Id) : "";
+                    log.Add($"leaver {leavers.Count} run {run}: {kill?.ToString() ?? "no kill"} -> {(result.Killed ? $"killed after {result.RequestsSeen} requests; {left}" : $"exit {result.ExitCode}")}");
                     if (result.Killed)
                     {
                         kills++;
                         killsOfThisLeaver++;
+                        stepsLeft = left.StartsWith("case Running", StringComparison.Ordinal) && !left.Contains("all settled", StringComparison.Ordinal);
+                        killsMidSteps += stepsLeft ? 1 : 0;
                         continue;
                     }
 
@@ -85,8 +90,9 @@ public sealed class OffboardingKillAndResumeTests(ITestOutputHelper output)
             }
 
             output.WriteLine(string.Join('\n', log));
-            output.WriteLine($"{kills} kills across {leavers.Count} leavers.");
+            output.WriteLine($"{kills} kills across {leavers.Count} leavers, {killsMidSteps} of them leaving an open case with steps still to run.");
             Assert.True(kills >= 10, $"Only {kills} kills landed.\n{string.Join('\n', log)}");
+            Assert.True(killsMidSteps >= 2, $"Only {killsMidSteps} kills left an open case with steps still to run.\n{string.Join('\n', log)}");
 
             using IsmsWorkspace workspace = IsmsWorkspace.Open(new StoreLocation(home));
             AuditVerificationResult trail = await workspace.Audit.VerifyAsync([], CancellationToken.None);
@@ -112,6 +118,42 @@ public sealed class OffboardingKillAndResumeTests(ITestOutputHelper output)
             catch (IOException)
             {
             }
+        }
+    }
+
+    // What a kill left in the store, read the way the next run will find it (this open recovers the WAL, as the next
+    // run's would).
+    private static string StoredProgress(string home, string leaverId)
+    {
+        string database = Path.Combine(home, StoreLocation.DatabaseFileName);
+        if (!File.Exists(database))
+        {
+            return "no store yet";
+        }
+
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=false");
+        connection.Open();
+        using Microsoft.Data.Sqlite.SqliteCommand command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT c.status, COUNT(s.sequence), SUM(CASE WHEN s.status IN ('Done', 'Skipped', 'ManualTask') THEN 1 ELSE 0 END)
+            FROM offboarding_case c JOIN offboarding_step s ON s.case_id = c.case_id
+            WHERE c.user_id = $user GROUP BY c.case_id
+            """;
+        command.Parameters.AddWithValue("$user", leaverId);
+        try
+        {
+            using Microsoft.Data.Sqlite.SqliteDataReader reader = command.ExecuteReader();
+            if (!reader.Read())
+            {
+                return "no case yet";
+            }
+
+            long steps = reader.GetInt64(1), settled = reader.GetInt64(2);
+            return $"case {reader.GetString(0)}, {(settled == steps ? "all settled" : $"{settled}/{steps} steps settled")}";
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            return "no tables yet";
         }
     }
 
@@ -201,9 +243,9 @@ public sealed class OffboardingKillAndResumeTests(ITestOutputHelper output)
     /// <summary>Where to kill: once the sandbox has seen so many of the child's requests, or at a time after its start; then a little later still.</summary>
     private sealed record KillPoint(int? AfterRequests, TimeSpan AfterTime, TimeSpan ExtraDelay)
     {
-        public static KillPoint Draw(Random random) => random.Next(3) == 0
-            ? new KillPoint(null, TimeSpan.FromMilliseconds(random.Next(300, 2500)), TimeSpan.Zero)
-            : new KillPoint(random.Next(1, 40), TimeSpan.Zero, TimeSpan.FromMilliseconds(random.Next(0, 25)));
+        public static KillPoint Draw(Random random, bool early) => random.Next(3) == 0
+            ? new KillPoint(null, TimeSpan.FromMilliseconds(random.Next(600, early ? 1200 : 2500)), TimeSpan.Zero)
+            : new KillPoint(random.Next(early ? 2 : 1, early ? 12 : 40), TimeSpan.Zero, TimeSpan.FromMilliseconds(random.Next(0, 25)));
 
         public override string ToString() => AfterRequests is int requests
             ? $"kill after {requests} requests + {ExtraDelay.TotalMilliseconds} ms"
