@@ -21,6 +21,11 @@ namespace IsmsOps.PowerShell.Commands;
 /// a crash or a failed step, and running a finished case again changes nothing. -WhatIf shows every step and changes
 /// nothing, and stores no case. The case's deadline comes from the employment type and -Immediate (Get-IsmsOffboarding
 /// shows it and flags a breach).
+/// A case that ends Failed is written to the pipeline and reported as the error IsmsOps.Offboarding.StepsFailed, naming
+/// each failed step and why; if Graph stops answering before the case is verified, the case is stored as Failed and the
+/// error is IsmsOps.Offboarding.Interrupted. An unknown person (IsmsOps.Person.NotFound), a person with no linked
+/// account (IsmsOps.Access.PersonNotLinked) and an account the directory no longer holds (IsmsOps.Access.UserNotFound)
+/// open no case.
 /// Graph permissions: those listed for Start-IsmsOffboarding in docs/graph-permissions.md; a step the app lacks a
 /// permission for fails with the permission named, and the other steps go on.
 /// </remarks>
@@ -94,6 +99,11 @@ public sealed class StartIsmsOffboardingCommand : IsmsCmdlet
             }
 
             WriteObject(outcome.Case);
+            // A case that ended Failed is an error a scheduled job must see, not only a status on the object.
+            if (outcome.ToError() is { } failed)
+            {
+                WriteIsmsError(failed);
+            }
         });
     }
 

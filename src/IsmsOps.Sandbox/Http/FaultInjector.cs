@@ -9,18 +9,28 @@ internal sealed class FaultInjector
     private readonly SandboxOptions _options;
     private readonly ulong _seed;
     private long _sequence;
+    private double _faultRate;
 
     public FaultInjector(SandboxOptions options)
     {
         _options = options;
         _seed = unchecked((ulong)options.Seed * 0x9E3779B97F4A7C15UL + 0x5A4D);
+        _faultRate = options.FaultRate;
+    }
+
+    /// <summary>The share of requests faulted from now on; starts at <see cref="SandboxOptions.FaultRate"/>.</summary>
+    public double FaultRate
+    {
+        get => Volatile.Read(ref _faultRate);
+        set => Volatile.Write(ref _faultRate, value);
     }
 
     /// <summary>The fault for the next request, or null when it should be answered normally.</summary>
     public SandboxFault? Next()
     {
         ulong position = (ulong)Interlocked.Increment(ref _sequence);
-        if (_options.FaultRate <= 0 || SeedSequence.At(_seed, position) >= _options.FaultRate)
+        double rate = FaultRate;
+        if (rate <= 0 || SeedSequence.At(_seed, position) >= rate)
         {
             return null;
         }
