@@ -60,7 +60,7 @@ public sealed class OffboardingKillAndResumeTests(ITestOutputHelper output)
             var leavers = new List<Leaver>();
             var log = new List<string>();
             int kills = 0, killsMidSteps = 0;
-            while ((kills < KillsWanted || leavers.Count < 3) && leavers.Count < MaximumLeavers)
+            while ((kills < KillsWanted || killsMidSteps < 2 || leavers.Count < 3) && leavers.Count < MaximumLeavers)
             {
                 Leaver leaver = Leaver.Create(sandbox.Tenant, cloudGroups: 20);
                 leavers.Add(leaver);
