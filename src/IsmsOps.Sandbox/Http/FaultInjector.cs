@@ -16,6 +16,12 @@ internal sealed class FaultInjector
         _seed = unchecked((ulong)options.Seed * 0x9E3779B97F4A7C15UL + 0x5A4D);
     }
 
+    /// <summary>The delay a <see cref="SandboxFault.Latency"/> fault adds.</summary>
+    public TimeSpan Latency => _options.FaultLatency;
+
+    /// <summary>Whether the independent items of a $batch wait out their latency side by side (<see cref="SandboxOptions.ParallelBatchItems"/>).</summary>
+    public bool ParallelBatchItems => _options.ParallelBatchItems;
+
     /// <summary>The fault for the next request, or null when it should be answered normally.</summary>
     public SandboxFault? Next()
     {
