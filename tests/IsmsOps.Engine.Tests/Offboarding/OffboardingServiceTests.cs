@@ -55,6 +55,8 @@ public sealed class OffboardingServiceTests(ITestOutputHelper output)
         // Disable, revoke, the memberships, roles, app roles and licences, then one step for every method and one for the reports.
         Assert.Equal(2 + 150 + 3 + 10 + 4 + 1 + 1, plan.Steps.Count);
         Assert.True(total <= 15, $"{total} HTTP requests ({read} to read and plan)");
+        // One $batch of the user's own reads, one of the 150 groups' nesting and app roles (15 groups an item), one naming the applications.
+        Assert.True(read <= 3, $"{read} HTTP requests to read and plan");
         Assert.True(outcome.Verification.NothingRemovableRemains);
         Assert.Equal(OffboardingCaseStatus.Completed, outcome.Case.Status);
         Tenant tenant = graph.Sandbox.Tenant;
