@@ -56,12 +56,27 @@ public sealed class OffboardingStepRunner
     /// case before the next change is made. If <paramref name="cancellationToken"/> fires, the steps not yet reported
     /// stay as they were (Pending or Failed) and may simply be run again.
     /// </summary>
-    public async Task<IReadOnlyList<OffboardingStep>> RunAsync(
-        IEnumerable<OffboardingStep> steps, Func<OffboardingStep, CancellationToken, Task>? stepSettled, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<OffboardingStep>> RunAsync(
+        IEnumerable<OffboardingStep> steps, Func<OffboardingStep, CancellationToken, Task>? stepSettled, CancellationToken cancellationToken) =>
+        RunSettlingTogetherAsync(steps, stepSettled is null ? null : async (settled, token) =>
+        {
+            foreach (OffboardingStep step in settled)
+            {
+                await stepSettled(step, token).ConfigureAwait(false);
+            }
+        }, cancellationToken);
+
+    /// <summary>
+    /// <see cref="RunAsync"/>, but <paramref name="stepsSettled"/> gets the steps that settled together (the answers of
+    /// one $batch) in one call, so the caller can store them in one transaction. It is still awaited before the next
+    /// change is sent.
+    /// </summary>
+    public async Task<IReadOnlyList<OffboardingStep>> RunSettlingTogetherAsync(
+        IEnumerable<OffboardingStep> steps, Func<IReadOnlyList<OffboardingStep>, CancellationToken, Task>? stepsSettled, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(steps);
         var results = steps.OrderBy(s => s.Sequence).ToList();
-        var run = new RunState(stepSettled);
+        var run = new RunState(stepsSettled);
         await RunLeadBatchAsync(results, run, cancellationToken).ConfigureAwait(false);
 
         var wave = new List<(int Index, GraphWrite Write)>();
@@ -234,16 +249,23 @@ public sealed class OffboardingStepRunner
                         new JsonObject { ["id"] = step.UserId, ["accountEnabled"] = false }.ToJsonString());
             }
 
-            await run.SettledAsync(results[disable], cancellationToken).ConfigureAwait(false);
+            run.Settled(results[disable]);
         }
 
         if (revoke >= 0)
         {
             // Not sent because the disable failed: revoking stands on its own, so it goes alone.
-            results[revoke] = answers[revokeAt].Status == 424
-                ? await RevokeSessionsAsync(results[revoke], run, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false)
-                : SettleRevoke(results[revoke], run, writes[revokeAt], answers[revokeAt], started);
-            await run.SettledAsync(results[revoke], cancellationToken).ConfigureAwait(false);
+            if (answers[revokeAt].Status == 424)
+            {
+                await run.FlushAsync(cancellationToken).ConfigureAwait(false);
+                results[revoke] = await RevokeSessionsAsync(results[revoke], run, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                results[revoke] = SettleRevoke(results[revoke], run, writes[revokeAt], answers[revokeAt], started);
+            }
+
+            run.Settled(results[revoke]);
         }
 
         int first = writes.Count - removals.Count;
@@ -251,6 +273,8 @@ public sealed class OffboardingStepRunner
         {
             await SettleWaveStepAsync(results, removals[position], writes[first + position], answers[first + position], run, started, cancellationToken).ConfigureAwait(false);
         }
+
+        await run.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RunWaveAsync(List<OffboardingStep> results, List<(int Index, GraphWrite Write)> wave, RunState run, CancellationToken cancellationToken)
@@ -289,7 +313,7 @@ public sealed class OffboardingStepRunner
                 {
                     run.MethodRemovals.Remove(index);
                     results[index] = removal.Settle(results[index], run.Started[index]);
-                    await run.SettledAsync(results[index], cancellationToken).ConfigureAwait(false);
+                    run.Settled(results[index]);
                 }
 
                 continue;
@@ -297,6 +321,8 @@ public sealed class OffboardingStepRunner
 
             await SettleWaveStepAsync(results, index, writes[position], answers[position], run, started, cancellationToken).ConfigureAwait(false);
         }
+
+        await run.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Settles a one-call step from its answer in a $batch (a refused default method waits for the others to go).</summary>
@@ -314,6 +340,8 @@ public sealed class OffboardingStepRunner
 
         if (step.Kind == OffboardingStepKind.RemoveGroupOwnership && IsLastOwnerRefusal(answer) && step.Detail is { Length: > 0 } successor)
         {
+            // The transfer is a change of its own: what settled before it is stored first.
+            await run.FlushAsync(cancellationToken).ConfigureAwait(false);
             results[index] = await TransferOwnershipAsync(step, successor, started, answer.Attempts, cancellationToken).ConfigureAwait(false);
         }
         else
@@ -321,7 +349,7 @@ public sealed class OffboardingStepRunner
             results[index] = Settle(step, write, answer, started, step.Attempts + answer.Attempts);
         }
 
-        await run.SettledAsync(results[index], cancellationToken).ConfigureAwait(false);
+        run.Settled(results[index]);
     }
 
     /// <summary>The one Graph call that removes what <paramref name="step"/> names, or null when the step needs more than one.</summary>
@@ -759,8 +787,10 @@ public sealed class OffboardingStepRunner
     private static string Id(string? id) => Uri.EscapeDataString(id ?? "");
 
     /// <summary>What one run has learned so far, and the caller's hook for settled steps.</summary>
-    private sealed class RunState(Func<OffboardingStep, CancellationToken, Task>? stepSettled)
+    private sealed class RunState(Func<IReadOnlyList<OffboardingStep>, CancellationToken, Task>? stepsSettled)
     {
+        private readonly List<OffboardingStep> _settled = [];
+
         public JsonObject? Account { get; set; }
 
         /// <summary>The leaver's deletable methods, when the run's first $batch listed them.</summary>
@@ -781,8 +811,30 @@ public sealed class OffboardingStepRunner
 
         public Dictionary<int, int> Attempts { get; } = [];
 
-        public Task SettledAsync(OffboardingStep step, CancellationToken cancellationToken) =>
-            stepSettled is null ? Task.CompletedTask : stepSettled(step, cancellationToken);
+        /// <summary>Notes a step that settled with others; <see cref="FlushAsync"/> hands them over together.</summary>
+        public void Settled(OffboardingStep step) => _settled.Add(step);
+
+        /// <summary>Hands over what settled since the last flush; called before the next change is sent.</summary>
+        public async Task FlushAsync(CancellationToken cancellationToken)
+        {
+            if (_settled.Count == 0)
+            {
+                return;
+            }
+
+            var settled = _settled.ToList();
+            _settled.Clear();
+            if (stepsSettled is not null)
+            {
+                await stepsSettled(settled, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public Task SettledAsync(OffboardingStep step, CancellationToken cancellationToken)
+        {
+            Settled(step);
+            return FlushAsync(cancellationToken);
+        }
     }
 
     /// <summary>The deletions of one "every method" step as their answers come in: it is Done when all went, Failed on any refusal but the default's.</summary>
