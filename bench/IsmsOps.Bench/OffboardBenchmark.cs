@@ -52,7 +52,7 @@ internal static class OffboardBenchmark
 
             report.Add("  read and plan (live inventory, OffboardingPlanner)", new Samples(results.Select(r => r.Read)), Unit.Seconds);
             report.Add("    its HTTP requests", new Samples(results.Select(r => (double)r.ReadRequests)), Requests);
-            report.Add("  execute (case stored, steps run and each recorded with its audit event)", new Samples(results.Select(r => r.Execute)), Unit.Seconds);
+            report.Add("  execute (case stored, steps run, the steps of each $batch stored together with their audit events)", new Samples(results.Select(r => r.Execute)), Unit.Seconds);
             report.Add("    its HTTP requests", new Samples(results.Select(r => (double)r.ExecuteRequests)), Requests);
             report.Add("  verify and close (live re-read, case closed)", new Samples(results.Select(r => r.Verify)), Unit.Seconds);
             report.Add("    its HTTP requests", new Samples(results.Select(r => (double)r.VerifyRequests)), Requests);
