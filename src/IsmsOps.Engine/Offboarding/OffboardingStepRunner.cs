@@ -16,9 +16,11 @@ namespace IsmsOps.Engine.Offboarding;
 /// <para>Graph's refusals that mean another system owns the change become ManualTask naming that system: a dynamic
 /// membership rule, on-premises Active Directory (synced groups), Exchange Online (mail-enabled security groups and
 /// distribution lists). A 403 fails only its own step, with the permission named; the other steps continue.</para>
-/// <para>Consecutive removals that are one Graph call each (memberships, roles, app roles, delegated grants, licences,
-/// named authentication methods) go out together through JSON $batch; the account, devices, ownership transfers and
-/// direct reports, which read before they write, go one call at a time.</para>
+/// <para>The first $batch of a run reads the account, disables it and revokes its sessions, in that order (dependsOn),
+/// lists the methods and direct reports, and carries the first removals. Consecutive removals that are one Graph call
+/// each (memberships, roles, app roles, delegated grants, licences, named or listed authentication methods) go out
+/// together through JSON $batch; devices, ownership transfers and direct reports to move, which read before they
+/// write, go one call at a time. docs/offboarding-execution.md counts the round trips.</para>
 /// <para>What a step's <see cref="OffboardingStep.Detail"/> means here:</para>
 /// <list type="bullet">
 /// <item>RemoveGroupOwnership: the object id of the user who takes ownership when the leaver is the last owner
