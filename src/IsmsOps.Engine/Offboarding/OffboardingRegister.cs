@@ -142,67 +142,98 @@ public sealed class OffboardingRegister
     /// evidence), writes and audits nothing. The step must act on what was planned: <c>IsmsOps.Offboarding.StepMismatch</c>
     /// otherwise. With <paramref name="expectedVersion"/> and another version stored: <c>IsmsOps.Offboarding.Conflict</c>.
     /// </summary>
-    public async Task<OffboardingCase> RecordStepAsync(string caseId, OffboardingStep step, long? expectedVersion, OperationContext context,
+    public Task<OffboardingCase> RecordStepAsync(string caseId, OffboardingStep step, long? expectedVersion, OperationContext context,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(step);
+        return RecordStepsAsync(caseId, [step], expectedVersion, context, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="RecordStepAsync"/> for steps that settled together (the answers of one $batch): one transaction, one
+    /// new version of the case, one audit event per step that changed, under the same rules. A step that does not match
+    /// its plan, or a closed case, refuses the whole call and nothing is written.
+    /// </summary>
+    public async Task<OffboardingCase> RecordStepsAsync(string caseId, IReadOnlyList<OffboardingStep> steps, long? expectedVersion, OperationContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
         await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         OffboardingCase current = await ReadForChangeAsync(transaction, caseId, expectedVersion, cancellationToken).ConfigureAwait(false);
-        OffboardingStep before = current.Steps.FirstOrDefault(s => s.Sequence == step.Sequence)
-            ?? throw new IsmsException("IsmsOps.Offboarding.StepNotFound", IsmsErrorKind.NotFound,
-                $"Case {current.CaseId} has no step {step.Sequence} (it has {current.Steps.Count}). Nothing was changed.",
-                "Record the steps of the case as Get-IsmsOffboarding lists them.", current.CaseId);
-
-        if (before.Kind != step.Kind || !SameId(before.UserId, step.UserId) || !SameId(before.ResourceId, step.ResourceId)
-            || !SameId(before.AssignmentId, step.AssignmentId))
+        var stored = current.Steps.ToDictionary(s => s.Sequence);
+        var changes = new List<(OffboardingStep Before, OffboardingStep After)>();
+        foreach (OffboardingStep step in steps)
         {
-            throw new IsmsException("IsmsOps.Offboarding.StepMismatch", IsmsErrorKind.InvalidArgument,
-                $"Step {step.Sequence} of case {current.CaseId} is {before.Kind} on '{before.ResourceId}'; the result given is for {step.Kind} on '{step.ResourceId}'. Nothing was changed.",
-                "Record results against the step that was run; a step's target is fixed when the case is planned.", current.CaseId);
+            ArgumentNullException.ThrowIfNull(step);
+            OffboardingStep before = stored.GetValueOrDefault(step.Sequence)
+                ?? throw new IsmsException("IsmsOps.Offboarding.StepNotFound", IsmsErrorKind.NotFound,
+                    $"Case {current.CaseId} has no step {step.Sequence} (it has {current.Steps.Count}). Nothing was changed.",
+                    "Record the steps of the case as Get-IsmsOffboarding lists them.", current.CaseId);
+
+            if (before.Kind != step.Kind || !SameId(before.UserId, step.UserId) || !SameId(before.ResourceId, step.ResourceId)
+                || !SameId(before.AssignmentId, step.AssignmentId))
+            {
+                throw new IsmsException("IsmsOps.Offboarding.StepMismatch", IsmsErrorKind.InvalidArgument,
+                    $"Step {step.Sequence} of case {current.CaseId} is {before.Kind} on '{before.ResourceId}'; the result given is for {step.Kind} on '{step.ResourceId}'. Nothing was changed.",
+                    "Record results against the step that was run; a step's target is fixed when the case is planned.", current.CaseId);
+            }
+
+            if (step == before || (before.IsSettled && step.Status == before.Status))
+            {
+                continue;
+            }
+
+            if (!current.IsOpen && !(current.Status == OffboardingCaseStatus.CompletedWithManualTasks && before.Status == OffboardingStepStatus.ManualTask))
+            {
+                throw Closed(current);
+            }
+
+            changes.Add((before, step));
+            stored[step.Sequence] = step;
         }
 
-        if (step == before || (before.IsSettled && step.Status == before.Status))
+        if (changes.Count == 0)
         {
             return current;
-        }
-
-        if (!current.IsOpen && !(current.Status == OffboardingCaseStatus.CompletedWithManualTasks && before.Status == OffboardingStepStatus.ManualTask))
-        {
-            throw Closed(current);
         }
 
         OffboardingCase updated = current with
         {
             Version = current.Version + 1,
             UpdatedAt = Now(),
-            Steps = current.Steps.Select(s => s.Sequence == step.Sequence ? step : s).ToList(),
+            Steps = current.Steps.Select(s => stored[s.Sequence]).ToList(),
         };
         await SaveAsync(transaction, updated, current.Version, cancellationToken).ConfigureAwait(false);
-        if (!await transaction.UpdateOffboardingStepAsync(current.CaseId, step, cancellationToken).ConfigureAwait(false))
+        var drafts = new List<AuditEventDraft>(changes.Count);
+        foreach ((OffboardingStep before, OffboardingStep step) in changes)
         {
-            throw new IsmsException("IsmsOps.Offboarding.Conflict", IsmsErrorKind.Conflict,
-                $"Step {step.Sequence} of case {current.CaseId} vanished while it was recorded. Nothing was changed.", "Run the command again.", current.CaseId);
+            if (!await transaction.UpdateOffboardingStepAsync(current.CaseId, step, cancellationToken).ConfigureAwait(false))
+            {
+                throw new IsmsException("IsmsOps.Offboarding.Conflict", IsmsErrorKind.Conflict,
+                    $"Step {step.Sequence} of case {current.CaseId} vanished while it was recorded. Nothing was changed.", "Run the command again.", current.CaseId);
+            }
+
+            var details = new AuditDetails()
+                .Add("CaseId", current.CaseId)
+                .Add("Sequence", step.Sequence)
+                .Add("Kind", step.Kind)
+                .Add("UserId", step.UserId)
+                .Add("ResourceId", step.ResourceId)
+                .Add("AssignmentId", step.AssignmentId)
+                .Add("Detail", step.Detail)
+                .Add("Reason", step.Reason)
+                .Add("Attempts", step.Attempts)
+                .Add("GraphRequestId", step.GraphRequestId)
+                .Add("BeforeState", step.BeforeState)
+                .Add("AfterState", step.AfterState)
+                .Add("StartedAt", step.StartedAt is DateTimeOffset started ? Iso(started) : null)
+                .Add("CompletedAt", step.CompletedAt is DateTimeOffset completed ? Iso(completed) : null)
+                .AddChange("Status", before.Status, step.Status);
+            string action = step.IsSettled ? "Offboarding.StepSettled" : step.Status == OffboardingStepStatus.Failed ? "Offboarding.StepFailed" : "Offboarding.StepUpdated";
+            drafts.Add(new AuditEventDraft(action, Target(current.CaseId), details.ToJson()));
         }
 
-        var details = new AuditDetails()
-            .Add("CaseId", current.CaseId)
-            .Add("Sequence", step.Sequence)
-            .Add("Kind", step.Kind)
-            .Add("UserId", step.UserId)
-            .Add("ResourceId", step.ResourceId)
-            .Add("AssignmentId", step.AssignmentId)
-            .Add("Detail", step.Detail)
-            .Add("Reason", step.Reason)
-            .Add("Attempts", step.Attempts)
-            .Add("GraphRequestId", step.GraphRequestId)
-            .Add("BeforeState", step.BeforeState)
-            .Add("AfterState", step.AfterState)
-            .Add("StartedAt", step.StartedAt is DateTimeOffset started ? Iso(started) : null)
-            .Add("CompletedAt", step.CompletedAt is DateTimeOffset completed ? Iso(completed) : null)
-            .AddChange("Status", before.Status, step.Status);
-        string action = step.IsSettled ? "Offboarding.StepSettled" : step.Status == OffboardingStepStatus.Failed ? "Offboarding.StepFailed" : "Offboarding.StepUpdated";
-        await _audit.AppendAsync(transaction, [new AuditEventDraft(action, Target(current.CaseId), details.ToJson())], context, cancellationToken)
-            .ConfigureAwait(false);
+        await _audit.AppendAsync(transaction, drafts, context, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return updated;
     }

@@ -145,8 +145,9 @@ public sealed class OffboardingService
             }
 
             var runner = new OffboardingStepRunner(_connection, _options);
-            await runner.RunAsync(current.Steps,
-                (step, ct) => _register.RecordStepAsync(caseId, step, null, context, ct),
+            // The steps one $batch settled are stored together: one transaction, one audit event each.
+            await runner.RunSettlingTogetherAsync(current.Steps,
+                (steps, ct) => _register.RecordStepsAsync(caseId, steps, null, context, ct),
                 cancellationToken).ConfigureAwait(false);
         }
 

@@ -25,6 +25,12 @@ internal sealed class FaultInjector
         set => Volatile.Write(ref _faultRate, value);
     }
 
+    /// <summary>The delay a <see cref="SandboxFault.Latency"/> fault adds.</summary>
+    public TimeSpan Latency => _options.FaultLatency;
+
+    /// <summary>Whether the independent items of a $batch wait out their latency side by side (<see cref="SandboxOptions.ParallelBatchItems"/>).</summary>
+    public bool ParallelBatchItems => _options.ParallelBatchItems;
+
     /// <summary>The fault for the next request, or null when it should be answered normally.</summary>
     public SandboxFault? Next()
     {

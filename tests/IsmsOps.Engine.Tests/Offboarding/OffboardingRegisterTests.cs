@@ -48,6 +48,39 @@ public sealed class OffboardingRegisterTests : IDisposable
     private List<AuditEvent> Events(string action) => _store.Events().Where(e => e.Action == action).ToList();
 
     [Fact]
+    public async Task Steps_that_settled_together_are_stored_as_one_new_version_with_one_audit_event_each()
+    {
+        OffboardingCase opened = await OpenAsync();
+        OffboardingStep[] settled = opened.Steps.Where(s => s.Kind is OffboardingStepKind.DisableAccount or OffboardingStepKind.RevokeSessions).Select(s => Done(s)).ToArray();
+
+        OffboardingCase recorded = await _register.RecordStepsAsync(opened.CaseId, settled, opened.Version, TempWorkspace.Context, CancellationToken.None);
+        OffboardingCase again = await _register.RecordStepsAsync(opened.CaseId, settled, null, TempWorkspace.Context, CancellationToken.None);
+
+        Assert.Equal(opened.Version + 1, recorded.Version);
+        Assert.Equal(recorded.Version, again.Version);
+        OffboardingCase stored = await _register.GetAsync(opened.CaseId, CancellationToken.None);
+        Assert.All(settled, s => Assert.Equal(s, stored.Steps.Single(t => t.Sequence == s.Sequence)));
+        Assert.Equal(settled.Select(s => s.Sequence), Events("Offboarding.StepSettled").Select(e => JsonDocument.Parse(e.Details).RootElement.GetProperty("Sequence").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_step_that_does_not_match_its_plan_refuses_the_whole_set_and_stores_none_of_it()
+    {
+        OffboardingCase opened = await OpenAsync();
+        OffboardingStep good = Done(opened.Steps[0]);
+        OffboardingStep wrong = Done(opened.Steps[1]) with { ResourceId = "somewhere-else" };
+
+        var error = await Assert.ThrowsAsync<IsmsException>(() =>
+            _register.RecordStepsAsync(opened.CaseId, [good, wrong], null, TempWorkspace.Context, CancellationToken.None));
+
+        Assert.Equal("IsmsOps.Offboarding.StepMismatch", error.ErrorId);
+        OffboardingCase stored = await _register.GetAsync(opened.CaseId, CancellationToken.None);
+        Assert.Equal(opened.Steps, stored.Steps);
+        Assert.Equal(opened.Version, stored.Version);
+        Assert.Empty(Events("Offboarding.StepSettled"));
+    }
+
+    [Fact]
     public async Task Opening_a_case_stores_the_plan_with_every_step_and_audits_it_as_CaseOpened()
     {
         OffboardingPlan plan = Plan();
