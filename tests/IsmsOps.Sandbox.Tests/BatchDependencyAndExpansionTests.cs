@@ -7,7 +7,7 @@ namespace IsmsOps.Sandbox.Tests;
 public sealed class BatchDependencyAndExpansionTests
 {
     [Fact]
-    public async Task A_batch_item_whose_dependency_failed_is_answered_424_and_not_run()
+    public async Task A_batch_item_whose_dependency_failed_is_answered_424_and_not_run_nor_anything_after_it()
     {
         using var client = new SandboxClient();
         DirectoryUser user = client.Sandbox.Tenant.Users[1];
@@ -19,7 +19,7 @@ public sealed class BatchDependencyAndExpansionTests
             {
                 new { id = "1", method = "PATCH", url = $"/users/{Guid.Empty}", headers = new { ContentType = "application/json" }, body = new { accountEnabled = false } },
                 new { id = "2", method = "POST", url = $"/users/{user.Id}/revokeSignInSessions", dependsOn = new[] { "1" } },
-                new { id = "3", method = "GET", url = $"/users/{user.Id}?$select=id" },
+                new { id = "3", method = "GET", url = $"/users/{user.Id}?$select=id", dependsOn = new[] { "2" } },
             },
         });
 
@@ -27,7 +27,7 @@ public sealed class BatchDependencyAndExpansionTests
         var answers = Answers(body);
         Assert.Equal(404, answers["1"].GetProperty("status").GetInt32());
         Assert.Equal(424, answers["2"].GetProperty("status").GetInt32());
-        Assert.Equal(200, answers["3"].GetProperty("status").GetInt32());
+        Assert.Equal(424, answers["3"].GetProperty("status").GetInt32());
         Assert.Equal(sessions, user.SignInSessionsValidFromDateTime);
     }
 
@@ -53,6 +53,27 @@ public sealed class BatchDependencyAndExpansionTests
         Assert.Equal(200, answers["revoke"].GetProperty("status").GetInt32());
         Assert.False(user.AccountEnabled);
         Assert.NotNull(user.SignInSessionsValidFromDateTime);
+    }
+
+    [Fact]
+    public async Task A_batch_that_mixes_a_dependency_chain_with_independent_items_is_refused_whole_as_graph_refuses_it()
+    {
+        using var client = new SandboxClient();
+        DirectoryUser user = client.Sandbox.Tenant.Users.First(u => u.AccountEnabled && u.UserType == "Member");
+
+        var (response, body) = await client.SendAsync(HttpMethod.Post, "$batch", new
+        {
+            requests = new object[]
+            {
+                new { id = "read", method = "GET", url = $"/users/{user.Id}?$select=id,accountEnabled" },
+                new { id = "disable", method = "PATCH", url = $"/users/{user.Id}", dependsOn = new[] { "read" }, body = new { accountEnabled = false } },
+                new { id = "methods", method = "GET", url = $"/users/{user.Id}/authentication/methods" },
+            },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("fully sequential or fully parallel", body.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.True(user.AccountEnabled);
     }
 
     [Fact]

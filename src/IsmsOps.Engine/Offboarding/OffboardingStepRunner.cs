@@ -16,8 +16,9 @@ namespace IsmsOps.Engine.Offboarding;
 /// <para>Graph's refusals that mean another system owns the change become ManualTask naming that system: a dynamic
 /// membership rule, on-premises Active Directory (synced groups), Exchange Online (mail-enabled security groups and
 /// distribution lists). A 403 fails only its own step, with the permission named; the other steps continue.</para>
-/// <para>The first $batch of a run reads the account, disables it and revokes its sessions, in that order (dependsOn),
-/// lists the methods and direct reports, and carries the first removals. Consecutive removals that are one Graph call
+/// <para>A run opens with two $batch requests sent together: a sequential one that reads the account, disables it and
+/// revokes its sessions, in that order (dependsOn), and a parallel one that lists the methods and direct reports and
+/// carries the first removals (Graph refuses a batch that mixes the two kinds). Consecutive removals that are one Graph call
 /// each (memberships, roles, app roles, delegated grants, licences, named or listed authentication methods) go out
 /// together through JSON $batch; devices, ownership transfers and direct reports to move, which read before they
 /// write, go one call at a time. docs/offboarding-execution.md counts the round trips.</para>
@@ -152,9 +153,10 @@ public sealed class OffboardingStepRunner
     }
 
     /// <summary>
-    /// The first $batch of a run: the account read, disabled and its sessions revoked, in that order (dependsOn), the
-    /// leaver's authentication methods and direct reports listed for the steps that act on them later, and as many of
-    /// the first one-call removals as fit beside them. What this batch could not settle (a dependency that failed, a
+    /// The first two $batch requests of a run, sent together: one sequential batch that reads the account, disables it
+    /// and revokes its sessions, in that order (dependsOn); and one parallel batch that lists the leaver's
+    /// authentication methods and direct reports for the steps that act on them later, with as many of the first
+    /// one-call removals as fit beside them. What this batch could not settle (a dependency that failed, a
     /// listing refused) is left to the ordinary path, so the outcome of every step is what it would be without it.
     /// </summary>
     private async Task RunLeadBatchAsync(List<OffboardingStep> results, RunState run, CancellationToken cancellationToken)
@@ -168,52 +170,64 @@ public sealed class OffboardingStepRunner
             return;
         }
 
-        var writes = new List<GraphWrite>();
-        var dependsOn = new List<int?>();
-        int Add(GraphWrite write, int? dependency = null)
-        {
-            writes.Add(write);
-            dependsOn.Add(dependency);
-            return writes.Count - 1;
-        }
-
+        // Graph runs a $batch either fully in sequence (every item after the first names the one before it in dependsOn)
+        // or fully side by side, and refuses a mix. So the account's chain (read, disable, revoke) is one sequential
+        // batch and everything else a parallel one, sent at the same moment: the removals do not wait for the account.
+        var chain = new List<GraphWrite>();
+        var parallel = new List<GraphWrite>();
         OffboardingStep any = results[new[] { disable, revoke, methods, reports }.First(i => i >= 0)];
         string user = Uri.EscapeDataString(any.UserId);
         int readAccount = -1, patch = -1, revokeAt = -1, listMethods = -1, listReports = -1;
+        bool revokeInChain = false;
         if (disable >= 0)
         {
-            readAccount = Add(ReadAccount(results[disable]));
-            patch = Add(Disable(results[disable]), readAccount);
+            chain.Add(ReadAccount(results[disable]));
+            readAccount = 0;
+            chain.Add(Disable(results[disable]));
+            patch = 1;
         }
 
         if (revoke >= 0)
         {
-            revokeAt = Add(Revoke(results[revoke]), patch >= 0 ? patch : null);
+            revokeInChain = disable >= 0;
+            (revokeInChain ? chain : parallel).Add(Revoke(results[revoke]));
+            revokeAt = (revokeInChain ? chain : parallel).Count - 1;
         }
 
         if (methods >= 0)
         {
-            listMethods = Add(new GraphWrite(GraphOperation.ReadAuthenticationMethods, HttpMethod.Get, $"/users/{user}/authentication/methods"));
+            parallel.Add(new GraphWrite(GraphOperation.ReadAuthenticationMethods, HttpMethod.Get, $"/users/{user}/authentication/methods"));
+            listMethods = parallel.Count - 1;
         }
 
         if (reports >= 0)
         {
-            listReports = Add(new GraphWrite(GraphOperation.ReadUsers, HttpMethod.Get, $"/users/{user}/directReports?$select=id&$top=999"));
+            parallel.Add(new GraphWrite(GraphOperation.ReadUsers, HttpMethod.Get, $"/users/{user}/directReports?$select=id&$top=999"));
+            listReports = parallel.Count - 1;
         }
 
-        // The first removals fill the batch: they do not wait for the account (Graph runs them beside it).
+        // The first removals fill the parallel batch.
         var removals = new List<int>();
-        for (int index = 0; index < results.Count && writes.Count < GraphReaderOptions.MaximumBatchSize; index++)
+        for (int index = 0; index < results.Count && parallel.Count < GraphReaderOptions.MaximumBatchSize; index++)
         {
             if (!results[index].IsSettled && SimpleWrite(results[index]) is { } removal)
             {
                 removals.Add(index);
-                Add(removal);
+                parallel.Add(removal);
             }
         }
 
         DateTimeOffset started = DateTimeOffset.UtcNow;
-        GraphWriteResult[] answers = await _writer.SendBatchAsync(writes, cancellationToken, dependsOn).ConfigureAwait(false);
+        Task<GraphWriteResult[]> chained = chain.Count == 0
+            ? Task.FromResult(Array.Empty<GraphWriteResult>())
+            : _writer.SendBatchAsync(chain, cancellationToken, chain.Select((_, i) => i == 0 ? (int?)null : i - 1).ToList());
+        Task<GraphWriteResult[]> sideBySide = parallel.Count == 0
+            ? Task.FromResult(Array.Empty<GraphWriteResult>())
+            : _writer.SendBatchAsync(parallel, cancellationToken);
+        await Task.WhenAll(chained, sideBySide).ConfigureAwait(false);
+        GraphWriteResult[] chainAnswers = await chained.ConfigureAwait(false);
+        GraphWriteResult[] answers = await sideBySide.ConfigureAwait(false);
+        GraphWrite[] writes = [.. parallel];
 
         if (listMethods >= 0 && answers[listMethods].Succeeded)
         {
@@ -228,13 +242,13 @@ public sealed class OffboardingStepRunner
         if (disable >= 0)
         {
             OffboardingStep step = results[disable];
-            GraphWriteResult read = answers[readAccount], change = answers[patch];
+            GraphWriteResult read = chainAnswers[readAccount], change = chainAnswers[patch];
             if (!read.Succeeded)
             {
                 results[disable] = step with
                 {
                     Status = OffboardingStepStatus.Failed,
-                    Reason = read.ToException(writes[readAccount]).Message,
+                    Reason = read.ToException(chain[readAccount]).Message,
                     Attempts = step.Attempts + read.Attempts,
                     GraphRequestId = read.RequestId,
                     StartedAt = started,
@@ -243,11 +257,11 @@ public sealed class OffboardingStepRunner
             }
             else
             {
-                JsonObject before = Parsed(writes[readAccount], read);
+                JsonObject before = Parsed(chain[readAccount], read);
                 run.Account = before;
                 results[disable] = before["accountEnabled"]?.GetValue<bool>() == false
                     ? Done(step, AlreadyRemoved, read.Attempts + change.Attempts, null, before.ToJsonString(), before.ToJsonString(), started)
-                    : Settle(step, writes[patch], change, started, step.Attempts + read.Attempts + change.Attempts, before.ToJsonString(),
+                    : Settle(step, chain[patch], change, started, step.Attempts + read.Attempts + change.Attempts, before.ToJsonString(),
                         new JsonObject { ["id"] = step.UserId, ["accountEnabled"] = false }.ToJsonString());
             }
 
@@ -257,20 +271,22 @@ public sealed class OffboardingStepRunner
         if (revoke >= 0)
         {
             // Not sent because the disable failed: revoking stands on its own, so it goes alone.
-            if (answers[revokeAt].Status == 424)
+            GraphWrite revokeWrite = revokeInChain ? chain[revokeAt] : parallel[revokeAt];
+            GraphWriteResult revokeAnswer = revokeInChain ? chainAnswers[revokeAt] : answers[revokeAt];
+            if (revokeAnswer.Status == 424)
             {
                 await run.FlushAsync(cancellationToken).ConfigureAwait(false);
                 results[revoke] = await RevokeSessionsAsync(results[revoke], run, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                results[revoke] = SettleRevoke(results[revoke], run, writes[revokeAt], answers[revokeAt], started);
+                results[revoke] = SettleRevoke(results[revoke], run, revokeWrite, revokeAnswer, started);
             }
 
             run.Settled(results[revoke]);
         }
 
-        int first = writes.Count - removals.Count;
+        int first = writes.Length - removals.Count;
         for (int position = 0; position < removals.Count; position++)
         {
             await SettleWaveStepAsync(results, removals[position], writes[first + position], answers[first + position], run, started, cancellationToken).ConfigureAwait(false);

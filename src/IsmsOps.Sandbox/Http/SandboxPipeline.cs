@@ -112,6 +112,13 @@ internal sealed class SandboxPipeline
                 parsed.Add(one);
             }
 
+            // Graph runs a batch fully in sequence or fully side by side: once any item names a dependency, every item
+            // after the first must name one, and a mix is refused whole.
+            if (parsed.Any(p => p.DependsOn.Count > 0) && parsed.Skip(1).Any(p => p.DependsOn.Count == 0))
+            {
+                return GraphResponse.Error(batch, 400, "BadRequest", "Batch should be either fully sequential or fully parallel.");
+            }
+
             var answered = new Dictionary<string, (GraphResponse Response, TimeSpan ReadyAt)>(StringComparer.Ordinal);
             var items = new List<(string Id, GraphResponse Response)>();
             TimeSpan batchTakes = TimeSpan.Zero;
