@@ -70,16 +70,18 @@ internal sealed class GraphWriter
     /// </summary>
     /// <param name="writes">The changes (and reads: a GET is harmless to repeat as well).</param>
     /// <param name="dependsOn">
-    /// For each write, the index of an earlier write that must succeed first, or null. Graph runs such a write only after
-    /// that one succeeded (they travel in the same $batch with <c>dependsOn</c>, or the dependent waits for a later one);
-    /// when it failed for good, the dependent is not sent and its answer is 424 FailedDependency.
+    /// Null for independent writes, or a chain: null for the first write and, for each later one, the index of the write
+    /// before it. Graph runs such a write only after that one succeeded (they travel in the same $batch with
+    /// <c>dependsOn</c>, or the dependent waits for a later one); when it failed for good, the dependent is not sent and
+    /// its answer is 424 FailedDependency. Graph refuses a batch that mixes a chain with independent items ("fully
+    /// sequential or fully parallel"), so anything else is refused here before it is sent.
     /// </param>
     /// <param name="cancellationToken">Stops between batches and during a wait.</param>
     public async Task<GraphWriteResult[]> SendBatchAsync(IReadOnlyList<GraphWrite> writes, CancellationToken cancellationToken, IReadOnlyList<int?>? dependsOn = null)
     {
-        if (dependsOn is not null && (dependsOn.Count != writes.Count || dependsOn.Select((d, i) => d is int index && (index < 0 || index >= i)).Any(bad => bad)))
+        if (dependsOn is not null && (dependsOn.Count != writes.Count || dependsOn.Select((d, i) => i == 0 ? d is not null : d != i - 1).Any(bad => bad)))
         {
-            throw new ArgumentException("Each dependency must name an earlier write.", nameof(dependsOn));
+            throw new ArgumentException("The writes must form a chain: none for the first, and the one before it for each later write.", nameof(dependsOn));
         }
 
         int? DependencyOf(int i) => dependsOn?[i];
