@@ -294,9 +294,9 @@ public static class OffboardingEvidenceChecker
                 compare.Text("kind", step.Kind.ToString(), last.Details.Text("Kind"));
                 compare.Text("resourceId", step.ResourceId, last.Details.Text("ResourceId"));
                 compare.Text("assignmentId", step.AssignmentId, last.Details.Text("AssignmentId"));
-                compare.Text("detail", step.Detail, last.Details.Text("Detail"));
+                compare.Text("detail", OffboardingRegister.ForTrail(step.Detail, record.Case.UserPrincipalName, record.Case.UserId), last.Details.Text("Detail"));
                 compare.Text("status", step.Status.ToString(), last.Details.StatusTo());
-                compare.Text("reason", step.Reason, last.Details.Text("Reason"));
+                compare.Text("reason", OffboardingRegister.ForTrail(step.Reason, record.Case.UserPrincipalName, record.Case.UserId), last.Details.Text("Reason"));
                 compare.Text("attempts", step.Attempts.ToString(CultureInfo.InvariantCulture), last.Details.Text("Attempts"));
                 compare.Text("graphRequestId", step.GraphRequestId, last.Details.Text("GraphRequestId"));
                 compare.Text("beforeState", step.BeforeState, last.Details.Text("BeforeState"));

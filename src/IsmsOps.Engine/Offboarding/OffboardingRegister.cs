@@ -220,8 +220,8 @@ public sealed class OffboardingRegister
                 .Add("UserId", step.UserId)
                 .Add("ResourceId", step.ResourceId)
                 .Add("AssignmentId", step.AssignmentId)
-                .Add("Detail", step.Detail)
-                .Add("Reason", step.Reason)
+                .Add("Detail", ForTrail(step.Detail, current.UserPrincipalName, current.UserId))
+                .Add("Reason", ForTrail(step.Reason, current.UserPrincipalName, current.UserId))
                 .Add("Attempts", step.Attempts)
                 .Add("GraphRequestId", step.GraphRequestId)
                 .Add("BeforeState", step.BeforeState)
@@ -364,7 +364,7 @@ public sealed class OffboardingRegister
             ["RemovableThroughGraph"] = r.RemovableThroughGraph,
             ["ActingSystem"] = r.ActingSystem,
             // Some reasons quote a command naming the account (Exchange's -Member 'upn'); the trail keeps the id instead.
-            ["Why"] = r.Why.Replace(verification.UserPrincipalName, verification.UserId, StringComparison.OrdinalIgnoreCase),
+            ["Why"] = ForTrail(r.Why, verification.UserPrincipalName, verification.UserId),
         }).ToList();
         var details = new AuditDetails()
             .Add("CaseId", current.CaseId)
@@ -423,6 +423,14 @@ public sealed class OffboardingRegister
     private static IsmsException Closed(OffboardingCase c) => new("IsmsOps.Offboarding.Closed", IsmsErrorKind.Conflict,
         $"Case {c.CaseId} is {c.Status} (closed {c.ClosedAt:u}). Nothing was changed.",
         "A completed case stays as it is; open a new case if access was granted again.", c.CaseId);
+
+    /// <summary>
+    /// A step's words as the trail keeps them: the leaver's user principal name (quoted in some manual tasks, e.g. the
+    /// Exchange command to run) replaced by their object id, so the trail names ids only and outlives the removal of
+    /// their personal data. The evidence check compares a record's steps through the same function.
+    /// </summary>
+    internal static string? ForTrail(string? text, string? userPrincipalName, string userId) =>
+        text is null || string.IsNullOrEmpty(userPrincipalName) ? text : text.Replace(userPrincipalName, userId, StringComparison.OrdinalIgnoreCase);
 
     private static bool SameId(string? a, string? b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 

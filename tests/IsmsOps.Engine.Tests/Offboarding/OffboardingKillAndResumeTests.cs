@@ -55,6 +55,7 @@ public sealed class OffboardingKillAndResumeTests(ITestOutputHelper output)
             Leaver reference = Leaver.Create(sandbox.Tenant, cloudGroups: 20);
             HostRun unkilled = RunHost(sandbox, home, reference.User.Id, kill: null);
             Assert.True(unkilled.ExitCode == 0, unkilled.ToString());
+            output.WriteLine($"The unkilled run: {unkilled.RequestsSeen} requests in {unkilled.Elapsed.TotalMilliseconds:F0} ms; kills are drawn within that.");
             LeaverFootprint expected = LeaverFootprint.Of(sandbox.Tenant, reference);
 
             var leavers = new List<Leaver>();
@@ -70,7 +71,7 @@ public sealed class OffboardingKillAndResumeTests(ITestOutputHelper output)
                 {
                     Assert.True(run <= 30, $"Leaver {leavers.Count} was not offboarded in 30 runs.\n{string.Join('\n', log)}");
                     // A resumed run goes straight to the steps, so aim early when steps were left to run.
-                    KillPoint? kill = killsOfThisLeaver < KillsPerLeaver ? KillPoint.Draw(random, stepsLeft) : null;
+                    KillPoint? kill = killsOfThisLeaver < KillsPerLeaver ? KillPoint.Draw(random, stepsLeft, unkilled) : null;
                     HostRun result = RunHost(sandbox, home, leaver.User.Id, kill);
                     string left = result.Killed ? StoredProgress(home, leaver.User.Id) : "";
                     log.Add($"leaver {leavers.Count} run {run}: {kill?.ToString() ?? "no kill"} -> {(result.Killed ? $"killed after {result.RequestsSeen} requests; {left}" : $"exit {result.ExitCode}")}");
@@ -222,7 +223,7 @@ public sealed class OffboardingKillAndResumeTests(ITestOutputHelper output)
 
         // A kill that raced a normal exit is not a kill.
         killed &= process.ExitCode != 0;
-        return new HostRun(killed, process.ExitCode, stdout.GetAwaiter().GetResult(), stderr.GetAwaiter().GetResult(), sandbox.RequestCount - before);
+        return new HostRun(killed, process.ExitCode, stdout.GetAwaiter().GetResult(), stderr.GetAwaiter().GetResult(), sandbox.RequestCount - before, clock.Elapsed);
     }
 
     private static string RepoRoot { get; } = FindRepoRoot();
@@ -243,16 +244,25 @@ public sealed class OffboardingKillAndResumeTests(ITestOutputHelper output)
     /// <summary>Where to kill: once the sandbox has seen so many of the child's requests, or at a time after its start; then a little later still.</summary>
     private sealed record KillPoint(int? AfterRequests, TimeSpan AfterTime, TimeSpan ExtraDelay)
     {
-        public static KillPoint Draw(Random random, bool early) => random.Next(3) == 0
-            ? new KillPoint(null, TimeSpan.FromMilliseconds(random.Next(600, early ? 1200 : 2500)), TimeSpan.Zero)
-            : new KillPoint(random.Next(early ? 2 : 1, early ? 12 : 40), TimeSpan.Zero, TimeSpan.FromMilliseconds(random.Next(0, 25)));
+        /// <summary>
+        /// A point inside a run shaped like <paramref name="reference"/> (the unkilled run: how many requests it made and
+        /// how long it took), so kills keep landing mid-run however few requests a run comes to take.
+        /// </summary>
+        public static KillPoint Draw(Random random, bool early, HostRun reference)
+        {
+            int requests = (int)Math.Max(2, reference.RequestsSeen);
+            int milliseconds = (int)Math.Max(400, reference.Elapsed.TotalMilliseconds);
+            return random.Next(3) == 0
+                ? new KillPoint(null, TimeSpan.FromMilliseconds(random.Next(milliseconds / 3, early ? milliseconds * 2 / 3 : milliseconds)), TimeSpan.Zero)
+                : new KillPoint(random.Next(1, early ? Math.Max(2, requests / 2) : requests), TimeSpan.Zero, TimeSpan.FromMilliseconds(random.Next(0, 25)));
+        }
 
         public override string ToString() => AfterRequests is int requests
             ? $"kill after {requests} requests + {ExtraDelay.TotalMilliseconds} ms"
             : $"kill at {AfterTime.TotalMilliseconds} ms";
     }
 
-    private sealed record HostRun(bool Killed, int ExitCode, string Output, string Error, long RequestsSeen)
+    private sealed record HostRun(bool Killed, int ExitCode, string Output, string Error, long RequestsSeen, TimeSpan Elapsed)
     {
         public override string ToString() => $"exit code {ExitCode}\n--- stdout\n{Output}\n--- stderr\n{Error}";
     }

@@ -208,6 +208,26 @@ public sealed class OffboardingRegisterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_step_whose_words_quote_the_leavers_principal_name_is_audited_with_their_object_id_instead()
+    {
+        OffboardingCase c = await OpenAsync();
+        string upn = c.UserPrincipalName;
+        OffboardingStep quoted = c.Steps[2] with
+        {
+            Status = OffboardingStepStatus.ManualTask,
+            Reason = $"Exchange Online manages this list: Remove-DistributionGroupMember -Member '{upn.ToUpperInvariant()}'.",
+        };
+
+        c = await RecordAsync(c, quoted);
+
+        Assert.Equal(quoted.Reason, c.Steps[2].Reason);
+        AuditEvent settled = Assert.Single(Events("Offboarding.StepSettled"));
+        Assert.DoesNotContain(upn, settled.Details, StringComparison.OrdinalIgnoreCase);
+        using JsonDocument details = JsonDocument.Parse(settled.Details);
+        Assert.Equal($"Exchange Online manages this list: Remove-DistributionGroupMember -Member '{c.UserId}'.", details.RootElement.GetProperty("Reason").GetString());
+    }
+
+    [Fact]
     public async Task A_failed_attempt_is_audited_as_StepFailed_and_a_later_success_as_StepSettled()
     {
         OffboardingCase c = await OpenAsync();
