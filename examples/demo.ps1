@@ -155,8 +155,46 @@ $resumed = Resume-IsmsOffboarding -CaseId $case.CaseId -Confirm:$false
 "Running the finished case again changes nothing: version $($case.Version) -> $($resumed.Version)"
 if ($resumed.Version -ne $case.Version) { $failures++ }
 
+Step '13. The leaver''s evidence for the auditor: one JSON record and a readable page, checked against the audit trail'
+$record = Export-IsmsOffboardingEvidence -CaseId $case.CaseId -Path $evidence
+$check = $record | Test-IsmsOffboardingEvidence
+"$($record.JsonPath) (SHA-256 $($record.JsonSha256)) and $([System.IO.Path]::GetFileName($record.HtmlPath)): $($check.Message)"
+$edited = [System.IO.Path]::Combine($evidence, 'edited.evidence.json')
+[System.IO.File]::WriteAllText($edited, [System.IO.File]::ReadAllText($record.JsonPath).Replace('"status": "Done"', '"status": "Failed"'))
+$caught = Test-IsmsOffboardingEvidence -Path $edited
+"A record whose step statuses were edited: Valid $($caught.Valid); $($caught.Message)"
+if (-not $check.Valid -or $caught.Valid) { $failures++ }
+
 Disconnect-IsmsGraph
 Stop-IsmsSandbox
+
+Step '15. Sensitive personal data: encrypted under a key of each person''s own, shown only on an audited read, crypto-shredded after the retention period'
+New-IsmsPerson -PersonId E2001 -DisplayName 'Joan Clarke' -Status Left -StartDate 2019-03-01 -EndDate 2024-06-30 `
+    -PersonalEmail joan@example.net -PersonalPhone '+44 20 7946 0123' -HomeAddress '7 Hut Lane, Bletchley' | Out-Null
+Set-IsmsPerson -PersonId E3001 -Status Left -PersonalEmail 'e3001@example.net' | Out-Null
+'By default the contact details are not shown:'
+Get-IsmsPerson E2001 | Out-Default
+'With -IncludeSensitive they are, and the read is audited (person id and field names, never the values):'
+Get-IsmsPerson E2001 -IncludeSensitive | Out-Default
+Get-IsmsAuditEvent -Target person:E2001 -Action PersonalData.Read | Out-Default
+"The retention period ($([System.IO.Path]::Combine((Get-Module IsmsOps).ModuleBase, 'policies', 'offboarding.yaml'))) has not passed for E3001, who left today:"
+try {
+    Remove-IsmsPersonalData -PersonId E3001 -Confirm:$false
+    'E3001''s data was removed before the retention period ended!'
+    $failures++
+} catch {
+    "Refused: $($_.FullyQualifiedErrorId.Split(',')[0]): $($_.Exception.Message)"
+}
+Remove-IsmsPersonalData -PersonId E2001 -WhatIf
+$removed = Remove-IsmsPersonalData -PersonId E2001 -Confirm:$false
+$removed | Out-Default
+$after = Get-IsmsPerson E2001 -IncludeSensitive
+"After removal: PersonalEmail '$($after.PersonalEmail)', removed at $($after.PersonalDataRemovedAt)"
+if ($after.PersonalEmail -or -not $after.PersonalDataRemovedAt) { $failures++ }
+Get-IsmsAuditEvent -Target person:E2001 -Action Person.PersonalDataRemoved | Out-Default
+$trail = Test-IsmsAuditTrail
+"The trail keeps its facts and still verifies: $($trail.IsValid)"
+if (-not $trail.IsValid) { $failures++ }
 
 ''
 if ($failures -eq 0) {

@@ -31,6 +31,10 @@
         'Resume-IsmsOffboarding'
         'Get-IsmsOffboarding'
         'Complete-IsmsOffboardingTask'
+        'Remove-IsmsPersonalData'
+        'Update-IsmsMasterKey'
+        'Export-IsmsOffboardingEvidence'
+        'Test-IsmsOffboardingEvidence'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -1,6 +1,7 @@
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.People;
+using IsmsOps.Engine.Protection;
 using IsmsOps.Engine.Storage;
 using IsmsOps.Engine.Storage.Sqlite;
 
@@ -14,14 +15,20 @@ public sealed class IsmsWorkspace : IDisposable
 {
     private readonly CheckpointSigner _signer;
 
-    private IsmsWorkspace(StoreLocation location, IIsmsStore store, CheckpointSigner signer, Func<DateTime>? clock, OffboardingDeadlinePolicy? offboardingDeadlines)
+    private readonly Func<OffboardingPolicy> _offboardingPolicy;
+
+    private IsmsWorkspace(StoreLocation location, IIsmsStore store, CheckpointSigner signer, Func<DateTime>? clock, Func<OffboardingPolicy> offboardingPolicy,
+        MasterKeySource masterKeys)
     {
         Location = location;
         Store = store;
         _signer = signer;
+        _offboardingPolicy = offboardingPolicy;
         Audit = new AuditTrail(store, signer, location.HeadWitnessPath, clock);
-        People = new PeopleRegister(store, Audit, clock);
-        Offboarding = new OffboardingRegister(store, Audit, clock, offboardingDeadlines);
+        PersonalData = new PersonalDataVault(store, Audit, masterKeys, clock);
+        People = new PeopleRegister(store, Audit, clock, PersonalData);
+        Offboarding = new OffboardingRegister(store, Audit, clock, () => _offboardingPolicy().Deadlines);
+        PersonalDataRemoval = new PersonalDataRemoval(store, Audit, PersonalData, () => _offboardingPolicy().PersonalDataRetention, clock);
     }
 
     public StoreLocation Location { get; }
@@ -34,17 +41,33 @@ public sealed class IsmsWorkspace : IDisposable
 
     public OffboardingRegister Offboarding { get; }
 
+    /// <summary>Sensitive personal data, encrypted per person under keys wrapped by the master key.</summary>
+    public PersonalDataVault PersonalData { get; }
+
+    /// <summary>Crypto-shredding of leavers' personal data after the retention period.</summary>
+    public PersonalDataRemoval PersonalDataRemoval { get; }
+
+    /// <summary>The offboarding policy in force, read anew on each call (a policy file may have been edited).</summary>
+    public OffboardingPolicy OffboardingPolicy => _offboardingPolicy();
+
     /// <summary>
     /// Opens (creating and migrating on first use) the embedded store at <paramref name="location"/>.
-    /// <paramref name="offboardingDeadlines"/> replaces the default offboarding deadlines (24 hours; at once when immediate).
+    /// <paramref name="offboardingPolicy"/> supplies the offboarding deadlines and personal-data retention (the
+    /// module reads policies/offboarding.yaml through it each time they are needed); built-in defaults without it.
+    /// <paramref name="offboardingDeadlines"/>, when given, replaces the policy's deadlines. The personal-data master
+    /// key comes from <paramref name="masterKeys"/>, by default <c>$ISMSOPS_MASTER_KEY</c> or the key file beside the store.
     /// </summary>
-    public static IsmsWorkspace Open(StoreLocation location, Func<DateTime>? clock = null, OffboardingDeadlinePolicy? offboardingDeadlines = null)
+    public static IsmsWorkspace Open(StoreLocation location, Func<DateTime>? clock = null, OffboardingDeadlinePolicy? offboardingDeadlines = null,
+        Func<OffboardingPolicy>? offboardingPolicy = null, MasterKeySource? masterKeys = null)
     {
+        Func<OffboardingPolicy> policy = offboardingPolicy ?? (() => OffboardingPolicy.Default);
+        Func<OffboardingPolicy> effective = offboardingDeadlines is null ? policy : () => policy() with { Deadlines = offboardingDeadlines };
         SqliteStore store = SqliteStore.Open(location.DatabasePath);
         try
         {
             RefuseToReplaceAMissingSigningKey(location, store);
-            return new IsmsWorkspace(location, store, CheckpointSigner.LoadOrCreate(location.SigningKeyPath), clock, offboardingDeadlines);
+            return new IsmsWorkspace(location, store, CheckpointSigner.LoadOrCreate(location.SigningKeyPath), clock, effective,
+                masterKeys ?? MasterKeySource.For(location));
         }
         catch
         {

@@ -1,5 +1,7 @@
 using IsmsOps.Engine;
 using IsmsOps.Engine.Graph;
+using IsmsOps.Engine.Offboarding;
+using IsmsOps.Engine.Policies;
 using IsmsOps.Engine.Storage;
 
 namespace IsmsOps.PowerShell;
@@ -29,10 +31,18 @@ internal static class ModuleSession
 
             s_workspace?.Dispose();
             s_workspace = null;
-            s_workspace = IsmsWorkspace.Open(wanted);
+            s_workspace = IsmsWorkspace.Open(wanted, offboardingPolicy: LoadOffboardingPolicy);
             return s_workspace;
         }
     }
+
+    /// <summary>The policies/ folder shipped in the module (beside bin/, which holds this assembly).</summary>
+    public static string ShippedPolicyFolder { get; } =
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(ModuleSession).Assembly.Location)!, "..", "policies"));
+
+    // Read each time a command needs it (opening a case, removing personal data), so an edited file applies from the
+    // next command, and a broken one stops only the commands that need it.
+    private static OffboardingPolicy LoadOffboardingPolicy() => OffboardingPolicy.From(PolicyFolder.Resolve(ShippedPolicyFolder));
 
     /// <summary>The current Graph connection, or null.</summary>
     public static GraphConnection? GraphConnection

@@ -20,6 +20,8 @@ public sealed class GraphSandbox : IDisposable, IAsyncDisposable
 
     private readonly HttpListener _listener;
     private readonly SandboxPipeline _pipeline;
+    private readonly FaultInjector _faults;
+    private readonly SandboxOptions _options;
     private readonly IdentityEndpoints _identity;
     private readonly Lazy<X509Certificate2> _clientCertificate;
     private readonly CancellationTokenSource _stopping = new();
@@ -35,7 +37,9 @@ public sealed class GraphSandbox : IDisposable, IAsyncDisposable
         AccessToken = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         ClientId = Guid.NewGuid().ToString();
         ClientSecret = "sbx~" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(30)).Replace('+', '.').Replace('/', '_');
-        _pipeline = new SandboxPipeline(AccessToken, new FaultInjector(options), new GraphRouter(tenant, options));
+        _options = options;
+        _faults = new FaultInjector(options);
+        _pipeline = new SandboxPipeline(AccessToken, _faults, new GraphRouter(tenant, options));
         _clientCertificate = new Lazy<X509Certificate2>(() => CreateClientCertificate(ClientId), LazyThreadSafetyMode.ExecutionAndPublication);
         ManagedIdentityHeader = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         _identity = new IdentityEndpoints(tenant.Id, tenant.DefaultDomain, ClientId, ClientSecret, AccessToken,
@@ -89,6 +93,30 @@ public sealed class GraphSandbox : IDisposable, IAsyncDisposable
     /// token requests count too). Lets a benchmark count the requests a client really sent, retries included.
     /// </summary>
     public long RequestCount => Interlocked.Read(ref _requestCount);
+
+    /// <summary>
+    /// The share of requests (0 to 1) that get one of the faults the sandbox was started with. Starts at
+    /// <see cref="SandboxOptions.FaultRate"/>; changing it while clients run starts or ends a storm, for example to show
+    /// that a run failed by throttling finishes once the throttling stops.
+    /// </summary>
+    public double FaultRate
+    {
+        get => _faults.FaultRate;
+        set
+        {
+            if (double.IsNaN(value) || value is < 0 or > 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value, "FaultRate is a share of requests between 0 and 1.");
+            }
+
+            if (value > 0 && _options.Faults.Count == 0)
+            {
+                throw new ArgumentException("The sandbox was started with no faults to inject; list them in SandboxOptions.Faults.", nameof(value));
+            }
+
+            _faults.FaultRate = value;
+        }
+    }
 
     /// <summary>Generates the organisation and starts listening on a free loopback port.</summary>
     public static GraphSandbox Start(SandboxOptions options)

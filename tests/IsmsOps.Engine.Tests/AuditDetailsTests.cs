@@ -30,6 +30,17 @@ public sealed class AuditDetailsTests
         Assert.Equal("IT", change.GetProperty("from").GetString());
         Assert.Equal(JsonValueKind.Null, change.GetProperty("to").ValueKind);
     }
+
+    [Fact]
+    public void Lists_are_written_as_JSON_arrays_with_secrets_in_their_objects_still_redacted()
+    {
+        var items = new[] { new SortedDictionary<string, object?> { ["Kind"] = "Group", ["token"] = "abc" } };
+        using JsonDocument document = JsonDocument.Parse(new AuditDetails().Add("names", new[] { "a", "b" }).Add("items", items).ToJson());
+
+        Assert.Equal(["a", "b"], document.RootElement.GetProperty("names").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("Group", document.RootElement.GetProperty("items")[0].GetProperty("Kind").GetString());
+        Assert.Equal("[redacted]", document.RootElement.GetProperty("items")[0].GetProperty("token").GetString());
+    }
 }
 
 public sealed class NamePatternSetTests

@@ -33,6 +33,30 @@ public sealed class OutputTests : IDisposable
     }
 
     [Fact]
+    public void WhatIf_of_a_personal_data_removal_lists_the_data_key_and_fields_and_never_shows_a_value()
+    {
+        IsmsResult result = _isms.Run("-Command",
+            "New-IsmsPerson -PersonId E1 -DisplayName 'Ada' -Status Left -EndDate 2020-01-31 -PersonalEmail ada@example.net -HomeAddress '1 Lane' | Out-Null; " +
+            "Set-IsmsPerson E1 -PersonalEmail ada@example.org -WhatIf; Remove-IsmsPersonalData E1 -WhatIf; (Get-IsmsPerson E1 -IncludeSensitive).PersonalEmail");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("What if: Performing the operation \"Change PersonalEmail: '(protected value)' -> '(new protected value)'\" on target \"E1\"", result.Output);
+        Assert.Matches("What if: Performing the operation \"Destroy data key dk-[0-9a-f]{16} and fields HomeAddress, PersonalEmail \\(EndDate 2020-01-31 \\+ P1Y \\(Employee\\)\\)\" on target \"E1\"", result.Output);
+        Assert.DoesNotContain("example.org", result.Output);
+        Assert.EndsWith("ada@example.net", result.Output.TrimEnd());
+    }
+
+    [Fact]
+    public void IncludeSensitive_shows_the_contact_details_in_their_own_list_view()
+    {
+        IsmsResult result = _isms.Run("-Command",
+            "New-IsmsPerson -PersonId E1 -DisplayName 'Ada' -PersonalPhone '+44 20 7946 0999' | Out-Null; Get-IsmsPerson E1 -IncludeSensitive");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Single(result.Output.Split('\n'), l => l.Contains("+44 20 7946 0999", StringComparison.Ordinal) && l.StartsWith("PersonalPhone", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Output_to_a_pipe_is_plain_text()
     {
         IsmsResult result = _isms.Run("-Command", "New-IsmsPerson -PersonId E1 -DisplayName 'Ada'");

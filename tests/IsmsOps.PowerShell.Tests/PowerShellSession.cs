@@ -21,6 +21,9 @@ public sealed class PowerShellSession : IDisposable
         // The store follows ISMSOPS_HOME, which is process-wide: these tests run one at a time (see the collection).
         Environment.SetEnvironmentVariable("ISMSOPS_HOME", Home);
         Environment.SetEnvironmentVariable("ISMSOPS_AUDIT_KEY", null);
+        Environment.SetEnvironmentVariable("ISMSOPS_MASTER_KEY", null);
+        Environment.SetEnvironmentVariable("ISMSOPS_MASTER_KEY_NEXT", null);
+        Environment.SetEnvironmentVariable("ISMSOPS_POLICIES", null);
         if (import)
         {
             Run($"Import-Module '{ModuleLayout.ManifestPath}' -ErrorAction Stop");
@@ -135,11 +138,11 @@ public static class ConflictingAssemblies
 {
     private static readonly Lazy<bool> Loaded = new(() =>
     {
-        // YamlDotNet 18 (IsmsOps's engine will carry its own copy) and Microsoft.Data.Sqlite 8 (the engine uses 10).
+        // YamlDotNet 16 (the engine carries its own 18) and Microsoft.Data.Sqlite 8 (the engine uses 10).
         var yaml = new YamlDotNet.Serialization.DeserializerBuilder().Build().Deserialize<Dictionary<string, string>>("a: b");
         if (yaml["a"] != "b")
         {
-            throw new InvalidOperationException("YamlDotNet 18 did not work in the default context.");
+            throw new InvalidOperationException("YamlDotNet 16 did not work in the default context.");
         }
 
         UseSqlite8();

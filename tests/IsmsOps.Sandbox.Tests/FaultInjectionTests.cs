@@ -40,6 +40,21 @@ public sealed class FaultInjectionTests
     }
 
     [Fact]
+    public async Task Setting_the_fault_rate_while_running_starts_and_ends_a_storm()
+    {
+        using var client = new SandboxClient(new SandboxOptions { UserCount = 100, Faults = [SandboxFault.ServiceUnavailable] });
+
+        client.Sandbox.FaultRate = 1;
+        var (during, _) = await client.GetAsync("users?$top=1&$select=id");
+        client.Sandbox.FaultRate = 0;
+        var (after, _) = await client.GetAsync("users?$top=1&$select=id");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, during.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Throws<ArgumentOutOfRangeException>(() => client.Sandbox.FaultRate = 1.5);
+    }
+
+    [Fact]
     public async Task The_same_seed_faults_the_same_requests()
     {
         var options = new SandboxOptions { UserCount = 100, FaultRate = 0.3, Faults = [SandboxFault.ServiceUnavailable] };

@@ -62,9 +62,8 @@ public sealed class SandboxOrganisationTests
     [Fact]
     public void A_hundred_thousand_users_come_with_about_five_thousand_groups_and_half_a_million_memberships()
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // How fast it generates is a benchmark figure (docs/performance.md), not something this test times.
         Tenant tenant = SandboxOrganisation.Generate(100_000, 27001);
-        clock.Stop();
 
         long memberships = tenant.Groups.Sum(g => (long)g.Members.Count);
         Assert.InRange(tenant.Groups.Count, 4_900, 5_100);
@@ -72,7 +71,6 @@ public sealed class SandboxOrganisationTests
         Assert.Contains(tenant.Groups, g => g.Members.Count > 999);
         Assert.Contains(tenant.Groups, g => g.Members.OfType<DirectoryGroup>().Any());
         Assert.InRange(tenant.Devices.Count, 40_000, 60_000);
-        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(15));
     }
 
     [Theory]

@@ -102,6 +102,15 @@ public sealed class AuditDetails
             case IDictionary<string, object?> nested:
                 WriteObject(writer, nested);
                 break;
+            case System.Collections.IEnumerable items:
+                writer.WriteStartArray();
+                foreach (object? item in items)
+                {
+                    WriteValue(writer, item);
+                }
+
+                writer.WriteEndArray();
+                break;
             default:
                 writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
                 break;

@@ -160,11 +160,26 @@ public sealed class AuditTrail
     /// <summary>Writes the whole trail and its newest checkpoint to an export an auditor can verify offline.</summary>
     public async Task<AuditExportResult> ExportAsync(string path, bool overwrite, CancellationToken cancellationToken, IProgress<long>? progress = null)
     {
-        IReadOnlyList<AuditCheckpoint> checkpoints = await ReadCheckpointsWithWitnessAsync(cancellationToken).ConfigureAwait(false);
-        AuditCheckpoint? newest = checkpoints.OrderBy(c => c.Sequence).ThenBy(c => c.Time).LastOrDefault();
+        AuditCheckpoint? newest = await NewestCheckpointAsync(cancellationToken).ConfigureAwait(false);
         return AuditExport.Write(path, _store.ReadAuditEvents(AuditEventQuery.All, cancellationToken), newest, _store.Description, overwrite,
             progress, cancellationToken);
     }
+
+    /// <summary>
+    /// The newest signed checkpoint, from the store or the head witness kept outside it, whichever is newer; null for an
+    /// empty trail. It vouches for every event up to its sequence, which is what an evidence record anchors to.
+    /// </summary>
+    public async Task<AuditCheckpoint?> NewestCheckpointAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<AuditCheckpoint> checkpoints = await ReadCheckpointsWithWitnessAsync(cancellationToken).ConfigureAwait(false);
+        return checkpoints.OrderBy(c => c.Sequence).ThenBy(c => c.Time).LastOrDefault();
+    }
+
+    /// <summary>Every event of the trail in stored order, streamed (for checks that look events up by sequence).</summary>
+    public IEnumerable<AuditEvent> ReadAll(CancellationToken cancellationToken) => _store.ReadAuditEvents(AuditEventQuery.All, cancellationToken);
+
+    /// <summary>Where the trail is stored, for reports.</summary>
+    public string Source => _store.Description;
 
     // The store's checkpoints plus the witness kept outside it: the witness is what reveals a truncation that took the
     // newest checkpoints with it.

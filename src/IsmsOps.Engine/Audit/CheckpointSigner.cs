@@ -39,15 +39,32 @@ public sealed class CheckpointSigner : IDisposable
             key.GenerateKey(ECCurve.NamedCurves.nistP256);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             string pem = key.ExportPkcs8PrivateKeyPem();
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows())
             {
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             }
 
-            using (var writer = new StreamWriter(path, System.Text.Encoding.ASCII, options))
+            // Written aside and moved into place, so a process killed mid-write leaves no half a key that every later
+            // run would refuse; a second process that got there first wins, and its key is the one used.
+            string partial = $"{path}.{Environment.ProcessId}.partial";
+            using (var stream = new FileStream(partial, options))
+            using (var writer = new StreamWriter(stream, System.Text.Encoding.ASCII))
             {
                 writer.Write(pem);
+                writer.Flush();
+                stream.Flush(flushToDisk: true);
+            }
+
+            try
+            {
+                File.Move(partial, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                File.Delete(partial);
+                key.Dispose();
+                return LoadOrCreate(path);
             }
 
             return new CheckpointSigner(key, path);

@@ -20,6 +20,9 @@ namespace IsmsOps.Engine.Graph;
 /// </remarks>
 public static partial class GraphErrors
 {
+    /// <summary>What a 403's message says before the permissions it names; an offboarding step keeps it in its reason.</summary>
+    internal const string PermissionNeeded = "The app needs the application ";
+
     /// <summary>
     /// Translates a failure of a Graph call made for <paramref name="operation"/>. An <see cref="IsmsException"/>
     /// passes through unchanged. Call it only for failures, not for the caller's own cancellation.
@@ -144,7 +147,7 @@ public static partial class GraphErrors
             case (int)HttpStatusCode.Forbidden:
                 GraphPermission permission = GraphPermissions.For(operation);
                 return new IsmsException("IsmsOps.Graph.Forbidden", IsmsErrorKind.PermissionDenied,
-                    $"Graph refused to {what} {detail}. The app needs the application {Permissions(permission.ApplicationPermissions)}"
+                    $"Graph refused to {what} {detail}. {PermissionNeeded}{Permissions(permission.ApplicationPermissions)}"
                     + (permission.DelegatedPermissions.SequenceEqual(permission.ApplicationPermissions) ? "" : $" (delegated sign-in: {Permissions(permission.DelegatedPermissions)})")
                     + $"; grant it with admin consent and reconnect.{said}",
                     $"Grant {string.Join(" and ", permission.ApplicationPermissions)} to the app with admin consent (docs/graph-permissions.md), then run Connect-IsmsGraph again.", target, inner);

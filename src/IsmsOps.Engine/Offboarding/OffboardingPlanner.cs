@@ -158,7 +158,7 @@ public static class OffboardingPlanner
             {
                 Detail = MailboxHandOffTask,
                 Status = OffboardingStepStatus.ManualTask,
-                Reason = $"Exchange Online: convert {user.Mail ?? user.UserPrincipalName} to a shared mailbox"
+                Reason = $"Exchange Online: convert {user.UserPrincipalName} to a shared mailbox"
                     + (user.ManagerId is null ? " and grant the successor access." : $" and grant the manager ({user.ManagerId}) FullAccess."),
             });
         }

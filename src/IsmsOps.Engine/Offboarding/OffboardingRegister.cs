@@ -25,16 +25,27 @@ public sealed class OffboardingRegister
     private readonly AuditTrail _audit;
     private readonly Func<DateTime> _clock;
 
+    private readonly Func<OffboardingDeadlinePolicy> _deadlines;
+
     public OffboardingRegister(IIsmsStore store, AuditTrail audit, Func<DateTime>? clock = null, OffboardingDeadlinePolicy? deadlines = null)
+        : this(store, audit, clock, () => deadlines ?? OffboardingDeadlinePolicy.Default)
+    {
+    }
+
+    /// <param name="store">The store.</param>
+    /// <param name="audit">The store's audit trail.</param>
+    /// <param name="clock">UTC now.</param>
+    /// <param name="deadlines">Asked for the policy each time a case opens, so an edited policy file applies to the next case.</param>
+    public OffboardingRegister(IIsmsStore store, AuditTrail audit, Func<DateTime>? clock, Func<OffboardingDeadlinePolicy> deadlines)
     {
         _store = store;
         _audit = audit;
         _clock = clock ?? (() => DateTime.UtcNow);
-        Deadlines = deadlines ?? OffboardingDeadlinePolicy.Default;
+        _deadlines = deadlines;
     }
 
-    /// <summary>The policy that sets each new case's deadline.</summary>
-    public OffboardingDeadlinePolicy Deadlines { get; }
+    /// <summary>The policy that sets each new case's deadline (read anew each time: it may come from a policy file).</summary>
+    public OffboardingDeadlinePolicy Deadlines => _deadlines();
 
     /// <summary>
     /// Opens a case for <paramref name="plan"/>: stores it with its steps and audits Offboarding.CaseOpened. The
@@ -62,6 +73,8 @@ public sealed class OffboardingRegister
                 "Make the plan with OffboardingPlanner.Plan and do not edit its steps.", plan.UserId);
         }
 
+        // Read before anything is written: a broken policy file stops here with nothing changed.
+        OffboardingDeadlinePolicy deadlines = Deadlines;
         DateTimeOffset now = Now();
         DateTimeOffset effective = effectiveDate ?? now;
         await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
@@ -84,7 +97,7 @@ public sealed class OffboardingRegister
             Urgency = urgency,
             EffectiveDate = effective,
             CreatedAt = now,
-            DueAt = Deadlines.DueAt(person?.EmploymentType, urgency, effective),
+            DueAt = deadlines.DueAt(person?.EmploymentType, urgency, effective),
             UpdatedAt = now,
             Version = 1,
             Steps = plan.Steps.OrderBy(s => s.Sequence).ToList(),
@@ -129,67 +142,98 @@ public sealed class OffboardingRegister
     /// evidence), writes and audits nothing. The step must act on what was planned: <c>IsmsOps.Offboarding.StepMismatch</c>
     /// otherwise. With <paramref name="expectedVersion"/> and another version stored: <c>IsmsOps.Offboarding.Conflict</c>.
     /// </summary>
-    public async Task<OffboardingCase> RecordStepAsync(string caseId, OffboardingStep step, long? expectedVersion, OperationContext context,
+    public Task<OffboardingCase> RecordStepAsync(string caseId, OffboardingStep step, long? expectedVersion, OperationContext context,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(step);
+        return RecordStepsAsync(caseId, [step], expectedVersion, context, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="RecordStepAsync"/> for steps that settled together (the answers of one $batch): one transaction, one
+    /// new version of the case, one audit event per step that changed, under the same rules. A step that does not match
+    /// its plan, or a closed case, refuses the whole call and nothing is written.
+    /// </summary>
+    public async Task<OffboardingCase> RecordStepsAsync(string caseId, IReadOnlyList<OffboardingStep> steps, long? expectedVersion, OperationContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
         await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         OffboardingCase current = await ReadForChangeAsync(transaction, caseId, expectedVersion, cancellationToken).ConfigureAwait(false);
-        OffboardingStep before = current.Steps.FirstOrDefault(s => s.Sequence == step.Sequence)
-            ?? throw new IsmsException("IsmsOps.Offboarding.StepNotFound", IsmsErrorKind.NotFound,
-                $"Case {current.CaseId} has no step {step.Sequence} (it has {current.Steps.Count}). Nothing was changed.",
-                "Record the steps of the case as Get-IsmsOffboarding lists them.", current.CaseId);
-
-        if (before.Kind != step.Kind || !SameId(before.UserId, step.UserId) || !SameId(before.ResourceId, step.ResourceId)
-            || !SameId(before.AssignmentId, step.AssignmentId))
+        var stored = current.Steps.ToDictionary(s => s.Sequence);
+        var changes = new List<(OffboardingStep Before, OffboardingStep After)>();
+        foreach (OffboardingStep step in steps)
         {
-            throw new IsmsException("IsmsOps.Offboarding.StepMismatch", IsmsErrorKind.InvalidArgument,
-                $"Step {step.Sequence} of case {current.CaseId} is {before.Kind} on '{before.ResourceId}'; the result given is for {step.Kind} on '{step.ResourceId}'. Nothing was changed.",
-                "Record results against the step that was run; a step's target is fixed when the case is planned.", current.CaseId);
+            ArgumentNullException.ThrowIfNull(step);
+            OffboardingStep before = stored.GetValueOrDefault(step.Sequence)
+                ?? throw new IsmsException("IsmsOps.Offboarding.StepNotFound", IsmsErrorKind.NotFound,
+                    $"Case {current.CaseId} has no step {step.Sequence} (it has {current.Steps.Count}). Nothing was changed.",
+                    "Record the steps of the case as Get-IsmsOffboarding lists them.", current.CaseId);
+
+            if (before.Kind != step.Kind || !SameId(before.UserId, step.UserId) || !SameId(before.ResourceId, step.ResourceId)
+                || !SameId(before.AssignmentId, step.AssignmentId))
+            {
+                throw new IsmsException("IsmsOps.Offboarding.StepMismatch", IsmsErrorKind.InvalidArgument,
+                    $"Step {step.Sequence} of case {current.CaseId} is {before.Kind} on '{before.ResourceId}'; the result given is for {step.Kind} on '{step.ResourceId}'. Nothing was changed.",
+                    "Record results against the step that was run; a step's target is fixed when the case is planned.", current.CaseId);
+            }
+
+            if (step == before || (before.IsSettled && step.Status == before.Status))
+            {
+                continue;
+            }
+
+            if (!current.IsOpen && !(current.Status == OffboardingCaseStatus.CompletedWithManualTasks && before.Status == OffboardingStepStatus.ManualTask))
+            {
+                throw Closed(current);
+            }
+
+            changes.Add((before, step));
+            stored[step.Sequence] = step;
         }
 
-        if (step == before || (before.IsSettled && step.Status == before.Status))
+        if (changes.Count == 0)
         {
             return current;
-        }
-
-        if (!current.IsOpen && !(current.Status == OffboardingCaseStatus.CompletedWithManualTasks && before.Status == OffboardingStepStatus.ManualTask))
-        {
-            throw Closed(current);
         }
 
         OffboardingCase updated = current with
         {
             Version = current.Version + 1,
             UpdatedAt = Now(),
-            Steps = current.Steps.Select(s => s.Sequence == step.Sequence ? step : s).ToList(),
+            Steps = current.Steps.Select(s => stored[s.Sequence]).ToList(),
         };
         await SaveAsync(transaction, updated, current.Version, cancellationToken).ConfigureAwait(false);
-        if (!await transaction.UpdateOffboardingStepAsync(current.CaseId, step, cancellationToken).ConfigureAwait(false))
+        var drafts = new List<AuditEventDraft>(changes.Count);
+        foreach ((OffboardingStep before, OffboardingStep step) in changes)
         {
-            throw new IsmsException("IsmsOps.Offboarding.Conflict", IsmsErrorKind.Conflict,
-                $"Step {step.Sequence} of case {current.CaseId} vanished while it was recorded. Nothing was changed.", "Run the command again.", current.CaseId);
+            if (!await transaction.UpdateOffboardingStepAsync(current.CaseId, step, cancellationToken).ConfigureAwait(false))
+            {
+                throw new IsmsException("IsmsOps.Offboarding.Conflict", IsmsErrorKind.Conflict,
+                    $"Step {step.Sequence} of case {current.CaseId} vanished while it was recorded. Nothing was changed.", "Run the command again.", current.CaseId);
+            }
+
+            var details = new AuditDetails()
+                .Add("CaseId", current.CaseId)
+                .Add("Sequence", step.Sequence)
+                .Add("Kind", step.Kind)
+                .Add("UserId", step.UserId)
+                .Add("ResourceId", step.ResourceId)
+                .Add("AssignmentId", step.AssignmentId)
+                .Add("Detail", ForTrail(step.Detail, current.UserPrincipalName, current.UserId))
+                .Add("Reason", ForTrail(step.Reason, current.UserPrincipalName, current.UserId))
+                .Add("Attempts", step.Attempts)
+                .Add("GraphRequestId", step.GraphRequestId)
+                .Add("BeforeState", step.BeforeState)
+                .Add("AfterState", step.AfterState)
+                .Add("StartedAt", step.StartedAt is DateTimeOffset started ? Iso(started) : null)
+                .Add("CompletedAt", step.CompletedAt is DateTimeOffset completed ? Iso(completed) : null)
+                .AddChange("Status", before.Status, step.Status);
+            string action = step.IsSettled ? "Offboarding.StepSettled" : step.Status == OffboardingStepStatus.Failed ? "Offboarding.StepFailed" : "Offboarding.StepUpdated";
+            drafts.Add(new AuditEventDraft(action, Target(current.CaseId), details.ToJson()));
         }
 
-        var details = new AuditDetails()
-            .Add("CaseId", current.CaseId)
-            .Add("Sequence", step.Sequence)
-            .Add("Kind", step.Kind)
-            .Add("UserId", step.UserId)
-            .Add("ResourceId", step.ResourceId)
-            .Add("AssignmentId", step.AssignmentId)
-            .Add("Detail", step.Detail)
-            .Add("Reason", step.Reason)
-            .Add("Attempts", step.Attempts)
-            .Add("GraphRequestId", step.GraphRequestId)
-            .Add("BeforeState", step.BeforeState)
-            .Add("AfterState", step.AfterState)
-            .Add("StartedAt", step.StartedAt is DateTimeOffset started ? Iso(started) : null)
-            .Add("CompletedAt", step.CompletedAt is DateTimeOffset completed ? Iso(completed) : null)
-            .AddChange("Status", before.Status, step.Status);
-        string action = step.IsSettled ? "Offboarding.StepSettled" : step.Status == OffboardingStepStatus.Failed ? "Offboarding.StepFailed" : "Offboarding.StepUpdated";
-        await _audit.AppendAsync(transaction, [new AuditEventDraft(action, Target(current.CaseId), details.ToJson())], context, cancellationToken)
-            .ConfigureAwait(false);
+        await _audit.AppendAsync(transaction, drafts, context, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return updated;
     }
@@ -303,6 +347,37 @@ public sealed class OffboardingRegister
         return updated;
     }
 
+    /// <summary>
+    /// Audits what a live re-read of the directory found for case <paramref name="caseId"/> as Offboarding.Verified:
+    /// whether the account is enabled, whether anything Graph can remove remains, and each remaining item's kind, id,
+    /// acting system and reason (ids and reasons, no names), so the evidence record's verification is backed by the trail.
+    /// The case itself is not changed.
+    /// </summary>
+    public async Task RecordVerificationAsync(string caseId, OffboardingVerification verification, OperationContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(verification);
+        OffboardingCase current = await GetAsync(caseId, cancellationToken).ConfigureAwait(false);
+        var remaining = verification.Remaining.Select(r => new SortedDictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["Kind"] = r.Kind,
+            ["ResourceId"] = r.ResourceId,
+            ["RemovableThroughGraph"] = r.RemovableThroughGraph,
+            ["ActingSystem"] = r.ActingSystem,
+            // Some reasons quote a command naming the account (Exchange's -Member 'upn'); the trail keeps the id instead.
+            ["Why"] = ForTrail(r.Why, verification.UserPrincipalName, verification.UserId),
+        }).ToList();
+        var details = new AuditDetails()
+            .Add("CaseId", current.CaseId)
+            .Add("UserId", verification.UserId)
+            .Add("AccountEnabled", verification.AccountEnabled)
+            .Add("SignInSessionsValidFrom", verification.SignInSessionsValidFrom is DateTimeOffset from ? Iso(from) : null)
+            .Add("VerifiedAt", Iso(verification.VerifiedAt))
+            .Add("NothingRemovableRemains", verification.NothingRemovableRemains)
+            .Add("Remaining", remaining);
+        await _audit.AppendAsync([new AuditEventDraft(OffboardingAuditActions.Verified, Target(current.CaseId), details.ToJson())], context, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
     /// <summary>The audit target for a case.</summary>
     public static string Target(string caseId) => "offboarding:" + caseId;
 
@@ -348,6 +423,14 @@ public sealed class OffboardingRegister
     private static IsmsException Closed(OffboardingCase c) => new("IsmsOps.Offboarding.Closed", IsmsErrorKind.Conflict,
         $"Case {c.CaseId} is {c.Status} (closed {c.ClosedAt:u}). Nothing was changed.",
         "A completed case stays as it is; open a new case if access was granted again.", c.CaseId);
+
+    /// <summary>
+    /// A step's words as the trail keeps them: the leaver's user principal name (quoted in some manual tasks, e.g. the
+    /// Exchange command to run) replaced by their object id, so the trail names ids only and outlives the removal of
+    /// their personal data. The evidence check compares a record's steps through the same function.
+    /// </summary>
+    internal static string? ForTrail(string? text, string? userPrincipalName, string userId) =>
+        text is null || string.IsNullOrEmpty(userPrincipalName) ? text : text.Replace(userPrincipalName, userId, StringComparison.OrdinalIgnoreCase);
 
     private static bool SameId(string? a, string? b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 

@@ -16,9 +16,12 @@ namespace IsmsOps.Engine.Offboarding;
 /// <para>Graph's refusals that mean another system owns the change become ManualTask naming that system: a dynamic
 /// membership rule, on-premises Active Directory (synced groups), Exchange Online (mail-enabled security groups and
 /// distribution lists). A 403 fails only its own step, with the permission named; the other steps continue.</para>
-/// <para>Consecutive removals that are one Graph call each (memberships, roles, app roles, delegated grants, licences,
-/// named authentication methods) go out together through JSON $batch; the account, devices, ownership transfers and
-/// direct reports, which read before they write, go one call at a time.</para>
+/// <para>A run opens with two $batch requests sent together: a sequential one that reads the account, disables it and
+/// revokes its sessions, in that order (dependsOn), and a parallel one that lists the methods and direct reports and
+/// carries the first removals (Graph refuses a batch that mixes the two kinds). Consecutive removals that are one Graph call
+/// each (memberships, roles, app roles, delegated grants, licences, named or listed authentication methods) go out
+/// together through JSON $batch; devices, ownership transfers and direct reports to move, which read before they
+/// write, go one call at a time. docs/offboarding-execution.md counts the round trips.</para>
 /// <para>What a step's <see cref="OffboardingStep.Detail"/> means here:</para>
 /// <list type="bullet">
 /// <item>RemoveGroupOwnership: the object id of the user who takes ownership when the leaver is the last owner
@@ -57,13 +60,30 @@ public sealed class OffboardingStepRunner
     /// case before the next change is made. If <paramref name="cancellationToken"/> fires, the steps not yet reported
     /// stay as they were (Pending or Failed) and may simply be run again.
     /// </summary>
-    public async Task<IReadOnlyList<OffboardingStep>> RunAsync(
-        IEnumerable<OffboardingStep> steps, Func<OffboardingStep, CancellationToken, Task>? stepSettled, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<OffboardingStep>> RunAsync(
+        IEnumerable<OffboardingStep> steps, Func<OffboardingStep, CancellationToken, Task>? stepSettled, CancellationToken cancellationToken) =>
+        RunSettlingTogetherAsync(steps, stepSettled is null ? null : async (settled, token) =>
+        {
+            foreach (OffboardingStep step in settled)
+            {
+                await stepSettled(step, token).ConfigureAwait(false);
+            }
+        }, cancellationToken);
+
+    /// <summary>
+    /// <see cref="RunAsync"/>, but <paramref name="stepsSettled"/> gets the steps that settled together (the answers of
+    /// one $batch) in one call, so the caller can store them in one transaction. It is still awaited before the next
+    /// change is sent.
+    /// </summary>
+    public async Task<IReadOnlyList<OffboardingStep>> RunSettlingTogetherAsync(
+        IEnumerable<OffboardingStep> steps, Func<IReadOnlyList<OffboardingStep>, CancellationToken, Task>? stepsSettled, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(steps);
         var results = steps.OrderBy(s => s.Sequence).ToList();
-        var run = new RunState(stepSettled);
-        var wave = new List<int>();
+        var run = new RunState(stepsSettled);
+        await RunLeadBatchAsync(results, run, cancellationToken).ConfigureAwait(false);
+
+        var wave = new List<(int Index, GraphWrite Write)>();
         for (int index = 0; index < results.Count; index++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -73,9 +93,24 @@ public sealed class OffboardingStepRunner
                 continue;
             }
 
-            if (SimpleWrite(step) is not null)
+            if (SimpleWrite(step) is { } write)
             {
-                wave.Add(index);
+                wave.Add((index, write));
+                continue;
+            }
+
+            // With the methods already listed, their deletions join the removals around them.
+            if (step.Kind == OffboardingStepKind.RemoveAuthenticationMethod && run.Methods is { } methods)
+            {
+                run.Started[index] = DateTimeOffset.UtcNow;
+                if (methods.Count == 0)
+                {
+                    results[index] = Done(step, AlreadyRemoved, 0, null, "[]", "[]", run.Started[index]);
+                    await run.SettledAsync(results[index], cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                wave.AddRange(methods.Select(m => (index, RemoveMethod(step.UserId, MethodSegment(m.Type)!, m.Id))));
                 continue;
             }
 
@@ -98,10 +133,170 @@ public sealed class OffboardingStepRunner
             await run.SettledAsync(results[index], cancellationToken).ConfigureAwait(false);
         }
 
+        foreach ((int index, MethodRemoval removal) in run.MethodRemovals)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (GraphWrite write in removal.Deferred)
+            {
+                GraphWriteResult answer = await _writer.SendAsync(write, cancellationToken).ConfigureAwait(false);
+                removal.Count(answer);
+                if (!answer.Succeeded && answer.Status != 404)
+                {
+                    removal.Failure ??= (write, answer);
+                }
+            }
+
+            results[index] = removal.Settle(results[index], run.Started[index]);
+            await run.SettledAsync(results[index], cancellationToken).ConfigureAwait(false);
+        }
+
         return results;
     }
 
-    private async Task RunWaveAsync(List<OffboardingStep> results, List<int> wave, RunState run, CancellationToken cancellationToken)
+    /// <summary>
+    /// The first two $batch requests of a run, sent together: one sequential batch that reads the account, disables it
+    /// and revokes its sessions, in that order (dependsOn); and one parallel batch that lists the leaver's
+    /// authentication methods and direct reports for the steps that act on them later, with as many of the first
+    /// one-call removals as fit beside them. What this batch could not settle (a dependency that failed, a
+    /// listing refused) is left to the ordinary path, so the outcome of every step is what it would be without it.
+    /// </summary>
+    private async Task RunLeadBatchAsync(List<OffboardingStep> results, RunState run, CancellationToken cancellationToken)
+    {
+        int disable = results.FindIndex(s => !s.IsSettled && s.Kind == OffboardingStepKind.DisableAccount);
+        int revoke = results.FindIndex(s => !s.IsSettled && s.Kind == OffboardingStepKind.RevokeSessions);
+        int methods = results.FindIndex(s => !s.IsSettled && s.Kind == OffboardingStepKind.RemoveAuthenticationMethod && SimpleWrite(s) is null);
+        int reports = results.FindIndex(s => !s.IsSettled && s.Kind == OffboardingStepKind.ReassignDirectReports);
+        if (disable < 0 && revoke < 0 && methods < 0 && reports < 0)
+        {
+            return;
+        }
+
+        // Graph runs a $batch either fully in sequence (every item after the first names the one before it in dependsOn)
+        // or fully side by side, and refuses a mix. So the account's chain (read, disable, revoke) is one sequential
+        // batch and everything else a parallel one, sent at the same moment: the removals do not wait for the account.
+        var chain = new List<GraphWrite>();
+        var parallel = new List<GraphWrite>();
+        OffboardingStep any = results[new[] { disable, revoke, methods, reports }.First(i => i >= 0)];
+        string user = Uri.EscapeDataString(any.UserId);
+        int readAccount = -1, patch = -1, revokeAt = -1, listMethods = -1, listReports = -1;
+        bool revokeInChain = false;
+        if (disable >= 0)
+        {
+            chain.Add(ReadAccount(results[disable]));
+            readAccount = 0;
+            chain.Add(Disable(results[disable]));
+            patch = 1;
+        }
+
+        if (revoke >= 0)
+        {
+            revokeInChain = disable >= 0;
+            (revokeInChain ? chain : parallel).Add(Revoke(results[revoke]));
+            revokeAt = (revokeInChain ? chain : parallel).Count - 1;
+        }
+
+        if (methods >= 0)
+        {
+            parallel.Add(new GraphWrite(GraphOperation.ReadAuthenticationMethods, HttpMethod.Get, $"/users/{user}/authentication/methods"));
+            listMethods = parallel.Count - 1;
+        }
+
+        if (reports >= 0)
+        {
+            parallel.Add(new GraphWrite(GraphOperation.ReadUsers, HttpMethod.Get, $"/users/{user}/directReports?$select=id&$top=999"));
+            listReports = parallel.Count - 1;
+        }
+
+        // The first removals fill the parallel batch.
+        var removals = new List<int>();
+        for (int index = 0; index < results.Count && parallel.Count < GraphReaderOptions.MaximumBatchSize; index++)
+        {
+            if (!results[index].IsSettled && SimpleWrite(results[index]) is { } removal)
+            {
+                removals.Add(index);
+                parallel.Add(removal);
+            }
+        }
+
+        DateTimeOffset started = DateTimeOffset.UtcNow;
+        Task<GraphWriteResult[]> chained = chain.Count == 0
+            ? Task.FromResult(Array.Empty<GraphWriteResult>())
+            : _writer.SendBatchAsync(chain, cancellationToken, chain.Select((_, i) => i == 0 ? (int?)null : i - 1).ToList());
+        Task<GraphWriteResult[]> sideBySide = parallel.Count == 0
+            ? Task.FromResult(Array.Empty<GraphWriteResult>())
+            : _writer.SendBatchAsync(parallel, cancellationToken);
+        await Task.WhenAll(chained, sideBySide).ConfigureAwait(false);
+        GraphWriteResult[] chainAnswers = await chained.ConfigureAwait(false);
+        GraphWriteResult[] answers = await sideBySide.ConfigureAwait(false);
+        GraphWrite[] writes = [.. parallel];
+
+        if (listMethods >= 0 && answers[listMethods].Succeeded)
+        {
+            run.Methods = MethodsIn(Parsed(writes[listMethods], answers[listMethods]));
+        }
+
+        if (listReports >= 0 && answers[listReports].Succeeded)
+        {
+            run.Reports = IdsIn(Parsed(writes[listReports], answers[listReports]));
+        }
+
+        if (disable >= 0)
+        {
+            OffboardingStep step = results[disable];
+            GraphWriteResult read = chainAnswers[readAccount], change = chainAnswers[patch];
+            if (!read.Succeeded)
+            {
+                results[disable] = step with
+                {
+                    Status = OffboardingStepStatus.Failed,
+                    Reason = read.ToException(chain[readAccount]).Message,
+                    Attempts = step.Attempts + read.Attempts,
+                    GraphRequestId = read.RequestId,
+                    StartedAt = started,
+                    CompletedAt = DateTimeOffset.UtcNow,
+                };
+            }
+            else
+            {
+                JsonObject before = Parsed(chain[readAccount], read);
+                run.Account = before;
+                results[disable] = before["accountEnabled"]?.GetValue<bool>() == false
+                    ? Done(step, AlreadyRemoved, read.Attempts + change.Attempts, null, before.ToJsonString(), before.ToJsonString(), started)
+                    : Settle(step, chain[patch], change, started, step.Attempts + read.Attempts + change.Attempts, before.ToJsonString(),
+                        new JsonObject { ["id"] = step.UserId, ["accountEnabled"] = false }.ToJsonString());
+            }
+
+            run.Settled(results[disable]);
+        }
+
+        if (revoke >= 0)
+        {
+            // Not sent because the disable failed: revoking stands on its own, so it goes alone.
+            GraphWrite revokeWrite = revokeInChain ? chain[revokeAt] : parallel[revokeAt];
+            GraphWriteResult revokeAnswer = revokeInChain ? chainAnswers[revokeAt] : answers[revokeAt];
+            if (revokeAnswer.Status == 424)
+            {
+                await run.FlushAsync(cancellationToken).ConfigureAwait(false);
+                results[revoke] = await RevokeSessionsAsync(results[revoke], run, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                results[revoke] = SettleRevoke(results[revoke], run, revokeWrite, revokeAnswer, started);
+            }
+
+            run.Settled(results[revoke]);
+        }
+
+        int first = writes.Length - removals.Count;
+        for (int position = 0; position < removals.Count; position++)
+        {
+            await SettleWaveStepAsync(results, removals[position], writes[first + position], answers[first + position], run, started, cancellationToken).ConfigureAwait(false);
+        }
+
+        await run.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RunWaveAsync(List<OffboardingStep> results, List<(int Index, GraphWrite Write)> wave, RunState run, CancellationToken cancellationToken)
     {
         if (wave.Count == 0)
         {
@@ -109,35 +304,71 @@ public sealed class OffboardingStepRunner
         }
 
         DateTimeOffset started = DateTimeOffset.UtcNow;
-        GraphWrite[] writes = wave.Select(i => SimpleWrite(results[i])!).ToArray();
+        GraphWrite[] writes = wave.Select(w => w.Write).ToArray();
         GraphWriteResult[] answers = writes.Length == 1
             ? [await _writer.SendAsync(writes[0], cancellationToken).ConfigureAwait(false)]
             : await _writer.SendBatchAsync(writes, cancellationToken).ConfigureAwait(false);
 
         for (int position = 0; position < wave.Count; position++)
         {
-            int index = wave[position];
-            OffboardingStep step = results[index];
-            GraphWriteResult answer = answers[position];
-            if (step.Kind == OffboardingStepKind.RemoveAuthenticationMethod && IsDefaultMethodRefusal(answer))
+            int index = wave[position].Index;
+            if (results[index].Kind == OffboardingStepKind.RemoveAuthenticationMethod && SimpleWrite(results[index]) is null)
             {
-                run.DefaultMethods.Add(index);
-                run.Started[index] = started;
-                run.Attempts[index] = answer.Attempts;
+                // One step, several deletions: it settles when the last of them has an answer.
+                MethodRemoval removal = run.MethodRemoval(index, run.Methods!);
+                GraphWriteResult answer = answers[position];
+                removal.Count(answer);
+                if (IsDefaultMethodRefusal(answer))
+                {
+                    removal.Deferred.Add(writes[position]);
+                }
+                else if (!answer.Succeeded && answer.Status != 404)
+                {
+                    removal.Failure ??= (writes[position], answer);
+                }
+
+                bool last = wave.Skip(position + 1).All(w => w.Index != index);
+                if (last && removal.Deferred.Count == 0)
+                {
+                    run.MethodRemovals.Remove(index);
+                    results[index] = removal.Settle(results[index], run.Started[index]);
+                    run.Settled(results[index]);
+                }
+
                 continue;
             }
 
-            if (step.Kind == OffboardingStepKind.RemoveGroupOwnership && IsLastOwnerRefusal(answer) && step.Detail is { Length: > 0 } successor)
-            {
-                results[index] = await TransferOwnershipAsync(step, successor, started, answer.Attempts, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                results[index] = Settle(step, writes[position], answer, started, step.Attempts + answer.Attempts);
-            }
-
-            await run.SettledAsync(results[index], cancellationToken).ConfigureAwait(false);
+            await SettleWaveStepAsync(results, index, writes[position], answers[position], run, started, cancellationToken).ConfigureAwait(false);
         }
+
+        await run.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Settles a one-call step from its answer in a $batch (a refused default method waits for the others to go).</summary>
+    private async Task SettleWaveStepAsync(List<OffboardingStep> results, int index, GraphWrite write, GraphWriteResult answer, RunState run, DateTimeOffset started,
+        CancellationToken cancellationToken)
+    {
+        OffboardingStep step = results[index];
+        if (step.Kind == OffboardingStepKind.RemoveAuthenticationMethod && IsDefaultMethodRefusal(answer))
+        {
+            run.DefaultMethods.Add(index);
+            run.Started[index] = started;
+            run.Attempts[index] = answer.Attempts;
+            return;
+        }
+
+        if (step.Kind == OffboardingStepKind.RemoveGroupOwnership && IsLastOwnerRefusal(answer) && step.Detail is { Length: > 0 } successor)
+        {
+            // The transfer is a change of its own: what settled before it is stored first.
+            await run.FlushAsync(cancellationToken).ConfigureAwait(false);
+            results[index] = await TransferOwnershipAsync(step, successor, started, answer.Attempts, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            results[index] = Settle(step, write, answer, started, step.Attempts + answer.Attempts);
+        }
+
+        run.Settled(results[index]);
     }
 
     /// <summary>The one Graph call that removes what <paramref name="step"/> names, or null when the step needs more than one.</summary>
@@ -209,7 +440,7 @@ public sealed class OffboardingStepRunner
                 OffboardingStepKind.RevokeSessions => await RevokeSessionsAsync(step, run, started, cancellationToken).ConfigureAwait(false),
                 OffboardingStepKind.DisableDevice when step.ResourceId is { Length: > 0 } => await DisableDeviceAsync(step, started, cancellationToken).ConfigureAwait(false),
                 OffboardingStepKind.RemoveAuthenticationMethod => await RemoveAllMethodsAsync(step, started, cancellationToken).ConfigureAwait(false),
-                OffboardingStepKind.ReassignDirectReports => await ReassignDirectReportsAsync(step, started, cancellationToken).ConfigureAwait(false),
+                OffboardingStepKind.ReassignDirectReports => await ReassignDirectReportsAsync(step, run, started, cancellationToken).ConfigureAwait(false),
                 OffboardingStepKind.ManualTask => step with
                 {
                     Status = OffboardingStepStatus.ManualTask,
@@ -240,18 +471,26 @@ public sealed class OffboardingStepRunner
         }
     }
 
+    private static GraphWrite ReadAccount(OffboardingStep step) => new(GraphOperation.ReadUsers, HttpMethod.Get,
+        $"/users/{Uri.EscapeDataString(step.UserId)}?$select=id,accountEnabled,signInSessionsValidFromDateTime");
+
+    private static GraphWrite Disable(OffboardingStep step) =>
+        new(GraphOperation.DisableUser, HttpMethod.Patch, $"/users/{Uri.EscapeDataString(step.UserId)}", new JsonObject { ["accountEnabled"] = false });
+
+    // Revoking again is harmless and Graph cannot say whether sessions were issued since, so it is always sent.
+    private static GraphWrite Revoke(OffboardingStep step) =>
+        new(GraphOperation.RevokeSessions, HttpMethod.Post, $"/users/{Uri.EscapeDataString(step.UserId)}/revokeSignInSessions");
+
     private async Task<OffboardingStep> DisableAccountAsync(OffboardingStep step, RunState run, DateTimeOffset started, CancellationToken cancellationToken)
     {
-        string user = Uri.EscapeDataString(step.UserId);
-        (JsonObject before, int attempts) = await ReadAsync(new GraphWrite(GraphOperation.ReadUsers, HttpMethod.Get,
-            $"/users/{user}?$select=id,accountEnabled,signInSessionsValidFromDateTime"), cancellationToken).ConfigureAwait(false);
+        (JsonObject before, int attempts) = await ReadAsync(ReadAccount(step), cancellationToken).ConfigureAwait(false);
         run.Account = before;
         if (before["accountEnabled"]?.GetValue<bool>() == false)
         {
             return Done(step, AlreadyRemoved, attempts, null, before.ToJsonString(), before.ToJsonString(), started);
         }
 
-        GraphWrite disable = new(GraphOperation.DisableUser, HttpMethod.Patch, $"/users/{user}", new JsonObject { ["accountEnabled"] = false });
+        GraphWrite disable = Disable(step);
         GraphWriteResult answer = await _writer.SendAsync(disable, cancellationToken).ConfigureAwait(false);
         return Settle(step, disable, answer, started, step.Attempts + attempts + answer.Attempts, before.ToJsonString(),
             new JsonObject { ["id"] = step.UserId, ["accountEnabled"] = false }.ToJsonString());
@@ -259,9 +498,13 @@ public sealed class OffboardingStepRunner
 
     private async Task<OffboardingStep> RevokeSessionsAsync(OffboardingStep step, RunState run, DateTimeOffset started, CancellationToken cancellationToken)
     {
-        // Revoking again is harmless and Graph cannot say whether sessions were issued since, so it is always sent.
-        GraphWrite revoke = new(GraphOperation.RevokeSessions, HttpMethod.Post, $"/users/{Uri.EscapeDataString(step.UserId)}/revokeSignInSessions");
+        GraphWrite revoke = Revoke(step);
         GraphWriteResult answer = await _writer.SendAsync(revoke, cancellationToken).ConfigureAwait(false);
+        return SettleRevoke(step, run, revoke, answer, started);
+    }
+
+    private static OffboardingStep SettleRevoke(OffboardingStep step, RunState run, GraphWrite revoke, GraphWriteResult answer, DateTimeOffset started)
+    {
         string? before = run.Account is { } account
             ? new JsonObject { ["id"] = step.UserId, ["signInSessionsValidFromDateTime"] = account["signInSessionsValidFromDateTime"]?.DeepClone() }.ToJsonString()
             : null;
@@ -296,17 +539,13 @@ public sealed class OffboardingStepRunner
         string user = Uri.EscapeDataString(step.UserId);
         (JsonObject listing, int attempts) = await ReadAsync(new GraphWrite(GraphOperation.ReadAuthenticationMethods, HttpMethod.Get,
             $"/users/{user}/authentication/methods"), cancellationToken).ConfigureAwait(false);
-        var methods = (listing["value"] as JsonArray ?? [])
-            .OfType<JsonObject>()
-            .Select(m => (Id: m["id"]?.GetValue<string>(), Type: m["@odata.type"]?.GetValue<string>()))
-            .Where(m => m.Id is not null && MethodSegment(m.Type) is { } segment && segment != "passwordMethods")
-            .ToList();
-        var before = new JsonArray(methods.Select(m => (JsonNode)new JsonObject { ["id"] = m.Id, ["type"] = m.Type }).ToArray());
+        List<(string Id, string? Type)> methods = MethodsIn(listing);
+        JsonArray before = MethodState(methods);
         string? requestId = null;
 
         // The default method is refused while others remain; it is simply tried again once they are gone.
         var refused = new List<GraphWrite>();
-        foreach (GraphWrite write in methods.Select(m => RemoveMethod(step.UserId, MethodSegment(m.Type)!, m.Id!)))
+        foreach (GraphWrite write in methods.Select(m => RemoveMethod(step.UserId, MethodSegment(m.Type)!, m.Id)))
         {
             if (!await RemoveAsync(write, deferDefault: true).ConfigureAwait(false))
             {
@@ -341,12 +580,22 @@ public sealed class OffboardingStepRunner
         }
     }
 
-    private async Task<OffboardingStep> ReassignDirectReportsAsync(OffboardingStep step, DateTimeOffset started, CancellationToken cancellationToken)
+    private async Task<OffboardingStep> ReassignDirectReportsAsync(OffboardingStep step, RunState run, DateTimeOffset started, CancellationToken cancellationToken)
     {
         string user = Uri.EscapeDataString(step.UserId);
-        (JsonObject reports, int attempts) = await ReadAsync(new GraphWrite(GraphOperation.ReadUsers, HttpMethod.Get,
-            $"/users/{user}/directReports?$select=id&$top=999"), cancellationToken).ConfigureAwait(false);
-        var reportIds = (reports["value"] as JsonArray ?? []).OfType<JsonObject>().Select(r => r["id"]?.GetValue<string>()).OfType<string>().ToList();
+        List<string> reportIds;
+        int attempts = 0;
+        if (run.Reports is { } listed)
+        {
+            reportIds = listed;
+        }
+        else
+        {
+            (JsonObject reports, attempts) = await ReadAsync(new GraphWrite(GraphOperation.ReadUsers, HttpMethod.Get,
+                $"/users/{user}/directReports?$select=id&$top=999"), cancellationToken).ConfigureAwait(false);
+            reportIds = IdsIn(reports);
+        }
+
         var before = new JsonObject { ["directReports"] = new JsonArray(reportIds.Select(id => (JsonNode)JsonValue.Create(id)!).ToArray()) };
         if (reportIds.Count == 0)
         {
@@ -462,6 +711,20 @@ public sealed class OffboardingStepRunner
         string after = new JsonObject { ["group"] = group, ["owner"] = successor }.ToJsonString();
         return Settle(step, remove, removed, started, step.Attempts + attempts + removed.Attempts, before, after);
     }
+
+    /// <summary>The methods in a listing that can be deleted: every one but the password, whose collection Graph names.</summary>
+    private static List<(string Id, string? Type)> MethodsIn(JsonObject listing) => (listing["value"] as JsonArray ?? [])
+        .OfType<JsonObject>()
+        .Select(m => (Id: m["id"]?.GetValue<string>(), Type: m["@odata.type"]?.GetValue<string>()))
+        .Where(m => m.Id is not null && MethodSegment(m.Type) is { } segment && segment != "passwordMethods")
+        .Select(m => (m.Id!, m.Type))
+        .ToList();
+
+    private static JsonArray MethodState(IEnumerable<(string Id, string? Type)> methods) =>
+        new(methods.Select(m => (JsonNode)new JsonObject { ["id"] = m.Id, ["type"] = m.Type }).ToArray());
+
+    private static List<string> IdsIn(JsonObject listing) =>
+        (listing["value"] as JsonArray ?? []).OfType<JsonObject>().Select(r => r["id"]?.GetValue<string>()).OfType<string>().ToList();
 
     /// <summary>Reads one JSON resource; a failure fails the step.</summary>
     private async Task<(JsonObject Value, int Attempts)> ReadAsync(GraphWrite read, CancellationToken cancellationToken)
@@ -591,18 +854,84 @@ public sealed class OffboardingStepRunner
     private static string Id(string? id) => Uri.EscapeDataString(id ?? "");
 
     /// <summary>What one run has learned so far, and the caller's hook for settled steps.</summary>
-    private sealed class RunState(Func<OffboardingStep, CancellationToken, Task>? stepSettled)
+    private sealed class RunState(Func<IReadOnlyList<OffboardingStep>, CancellationToken, Task>? stepsSettled)
     {
+        private readonly List<OffboardingStep> _settled = [];
+
         public JsonObject? Account { get; set; }
 
+        /// <summary>The leaver's deletable methods, when the run's first $batch listed them.</summary>
+        public List<(string Id, string? Type)>? Methods { get; set; }
+
+        /// <summary>The leaver's direct reports, when the run's first $batch listed them.</summary>
+        public List<string>? Reports { get; set; }
+
         public List<int> DefaultMethods { get; } = [];
+
+        /// <summary>The "every method" steps whose deletions went out in a $batch and are not all answered for good.</summary>
+        public Dictionary<int, MethodRemoval> MethodRemovals { get; } = [];
+
+        public MethodRemoval MethodRemoval(int index, List<(string Id, string? Type)> methods) =>
+            MethodRemovals.TryGetValue(index, out MethodRemoval? removal) ? removal : MethodRemovals[index] = new MethodRemoval(MethodState(methods).ToJsonString());
 
         public Dictionary<int, DateTimeOffset> Started { get; } = [];
 
         public Dictionary<int, int> Attempts { get; } = [];
 
-        public Task SettledAsync(OffboardingStep step, CancellationToken cancellationToken) =>
-            stepSettled is null ? Task.CompletedTask : stepSettled(step, cancellationToken);
+        /// <summary>Notes a step that settled with others; <see cref="FlushAsync"/> hands them over together.</summary>
+        public void Settled(OffboardingStep step) => _settled.Add(step);
+
+        /// <summary>Hands over what settled since the last flush; called before the next change is sent.</summary>
+        public async Task FlushAsync(CancellationToken cancellationToken)
+        {
+            if (_settled.Count == 0)
+            {
+                return;
+            }
+
+            var settled = _settled.ToList();
+            _settled.Clear();
+            if (stepsSettled is not null)
+            {
+                await stepsSettled(settled, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public Task SettledAsync(OffboardingStep step, CancellationToken cancellationToken)
+        {
+            Settled(step);
+            return FlushAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>The deletions of one "every method" step as their answers come in: it is Done when all went, Failed on any refusal but the default's.</summary>
+    private sealed class MethodRemoval(string before)
+    {
+        private int _attempts;
+        private string? _requestId;
+
+        /// <summary>The default method, refused while others remained; sent again once the wave is over.</summary>
+        public List<GraphWrite> Deferred { get; } = [];
+
+        public (GraphWrite Write, GraphWriteResult Answer)? Failure { get; set; }
+
+        public void Count(GraphWriteResult answer)
+        {
+            _attempts += answer.Attempts;
+            _requestId = answer.RequestId ?? _requestId;
+        }
+
+        public OffboardingStep Settle(OffboardingStep step, DateTimeOffset started) => Failure is { } failure
+            ? step with
+            {
+                Status = OffboardingStepStatus.Failed,
+                Reason = failure.Answer.ToException(failure.Write).Message,
+                Attempts = step.Attempts + _attempts,
+                GraphRequestId = failure.Answer.RequestId,
+                StartedAt = started,
+                CompletedAt = DateTimeOffset.UtcNow,
+            }
+            : Done(step, null, _attempts, _requestId, before, "[]", started);
     }
 
     private sealed class StepFailedException(string message, int attempts, string? requestId) : Exception(message)

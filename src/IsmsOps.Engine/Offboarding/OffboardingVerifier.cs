@@ -55,8 +55,9 @@ public sealed record OffboardingVerification
 }
 
 /// <summary>
-/// Re-reads a leaver live from Graph (<see cref="UserAccessCollector"/>, the access inventory, the account, the
-/// authentication methods and the direct reports) and reports what remains and why.
+/// Re-reads a leaver live from Graph (<see cref="UserAccessCollector"/>, the access inventory, and in the collector's
+/// first $batch the account's sessions, the authentication methods and the direct reports) and reports what remains
+/// and why.
 /// </summary>
 public sealed class OffboardingVerifier
 {
@@ -72,20 +73,23 @@ public sealed class OffboardingVerifier
     public async Task<OffboardingVerification> VerifyAsync(string userIdOrPrincipalName, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(userIdOrPrincipalName);
-        DirectorySnapshot snapshot = await new UserAccessCollector(_reader).CollectAsync(userIdOrPrincipalName, cancellationToken).ConfigureAwait(false);
+
+        // The account's session mark, the methods and the reports ride in the collector's first $batch: no round trip of their own.
+        DateTimeOffset? sessions = null;
+        var methods = new List<(string Id, string? Type)>();
+        var reports = new List<(string Id, string? Name)>();
+        UserRead[] alongside =
+        [
+            new(GraphOperation.ReadUsers, "?$select=id,signInSessionsValidFromDateTime", item => sessions = GraphJson.Date(item, "signInSessionsValidFromDateTime")),
+            new(GraphOperation.ReadAuthenticationMethods, "/authentication/methods",
+                item => methods.Add((GraphJson.RequiredString(item, "id"), GraphJson.String(item, "@odata.type")))),
+            new(GraphOperation.ReadUsers, "/directReports?$select=id,displayName&$top=999",
+                item => reports.Add((GraphJson.RequiredString(item, "id"), GraphJson.String(item, "displayName")))),
+        ];
+        DirectorySnapshot snapshot = await new UserAccessCollector(_reader).CollectAsync(userIdOrPrincipalName, alongside, cancellationToken).ConfigureAwait(false);
         DirectoryIndex index = DirectoryIndex.Build(snapshot);
         SnapshotUser user = snapshot.Users[0];
         string path = $"/users/{Uri.EscapeDataString(user.Id)}";
-
-        Task<DateTimeOffset?> sessions = _reader.GetAsync(GraphOperation.ReadUsers, $"{path}?$select=id,signInSessionsValidFromDateTime",
-            item => GraphJson.Date(item, "signInSessionsValidFromDateTime"), cancellationToken);
-        var methods = new List<(string Id, string? Type)>();
-        Task methodList = _reader.ListAsync(GraphOperation.ReadAuthenticationMethods, $"{path}/authentication/methods",
-            item => methods.Add((GraphJson.RequiredString(item, "id"), GraphJson.String(item, "@odata.type"))), cancellationToken);
-        var reports = new List<(string Id, string? Name)>();
-        Task reportList = _reader.ListAsync(GraphOperation.ReadUsers, $"{path}/directReports?$select=id,displayName&$top=999",
-            item => reports.Add((GraphJson.RequiredString(item, "id"), GraphJson.String(item, "displayName"))), cancellationToken);
-        await Task.WhenAll(sessions, methodList, reportList).ConfigureAwait(false);
 
         var devices = snapshot.Devices.ToDictionary(d => d.Id, StringComparer.Ordinal);
         var remaining = new List<RemainingAccess>();
@@ -146,7 +150,7 @@ public sealed class OffboardingVerifier
             UserId = user.Id,
             UserPrincipalName = user.UserPrincipalName,
             AccountEnabled = user.AccountEnabled,
-            SignInSessionsValidFrom = sessions.Result,
+            SignInSessionsValidFrom = sessions,
             VerifiedAt = DateTimeOffset.UtcNow,
             Remaining = remaining,
         };

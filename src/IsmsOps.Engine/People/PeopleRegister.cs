@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.Protection;
 using IsmsOps.Engine.Storage;
 
 namespace IsmsOps.Engine.People;
@@ -21,17 +22,28 @@ public sealed record FieldChange(string Field, object? From, object? To)
 /// <summary>
 /// The register of people in scope of the ISMS. Every change is validated, stored and audited in one transaction.
 /// </summary>
+/// <remarks>
+/// The sensitive fields (<see cref="Person.SensitiveFields"/>) go to the <see cref="PersonalDataVault"/> in the same
+/// transaction, encrypted under the person's own key. The audit events name a sensitive field that was set, changed or
+/// cleared (under "SensitiveFields"), never its value, and every person this register returns has them cleared, except
+/// from <see cref="ReadSensitiveAsync"/>, which audits the read.
+/// </remarks>
 public sealed partial class PeopleRegister
 {
+    /// <summary>What -WhatIf shows in place of a sensitive value.</summary>
+    public const string ProtectedValueText = "(protected value)";
+
     private readonly IIsmsStore _store;
     private readonly AuditTrail _audit;
     private readonly Func<DateTime> _clock;
+    private readonly PersonalDataVault? _vault;
 
-    public PeopleRegister(IIsmsStore store, AuditTrail audit, Func<DateTime>? clock = null)
+    public PeopleRegister(IIsmsStore store, AuditTrail audit, Func<DateTime>? clock = null, PersonalDataVault? vault = null)
     {
         _store = store;
         _audit = audit;
         _clock = clock ?? (() => DateTime.UtcNow);
+        _vault = vault;
     }
 
     /// <summary>Adds a person. Fails with <c>IsmsOps.Person.Duplicate</c> when the PersonId is taken.</summary>
@@ -59,10 +71,25 @@ public sealed partial class PeopleRegister
             }
         }
 
+        var sensitive = new List<string>();
+        foreach ((string field, string? value) in candidate.SensitiveValues())
+        {
+            if (value is not null)
+            {
+                await Vault.ProtectAsync(transaction, candidate.PersonId, field, value, cancellationToken).ConfigureAwait(false);
+                sensitive.Add(field);
+            }
+        }
+
+        if (sensitive.Count > 0)
+        {
+            details.Add("SensitiveFields", sensitive.ToArray());
+        }
+
         await _audit.AppendAsync(transaction, [new AuditEventDraft("Person.Created", Target(candidate.PersonId), details.ToJson())], context, cancellationToken)
             .ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return candidate;
+        return candidate.WithoutSensitive();
     }
 
     /// <summary>
@@ -82,16 +109,20 @@ public sealed partial class PeopleRegister
                 "Read the person again with Get-IsmsPerson, check the other change, and apply yours to the new version.", current.PersonId);
         }
 
-        // Prepared as PreviewUpdateAsync prepares it, so -WhatIf shows exactly what is stored.
-        Person updated = Prepare(change(current) with { PersonId = current.PersonId }) with
+        // Prepared as PreviewUpdateAsync prepares it, so -WhatIf shows exactly what is stored. The change sees the
+        // current sensitive values (decrypted here, not shown), so leaving a field alone keeps it.
+        Person full = current.WithSensitive(await UnprotectAsync(transaction, current, cancellationToken).ConfigureAwait(false));
+        Person updated = Prepare(change(full) with { PersonId = current.PersonId }) with
         {
             Version = current.Version,
             CreatedAt = current.CreatedAt,
             UpdatedAt = current.UpdatedAt,
+            PersonalDataRemovedAt = current.PersonalDataRemovedAt,
         };
 
         IReadOnlyList<FieldChange> changes = Diff(current, updated);
-        if (changes.Count == 0)
+        IReadOnlyList<string> sensitive = SensitiveDiff(full, updated);
+        if (changes.Count == 0 && sensitive.Count == 0)
         {
             return current;
         }
@@ -102,7 +133,17 @@ public sealed partial class PeopleRegister
             details.AddChange(c.Field, c.From, c.To);
         }
 
-        updated = updated with { Version = current.Version + 1, UpdatedAt = Truncate(_clock()) };
+        if (sensitive.Count > 0)
+        {
+            RefuseSensitiveDataAfterRemoval(current);
+            details.Add("SensitiveFields", sensitive.ToArray());
+            foreach ((string field, string? value) in updated.SensitiveValues().Where(f => sensitive.Contains(f.Field)))
+            {
+                await Vault.ProtectAsync(transaction, current.PersonId, field, value, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        updated = updated.WithoutSensitive() with { Version = current.Version + 1, UpdatedAt = Truncate(_clock()) };
         if (!await transaction.UpdatePersonAsync(updated, current.Version, cancellationToken).ConfigureAwait(false))
         {
             throw new IsmsException("IsmsOps.Person.Conflict", IsmsErrorKind.Conflict,
@@ -122,7 +163,61 @@ public sealed partial class PeopleRegister
     public async Task<IReadOnlyList<FieldChange>> PreviewUpdateAsync(string personId, Func<Person, Person> change, CancellationToken cancellationToken)
     {
         Person current = await GetAsync(personId, cancellationToken).ConfigureAwait(false);
-        return Diff(current, Prepare(change(current) with { PersonId = current.PersonId }));
+        IReadOnlyDictionary<string, string> stored = current.PersonalDataRemovedAt is null && _vault is not null
+            ? await _vault.UnprotectAsync(current.PersonId, cancellationToken).ConfigureAwait(false)
+            : new Dictionary<string, string>();
+        Person full = current.WithSensitive(stored);
+        Person updated = Prepare(change(full) with { PersonId = current.PersonId });
+        IReadOnlyList<string> sensitive = SensitiveDiff(full, updated);
+        if (sensitive.Count > 0)
+        {
+            RefuseSensitiveDataAfterRemoval(current);
+        }
+
+        // Sensitive values are named, never shown: -WhatIf output ends up in transcripts and job logs.
+        Dictionary<string, string?> after = updated.SensitiveValues().ToDictionary(f => f.Field, f => f.Value);
+        return Diff(current, updated)
+            .Concat(sensitive.Select(field => new FieldChange(field,
+                stored.ContainsKey(field) ? ProtectedValueText : null,
+                after[field] is null ? null : "(new protected value)")))
+            .ToList();
+    }
+
+    /// <summary>
+    /// <paramref name="people"/> with their sensitive fields filled in, for someone to see. Each person who has any is
+    /// audited as a <c>PersonalData.Read</c> event naming the person and the fields, never the values; if the events
+    /// cannot be written, nothing is returned. A person whose data was removed comes back with the fields empty and
+    /// <see cref="Person.PersonalDataRemovedAt"/> set.
+    /// </summary>
+    public async Task<IReadOnlyList<Person>> ReadSensitiveAsync(IReadOnlyList<Person> people, OperationContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(people);
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> values = await Vault.ReadAsync(
+            people.Where(p => p.PersonalDataRemovedAt is null).Select(p => p.PersonId).ToList(), context, cancellationToken).ConfigureAwait(false);
+        return people.Select(p => values.TryGetValue(p.PersonId, out IReadOnlyDictionary<string, string>? v) ? p.WithSensitive(v) : p.WithoutSensitive()).ToList();
+    }
+
+    private PersonalDataVault Vault => _vault ?? throw new InvalidOperationException("This register was made without a personal-data vault.");
+
+    private async Task<IReadOnlyDictionary<string, string>> UnprotectAsync(IStoreWriteTransaction transaction, Person person, CancellationToken cancellationToken) =>
+        person.PersonalDataRemovedAt is null && _vault is not null
+            ? await _vault.UnprotectAsync(transaction, person.PersonId, cancellationToken).ConfigureAwait(false)
+            : new Dictionary<string, string>();
+
+    private static IReadOnlyList<string> SensitiveDiff(Person before, Person after)
+    {
+        Dictionary<string, string?> old = before.SensitiveValues().ToDictionary(f => f.Field, f => f.Value);
+        return after.SensitiveValues().Where(f => !string.Equals(old[f.Field], f.Value, StringComparison.Ordinal)).Select(f => f.Field).ToList();
+    }
+
+    private static void RefuseSensitiveDataAfterRemoval(Person current)
+    {
+        if (current.PersonalDataRemovedAt is DateTime removed)
+        {
+            throw new IsmsException("IsmsOps.PersonalData.Removed", IsmsErrorKind.InvalidArgument,
+                $"The personal data of '{current.PersonId}' was removed on {removed:yyyy-MM-dd}; no new personal data is kept for them. Nothing was changed.",
+                "Leave the sensitive fields out; a person who returns is registered again under the PersonId HR assigns.", current.PersonId);
+        }
     }
 
     /// <summary>A person record as it would be stored (trimmed, dates without time, country upper-cased), or the validation error.</summary>
@@ -193,6 +288,9 @@ public sealed partial class PeopleRegister
         DirectoryObjectId = Blank(p.DirectoryObjectId)?.ToLowerInvariant(),
         StartDate = p.StartDate?.Date,
         EndDate = p.EndDate?.Date,
+        PersonalEmail = Blank(p.PersonalEmail),
+        PersonalPhone = Blank(p.PersonalPhone),
+        HomeAddress = Blank(p.HomeAddress),
     };
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
@@ -239,6 +337,25 @@ public sealed partial class PeopleRegister
                 "Give the Entra ID object id of the person's account, for example 0b6f4a1e-8c2d-4e7f-9a3b-1c5d7e9f2a4b.");
         }
 
+        // The value is personal data: the messages name the field and the rule, not what was typed.
+        if (p.PersonalEmail is not null && !AddressFormat().IsMatch(p.PersonalEmail))
+        {
+            throw InvalidSensitive(nameof(Person.PersonalEmail), "PersonalEmail is not an address of the form name@domain.",
+                "Give the private address as name@domain, or leave it out.");
+        }
+
+        if (p.PersonalPhone is not null && !PhoneFormat().IsMatch(p.PersonalPhone))
+        {
+            throw InvalidSensitive(nameof(Person.PersonalPhone), "PersonalPhone is not a phone number: use digits, spaces and + ( ) . / -, 3 to 32 characters.",
+                "Give the number in international form, for example +44 20 7946 0000.");
+        }
+
+        if (p.HomeAddress is not null && (p.HomeAddress.Length > 512 || p.HomeAddress.Any(c => char.IsControl(c) && c != '\n' && c != '\r')))
+        {
+            throw InvalidSensitive(nameof(Person.HomeAddress), "HomeAddress may be at most 512 characters, with no control characters other than line breaks.",
+                "Give the postal address as text, lines separated by line breaks or commas.");
+        }
+
         if (p.StartDate is DateTime start && p.EndDate is DateTime end && end < start)
         {
             throw Invalid(nameof(Person.EndDate), end, $"EndDate {end:yyyy-MM-dd} is before StartDate {start:yyyy-MM-dd}.",
@@ -266,6 +383,12 @@ public sealed partial class PeopleRegister
 
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
     private static partial Regex AddressFormat();
+
+    private static IsmsException InvalidSensitive(string field, string message, string fix) =>
+        new("IsmsOps.Person.Invalid" + field, IsmsErrorKind.InvalidArgument, message + " (The value is not repeated here: it is personal data.) Nothing was changed.", fix, field);
+
+    [GeneratedRegex(@"^\+?[0-9 ()./-]{3,32}$")]
+    private static partial Regex PhoneFormat();
 
     [GeneratedRegex("^[A-Z]{2}$")]
     private static partial Regex CountryFormat();

@@ -1,6 +1,7 @@
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.People;
+using IsmsOps.Engine.Protection;
 
 namespace IsmsOps.Engine.Storage;
 
@@ -37,6 +38,18 @@ public interface IIsmsStore : IDisposable
     Task<IReadOnlyList<AuditCheckpoint>> ReadCheckpointsAsync(CancellationToken cancellationToken);
 
     Task<long> CountAuditEventsAsync(CancellationToken cancellationToken);
+
+    /// <summary>The person's wrapped data key, or null.</summary>
+    Task<WrappedDataKey?> GetDataKeyAsync(string personId, CancellationToken cancellationToken);
+
+    /// <summary>The person's protected values (still encrypted), by name.</summary>
+    Task<IReadOnlyList<ProtectedValue>> GetProtectedValuesAsync(string personId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes rows deleted so far unrecoverable from the store's files: deleted content is already zeroed in place
+    /// (secure_delete), and this folds the write-ahead log, whose older frames may still hold it, into the database.
+    /// </summary>
+    void PurgeDeletedData();
 }
 
 /// <summary>One atomic unit of change. Dispose without <see cref="CommitAsync"/> rolls everything back.</summary>
@@ -65,6 +78,30 @@ public interface IStoreWriteTransaction : IAsyncDisposable
 
     /// <summary>Replaces the step with the same sequence in case <paramref name="caseId"/>; false when there is none.</summary>
     Task<bool> UpdateOffboardingStepAsync(string caseId, OffboardingStep step, CancellationToken cancellationToken);
+
+    Task<WrappedDataKey?> GetDataKeyAsync(string personId, CancellationToken cancellationToken);
+
+    Task InsertDataKeyAsync(WrappedDataKey key, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the wrapping of the person's data key (a master-key rotation); false when there is none.</summary>
+    Task<bool> UpdateDataKeyAsync(WrappedDataKey key, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the person's wrapped data key; false when there was none.</summary>
+    Task<bool> DeleteDataKeyAsync(string personId, CancellationToken cancellationToken);
+
+    /// <summary>Every wrapped data key, for a rotation.</summary>
+    Task<IReadOnlyList<WrappedDataKey>> ListDataKeysAsync(CancellationToken cancellationToken);
+
+    /// <summary>The distinct master key ids the stored data keys are wrapped under (one, outside a rotation).</summary>
+    Task<IReadOnlyList<string>> GetMasterKeyIdsInUseAsync(CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ProtectedValue>> GetProtectedValuesAsync(string personId, CancellationToken cancellationToken);
+
+    /// <summary>Inserts or replaces the value with the same person and name.</summary>
+    Task UpsertProtectedValueAsync(ProtectedValue value, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the person's value named <paramref name="name"/>, or all of them when it is null; returns how many.</summary>
+    Task<int> DeleteProtectedValuesAsync(string personId, string? name, CancellationToken cancellationToken);
 
     /// <summary>The newest event's sequence and hash, or (0, genesis) for an empty trail.</summary>
     Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken);

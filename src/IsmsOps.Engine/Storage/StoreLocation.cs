@@ -1,7 +1,7 @@
 namespace IsmsOps.Engine.Storage;
 
 /// <summary>
-/// Where the embedded store and the audit signing key live: <c>$ISMSOPS_HOME</c> when set, otherwise the per-user data
+/// Where the embedded store, the audit signing key and the personal-data master key live: <c>$ISMSOPS_HOME</c> when set, otherwise the per-user data
 /// folder (<c>~/.local/share/IsmsOps</c> on Linux, <c>%LOCALAPPDATA%\IsmsOps</c> on Windows).
 /// </summary>
 public sealed record StoreLocation(string Home)
@@ -18,6 +18,12 @@ public sealed record StoreLocation(string Home)
 
     /// <summary>The private key that signs audit checkpoints: <c>$ISMSOPS_AUDIT_KEY</c> or <c>keys/audit-signing-key.pem</c>.</summary>
     public string SigningKeyPath { get; init; } = Path.Combine(Home, "keys", "audit-signing-key.pem");
+
+    /// <summary>
+    /// The personal-data master key (base64 of 32 bytes, owner-only), used when <c>$ISMSOPS_MASTER_KEY</c> is not set:
+    /// <c>keys/personal-data-master.key</c>.
+    /// </summary>
+    public string MasterKeyPath { get; init; } = Path.Combine(Home, "keys", "personal-data-master.key");
 
     /// <summary>The copy of the newest signed checkpoint kept outside the database.</summary>
     public string HeadWitnessPath => Path.Combine(KeyDirectory, "audit-head.json");

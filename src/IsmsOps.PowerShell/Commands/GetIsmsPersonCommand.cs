@@ -9,7 +9,10 @@ namespace IsmsOps.PowerShell.Commands;
 /// Returns the people that match every filter given; with no filter, everyone, ordered by PersonId. PersonId,
 /// DisplayName and Department take wildcards (* ? [a-z]) and are case-insensitive. A PersonId without wildcards
 /// that matches nobody is reported as a non-terminating error, as Get-Item does for a missing path. PersonId binds
-/// from the pipeline by property name, so any object with a PersonId property can be piped in.
+/// from the pipeline by property name, so any object with a PersonId property can be piped in. The sensitive fields
+/// (PersonalEmail, PersonalPhone, HomeAddress) are stored encrypted and are empty in the output unless -IncludeSensitive
+/// is given; that read is audited per person (PersonalData.Read, naming the fields, never the values). For a person
+/// whose personal data was removed, PersonalDataRemovedAt says when, and the fields stay empty.
 /// Graph permissions: none (this cmdlet reads only the IsmsOps store).
 /// </remarks>
 /// <example>
@@ -21,6 +24,10 @@ namespace IsmsOps.PowerShell.Commands;
 /// <para>Lists leavers in departments whose name starts with Fin.</para>
 /// </example>
 /// <example>
+/// <code>Get-IsmsPerson E1001 -IncludeSensitive</code>
+/// <para>Shows E1001's private contact details; the read is recorded in the audit trail.</para>
+/// </example>
+/// <example>
 /// <code>Get-IsmsPerson -DisplayName '*lovelace*' | Set-IsmsPerson -Department Research</code>
 /// <para>Finds people by part of their name and moves them to another department.</para>
 /// </example>
@@ -28,6 +35,8 @@ namespace IsmsOps.PowerShell.Commands;
 [OutputType(typeof(Person))]
 public sealed class GetIsmsPersonCommand : IsmsCmdlet
 {
+    private const string SensitiveViewTypeName = "IsmsOps.Engine.People.Person#Sensitive";
+
     /// <summary>PersonIds to return; wildcards allowed.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
@@ -54,6 +63,13 @@ public sealed class GetIsmsPersonCommand : IsmsCmdlet
     [Parameter]
     public EmploymentType[]? EmploymentType { get; set; }
 
+    /// <summary>
+    /// Also decrypts and shows the sensitive fields (PersonalEmail, PersonalPhone, HomeAddress). Each person whose
+    /// sensitive data is shown is audited as a PersonalData.Read event naming the person and the fields, never the values.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter IncludeSensitive { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -69,7 +85,22 @@ public sealed class GetIsmsPersonCommand : IsmsCmdlet
         ForEachItem(() =>
         {
             IReadOnlyList<Person> people = Run((w, ct) => w.People.FindAsync(query, ct));
-            WriteObject(people, enumerateCollection: true);
+            if (IncludeSensitive)
+            {
+                IReadOnlyList<Person> full = Run((w, ct) => w.People.ReadSensitiveAsync(people, Operation, ct));
+                foreach (Person person in full)
+                {
+                    // A view of its own (IsmsOps.Format.ps1xml), so the fields asked for are the ones shown.
+                    var shown = PSObject.AsPSObject(person);
+                    shown.TypeNames.Insert(0, SensitiveViewTypeName);
+                    WriteObject(shown);
+                }
+            }
+            else
+            {
+                WriteObject(people, enumerateCollection: true);
+            }
+
             foreach (string id in PersonId ?? [])
             {
                 if (!NamePatternSet.ContainsWildcard(id) && !people.Any(p => string.Equals(p.PersonId, id, StringComparison.OrdinalIgnoreCase)))

@@ -9,11 +9,18 @@ namespace IsmsOps.PowerShell.Commands;
 /// that records who added it and with which values, are stored in one transaction. A PersonId that is already
 /// registered is an error, and nothing is changed. Every parameter binds from pipeline properties of the same name,
 /// so rows from an HR export (Import-Csv) can be piped in; one bad row is reported and the others are registered.
+/// PersonalEmail, PersonalPhone and HomeAddress are sensitive: they are encrypted under a data key of the person's own
+/// (wrapped by the master key kept outside the database), the audit event names them without their values, and the
+/// person written to the pipeline does not show them (Get-IsmsPerson -IncludeSensitive does, and audits the read).
 /// Graph permissions: none (this cmdlet changes only the IsmsOps store).
 /// </remarks>
 /// <example>
 /// <code>New-IsmsPerson -PersonId E1001 -DisplayName 'Ada Lovelace' -Department Engineering -JobRole 'Software Engineer' -StartDate 2026-01-05</code>
 /// <para>Registers a new employee as a Candidate.</para>
+/// </example>
+/// <example>
+/// <code>New-IsmsPerson -PersonId E1002 -DisplayName 'Grace Hopper' -PersonalEmail grace@example.net -PersonalPhone '+1 555 0100'</code>
+/// <para>Registers a person with private contact details, which are stored encrypted.</para>
 /// </example>
 /// <example>
 /// <code>Import-Csv ./hr-joiners.csv | New-IsmsPerson -Status Onboarding</code>
@@ -82,6 +89,18 @@ public sealed class NewIsmsPersonCommand : IsmsCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? DirectoryObjectId { get; set; }
 
+    /// <summary>A private e-mail address, for contact after the person leaves. Sensitive: stored encrypted under the person's own key, never shown unless asked for with Get-IsmsPerson -IncludeSensitive.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? PersonalEmail { get; set; }
+
+    /// <summary>A private phone number. Sensitive, stored encrypted like PersonalEmail.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? PersonalPhone { get; set; }
+
+    /// <summary>The home postal address. Sensitive, stored encrypted like PersonalEmail.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? HomeAddress { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -100,6 +119,9 @@ public sealed class NewIsmsPersonCommand : IsmsCmdlet
             EndDate = EndDate,
             Location = Location,
             DirectoryObjectId = DirectoryObjectId,
+            PersonalEmail = PersonalEmail,
+            PersonalPhone = PersonalPhone,
+            HomeAddress = HomeAddress,
         };
 
         ForEachItem(() =>

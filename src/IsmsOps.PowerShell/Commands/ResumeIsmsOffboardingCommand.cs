@@ -9,7 +9,8 @@ namespace IsmsOps.PowerShell.Commands;
 /// Runs every step of the case that is not settled (Pending or Failed: after a crash, throttling, a missing permission
 /// since granted), stores each as it settles with its audit event, re-reads the directory, and closes the case on what
 /// the directory holds. Settled steps are not run again, so resuming a finished case changes nothing in the directory;
-/// it re-verifies and writes the case.
+/// it re-verifies and writes the case. A case that ends Failed again is reported as IsmsOps.Offboarding.StepsFailed, and
+/// one Graph stopped answering for as IsmsOps.Offboarding.Interrupted; both name what to fix.
 /// Graph permissions: those listed for Resume-IsmsOffboarding in docs/graph-permissions.md.
 /// </remarks>
 /// <example>
@@ -48,6 +49,11 @@ public sealed class ResumeIsmsOffboardingCommand : IsmsCmdlet
             }
 
             WriteObject(outcome.Case);
+            // A case that ended Failed is an error a scheduled job must see, not only a status on the object.
+            if (outcome.ToError() is { } failed)
+            {
+                WriteIsmsError(failed);
+            }
         });
     }
 }

@@ -9,7 +9,9 @@ namespace IsmsOps.PowerShell.Commands;
 /// in piped data leaves the field as it is). The change and an audit event holding each
 /// changed field's old and new value are stored in one transaction, and a change that alters nothing is not stored or
 /// audited. When the person was read with Get-IsmsPerson and piped in, its Version binds to ExpectedVersion: if someone
-/// else changed the person in between, the update is refused instead of overwriting their change.
+/// else changed the person in between, the update is refused instead of overwriting their change. A sensitive field
+/// (PersonalEmail, PersonalPhone, HomeAddress) is stored encrypted; -WhatIf and the audit event name it when it changes,
+/// never its value. After Remove-IsmsPersonalData no sensitive field can be set again for that person.
 /// Graph permissions: none (this cmdlet changes only the IsmsOps store).
 /// </remarks>
 /// <example>
@@ -83,6 +85,18 @@ public sealed class SetIsmsPersonCommand : IsmsCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? DirectoryObjectId { get; set; }
 
+    /// <summary>The new private e-mail address; an empty string clears it. Sensitive: stored encrypted, and -WhatIf and the audit trail name the field without its value.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? PersonalEmail { get; set; }
+
+    /// <summary>The new private phone number; an empty string clears it. Sensitive, like PersonalEmail.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? PersonalPhone { get; set; }
+
+    /// <summary>The new home postal address; an empty string clears it. Sensitive, like PersonalEmail.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? HomeAddress { get; set; }
+
     /// <summary>The version you read. If the stored person has moved on, the change is refused. Binds from a piped person's Version.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Version")]
@@ -125,6 +139,9 @@ public sealed class SetIsmsPersonCommand : IsmsCmdlet
             EndDate = EndDate ?? p.EndDate,
             Location = Text(nameof(Location), Location, p.Location),
             DirectoryObjectId = Text(nameof(DirectoryObjectId), DirectoryObjectId, p.DirectoryObjectId),
+            PersonalEmail = Text(nameof(PersonalEmail), PersonalEmail, p.PersonalEmail),
+            PersonalPhone = Text(nameof(PersonalPhone), PersonalPhone, p.PersonalPhone),
+            HomeAddress = Text(nameof(HomeAddress), HomeAddress, p.HomeAddress),
         };
 
         ForEachItem(() =>

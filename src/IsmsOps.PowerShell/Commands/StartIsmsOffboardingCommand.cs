@@ -22,6 +22,11 @@ namespace IsmsOps.PowerShell.Commands;
 /// a crash or a failed step, and running a finished case again changes nothing. -WhatIf shows every step and changes
 /// nothing, and stores no case. The case's deadline comes from the employment type and -Immediate (Get-IsmsOffboarding
 /// shows it and flags a breach).
+/// A case that ends Failed is written to the pipeline and reported as the error IsmsOps.Offboarding.StepsFailed, naming
+/// each failed step and why; if Graph stops answering before the case is verified, the case is stored as Failed and the
+/// error is IsmsOps.Offboarding.Interrupted. An unknown person (IsmsOps.Person.NotFound), a person with no linked
+/// account (IsmsOps.Access.PersonNotLinked) and an account the directory no longer holds (IsmsOps.Access.UserNotFound)
+/// open no case.
 /// Leavers piped in (Import-Csv leavers.csv | Start-IsmsOffboarding, with a PersonId or a UserId column) are offboarded
 /// -ThrottleLimit at a time (8 unless told): each is confirmed as it arrives, then read, planned and run in the
 /// background, and its case, warnings and errors are written as it finishes, so output comes in completion order. One
@@ -178,6 +183,11 @@ public sealed class StartIsmsOffboardingCommand : IsmsCmdlet
         }
 
         WriteObject(outcome.Case);
+        // A case that ended Failed is an error a scheduled job must see, not only a status on the object.
+        if (outcome.ToError() is { } failed)
+        {
+            WriteIsmsError(failed);
+        }
     });
 
     private static string Summary(OffboardingPlan plan) => string.Join(", ", plan.Steps

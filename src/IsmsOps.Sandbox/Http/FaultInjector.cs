@@ -9,18 +9,34 @@ internal sealed class FaultInjector
     private readonly SandboxOptions _options;
     private readonly ulong _seed;
     private long _sequence;
+    private double _faultRate;
 
     public FaultInjector(SandboxOptions options)
     {
         _options = options;
         _seed = unchecked((ulong)options.Seed * 0x9E3779B97F4A7C15UL + 0x5A4D);
+        _faultRate = options.FaultRate;
     }
+
+    /// <summary>The share of requests faulted from now on; starts at <see cref="SandboxOptions.FaultRate"/>.</summary>
+    public double FaultRate
+    {
+        get => Volatile.Read(ref _faultRate);
+        set => Volatile.Write(ref _faultRate, value);
+    }
+
+    /// <summary>The delay a <see cref="SandboxFault.Latency"/> fault adds.</summary>
+    public TimeSpan Latency => _options.FaultLatency;
+
+    /// <summary>Whether the independent items of a $batch wait out their latency side by side (<see cref="SandboxOptions.ParallelBatchItems"/>).</summary>
+    public bool ParallelBatchItems => _options.ParallelBatchItems;
 
     /// <summary>The fault for the next request, or null when it should be answered normally.</summary>
     public SandboxFault? Next()
     {
         ulong position = (ulong)Interlocked.Increment(ref _sequence);
-        if (_options.FaultRate <= 0 || SeedSequence.At(_seed, position) >= _options.FaultRate)
+        double rate = FaultRate;
+        if (rate <= 0 || SeedSequence.At(_seed, position) >= rate)
         {
             return null;
         }
@@ -54,6 +70,9 @@ internal sealed class FaultInjector
                 return null;
         }
     }
+
+    /// <summary>The round trip every request and $batch item pays, faulted or not (<see cref="SandboxOptions.Latency"/>).</summary>
+    public TimeSpan BaseLatency => _options.Latency;
 
     /// <summary>Waits <see cref="SandboxOptions.Latency"/>, the round trip every request and $batch item pays, faulted or not.</summary>
     public Task DelayAsync(CancellationToken cancellationToken) =>

@@ -7,7 +7,30 @@ using IsmsOps.Sandbox.Http.Query;
 namespace IsmsOps.Sandbox.Http;
 
 /// <summary>A navigation property a listing lets $expand pull in, e.g. a user's manager or a device's registered owners.</summary>
-internal sealed record Expansion<T>(string Name, Func<T, IReadOnlyList<DirectoryObject>> Targets, bool SingleValued = false);
+internal sealed record Expansion<T>(string Name, Func<T, IReadOnlyList<DirectoryObject>> Targets, bool SingleValued = false)
+{
+    /// <summary>For a relationship to something other than directory objects (a group's appRoleAssignments); null otherwise.</summary>
+    public TypedExpansion<T>? Typed { get; init; }
+
+    /// <summary>A collection-valued relationship whose targets are written with their own <paramref name="shape"/>.</summary>
+    public static Expansion<T> Of<TTarget>(string name, Func<T, IReadOnlyList<TTarget>> targets, GraphResourceShape<TTarget> shape)
+        where TTarget : class =>
+        new(name, _ => [])
+        {
+            Typed = new TypedExpansion<T>(shape.GraphTypeName, shape.Resolve, (writer, item, select, limit) =>
+            {
+                foreach (TTarget target in targets(item).Take(limit))
+                {
+                    writer.WriteStartObject();
+                    shape.Write(writer, target, select);
+                    writer.WriteEndObject();
+                }
+            }),
+        };
+}
+
+/// <summary>How to check a nested $select against, and write, the targets of a relationship that are not directory objects.</summary>
+internal sealed record TypedExpansion<T>(string GraphTypeName, Func<string, string?> Resolve, Action<Utf8JsonWriter, T, IReadOnlyList<string>?, int> Write);
 
 /// <summary>How a collection is listed beyond its items and shape.</summary>
 internal sealed record ListingOptions<T>
@@ -29,6 +52,12 @@ internal static class GraphPayloads
 {
     public const int DefaultPageSize = 100;
     public const int MaximumPageSize = 999;
+
+    /// <summary>
+    /// Graph returns at most this many objects of an expanded collection of a directory object, with no link to the
+    /// rest (Graph's known issue 13635), so a client must not take an expansion of this length as complete.
+    /// </summary>
+    public const int ExpandLimit = 20;
 
     public static GraphResponse Collection<T>(RouteCall call, string contextName, IReadOnlyList<T> items, IGraphShape<T> shape, ListingOptions<T>? options = null)
         where T : class
@@ -165,7 +194,14 @@ internal static class GraphPayloads
             }
 
             writer.WriteStartArray(expansion.Name);
-            foreach (DirectoryObject target in targets)
+            if (expansion.Typed is { } typed)
+            {
+                typed.Write(writer, item, select, ExpandLimit);
+                writer.WriteEndArray();
+                continue;
+            }
+
+            foreach (DirectoryObject target in targets.Take(ExpandLimit))
             {
                 writer.WriteStartObject();
                 WriteItem(writer, target, GraphShapes.DirectoryObject, select, withODataType: true, []);
@@ -201,7 +237,21 @@ internal static class GraphPayloads
                 }
 
                 List<string>? select = null;
-                if (option.Select is not null && Resolve(option.Select, GraphShapes.DirectoryObject, out select) is { } unknown)
+                if (option.Select is not null && expansion.Typed is { } typed)
+                {
+                    select = [];
+                    foreach (string name in option.Select)
+                    {
+                        if (typed.Resolve(name) is not { } canonical)
+                        {
+                            error = GraphResponse.Error(request, 400, "Request_BadRequest", $"Could not find a property named '{name}' on type '{typed.GraphTypeName}'.");
+                            return false;
+                        }
+
+                        select.Add(canonical);
+                    }
+                }
+                else if (option.Select is not null && Resolve(option.Select, GraphShapes.DirectoryObject, out select) is { } unknown)
                 {
                     error = GraphResponse.Error(request, 400, "Request_BadRequest",
                         $"Could not find a property named '{unknown}' on type '{GraphShapes.DirectoryObject.GraphTypeName}'.");

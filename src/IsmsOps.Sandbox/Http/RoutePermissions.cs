@@ -43,7 +43,10 @@ internal static class RoutePermissions
     private static readonly string[] ApplicationRead = ["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
     private static readonly string[] AppRoleAssignmentRead = ["AppRoleAssignment.ReadWrite.All", "Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
     private static readonly string[] UserAppRoleAssignmentRead = [.. AppRoleAssignmentRead, "User.Read.All", "User.ReadWrite.All"];
-    private static readonly string[] GroupAppRoleAssignmentRead = [.. AppRoleAssignmentRead, "Group.Read.All", "Group.ReadWrite.All"];
+    private static readonly string[] GroupAppRoleAssignmentReadList = [.. AppRoleAssignmentRead, "Group.Read.All", "Group.ReadWrite.All"];
+
+    /// <summary>What listing, or expanding, a group's app role assignments needs.</summary>
+    public static IReadOnlyList<string> GroupAppRoleAssignmentRead => GroupAppRoleAssignmentReadList;
     private static readonly string[] AppRoleAssignmentWrite = ["AppRoleAssignment.ReadWrite.All"];
     private static readonly string[] GrantRead = ["DelegatedPermissionGrant.Read.All", "DelegatedPermissionGrant.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
     private static readonly string[] GrantWrite = ["DelegatedPermissionGrant.ReadWrite.All", "Directory.ReadWrite.All"];
@@ -102,7 +105,7 @@ internal static class RoutePermissions
         ["DELETE groups/{id}/members/{memberId}/$ref"] = new(GroupMemberWrite),
         ["POST groups/{id}/owners/$ref"] = new(GroupOwnerWrite),
         ["DELETE groups/{id}/owners/{ownerId}/$ref"] = new(GroupOwnerWrite),
-        ["GET groups/{id}/appRoleAssignments"] = new(GroupAppRoleAssignmentRead),
+        ["GET groups/{id}/appRoleAssignments"] = new(GroupAppRoleAssignmentReadList),
 
         ["GET roleManagement/directory/roleDefinitions"] = new(RoleRead),
         ["GET roleManagement/directory/roleDefinitions/{id}"] = new(RoleRead),

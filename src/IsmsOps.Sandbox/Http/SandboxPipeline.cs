@@ -57,13 +57,8 @@ internal sealed class SandboxPipeline
     /// answers belongs to the HTTP request that carries the batch (decided once, above), not to one item of it. An
     /// item that draws one is answered normally.
     /// </summary>
-    private async Task<GraphResponse?> InjectItemFaultAsync(GraphRequest request, CancellationToken cancellationToken)
-    {
-        await _faults.DelayAsync(cancellationToken).ConfigureAwait(false);
-        return _faults.Next() is { } fault and not (SandboxFault.ConnectionReset or SandboxFault.Timeout)
-            ? await _faults.RespondAsync(fault, request, cancellationToken).ConfigureAwait(false)
-            : null;
-    }
+    private SandboxFault? NextItemFault() =>
+        _faults.Next() is { } fault and not (SandboxFault.ConnectionReset or SandboxFault.Timeout) ? fault : null;
 
     private async Task<GraphResponse> BatchAsync(GraphRequest batch, CancellationToken cancellationToken)
     {
@@ -97,27 +92,92 @@ internal sealed class SandboxPipeline
                     $"Batch request contains {requests.GetArrayLength()} requests; at most {MaximumBatchSize} are allowed.");
             }
 
-            var items = new List<(string Id, GraphResponse Response)>();
+            var parsed = new List<(string Id, GraphRequest Request, IReadOnlyList<string> DependsOn)>();
             foreach (JsonElement item in requests.EnumerateArray())
             {
-                if (ReadBatchItem(batch, item) is not { } parsed)
+                if (ReadBatchItem(batch, item) is not { } one)
                 {
                     return GraphResponse.Error(batch, 400, "BadRequest", "Each batch request needs a string id, a method and a url.");
                 }
 
-                // Items are answered in order, which also honours any dependsOn the client sent.
-                GraphResponse response = await InjectItemFaultAsync(parsed.Request, cancellationToken).ConfigureAwait(false)
-                    ?? (parsed.Request.Segments is ["$batch"]
-                        ? GraphResponse.Error(parsed.Request, 400, "BadRequest", "A batch cannot contain another batch.")
-                        : _router.Handle(parsed.Request));
-                items.Add((parsed.Id, response));
+                if (parsed.Any(p => p.Id == one.Id))
+                {
+                    return GraphResponse.Error(batch, 400, "BadRequest", $"Batch request ids must be unique; '{one.Id}' is used twice.");
+                }
+
+                // Items run in order here, so a dependency must come earlier; Graph refuses one that names no item.
+                if (one.DependsOn.FirstOrDefault(d => parsed.All(p => p.Id != d)) is { } unknown)
+                {
+                    return GraphResponse.Error(batch, 400, "BadRequest",
+                        $"Request '{one.Id}' depends on '{unknown}', which is not an earlier request of this batch.");
+                }
+
+                parsed.Add(one);
+            }
+
+            // Graph runs a batch fully in sequence or fully side by side: once any item names a dependency, every item
+            // after the first must name one, and a mix is refused whole.
+            if (parsed.Any(p => p.DependsOn.Count > 0) && parsed.Skip(1).Any(p => p.DependsOn.Count == 0))
+            {
+                return GraphResponse.Error(batch, 400, "BadRequest", "Batch should be either fully sequential or fully parallel.");
+            }
+
+            var answered = new Dictionary<string, (GraphResponse Response, TimeSpan ReadyAt)>(StringComparer.Ordinal);
+            var items = new List<(string Id, GraphResponse Response)>();
+            TimeSpan batchTakes = TimeSpan.Zero;
+            foreach (var (id, request, dependsOn) in parsed)
+            {
+                // A request whose dependency failed is not run: Graph answers it 424.
+                TimeSpan readyAt = dependsOn.Select(d => answered[d].ReadyAt).DefaultIfEmpty(TimeSpan.Zero).Max();
+                GraphResponse response;
+                if (dependsOn.Any(d => answered[d].Response.Status is < 200 or >= 300))
+                {
+                    response = GraphResponse.Error(request, 424, "FailedDependency", "The request this one depends on failed.");
+                }
+                else
+                {
+                    // Every item pays the round trip (SandboxOptions.Latency): side by side, or one after another.
+                    if (_faults.ParallelBatchItems)
+                    {
+                        readyAt += _faults.BaseLatency;
+                    }
+                    else
+                    {
+                        await _faults.DelayAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    SandboxFault? fault = NextItemFault();
+                    GraphResponse? faulted = null;
+                    if (fault == SandboxFault.Latency && _faults.ParallelBatchItems)
+                    {
+                        readyAt += _faults.Latency;
+                    }
+                    else if (fault is { } drawn)
+                    {
+                        faulted = await _faults.RespondAsync(drawn, request, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    response = faulted ?? (request.Segments is ["$batch"]
+                        ? GraphResponse.Error(request, 400, "BadRequest", "A batch cannot contain another batch.")
+                        : _router.Handle(request));
+                }
+
+                answered[id] = (response, readyAt);
+                batchTakes = batchTakes > readyAt ? batchTakes : readyAt;
+                items.Add((id, response));
+            }
+
+            // Side by side, the batch answers when its slowest dependency chain is done.
+            if (batchTakes > TimeSpan.Zero)
+            {
+                await Task.Delay(batchTakes, cancellationToken).ConfigureAwait(false);
             }
 
             return GraphResponse.Json(200, writer => WriteBatchResponse(writer, items));
         }
     }
 
-    private static (string Id, GraphRequest Request)? ReadBatchItem(GraphRequest batch, JsonElement item)
+    private static (string Id, GraphRequest Request, IReadOnlyList<string> DependsOn)? ReadBatchItem(GraphRequest batch, JsonElement item)
     {
         if (item.ValueKind != JsonValueKind.Object
             || !item.TryGetProperty("id", out JsonElement id) || id.ValueKind != JsonValueKind.String
@@ -136,6 +196,17 @@ internal sealed class SandboxPipeline
             }
         }
 
+        var dependsOn = new List<string>();
+        if (item.TryGetProperty("dependsOn", out JsonElement dependencies))
+        {
+            if (dependencies.ValueKind != JsonValueKind.Array || dependencies.EnumerateArray().Any(d => d.ValueKind != JsonValueKind.String))
+            {
+                return null;
+            }
+
+            dependsOn.AddRange(dependencies.EnumerateArray().Select(d => d.GetString()!));
+        }
+
         var (segments, query) = GraphRequest.ParseTarget(url.GetString()!);
         byte[] body = item.TryGetProperty("body", out JsonElement itemBody) ? Encoding.UTF8.GetBytes(itemBody.GetRawText()) : [];
         return (id.GetString()!, new GraphRequest
@@ -148,7 +219,7 @@ internal sealed class SandboxPipeline
             RequestId = Guid.NewGuid().ToString(),
             ClientRequestId = batch.ClientRequestId,
             BaseUrl = batch.BaseUrl,
-        });
+        }, dependsOn);
     }
 
     private static void WriteBatchResponse(Utf8JsonWriter writer, List<(string Id, GraphResponse Response)> items)

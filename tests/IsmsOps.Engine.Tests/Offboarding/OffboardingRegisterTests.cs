@@ -48,6 +48,39 @@ public sealed class OffboardingRegisterTests : IDisposable
     private List<AuditEvent> Events(string action) => _store.Events().Where(e => e.Action == action).ToList();
 
     [Fact]
+    public async Task Steps_that_settled_together_are_stored_as_one_new_version_with_one_audit_event_each()
+    {
+        OffboardingCase opened = await OpenAsync();
+        OffboardingStep[] settled = opened.Steps.Where(s => s.Kind is OffboardingStepKind.DisableAccount or OffboardingStepKind.RevokeSessions).Select(s => Done(s)).ToArray();
+
+        OffboardingCase recorded = await _register.RecordStepsAsync(opened.CaseId, settled, opened.Version, TempWorkspace.Context, CancellationToken.None);
+        OffboardingCase again = await _register.RecordStepsAsync(opened.CaseId, settled, null, TempWorkspace.Context, CancellationToken.None);
+
+        Assert.Equal(opened.Version + 1, recorded.Version);
+        Assert.Equal(recorded.Version, again.Version);
+        OffboardingCase stored = await _register.GetAsync(opened.CaseId, CancellationToken.None);
+        Assert.All(settled, s => Assert.Equal(s, stored.Steps.Single(t => t.Sequence == s.Sequence)));
+        Assert.Equal(settled.Select(s => s.Sequence), Events("Offboarding.StepSettled").Select(e => JsonDocument.Parse(e.Details).RootElement.GetProperty("Sequence").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_step_that_does_not_match_its_plan_refuses_the_whole_set_and_stores_none_of_it()
+    {
+        OffboardingCase opened = await OpenAsync();
+        OffboardingStep good = Done(opened.Steps[0]);
+        OffboardingStep wrong = Done(opened.Steps[1]) with { ResourceId = "somewhere-else" };
+
+        var error = await Assert.ThrowsAsync<IsmsException>(() =>
+            _register.RecordStepsAsync(opened.CaseId, [good, wrong], null, TempWorkspace.Context, CancellationToken.None));
+
+        Assert.Equal("IsmsOps.Offboarding.StepMismatch", error.ErrorId);
+        OffboardingCase stored = await _register.GetAsync(opened.CaseId, CancellationToken.None);
+        Assert.Equal(opened.Steps, stored.Steps);
+        Assert.Equal(opened.Version, stored.Version);
+        Assert.Empty(Events("Offboarding.StepSettled"));
+    }
+
+    [Fact]
     public async Task Opening_a_case_stores_the_plan_with_every_step_and_audits_it_as_CaseOpened()
     {
         OffboardingPlan plan = Plan();
@@ -172,6 +205,26 @@ public sealed class OffboardingRegisterTests : IDisposable
         Assert.Equal("2026-11-27T17:00:02.0000000Z", d.GetProperty("CompletedAt").GetString());
         Assert.Equal("Pending", d.GetProperty("changes").GetProperty("Status").GetProperty("from").GetString());
         Assert.Equal("Done", d.GetProperty("changes").GetProperty("Status").GetProperty("to").GetString());
+    }
+
+    [Fact]
+    public async Task A_step_whose_words_quote_the_leavers_principal_name_is_audited_with_their_object_id_instead()
+    {
+        OffboardingCase c = await OpenAsync();
+        string upn = c.UserPrincipalName;
+        OffboardingStep quoted = c.Steps[2] with
+        {
+            Status = OffboardingStepStatus.ManualTask,
+            Reason = $"Exchange Online manages this list: Remove-DistributionGroupMember -Member '{upn.ToUpperInvariant()}'.",
+        };
+
+        c = await RecordAsync(c, quoted);
+
+        Assert.Equal(quoted.Reason, c.Steps[2].Reason);
+        AuditEvent settled = Assert.Single(Events("Offboarding.StepSettled"));
+        Assert.DoesNotContain(upn, settled.Details, StringComparison.OrdinalIgnoreCase);
+        using JsonDocument details = JsonDocument.Parse(settled.Details);
+        Assert.Equal($"Exchange Online manages this list: Remove-DistributionGroupMember -Member '{c.UserId}'.", details.RootElement.GetProperty("Reason").GetString());
     }
 
     [Fact]
@@ -339,8 +392,9 @@ public sealed class OffboardingRegisterTests : IDisposable
         using (SqliteStore migrated = SqliteStore.Open(path))
         {
             Assert.Equal(SqliteSchema.LatestVersion, migrated.SchemaVersion);
-            Assert.Equal(2, migrated.SchemaVersion);
-            Assert.Equal("Ada", (await migrated.GetPersonAsync("E1", CancellationToken.None))!.DisplayName);
+            Person ada = (await migrated.GetPersonAsync("E1", CancellationToken.None))!;
+            Assert.Equal(("Ada", null), (ada.DisplayName, ada.PersonalDataRemovedAt));
+            Assert.Empty(await migrated.GetProtectedValuesAsync("E1", CancellationToken.None));
             Assert.Empty(await migrated.FindOffboardingCasesAsync(OffboardingCaseQuery.All, CancellationToken.None));
             await using IStoreWriteTransaction transaction = await migrated.BeginWriteAsync(CancellationToken.None);
             await transaction.InsertOffboardingCaseAsync(new OffboardingCase

@@ -4,10 +4,12 @@ using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.Storage;
 using IsmsOps.Engine.Tests.Graph;
 using IsmsOps.Sandbox;
+using IsmsOps.Sandbox.Directory;
+using Xunit.Abstractions;
 
 namespace IsmsOps.Engine.Tests.Offboarding;
 
-public sealed class OffboardingServiceTests
+public sealed class OffboardingServiceTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task A_leaver_is_read_planned_stored_run_verified_and_closed_with_one_audit_event_per_settled_step()
@@ -30,6 +32,43 @@ public sealed class OffboardingServiceTests
         Assert.Equal(outcome.Case.Steps.Count, events.Count(e => e.Action == "Offboarding.StepSettled"));
         Assert.Equal("Offboarding.CaseClosed", events[^1].Action);
         Assert.True((await home.VerifyAsync()).IsValid);
+    }
+
+    [Fact]
+    public async Task The_benchmark_leaver_is_read_planned_run_and_verified_in_at_most_15_requests_with_nothing_removable_left()
+    {
+        // Issue 4's benchmark leaver: 150 group memberships, 10 app roles, 3 directory roles (1 eligible), 4 licences and
+        // 3 authentication methods besides the password. The whole Start-IsmsOffboarding run counts: the live read, the
+        // plan, every change and the verification.
+        using SandboxGraph graph = await SandboxGraph.StartAsync(new SandboxOptions { UserCount = 200 });
+        using var home = new TempWorkspace();
+        Leaver leaver = Leaver.Create(graph.Sandbox.Tenant, cloudGroups: 150, appRoles: 10, directLicences: 4, everything: false);
+        var service = new OffboardingService(home.Workspace.Offboarding, graph.Connection, SandboxGraph.FastRetries);
+        long before = graph.Sandbox.RequestCount;
+
+        OffboardingPlan plan = await service.PlanAsync(leaver.User.Id, null, CancellationToken.None);
+        long read = graph.Sandbox.RequestCount - before;
+        OffboardingOutcome outcome = await service.StartAsync(plan, null, OffboardingUrgency.Immediate, null, TempWorkspace.Context, CancellationToken.None);
+        long total = graph.Sandbox.RequestCount - before;
+
+        output.WriteLine($"{plan.Steps.Count} steps; {total} HTTP requests in all, {read} of them to read and plan.");
+        // Disable, revoke, the memberships, roles, app roles and licences, then one step for every method and one for the reports.
+        Assert.Equal(2 + 150 + 3 + 10 + 4 + 1 + 1, plan.Steps.Count);
+        Assert.True(total <= 15, $"{total} HTTP requests ({read} to read and plan)");
+        // One $batch of the user's own reads, one of the 150 groups' nesting and app roles (15 groups an item), one naming the applications.
+        Assert.True(read <= 3, $"{read} HTTP requests to read and plan");
+        Assert.True(outcome.Verification.NothingRemovableRemains);
+        Assert.Equal(OffboardingCaseStatus.Completed, outcome.Case.Status);
+        Tenant tenant = graph.Sandbox.Tenant;
+        DirectoryUser user = leaver.User;
+        Assert.False(user.AccountEnabled);
+        Assert.NotNull(user.SignInSessionsValidFromDateTime);
+        Assert.Empty(user.MemberOf);
+        Assert.DoesNotContain(tenant.RoleAssignments, a => a.Principal == user);
+        Assert.DoesNotContain(tenant.RoleEligibilities, e => e.Principal == user);
+        Assert.Empty(tenant.AppRoleAssignmentsOf(user));
+        Assert.Empty(user.AssignedLicenses());
+        Assert.IsType<PasswordMethod>(Assert.Single(user.AuthenticationMethods));
     }
 
     [Fact]

@@ -151,6 +151,53 @@ public sealed class OffboardingStepRunnerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task When_disabling_the_account_is_refused_the_sessions_are_still_revoked_and_the_rest_still_removed()
+    {
+        // The account steps travel as one dependsOn chain; a refused disable must not take the revoke down with it.
+        using SandboxGraph graph = await SandboxGraph.StartAsync(new SandboxOptions
+        {
+            UserCount = 200,
+            GrantedPermissions =
+            [
+                "Organization.Read.All", "User.Read.All", "User.RevokeSessions.All", "GroupMember.ReadWrite.All", "Group.ReadWrite.All",
+                "AppRoleAssignment.ReadWrite.All", "DelegatedPermissionGrant.ReadWrite.All", "LicenseAssignment.ReadWrite.All",
+                "UserAuthenticationMethod.ReadWrite.All", "Device.ReadWrite.All", "RoleManagement.ReadWrite.Directory",
+            ],
+        });
+        Leaver leaver = Leaver.Create(graph.Sandbox.Tenant, everything: false);
+
+        IReadOnlyList<OffboardingStep> steps = await new OffboardingStepRunner(graph.Connection, SandboxGraph.FastRetries)
+            .RunAsync(leaver.Steps(), null, CancellationToken.None);
+
+        OffboardingStep disable = steps.Single(s => s.Kind == OffboardingStepKind.DisableAccount);
+        Assert.Equal(OffboardingStepStatus.Failed, disable.Status);
+        Assert.Contains("User.EnableDisableAccount.All", disable.Reason);
+        Assert.Equal(OffboardingStepStatus.Done, steps.Single(s => s.Kind == OffboardingStepKind.RevokeSessions).Status);
+        Assert.True(leaver.User.AccountEnabled);
+        Assert.NotNull(leaver.User.SignInSessionsValidFromDateTime);
+        Assert.All(leaver.CloudGroups, g => Assert.False(g.HasMember(leaver.User.Id)));
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(6)]
+    public async Task A_throttled_link_of_the_account_chain_is_sent_again_with_the_links_after_it(int seed)
+    {
+        using SandboxGraph graph = await SandboxGraph.StartAsync(new SandboxOptions
+        {
+            UserCount = 200, Seed = seed, FaultRate = 0.4, Faults = [SandboxFault.TooManyRequests, SandboxFault.ServiceUnavailable], RetryAfterSeconds = 0,
+        });
+        Leaver leaver = Leaver.Create(graph.Sandbox.Tenant, everything: false);
+        List<OffboardingStep> plan = leaver.Steps().Take(2).ToList();
+
+        IReadOnlyList<OffboardingStep> steps = await new OffboardingStepRunner(graph.Connection, SandboxGraph.FastRetries).RunAsync(plan, null, CancellationToken.None);
+
+        Assert.All(steps, s => Assert.Equal(OffboardingStepStatus.Done, s.Status));
+        Assert.False(leaver.User.AccountEnabled);
+        Assert.NotNull(leaver.User.SignInSessionsValidFromDateTime);
+    }
+
+    [Fact]
     public async Task The_last_owner_of_a_group_without_a_named_successor_is_left_as_a_manual_task()
     {
         using SandboxGraph graph = await SandboxGraph.StartAsync(new SandboxOptions { UserCount = 200 });

@@ -189,14 +189,30 @@ public sealed class GraphReader
     /// object), never concurrently.
     /// </summary>
     /// <returns>The keys whose resource no longer exists (404), for the caller to drop.</returns>
-    public async Task<IReadOnlyCollection<TKey>> FanOutAsync<TKey>(
+    public Task<IReadOnlyCollection<TKey>> FanOutAsync<TKey>(
         GraphOperation operation,
         IEnumerable<(TKey Key, string Url)> requests,
         Action<TKey, JsonElement> onItem,
         CancellationToken cancellationToken)
+        where TKey : notnull =>
+        ReadInBatchesAsync(requests.Select(r => (r.Key, operation, r.Url)), onItem, onFailure: null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="FanOutAsync"/> for GETs of different kinds in the same batches: each request names its own operation
+    /// (so a refusal names the permission that request needs), and <paramref name="onFailure"/>, when given, sees each
+    /// request that failed for good (after its retries; not a 404, which is returned as vanished) and returns true when
+    /// it accounts for it (an optional area recorded as an evidence gap), false to fail the whole read with it. It is
+    /// called under the same lock as <paramref name="onItem"/>.
+    /// </summary>
+    /// <returns>The keys whose resource no longer exists (404), for the caller to drop.</returns>
+    public async Task<IReadOnlyCollection<TKey>> ReadInBatchesAsync<TKey>(
+        IEnumerable<(TKey Key, GraphOperation Operation, string Url)> requests,
+        Action<TKey, JsonElement> onItem,
+        Func<TKey, IsmsException, bool>? onFailure,
+        CancellationToken cancellationToken)
         where TKey : notnull
     {
-        var pending = new Queue<PendingItem<TKey>>(requests.Select(r => new PendingItem<TKey>(r.Key, RelativeUrl(r.Url), 1, DateTimeOffset.MinValue)));
+        var pending = new Queue<PendingItem<TKey>>(requests.Select(r => new PendingItem<TKey>(r.Key, r.Operation, RelativeUrl(r.Url), 1, DateTimeOffset.MinValue)));
         var vanished = new List<TKey>();
         var gate = new object();
         var inFlight = new List<Task<BatchOutcome<TKey>>>();
@@ -227,7 +243,7 @@ public sealed class GraphReader
                     break;
                 }
 
-                inFlight.Add(SendBatchAsync(operation, batch, onItem, gate, cancellationToken));
+                inFlight.Add(SendBatchAsync(batch, onItem, onFailure, gate, cancellationToken));
             }
 
             if (inFlight.Count == 0)
@@ -253,11 +269,12 @@ public sealed class GraphReader
     }
 
     private async Task<BatchOutcome<TKey>> SendBatchAsync<TKey>(
-        GraphOperation operation, List<PendingItem<TKey>> batch, Action<TKey, JsonElement> onItem, object gate, CancellationToken cancellationToken)
+        List<PendingItem<TKey>> batch, Action<TKey, JsonElement> onItem, Func<TKey, IsmsException, bool>? onFailure, object gate, CancellationToken cancellationToken)
         where TKey : notnull
     {
         byte[] body = BatchBody(batch);
-        using JsonDocument response = await SendAsync(operation, Method.POST, "/$batch", body, consistencyLevel: false, cancellationToken).ConfigureAwait(false);
+        // A failure of the whole $batch is named after its first item's operation.
+        using JsonDocument response = await SendAsync(batch[0].Operation, Method.POST, "/$batch", body, consistencyLevel: false, cancellationToken).ConfigureAwait(false);
 
         var requeue = new List<PendingItem<TKey>>();
         var vanished = new List<TKey>();
@@ -311,7 +328,7 @@ public sealed class GraphReader
                 }
                 else
                 {
-                    throw ItemFailure(operation, item.Url, status, answer, itemBody);
+                    Fail(item, ItemFailure(item.Operation, item.Url, status, answer, itemBody));
                 }
             }
         }
@@ -325,7 +342,8 @@ public sealed class GraphReader
                 if (item.Attempt >= _options.MaxItemAttempts)
                 {
                     var missing = new GraphBatchItemException("GET", item.Url, 0, "MissingBatchResponse", "Graph did not answer this request in its $batch.", null);
-                    throw GraphErrors.FromStatus(502, missing.Code, missing.GraphMessage, null, null, "GET " + item.Url, operation, missing);
+                    Fail(item, GraphErrors.FromStatus(502, missing.Code, missing.GraphMessage, null, null, "GET " + item.Url, item.Operation, missing));
+                    continue;
                 }
 
                 requeue.Add(item with { Attempt = item.Attempt + 1 });
@@ -333,6 +351,17 @@ public sealed class GraphReader
         }
 
         return new BatchOutcome<TKey>(requeue, vanished);
+
+        void Fail(PendingItem<TKey> item, IsmsException error)
+        {
+            lock (gate)
+            {
+                if (onFailure is null || !onFailure(item.Key, error))
+                {
+                    throw error;
+                }
+            }
+        }
     }
 
     private async Task<JsonDocument> SendAsync(GraphOperation operation, Method method, string url, byte[]? body, bool consistencyLevel, CancellationToken cancellationToken)
@@ -450,7 +479,7 @@ public sealed class GraphReader
         return url.StartsWith('/') ? url : "/" + url;
     }
 
-    private sealed record PendingItem<TKey>(TKey Key, string Url, int Attempt, DateTimeOffset NotBefore);
+    private sealed record PendingItem<TKey>(TKey Key, GraphOperation Operation, string Url, int Attempt, DateTimeOffset NotBefore);
 
     private sealed record BatchOutcome<TKey>(IReadOnlyList<PendingItem<TKey>> Requeue, IReadOnlyList<TKey> Vanished);
 }

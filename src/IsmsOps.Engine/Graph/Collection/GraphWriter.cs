@@ -68,16 +68,61 @@ internal sealed class GraphWriter
     /// (a leaver's removals are a few hundred at most). Items answered 429 or 5xx, or left unanswered, go out again in
     /// a later batch after their Retry-After or backoff. The answers come back in the order of <paramref name="writes"/>.
     /// </summary>
-    public async Task<GraphWriteResult[]> SendBatchAsync(IReadOnlyList<GraphWrite> writes, CancellationToken cancellationToken)
+    /// <param name="writes">The changes (and reads: a GET is harmless to repeat as well).</param>
+    /// <param name="dependsOn">
+    /// Null for independent writes, or a chain: null for the first write and, for each later one, the index of the write
+    /// before it. Graph runs such a write only after that one succeeded (they travel in the same $batch with
+    /// <c>dependsOn</c>, or the dependent waits for a later one); when it failed for good, the dependent is not sent and
+    /// its answer is 424 FailedDependency. Graph refuses a batch that mixes a chain with independent items ("fully
+    /// sequential or fully parallel"), so anything else is refused here before it is sent.
+    /// </param>
+    /// <param name="cancellationToken">Stops between batches and during a wait.</param>
+    public async Task<GraphWriteResult[]> SendBatchAsync(IReadOnlyList<GraphWrite> writes, CancellationToken cancellationToken, IReadOnlyList<int?>? dependsOn = null)
     {
+        if (dependsOn is not null && (dependsOn.Count != writes.Count || dependsOn.Select((d, i) => i == 0 ? d is not null : d != i - 1).Any(bad => bad)))
+        {
+            throw new ArgumentException("The writes must form a chain: none for the first, and the one before it for each later write.", nameof(dependsOn));
+        }
+
+        int? DependencyOf(int i) => dependsOn?[i];
         var results = new GraphWriteResult?[writes.Count];
         var attempts = new int[writes.Count];
         var notBefore = new DateTimeOffset[writes.Count];
         var pending = Enumerable.Range(0, writes.Count).ToList();
         while (pending.Count > 0)
         {
+            // A write whose dependency failed for good is not sent at all.
+            foreach (int i in pending.ToList())
+            {
+                if (DependencyOf(i) is int d && results[d] is { Succeeded: false } failed)
+                {
+                    results[i] = new GraphWriteResult(424, "FailedDependency", $"Not sent: the request it depends on ({writes[d].Line}) failed with {failed.Status}.",
+                        null, null, attempts[i]);
+                    pending.Remove(i);
+                }
+            }
+
+            if (pending.Count == 0)
+            {
+                break;
+            }
+
             DateTimeOffset now = DateTimeOffset.UtcNow;
-            List<int> batch = pending.Where(i => notBefore[i] <= now).Take(_options.BatchSize).ToList();
+            var batch = new List<int>(_options.BatchSize);
+            foreach (int i in pending)
+            {
+                if (batch.Count == _options.BatchSize)
+                {
+                    break;
+                }
+
+                bool ready = DependencyOf(i) is not int d || results[d] is { Succeeded: true } || batch.Contains(d);
+                if (ready && notBefore[i] <= now)
+                {
+                    batch.Add(i);
+                }
+            }
+
             if (batch.Count == 0)
             {
                 TimeSpan wait = pending.Min(i => notBefore[i]) - now;
@@ -94,7 +139,8 @@ internal sealed class GraphWriter
             string? batchRequestId;
             try
             {
-                (answers, batchRequestId) = await SendBatchOnceAsync(batch.Select(i => writes[i]).ToList(), cancellationToken).ConfigureAwait(false);
+                var positions = batch.Select(i => DependencyOf(i) is int d && batch.IndexOf(d) is int p && p >= 0 ? p : (int?)null).ToList();
+                (answers, batchRequestId) = await SendBatchOnceAsync(batch.Select(i => writes[i]).ToList(), positions, cancellationToken).ConfigureAwait(false);
             }
             catch (IsmsException error)
             {
@@ -128,6 +174,13 @@ internal sealed class GraphWriter
                         pending.Remove(i);
                     }
 
+                    continue;
+                }
+
+                // 424 because the dependency in this batch is to be sent again: the dependent goes again with it.
+                if (answer.Status == 424 && DependencyOf(i) is int dependency && results[dependency] is null)
+                {
+                    notBefore[i] = notBefore[dependency];
                     continue;
                 }
 
@@ -194,7 +247,8 @@ internal sealed class GraphWriter
         }
     }
 
-    private async Task<(Dictionary<int, (int, JsonElement, string?)> Answers, string? RequestId)> SendBatchOnceAsync(List<GraphWrite> batch, CancellationToken cancellationToken)
+    private async Task<(Dictionary<int, (int, JsonElement, string?)> Answers, string? RequestId)> SendBatchOnceAsync(List<GraphWrite> batch, List<int?> dependsOn,
+        CancellationToken cancellationToken)
     {
         var requests = new JsonArray();
         for (int position = 0; position < batch.Count; position++)
@@ -206,6 +260,11 @@ internal sealed class GraphWriter
                 ["method"] = write.Method.Method,
                 ["url"] = write.Url.StartsWith('/') ? write.Url : "/" + write.Url,
             };
+            if (dependsOn[position] is int dependency)
+            {
+                item["dependsOn"] = new JsonArray(dependency.ToString(CultureInfo.InvariantCulture));
+            }
+
             if (write.Body is not null)
             {
                 item["headers"] = new JsonObject { ["Content-Type"] = "application/json" };

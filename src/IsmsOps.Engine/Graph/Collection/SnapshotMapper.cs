@@ -258,11 +258,14 @@ internal sealed class SnapshotMapper
         return related.EnumerateArray().Select(r => GraphJson.String(r, "id")).OfType<string>().Select(Intern).ToList();
     }
 
-    public SnapshotTenant Tenant(JsonElement root)
-    {
-        JsonElement organisation = root.TryGetProperty("value", out JsonElement values) && values.ValueKind == JsonValueKind.Array && values.GetArrayLength() > 0
+    public SnapshotTenant Tenant(JsonElement root) =>
+        Organization(root.TryGetProperty("value", out JsonElement values) && values.ValueKind == JsonValueKind.Array && values.GetArrayLength() > 0
             ? values[0]
-            : throw new InvalidDataException("Graph returned no organization object for this tenant.");
+            : throw new InvalidDataException("Graph returned no organization object for this tenant."));
+
+    /// <summary>The tenant from one element of GET /organization.</summary>
+    public SnapshotTenant Organization(JsonElement organisation)
+    {
         var domains = new List<string>();
         if (organisation.TryGetProperty("verifiedDomains", out JsonElement verified) && verified.ValueKind == JsonValueKind.Array)
         {

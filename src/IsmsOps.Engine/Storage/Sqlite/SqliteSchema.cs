@@ -97,6 +97,28 @@ internal static class SqliteSchema
             PRIMARY KEY (case_id, sequence)
         ) WITHOUT ROWID;
         """,
+
+        // 3: personal data protected per person. A data key is stored only wrapped under the master key (kept outside
+        // the database); values are ciphertexts under it. Deleting a person's data_key row crypto-shreds their values.
+        """
+        CREATE TABLE personal_data_key (
+            person_id     TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+            key_id        TEXT NOT NULL,
+            master_key_id TEXT NOT NULL,
+            wrapped_key   BLOB NOT NULL,
+            created_at    TEXT NOT NULL
+        );
+        CREATE INDEX personal_data_key_master ON personal_data_key(master_key_id);
+        CREATE TABLE personal_data_value (
+            person_id  TEXT NOT NULL COLLATE NOCASE,
+            name       TEXT NOT NULL,
+            key_id     TEXT NOT NULL,
+            ciphertext BLOB NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (person_id, name)
+        ) WITHOUT ROWID;
+        ALTER TABLE person ADD COLUMN personal_data_removed_at TEXT;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -2,6 +2,7 @@ using System.Globalization;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.People;
+using IsmsOps.Engine.Protection;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -102,7 +103,8 @@ public sealed class SqliteStore : IIsmsStore
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
+        // secure_delete zeroes deleted content in place, so a shredded data key leaves no copy in the file's free pages.
+        Execute(connection, "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA secure_delete=ON;");
         return connection;
     }
 
@@ -184,6 +186,35 @@ public sealed class SqliteStore : IIsmsStore
             return SqliteOffboardingRows.Find(connection, null, query);
         }));
     }
+
+    public Task<WrappedDataKey?> GetDataKeyAsync(string personId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Translate(DatabasePath, () =>
+        {
+            using SqliteConnection connection = OpenConnection();
+            return SqlitePersonalDataRows.GetKey(connection, null, personId);
+        }));
+    }
+
+    public Task<IReadOnlyList<ProtectedValue>> GetProtectedValuesAsync(string personId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Translate(DatabasePath, () =>
+        {
+            using SqliteConnection connection = OpenConnection();
+            return SqlitePersonalDataRows.GetValues(connection, null, personId);
+        }));
+    }
+
+    public void PurgeDeletedData() => Translate(DatabasePath, () =>
+    {
+        // TRUNCATE copies every frame into the database file (where the pages now hold zeroes) and empties the log. A
+        // reader elsewhere can keep it from finishing; the next purge or SQLite's own checkpoint then completes it.
+        using SqliteConnection connection = OpenConnection();
+        Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
+        return 0;
+    });
 
     public IEnumerable<AuditEvent> ReadAuditEvents(AuditEventQuery query, CancellationToken cancellationToken)
     {
@@ -360,6 +391,7 @@ public sealed class SqliteStore : IIsmsStore
         EndDate = Date(r, "end_date"),
         Location = Text(r, "location"),
         DirectoryObjectId = Text(r, "directory_object_id"),
+        PersonalDataRemovedAt = Text(r, "personal_data_removed_at") is string removed ? AuditEvent.ParseTime(removed) : null,
         Version = r.GetInt64(r.GetOrdinal("version")),
         CreatedAt = AuditEvent.ParseTime(r.GetString(r.GetOrdinal("created_at"))),
         UpdatedAt = AuditEvent.ParseTime(r.GetString(r.GetOrdinal("updated_at"))),

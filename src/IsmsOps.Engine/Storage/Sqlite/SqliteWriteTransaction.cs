@@ -2,6 +2,7 @@ using System.Globalization;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.People;
+using IsmsOps.Engine.Protection;
 using Microsoft.Data.Sqlite;
 
 namespace IsmsOps.Engine.Storage.Sqlite;
@@ -29,9 +30,11 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
         using SqliteCommand command = PersonCommand(person,
             """
             INSERT INTO person (person_id, display_name, user_principal_name, mail, department, job_role, manager_id,
-                employment_type, status, start_date, end_date, location, directory_object_id, version, created_at, updated_at)
+                employment_type, status, start_date, end_date, location, directory_object_id, version, created_at, updated_at,
+                personal_data_removed_at)
             VALUES ($person_id, $display_name, $upn, $mail, $department, $job_role, $manager_id,
-                $employment_type, $status, $start_date, $end_date, $location, $directory_object_id, $version, $created_at, $updated_at);
+                $employment_type, $status, $start_date, $end_date, $location, $directory_object_id, $version, $created_at, $updated_at,
+                $personal_data_removed_at);
             """);
         return command.ExecuteNonQuery();
     });
@@ -43,7 +46,7 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
             UPDATE person SET display_name = $display_name, user_principal_name = $upn, mail = $mail, department = $department,
                 job_role = $job_role, manager_id = $manager_id, employment_type = $employment_type, status = $status,
                 start_date = $start_date, end_date = $end_date, location = $location, directory_object_id = $directory_object_id,
-                version = $version, updated_at = $updated_at
+                version = $version, updated_at = $updated_at, personal_data_removed_at = $personal_data_removed_at
             WHERE person_id = $person_id AND version = $expected_version;
             """);
         command.Parameters.AddWithValue("$expected_version", expectedVersion);
@@ -67,6 +70,39 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
 
     public Task<bool> UpdateOffboardingStepAsync(string caseId, OffboardingStep step, CancellationToken cancellationToken) =>
         Run(() => SqliteOffboardingRows.UpdateStep(_connection, _transaction, caseId, step));
+
+    public Task<WrappedDataKey?> GetDataKeyAsync(string personId, CancellationToken cancellationToken) =>
+        Run(() => SqlitePersonalDataRows.GetKey(_connection, _transaction, personId));
+
+    public Task InsertDataKeyAsync(WrappedDataKey key, CancellationToken cancellationToken) => Run(() =>
+    {
+        SqlitePersonalDataRows.InsertKey(_connection, _transaction, key);
+        return 0;
+    });
+
+    public Task<bool> UpdateDataKeyAsync(WrappedDataKey key, CancellationToken cancellationToken) =>
+        Run(() => SqlitePersonalDataRows.UpdateKey(_connection, _transaction, key));
+
+    public Task<bool> DeleteDataKeyAsync(string personId, CancellationToken cancellationToken) =>
+        Run(() => SqlitePersonalDataRows.DeleteKey(_connection, _transaction, personId));
+
+    public Task<IReadOnlyList<WrappedDataKey>> ListDataKeysAsync(CancellationToken cancellationToken) =>
+        Run(() => SqlitePersonalDataRows.ListKeys(_connection, _transaction));
+
+    public Task<IReadOnlyList<string>> GetMasterKeyIdsInUseAsync(CancellationToken cancellationToken) =>
+        Run(() => SqlitePersonalDataRows.MasterKeyIdsInUse(_connection, _transaction));
+
+    public Task<IReadOnlyList<ProtectedValue>> GetProtectedValuesAsync(string personId, CancellationToken cancellationToken) =>
+        Run(() => SqlitePersonalDataRows.GetValues(_connection, _transaction, personId));
+
+    public Task UpsertProtectedValueAsync(ProtectedValue value, CancellationToken cancellationToken) => Run(() =>
+    {
+        SqlitePersonalDataRows.UpsertValue(_connection, _transaction, value);
+        return 0;
+    });
+
+    public Task<int> DeleteProtectedValuesAsync(string personId, string? name, CancellationToken cancellationToken) =>
+        Run(() => SqlitePersonalDataRows.DeleteValues(_connection, _transaction, personId, name));
 
     public Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken) => Run(() =>
     {
@@ -208,6 +244,7 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
         command.Parameters.AddWithValue("$version", p.Version);
         command.Parameters.AddWithValue("$created_at", AuditEvent.FormatTime(p.CreatedAt));
         command.Parameters.AddWithValue("$updated_at", AuditEvent.FormatTime(p.UpdatedAt));
+        command.Parameters.AddWithValue("$personal_data_removed_at", p.PersonalDataRemovedAt is DateTime removed ? AuditEvent.FormatTime(removed) : DBNull.Value);
         return command;
     }
 

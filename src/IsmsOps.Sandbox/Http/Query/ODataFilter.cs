@@ -21,6 +21,9 @@ internal abstract record ODataFilter
         "or", "not", "ne", "gt", "ge", "lt", "le", "has", "endswith", "contains", "any", "all",
     };
 
+    /// <summary>The most values Graph takes in one <c>in (…)</c> without advanced queries.</summary>
+    public const int MaximumInValues = 15;
+
     private ODataFilter() { }
 
     /// <summary>prop eq value, where value is a string, a boolean or null.</summary>
@@ -190,6 +193,13 @@ internal abstract record ODataFilter
                 }
 
                 Expect(TokenKind.CloseParen, "')'");
+                if (values.Count > MaximumInValues)
+                {
+                    // Graph's own limit on the default (not advanced) query path.
+                    throw new FilterException("Request_UnsupportedQuery",
+                        $"Too many child clauses specified in search filter expression containing 'OR' operators: {values.Count}. Max allowed: {MaximumInValues}.");
+                }
+
                 return new In(token.Text, values);
             }
 

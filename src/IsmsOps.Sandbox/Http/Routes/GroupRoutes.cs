@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IsmsOps.Sandbox.Directory;
+using IsmsOps.Sandbox.Http.Query;
 
 namespace IsmsOps.Sandbox.Http.Routes;
 
@@ -10,8 +11,9 @@ internal static class GroupRoutes
 
     public static void Map(RouteTable routes)
     {
-        routes.Map("GET groups", call => GraphPayloads.Collection(call, "groups", call.Tenant.Groups, GraphShapes.Group));
-        routes.Map("GET groups/{id}", call => call.WithGroup(group => GraphPayloads.Entity(call, "groups/$entity", group, GraphShapes.Group)));
+        routes.Map("GET groups", call => Expanding(call) ?? GraphPayloads.Collection(call, "groups", call.Tenant.Groups, GraphShapes.Group, Groups(call.Tenant)));
+        routes.Map("GET groups/{id}", call => call.WithGroup(group =>
+            Expanding(call) ?? GraphPayloads.Entity(call, "groups/$entity", group, GraphShapes.Group, Groups(call.Tenant))));
         routes.Map("GET groups/{id}/members", call => call.WithGroup(group => Objects(call, group.Members)));
         routes.Map("GET groups/{id}/transitiveMembers", call => call.WithGroup(group => Objects(call, group.TransitiveMembers())));
         routes.Map("GET groups/{id}/memberOf", call => call.WithGroup(group => Objects(call, group.MemberOf)));
@@ -21,6 +23,49 @@ internal static class GroupRoutes
             RefuseMembershipChange(call, group) ?? (group.RemoveMember(call["memberId"]) ? GraphResponse.NoContent() : call.NotFound(call["memberId"]))));
         routes.Map("POST groups/{id}/owners/$ref", call => call.WithGroup(group => call.WithBody(body => AddOwner(call, group, body))));
         routes.Map("DELETE groups/{id}/owners/{ownerId}/$ref", call => call.WithGroup(group => RemoveOwner(call, group, call["ownerId"])));
+    }
+
+    /// <summary>The relationships a group listing can expand (one per request, at most 20 objects each, as in Graph).</summary>
+    private static ListingOptions<DirectoryGroup> Groups(Tenant tenant) => new()
+    {
+        Expansions =
+        [
+            new Expansion<DirectoryGroup>("members", g => g.Members),
+            new Expansion<DirectoryGroup>("memberOf", g => g.MemberOf),
+            new Expansion<DirectoryGroup>("owners", g => g.Owners),
+            Expansion<DirectoryGroup>.Of("appRoleAssignments", tenant.AppRoleAssignmentsOf, GraphShapes.AppRoleAssignment),
+        ],
+    };
+
+    /// <summary>
+    /// Expanding a group's app role assignments needs what listing them needs (GET groups/{id}/appRoleAssignments), on
+    /// top of reading groups; Graph allows one relationship per $expand on directory objects.
+    /// </summary>
+    private static GraphResponse? Expanding(RouteCall call)
+    {
+        if (!call.Request.Query.TryGetValue("$expand", out string? expand))
+        {
+            return null;
+        }
+
+        IReadOnlyList<ExpandOption> options;
+        try
+        {
+            options = ExpandOption.ParseAll(expand);
+        }
+        catch (FilterException)
+        {
+            return null; // answered by the listing, with the parse error
+        }
+
+        if (options.Count > 1)
+        {
+            return call.Error(400, "Request_BadRequest", "Only one navigation property can be expanded in a request to directory objects.");
+        }
+
+        return options.Any(o => string.Equals(o.Name, "appRoleAssignments", StringComparison.OrdinalIgnoreCase))
+            ? call.Demand(RoutePermissions.GroupAppRoleAssignmentRead)
+            : null;
     }
 
     private static GraphResponse Objects(RouteCall call, IReadOnlyList<DirectoryObject> items) =>
