@@ -11,7 +11,7 @@ namespace IsmsOps.Bench;
 /// <summary>
 /// The HR feed: 100 leavers offboarded in one run through <see cref="OffboardingFeed"/> (what
 /// <c>Import-Csv leavers.csv | Start-IsmsOffboarding</c> runs), against the sandbox in its own process with 50 ms of
-/// latency on every request and every $batch item. Each run gets fresh leavers (<see cref="HrFeedLeavers"/>) and a
+/// latency on every request and every $batch item (items side by side, as Graph runs them). Each run gets fresh leavers (<see cref="HrFeedLeavers"/>) and a
 /// fresh store; half are fed as register persons, half by account. Measured with ThrottleLimit 8 (the default), 16 and
 /// 1 (one leaver after another, as the cmdlet ran before), then with 20% of requests faulted, where the figure that
 /// counts is the removable access the sandbox says is left.
@@ -33,7 +33,7 @@ internal static class LeaversBenchmark
         int leavers = options.Leavers;
         string latency = options.LatencyMilliseconds.ToString(CultureInfo.InvariantCulture);
         var medians = new Dictionary<int, double>();
-        using (SandboxChild sandbox = SandboxChild.Start(TenantUsers, options.LatencyMilliseconds))
+        using (SandboxChild sandbox = SandboxChild.Start(TenantUsers, options.LatencyMilliseconds, parallelBatchItems: true))
         {
             Console.Error.WriteLine($"leavers: sandbox of {TenantUsers:N0} users ready, {latency} ms latency");
             await FeedAsync(sandbox, Math.Max(1, leavers / 5), OffboardingFeed.DefaultThrottleLimit).ConfigureAwait(false);
@@ -69,7 +69,7 @@ internal static class LeaversBenchmark
             return;
         }
 
-        using SandboxChild faulty = SandboxChild.Start(TenantUsers, options.LatencyMilliseconds, options.FaultRate);
+        using SandboxChild faulty = SandboxChild.Start(TenantUsers, options.LatencyMilliseconds, options.FaultRate, parallelBatchItems: true);
         string share = options.FaultRate.ToString("P0", CultureInfo.InvariantCulture);
         Console.Error.WriteLine($"leavers: sandbox with {share} faults ready");
         // Retry waits, not requests, set the pace under faults, and waits overlap: so every limit but 1 is measured.

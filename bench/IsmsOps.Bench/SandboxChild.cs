@@ -37,7 +37,7 @@ internal sealed class SandboxChild : IDisposable
     /// waits <paramref name="latencyMilliseconds"/>; <paramref name="faultRate"/> of them also get one of the
     /// sandbox's default faults (429 with and without Retry-After, 503, extra latency).
     /// </summary>
-    public static SandboxChild Start(int users, int latencyMilliseconds, double faultRate = 0)
+    public static SandboxChild Start(int users, int latencyMilliseconds, double faultRate = 0, bool parallelBatchItems = false)
     {
         var start = new ProcessStartInfo(ImportBenchmark.DotnetHost())
         {
@@ -49,6 +49,7 @@ internal sealed class SandboxChild : IDisposable
         {
             typeof(SandboxChild).Assembly.Location, ChildSwitch,
             users.ToString(CultureInfo.InvariantCulture), latencyMilliseconds.ToString(CultureInfo.InvariantCulture), faultRate.ToString(CultureInfo.InvariantCulture),
+            parallelBatchItems ? "parallel" : "serial",
         })
         {
             start.ArgumentList.Add(arg);
@@ -101,16 +102,20 @@ internal sealed class SandboxChild : IDisposable
         _process.Dispose();
     }
 
-    /// <summary>The child's side: <c>--child-sandbox USERS LATENCY_MS [FAULT_RATE]</c>.</summary>
+    /// <summary>The child's side: <c>--child-sandbox USERS LATENCY_MS [FAULT_RATE [parallel|serial]]</c>.</summary>
     public static int Run(string[] args)
     {
         int users = int.Parse(args[0], CultureInfo.InvariantCulture);
         int latency = int.Parse(args[1], CultureInfo.InvariantCulture);
         double faultRate = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 0;
+        bool parallel = args.Length > 3 && args[3] == "parallel";
 
         // Latency on every request and on every $batch item; without a fault rate no throttling, so a correct client
         // retries nothing.
-        var options = new SandboxOptions { UserCount = users, Latency = TimeSpan.FromMilliseconds(latency), FaultRate = faultRate };
+        var options = new SandboxOptions
+        {
+            UserCount = users, Latency = TimeSpan.FromMilliseconds(latency), FaultRate = faultRate, ParallelBatchItems = parallel,
+        };
         using GraphSandbox sandbox = GraphSandbox.Start(options);
         Console.WriteLine($"READY {sandbox.Url} {sandbox.AccessToken}");
         while (Console.ReadLine() is { } command)
