@@ -3,15 +3,15 @@ using System.Globalization;
 namespace IsmsOps.Bench;
 
 /// <summary>
-/// Entry point: <c>import | append | verify | snapshot | collect | offboard | all</c>, plus the internal child modes that some
+/// Entry point: <c>import | append | verify | snapshot | collect | offboard | leavers | all</c>, plus the internal child modes that some
 /// benchmarks start in fresh processes (<c>--child-import</c>, <c>--child-snapshot-load</c>, <c>--child-sandbox</c>,
 /// <c>--child-collect</c>). Results go to stdout as a markdown table; progress goes to stderr.
 /// </summary>
 internal static class Program
 {
     private const string Usage = """
-        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|all [options]
-          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10)
+        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|leavers|all [options]
+          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, leavers 3)
           --events N           events per append run (default 50000; batch size 1 uses N/25)
           --verify-events N    events in the verification store (default 1000000)
           --build-batch N      events per append while building the verification store (default 10000)
@@ -23,6 +23,10 @@ internal static class Program
           --latency-ms N       latency the sandbox adds to every request and every $batch item (default 50; 0 for none)
           --offboard-users N   users in the sandbox tenant the offboard leavers are added to (default 2000)
           --concurrency N      requests collect keeps in flight (default: GraphReaderOptions.MaxConcurrency's default)
+          --leavers N          leavers per HR-feed run (default 100)
+          --throttle-limits L  comma-separated ThrottleLimits the leavers benchmark measures (default 8,16,1)
+          --sequential-runs N  measured runs at ThrottleLimit 1, which take minutes each (default 1)
+          --fault-rate R       share of requests faulted in the leavers benchmark's fault runs (default 0.2; 0 skips them)
         """;
 
     public static async Task<int> Main(string[] args)
@@ -90,6 +94,11 @@ internal static class Program
             await OffboardBenchmark.RunAsync(options, report).ConfigureAwait(false);
         }
 
+        if (options.Command is "leavers" or "all")
+        {
+            await LeaversBenchmark.RunAsync(options, report).ConfigureAwait(false);
+        }
+
         Console.WriteLine(MachineInfo.Describe());
         Console.WriteLine();
         Console.WriteLine(report.ToMarkdown());
@@ -124,13 +133,21 @@ internal sealed record BenchOptions
 
     public int? Concurrency { get; init; }
 
+    public int Leavers { get; init; } = 100;
+
+    public IReadOnlyList<int> ThrottleLimits { get; init; } = [8, 16, 1];
+
+    public int SequentialRuns { get; init; } = 1;
+
+    public double FaultRate { get; init; } = 0.2;
+
     public string ModuleManifest { get; init; } = ImportBenchmark.DefaultManifest();
 
     public int RunsOr(int fallback) => Runs ?? fallback;
 
     public static BenchOptions Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "all"))
+        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "leavers" or "all"))
         {
             throw new ArgumentException("Name a benchmark.");
         }
@@ -153,6 +170,10 @@ internal sealed record BenchOptions
                 "--latency-ms" => options with { LatencyMilliseconds = NonNegative(args[i], value) },
                 "--concurrency" => options with { Concurrency = Positive(args[i], value) },
                 "--module" => options with { ModuleManifest = Path.GetFullPath(value) },
+                "--leavers" => options with { Leavers = Positive(args[i], value) },
+                "--throttle-limits" => options with { ThrottleLimits = value.Split(',').Select(v => Positive(args[i], v.Trim())).ToArray() },
+                "--sequential-runs" => options with { SequentialRuns = Positive(args[i], value) },
+                "--fault-rate" => options with { FaultRate = Share(args[i], value) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
             i++;
@@ -165,6 +186,11 @@ internal sealed record BenchOptions
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0
             ? n
             : throw new ArgumentException($"{name} takes a positive whole number, not '{value}'.");
+
+    private static double Share(string name, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double share) && share is >= 0 and <= 1
+            ? share
+            : throw new ArgumentException($"{name} takes a share between 0 and 1, such as 0.2, not '{value}'.");
 
     private static int NonNegative(string name, string value) =>
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 0

@@ -108,7 +108,8 @@ internal sealed class ResultTable
         string met = "info";
         if (target is not null)
         {
-            ratio = (samples.Median / target.Value).ToString("0.00", CultureInfo.InvariantCulture) + "×";
+            // A target of zero (nothing left behind) has no meaningful ratio.
+            ratio = target.Value == 0 ? "—" : (samples.Median / target.Value).ToString("0.00", CultureInfo.InvariantCulture) + "×";
             bool ok = target.IsMetBy(samples.Median);
             met = ok ? "**yes**" : "**NO**";
             AllTargetsMet &= ok;

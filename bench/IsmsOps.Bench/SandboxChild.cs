@@ -9,7 +9,9 @@ namespace IsmsOps.Bench;
 /// <summary>
 /// Runs the Graph sandbox in a child process, so the collecting process's time, CPU and memory are its own (the
 /// sandbox's 100,000-user tenant alone takes about 230 MB). The child prints one line, <c>READY url token</c>, answers
-/// each <c>stats</c> line on its stdin with one line of JSON (<see cref="SandboxStats"/>), and exits when stdin closes.
+/// each <c>stats</c> line on its stdin with one line of JSON (<see cref="SandboxStats"/>), each <c>leavers N</c> line
+/// with the ids and UPNs of N new leavers (<see cref="HrFeedLeavers"/>), each <c>left id,id,…</c> line with what those
+/// accounts still hold, and exits when stdin closes.
 /// </summary>
 internal sealed class SandboxChild : IDisposable
 {
@@ -30,8 +32,12 @@ internal sealed class SandboxChild : IDisposable
     /// <summary>The bearer token the sandbox accepts.</summary>
     public string AccessToken { get; }
 
-    /// <summary>Starts the child and waits until its tenant is generated and it listens.</summary>
-    public static SandboxChild Start(int users, int latencyMilliseconds)
+    /// <summary>
+    /// Starts the child and waits until its tenant is generated and it listens. Every request and every $batch item
+    /// waits <paramref name="latencyMilliseconds"/>; <paramref name="faultRate"/> of them also get one of the
+    /// sandbox's default faults (429 with and without Retry-After, 503, extra latency).
+    /// </summary>
+    public static SandboxChild Start(int users, int latencyMilliseconds, double faultRate = 0, bool parallelBatchItems = false)
     {
         var start = new ProcessStartInfo(ImportBenchmark.DotnetHost())
         {
@@ -42,7 +48,8 @@ internal sealed class SandboxChild : IDisposable
         foreach (string arg in new[]
         {
             typeof(SandboxChild).Assembly.Location, ChildSwitch,
-            users.ToString(CultureInfo.InvariantCulture), latencyMilliseconds.ToString(CultureInfo.InvariantCulture),
+            users.ToString(CultureInfo.InvariantCulture), latencyMilliseconds.ToString(CultureInfo.InvariantCulture), faultRate.ToString(CultureInfo.InvariantCulture),
+            parallelBatchItems ? "parallel" : "serial",
         })
         {
             start.ArgumentList.Add(arg);
@@ -62,12 +69,26 @@ internal sealed class SandboxChild : IDisposable
     }
 
     /// <summary>The tenant's shape, the requests the sandbox has received so far and the CPU it has used.</summary>
-    public SandboxStats Stats()
+    public SandboxStats Stats() =>
+        JsonSerializer.Deserialize<SandboxStats>(Ask("stats")) ?? throw new InvalidOperationException("The sandbox sent no stats.");
+
+    /// <summary>Adds <paramref name="count"/> leavers to the tenant (<see cref="HrFeedLeavers.Create"/>); their object ids and UPNs.</summary>
+    public List<(string Id, string UserPrincipalName)> NewLeavers(int count) =>
+        (JsonSerializer.Deserialize<List<string[]>>(Ask(string.Create(CultureInfo.InvariantCulture, $"leavers {count}"))) ?? [])
+            .Select(pair => (pair[0], pair[1])).ToList();
+
+    /// <summary>How many of <paramref name="ids"/> still hold removable access, and how many accesses in all (<see cref="HrFeedLeavers.RemovableLeft"/>).</summary>
+    public (int Leavers, int Accesses) RemovableLeft(IEnumerable<string> ids)
     {
-        _process.StandardInput.WriteLine("stats");
+        int[] counts = JsonSerializer.Deserialize<int[]>(Ask("left " + string.Join(',', ids))) ?? [];
+        return (counts[0], counts[1]);
+    }
+
+    private string Ask(string command)
+    {
+        _process.StandardInput.WriteLine(command);
         _process.StandardInput.Flush();
-        string line = _process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("The sandbox process exited.");
-        return JsonSerializer.Deserialize<SandboxStats>(line) ?? throw new InvalidOperationException("The sandbox sent no stats.");
+        return _process.StandardOutput.ReadLine() ?? throw new InvalidOperationException("The sandbox process exited.");
     }
 
     public void Dispose()
@@ -81,16 +102,20 @@ internal sealed class SandboxChild : IDisposable
         _process.Dispose();
     }
 
-    /// <summary>The child's side: <c>--child-sandbox USERS LATENCY_MS</c>.</summary>
+    /// <summary>The child's side: <c>--child-sandbox USERS LATENCY_MS [FAULT_RATE [parallel|serial]]</c>.</summary>
     public static int Run(string[] args)
     {
         int users = int.Parse(args[0], CultureInfo.InvariantCulture);
         int latency = int.Parse(args[1], CultureInfo.InvariantCulture);
+        double faultRate = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 0;
+        bool parallel = args.Length > 3 && args[3] == "parallel";
 
-        // Latency only, on every request and on every $batch item: no throttling, so a correct client retries nothing.
-        var options = latency > 0
-            ? new SandboxOptions { UserCount = users, FaultRate = 1, Faults = [SandboxFault.Latency], FaultLatency = TimeSpan.FromMilliseconds(latency) }
-            : new SandboxOptions { UserCount = users };
+        // Latency on every request and on every $batch item; without a fault rate no throttling, so a correct client
+        // retries nothing.
+        var options = new SandboxOptions
+        {
+            UserCount = users, Latency = TimeSpan.FromMilliseconds(latency), FaultRate = faultRate, ParallelBatchItems = parallel,
+        };
         using GraphSandbox sandbox = GraphSandbox.Start(options);
         Console.WriteLine($"READY {sandbox.Url} {sandbox.AccessToken}");
         while (Console.ReadLine() is { } command)
@@ -98,6 +123,15 @@ internal sealed class SandboxChild : IDisposable
             if (command == "stats")
             {
                 Console.WriteLine(JsonSerializer.Serialize(SandboxStats.Describe(sandbox)));
+            }
+            else if (command.StartsWith("leavers ", StringComparison.Ordinal))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(HrFeedLeavers.Create(sandbox.Tenant, int.Parse(command[8..], CultureInfo.InvariantCulture))));
+            }
+            else if (command.StartsWith("left ", StringComparison.Ordinal))
+            {
+                (int leavers, int accesses) = HrFeedLeavers.RemovableLeft(sandbox.Tenant, command[5..].Split(','));
+                Console.WriteLine(JsonSerializer.Serialize(new[] { leavers, accesses }));
             }
         }
 

@@ -118,9 +118,21 @@ public abstract class IsmsCmdlet : PSCmdlet, IDisposable
     /// <summary>Releases the cancellation source.</summary>
     public void Dispose()
     {
-        _cancellation.Dispose();
-        _pipelineWork.Dispose();
+        Dispose(true);
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Releases the cancellation source; a cmdlet that leaves engine work running between its pipeline calls (an HR
+    /// feed's leavers) overrides this to stop and wait for that work first.
+    /// </summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _cancellation.Dispose();
+            _pipelineWork.Dispose();
+        }
     }
 
     private sealed class PostedProgress(IsmsCmdlet owner, Action<long> report) : IProgress<long>

@@ -44,6 +44,13 @@ public sealed class SandboxOptions
     public IReadOnlyList<SandboxFault> Faults { get; init; } =
         [SandboxFault.Latency, SandboxFault.TooManyRequests, SandboxFault.TooManyRequestsWithoutRetryAfter, SandboxFault.ServiceUnavailable];
 
+    /// <summary>
+    /// Delay added to every request and to every item of a $batch (the items are answered one after another, so a
+    /// $batch of 20 takes 20 times this), before any fault. A network's round trip, independent of
+    /// <see cref="FaultRate"/>: 50 ms of latency with 20% faults on top is a slow and unreliable Graph.
+    /// </summary>
+    public TimeSpan Latency { get; init; }
+
     /// <summary>Delay added by a <see cref="SandboxFault.Latency"/> fault.</summary>
     public TimeSpan FaultLatency { get; init; } = TimeSpan.FromMilliseconds(200);
 
@@ -98,6 +105,11 @@ public sealed class SandboxOptions
         {
             throw new ArgumentOutOfRangeException(FaultLatency < TimeSpan.Zero ? nameof(FaultLatency) : nameof(FaultTimeout),
                 "Fault delays cannot be negative.");
+        }
+
+        if (Latency < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Latency), Latency, "Latency cannot be negative.");
         }
 
         if (RetryAfterSeconds < 0)

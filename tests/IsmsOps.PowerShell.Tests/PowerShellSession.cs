@@ -51,6 +51,39 @@ public sealed class PowerShellSession : IDisposable
 
     public PSDataStreams Streams => _shell.Streams;
 
+    /// <summary>
+    /// Runs a script and stops it, as Ctrl+C would, once it has written <paramref name="outputs"/> objects; returns what
+    /// it wrote until it stopped. Errors are collected in <see cref="Errors"/>.
+    /// </summary>
+    public List<PSObject> RunAndStopAfter(string script, int outputs)
+    {
+        _shell.Commands.Clear();
+        _shell.Streams.ClearStreams();
+        _shell.AddScript(script);
+        var written = new PSDataCollection<PSObject>();
+        written.DataAdded += (_, _) =>
+        {
+            if (written.Count == outputs)
+            {
+                _shell.BeginStop(null, null);
+            }
+        };
+        try
+        {
+            _shell.Invoke(null, written);
+        }
+        catch (PipelineStoppedException)
+        {
+        }
+
+        foreach (ErrorRecord error in _shell.Streams.Error)
+        {
+            Errors.Add(error);
+        }
+
+        return [.. written];
+    }
+
     public void Dispose()
     {
         _shell.Dispose();

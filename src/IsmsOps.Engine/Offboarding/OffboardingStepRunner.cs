@@ -31,7 +31,8 @@ namespace IsmsOps.Engine.Offboarding;
 /// <see cref="OffboardingStep.ResourceId"/> is the role definition.</item>
 /// <item>RemoveAuthenticationMethod: the method's type (<c>phoneMethods</c> or <c>#microsoft.graph.phoneAuthenticationMethod</c>)
 /// with its id in <see cref="OffboardingStep.AssignmentId"/>; with no id, every method the user has is removed.</item>
-/// <item>ReassignDirectReports: the object id of the new manager; without one, the leaver's own manager.</item>
+/// <item>ReassignDirectReports: the object id of the new manager; without one, the leaver's own manager. A new manager
+/// whose account is disabled (leaving too, in the same run) passes the reports on up the chain to the first enabled one.</item>
 /// <item>ManualTask: what a person must do.</item>
 /// </list>
 /// </remarks>
@@ -625,21 +626,69 @@ public sealed class OffboardingStepRunner
 
         before["manager"] = manager;
         string? requestId = null;
-        foreach (string report in reportIds)
+        // The new manager may be leaving in the same run (an HR feed offboards a manager and their reports at once).
+        // Every offboarding disables the account before it hands on its reports, so a disabled manager passes the
+        // reports on up the chain, to the first manager whose account is enabled (or the top of the chain). Checked
+        // before the move, so a leaving manager's verification does not see reports parked on it, and again after, for
+        // a manager whose own offboarding handed on its reports while this move was under way.
+        var passedOver = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { step.UserId };
+        (manager, attempts) = await FirstEnabledManagerAsync(manager!, passedOver, attempts, cancellationToken).ConfigureAwait(false);
+        while (true)
         {
-            GraphWrite move = new(GraphOperation.SetManager, HttpMethod.Put, $"/users/{Uri.EscapeDataString(report)}/manager/$ref",
-                new JsonObject { ["@odata.id"] = $"{_baseUrl}/users/{manager}" });
-            GraphWriteResult answer = await _writer.SendAsync(move, cancellationToken).ConfigureAwait(false);
-            attempts += answer.Attempts;
-            requestId = answer.RequestId ?? requestId;
-            if (!answer.Succeeded)
+            foreach (string report in reportIds)
             {
-                throw new StepFailedException(answer.ToException(move).Message, attempts, answer.RequestId);
+                GraphWrite move = new(GraphOperation.SetManager, HttpMethod.Put, $"/users/{Uri.EscapeDataString(report)}/manager/$ref",
+                    new JsonObject { ["@odata.id"] = $"{_baseUrl}/users/{manager}" });
+                GraphWriteResult answer = await _writer.SendAsync(move, cancellationToken).ConfigureAwait(false);
+                attempts += answer.Attempts;
+                requestId = answer.RequestId ?? requestId;
+                if (!answer.Succeeded)
+                {
+                    throw new StepFailedException(answer.ToException(move).Message, attempts, answer.RequestId);
+                }
             }
+
+            (string taker, attempts) = await FirstEnabledManagerAsync(manager, passedOver, attempts, cancellationToken).ConfigureAwait(false);
+            if (string.Equals(taker, manager, StringComparison.OrdinalIgnoreCase))
+            {
+                break;
+            }
+
+            manager = taker;
         }
 
         var after = new JsonObject { ["directReports"] = new JsonArray(), ["movedTo"] = manager };
         return Done(step, null, attempts, requestId, before.ToJsonString(), after.ToJsonString(), started) with { Detail = manager };
+    }
+
+    /// <summary>
+    /// <paramref name="candidate"/> if its account is enabled, else the first enabled manager above it; the top of the
+    /// chain when none is. Accounts passed over are added to <paramref name="passedOver"/>, which also ends a cycle.
+    /// </summary>
+    private async Task<(string Manager, int Attempts)> FirstEnabledManagerAsync(string candidate, HashSet<string> passedOver, int attempts,
+        CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            string escaped = Uri.EscapeDataString(candidate);
+            (JsonObject account, int read) = await ReadAsync(new GraphWrite(GraphOperation.ReadUsers, HttpMethod.Get,
+                $"/users/{escaped}?$select=id,accountEnabled"), cancellationToken).ConfigureAwait(false);
+            attempts += read;
+            if (account["accountEnabled"]?.GetValue<bool>() != false || !passedOver.Add(candidate))
+            {
+                return (candidate, attempts);
+            }
+
+            GraphWrite up = new(GraphOperation.ReadUsers, HttpMethod.Get, $"/users/{escaped}/manager?$select=id");
+            GraphWriteResult above = await _writer.SendAsync(up, cancellationToken).ConfigureAwait(false);
+            attempts += above.Attempts;
+            if (above.Status == 404 || Parsed(up, above)["id"]?.GetValue<string>() is not { Length: > 0 } next || passedOver.Contains(next))
+            {
+                return (candidate, attempts);
+            }
+
+            candidate = next;
+        }
     }
 
     private async Task<OffboardingStep> TransferOwnershipAsync(OffboardingStep step, string successor, DateTimeOffset started, int attempts, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Runtime.ExceptionServices;
 using IsmsOps.Engine;
 using IsmsOps.Engine.Access;
 using IsmsOps.Engine.Graph;
@@ -26,12 +27,22 @@ namespace IsmsOps.PowerShell.Commands;
 /// error is IsmsOps.Offboarding.Interrupted. An unknown person (IsmsOps.Person.NotFound), a person with no linked
 /// account (IsmsOps.Access.PersonNotLinked) and an account the directory no longer holds (IsmsOps.Access.UserNotFound)
 /// open no case.
+/// Leavers piped in (Import-Csv leavers.csv | Start-IsmsOffboarding, with a PersonId or a UserId column) are offboarded
+/// -ThrottleLimit at a time (8 unless told): each is confirmed as it arrives, then read, planned and run in the
+/// background, and its case, warnings and errors are written as it finishes, so output comes in completion order. One
+/// leaver's error (an unknown person, no account, a case already open) is reported with that leaver's id and the others
+/// carry on. Ctrl+C stops the leavers under way between steps; their cases stay open for Resume-IsmsOffboarding.
 /// Graph permissions: those listed for Start-IsmsOffboarding in docs/graph-permissions.md; a step the app lacks a
 /// permission for fails with the permission named, and the other steps go on.
 /// </remarks>
 /// <example>
 /// <code>Start-IsmsOffboarding -PersonId E1003</code>
 /// <para>Offboards the register's person E1003, found in the directory by DirectoryObjectId or UserPrincipalName.</para>
+/// </example>
+/// <example>
+/// <code>Import-Csv ./leavers.csv | Start-IsmsOffboarding -Confirm:$false</code>
+/// <para>Offboards every leaver in an HR export (a PersonId or UserId column), eight at a time; each leaver's case is
+/// written as it finishes.</para>
 /// </example>
 /// <example>
 /// <code>Start-IsmsOffboarding -UserId ada@contoso.com -Immediate -WhatIf</code>
@@ -64,48 +75,120 @@ public sealed class StartIsmsOffboardingCommand : IsmsCmdlet
     [Parameter]
     public SwitchParameter Immediate { get; set; }
 
+    /// <summary>
+    /// How many leavers from the pipeline are offboarded at once (1 to 64, default 8). 1 offboards each leaver to the
+    /// end before the next is read. Graph throttles per application and tenant, so more is not always faster.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, OffboardingFeed.MaximumThrottleLimit)]
+    public int ThrottleLimit { get; set; } = OffboardingFeed.DefaultThrottleLimit;
+
+    // Leavers under way, started from ProcessRecord and drained in EndProcessing; null until the first one.
+    private OffboardingFeed? _feed;
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         ForEachItem(() =>
         {
             GraphConnection connection = ModuleSession.RequireGraphConnection();
+            if (!(MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf) && ((SwitchParameter)whatIf).IsPresent))
+            {
+                Offboard(connection);
+                return;
+            }
+
             Person? person = ParameterSetName == PersonSet ? Run((w, ct) => w.People.GetAsync(PersonId, ct)) : null;
             string account = person is null ? UserId : AccessInventory.DirectoryKeyOf(person);
             var service = new OffboardingService(Workspace.Offboarding, connection);
 
             OffboardingPlan plan = Run(ct => service.PlanAsync(account, null, ct));
             string who = plan.DisplayName is null ? plan.UserPrincipalName : $"{plan.DisplayName} ({plan.UserPrincipalName})";
-            // -WhatIf lists every step, so an administrator sees exactly what would go; -Confirm asks once.
-            if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf) && ((SwitchParameter)whatIf).IsPresent)
+            // -WhatIf lists every step, so an administrator sees exactly what would go, and runs nothing.
+            foreach (OffboardingStep step in plan.Steps)
             {
-                foreach (OffboardingStep step in plan.Steps)
-                {
-                    ShouldProcess($"{who}: {step.ResourceDisplayName ?? step.ResourceId ?? "account"}", Describe(step));
-                }
+                ShouldProcess($"{who}: {step.ResourceDisplayName ?? step.ResourceId ?? "account"}", Describe(step));
             }
 
-            if (!ShouldProcess(who, $"Offboard: {plan.Steps.Count} steps ({Summary(plan)})"))
-            {
-                return;
-            }
-
-            OffboardingUrgency urgency = Immediate ? OffboardingUrgency.Immediate : OffboardingUrgency.Standard;
-            DateTimeOffset? effective = EffectiveDate is DateTime date ? new DateTimeOffset(date) : null;
-            OffboardingOutcome outcome = Run(ct => service.StartAsync(plan, person, urgency, effective, Operation, ct));
-            foreach (RemainingAccess left in outcome.Verification.Remaining.Where(r => r.RemovableThroughGraph))
-            {
-                WriteWarning($"{who} still holds {left.Kind} '{left.ResourceDisplayName}': {left.Why} Run Resume-IsmsOffboarding -CaseId {outcome.Case.CaseId} after fixing the cause.");
-            }
-
-            WriteObject(outcome.Case);
-            // A case that ended Failed is an error a scheduled job must see, not only a status on the object.
-            if (outcome.ToError() is { } failed)
-            {
-                WriteIsmsError(failed);
-            }
+            ShouldProcess(who, $"Offboard: {plan.Steps.Count} steps ({Summary(plan)})");
         });
     }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        if (_feed is OffboardingFeed feed)
+        {
+            Run(async ct => { await feed.WaitAsync().ConfigureAwait(false); return true; });
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        // Ended early (a terminating error, a downstream command that stopped): stop the leavers still under way, as
+        // Ctrl+C would, so none runs on after the pipeline; their cases stay open for Resume-IsmsOffboarding.
+        if (disposing && _feed is OffboardingFeed feed)
+        {
+            StopProcessing();
+            try
+            {
+                feed.WaitAsync().GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+
+    // Asked before anything is read, on the pipeline thread; the reading, planning and running go to the feed.
+    private void Offboard(GraphConnection connection)
+    {
+        OffboardingUrgency urgency = Immediate ? OffboardingUrgency.Immediate : OffboardingUrgency.Standard;
+        DateTimeOffset? effective = EffectiveDate is DateTime date ? new DateTimeOffset(date) : null;
+        OffboardingLeaver leaver = ParameterSetName == PersonSet
+            ? OffboardingLeaver.Person(PersonId, urgency, effective)
+            : OffboardingLeaver.Account(UserId, urgency, effective);
+        if (!ShouldProcess(leaver.ToString(), "Offboard: read its access live, disable the account and remove every access Graph can remove"))
+        {
+            return;
+        }
+
+        OffboardingFeed feed = _feed ??= new OffboardingFeed(Workspace.People, new OffboardingService(Workspace.Offboarding, connection), Operation,
+            ThrottleLimit, result => Post(() => WriteResult(result)), Cancellation);
+        // Returns once the leaver has a slot, writing the results of those that finish meanwhile.
+        Run(async ct => { await feed.AddAsync(leaver).ConfigureAwait(false); return true; });
+        if (ThrottleLimit == 1)
+        {
+            Run(async ct => { await feed.WaitAsync().ConfigureAwait(false); return true; });
+        }
+    }
+
+    private void WriteResult(OffboardingFeedResult result) => ForEachItem(() =>
+    {
+        if (result.Error is not null)
+        {
+            // An IsmsException becomes this leaver's non-terminating error (a store fault stops the run); anything
+            // else is a defect and ends the pipeline, as it would have one leaver at a time.
+            ExceptionDispatchInfo.Throw(result.Error);
+        }
+
+        OffboardingOutcome outcome = result.Outcome!;
+        string who = outcome.Case.UserPrincipalName;
+        foreach (RemainingAccess left in outcome.Verification.Remaining.Where(r => r.RemovableThroughGraph))
+        {
+            WriteWarning($"{who} still holds {left.Kind} '{left.ResourceDisplayName}': {left.Why} Run Resume-IsmsOffboarding -CaseId {outcome.Case.CaseId} after fixing the cause.");
+        }
+
+        WriteObject(outcome.Case);
+        // A case that ended Failed is an error a scheduled job must see, not only a status on the object.
+        if (outcome.ToError() is { } failed)
+        {
+            WriteIsmsError(failed);
+        }
+    });
 
     private static string Summary(OffboardingPlan plan) => string.Join(", ", plan.Steps
         .GroupBy(s => s.Kind)

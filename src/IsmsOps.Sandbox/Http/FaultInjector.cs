@@ -71,6 +71,13 @@ internal sealed class FaultInjector
         }
     }
 
+    /// <summary>The round trip every request and $batch item pays, faulted or not (<see cref="SandboxOptions.Latency"/>).</summary>
+    public TimeSpan BaseLatency => _options.Latency;
+
+    /// <summary>Waits <see cref="SandboxOptions.Latency"/>, the round trip every request and $batch item pays, faulted or not.</summary>
+    public Task DelayAsync(CancellationToken cancellationToken) =>
+        _options.Latency > TimeSpan.Zero ? Task.Delay(_options.Latency, cancellationToken) : Task.CompletedTask;
+
     private static GraphResponse Throttled(GraphRequest request) =>
         GraphResponse.Error(request, 429, "TooManyRequests", "Too many requests. (sandbox fault injection)");
 }

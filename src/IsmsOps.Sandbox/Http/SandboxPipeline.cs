@@ -46,8 +46,11 @@ internal sealed class SandboxPipeline
             : _router.Handle(request);
     }
 
-    private async Task<GraphResponse?> InjectFaultAsync(GraphRequest request, CancellationToken cancellationToken) =>
-        _faults.Next() is { } fault ? await _faults.RespondAsync(fault, request, cancellationToken).ConfigureAwait(false) : null;
+    private async Task<GraphResponse?> InjectFaultAsync(GraphRequest request, CancellationToken cancellationToken)
+    {
+        await _faults.DelayAsync(cancellationToken).ConfigureAwait(false);
+        return _faults.Next() is { } fault ? await _faults.RespondAsync(fault, request, cancellationToken).ConfigureAwait(false) : null;
+    }
 
     /// <summary>
     /// A $batch item can be throttled, unavailable or slow on its own, but a dropped connection or a request that never
@@ -133,6 +136,16 @@ internal sealed class SandboxPipeline
                 }
                 else
                 {
+                    // Every item pays the round trip (SandboxOptions.Latency): side by side, or one after another.
+                    if (_faults.ParallelBatchItems)
+                    {
+                        readyAt += _faults.BaseLatency;
+                    }
+                    else
+                    {
+                        await _faults.DelayAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
                     SandboxFault? fault = NextItemFault();
                     GraphResponse? faulted = null;
                     if (fault == SandboxFault.Latency && _faults.ParallelBatchItems)
