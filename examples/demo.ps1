@@ -165,6 +165,21 @@ $caught = Test-IsmsOffboardingEvidence -Path $edited
 "A record whose step statuses were edited: Valid $($caught.Valid); $($caught.Message)"
 if (-not $check.Valid -or $caught.Valid) { $failures++ }
 
+Step '14. An HR feed of leavers, piped in and offboarded four at a time; a row naming no one is an error that stops no other'
+$feedUsers = @($sandbox.Tenant.Users | Where-Object { $_.AccountEnabled -and $_.UserType -eq 'Member' -and $_.Id -ne $subject.Id })[10..14]
+$n = 0
+$feed = @($feedUsers | ForEach-Object {
+    $n++
+    [pscustomobject]@{ PersonId = "E400$n"; DisplayName = $_.DisplayName; UserPrincipalName = $_.UserPrincipalName; Status = 'Leaving'; StartDate = '2024-01-08'; EndDate = [DateTime]::Today }
+})
+$feed | New-IsmsPerson | Out-Null
+$feed += [pscustomobject]@{ PersonId = 'E4999' }
+$fed = @($feed | Start-IsmsOffboarding -ThrottleLimit 4 -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable feedErrors)
+$fed | Out-Default
+"$($fed.Count) leavers offboarded, $(@($fed | Where-Object { "$($_.Status)" -like 'Completed*' }).Count) of them verified; $($feedErrors.Count) row(s) refused:"
+$feedErrors | ForEach-Object { "  $($_.FullyQualifiedErrorId.Split(',')[0]): $($_.Exception.Message)" }
+if ($fed.Count -ne 5 -or $feedErrors.Count -ne 1 -or @($fed | Where-Object { "$($_.Status)" -notlike 'Completed*' }).Count -ne 0) { $failures++ }
+
 Disconnect-IsmsGraph
 Stop-IsmsSandbox
 
