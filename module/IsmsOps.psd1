@@ -16,6 +16,8 @@
         'New-IsmsPerson'
         'Get-IsmsPerson'
         'Set-IsmsPerson'
+        'Set-IsmsAcknowledgement'
+        'Get-IsmsAcknowledgement'
         'Get-IsmsAuditEvent'
         'Test-IsmsAuditTrail'
         'Export-IsmsAuditTrail'

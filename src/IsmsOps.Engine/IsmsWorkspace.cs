@@ -1,3 +1,4 @@
+using IsmsOps.Engine.Acknowledgements;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.People;
@@ -28,6 +29,7 @@ public sealed class IsmsWorkspace : IDisposable
         PersonalData = new PersonalDataVault(store, Audit, masterKeys, clock);
         People = new PeopleRegister(store, Audit, clock, PersonalData);
         Offboarding = new OffboardingRegister(store, Audit, clock, () => _offboardingPolicy().Deadlines);
+        Acknowledgements = new AcknowledgementRegister(store, Audit, clock);
         PersonalDataRemoval = new PersonalDataRemoval(store, Audit, PersonalData, () => _offboardingPolicy().PersonalDataRetention, clock);
     }
 
@@ -40,6 +42,9 @@ public sealed class IsmsWorkspace : IDisposable
     public PeopleRegister People { get; }
 
     public OffboardingRegister Offboarding { get; }
+
+    /// <summary>Acceptances of terms, NDA and policies, and security-training completions, with their history.</summary>
+    public AcknowledgementRegister Acknowledgements { get; }
 
     /// <summary>Sensitive personal data, encrypted per person under keys wrapped by the master key.</summary>
     public PersonalDataVault PersonalData { get; }

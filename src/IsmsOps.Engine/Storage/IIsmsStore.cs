@@ -1,3 +1,4 @@
+using IsmsOps.Engine.Acknowledgements;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.People;
@@ -31,6 +32,9 @@ public interface IIsmsStore : IDisposable
 
     /// <summary>Cases matching the query, with their steps, newest first.</summary>
     Task<IReadOnlyList<OffboardingCase>> FindOffboardingCasesAsync(OffboardingCaseQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Acknowledgements matching the query, ordered by person, kind, name and day (oldest first).</summary>
+    Task<IReadOnlyList<Acknowledgement>> FindAcknowledgementsAsync(AcknowledgementQuery query, CancellationToken cancellationToken);
 
     /// <summary>Events in sequence order. Filtering is the caller's; this streams the whole trail.</summary>
     IEnumerable<AuditEvent> ReadAuditEvents(AuditEventQuery query, CancellationToken cancellationToken);
@@ -78,6 +82,16 @@ public interface IStoreWriteTransaction : IAsyncDisposable
 
     /// <summary>Replaces the step with the same sequence in case <paramref name="caseId"/>; false when there is none.</summary>
     Task<bool> UpdateOffboardingStepAsync(string caseId, OffboardingStep step, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Acknowledgement>> FindAcknowledgementsAsync(AcknowledgementQuery query, CancellationToken cancellationToken);
+
+    Task InsertAcknowledgementAsync(Acknowledgement acknowledgement, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the acknowledgement's correctable fields (expiry, evidence, version) if its stored version is
+    /// <paramref name="expectedVersion"/>; false otherwise. What was accepted, by whom and when never changes.
+    /// </summary>
+    Task<bool> UpdateAcknowledgementAsync(Acknowledgement acknowledgement, long expectedVersion, CancellationToken cancellationToken);
 
     Task<WrappedDataKey?> GetDataKeyAsync(string personId, CancellationToken cancellationToken);
 

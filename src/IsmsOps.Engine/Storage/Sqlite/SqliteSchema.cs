@@ -119,6 +119,27 @@ internal static class SqliteSchema
         ) WITHOUT ROWID;
         ALTER TABLE person ADD COLUMN personal_data_removed_at TEXT;
         """,
+
+        // 4: acknowledgements (terms, NDA, policies accepted; security training completed). One row per acceptance or
+        // completion, never overwritten by a newer version, so the history answers "which version, and when".
+        // Days are yyyy-MM-dd, so they compare as text.
+        """
+        CREATE TABLE acknowledgement (
+            acknowledgement_id TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+            person_id          TEXT NOT NULL COLLATE NOCASE REFERENCES person(person_id),
+            kind               TEXT NOT NULL,
+            name               TEXT NOT NULL COLLATE NOCASE,
+            document_version   TEXT NOT NULL COLLATE NOCASE,
+            acknowledged_on    TEXT NOT NULL,
+            expires_on         TEXT,
+            evidence           TEXT,
+            recorded_by        TEXT NOT NULL,
+            recorded_at        TEXT NOT NULL,
+            version            INTEGER NOT NULL
+        );
+        CREATE INDEX acknowledgement_person ON acknowledgement(person_id, kind, name);
+        CREATE INDEX acknowledgement_document ON acknowledgement(kind, name, document_version);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

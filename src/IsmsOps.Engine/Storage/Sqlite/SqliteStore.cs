@@ -1,4 +1,5 @@
 using System.Globalization;
+using IsmsOps.Engine.Acknowledgements;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.People;
@@ -184,6 +185,16 @@ public sealed class SqliteStore : IIsmsStore
         {
             using SqliteConnection connection = OpenConnection();
             return SqliteOffboardingRows.Find(connection, null, query);
+        }));
+    }
+
+    public Task<IReadOnlyList<Acknowledgement>> FindAcknowledgementsAsync(AcknowledgementQuery query, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Translate(DatabasePath, () =>
+        {
+            using SqliteConnection connection = OpenConnection();
+            return SqliteAcknowledgementRows.Find(connection, null, query);
         }));
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using IsmsOps.Engine.Acknowledgements;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.People;
@@ -70,6 +71,18 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
 
     public Task<bool> UpdateOffboardingStepAsync(string caseId, OffboardingStep step, CancellationToken cancellationToken) =>
         Run(() => SqliteOffboardingRows.UpdateStep(_connection, _transaction, caseId, step));
+
+    public Task<IReadOnlyList<Acknowledgement>> FindAcknowledgementsAsync(AcknowledgementQuery query, CancellationToken cancellationToken) =>
+        Run(() => SqliteAcknowledgementRows.Find(_connection, _transaction, query));
+
+    public Task InsertAcknowledgementAsync(Acknowledgement acknowledgement, CancellationToken cancellationToken) => Run(() =>
+    {
+        SqliteAcknowledgementRows.Insert(_connection, _transaction, acknowledgement);
+        return 0;
+    });
+
+    public Task<bool> UpdateAcknowledgementAsync(Acknowledgement acknowledgement, long expectedVersion, CancellationToken cancellationToken) =>
+        Run(() => SqliteAcknowledgementRows.Update(_connection, _transaction, acknowledgement, expectedVersion));
 
     public Task<WrappedDataKey?> GetDataKeyAsync(string personId, CancellationToken cancellationToken) =>
         Run(() => SqlitePersonalDataRows.GetKey(_connection, _transaction, personId));
