@@ -54,6 +54,26 @@ Get-IsmsPerson E1003 | Set-IsmsPerson -Status Leaving -EndDate ([DateTime]::Toda
 'Engineering after the changes:'
 Get-IsmsPerson -Department 'Eng*' | Out-Default
 
+Step '3a. Terms, NDA and security training: which version each person accepted, and when'
+Set-IsmsAcknowledgement E1001 NonDisclosureAgreement -Version 1.0 -On 2024-03-01 -Evidence 'esign 1a2b' | Out-Null
+Set-IsmsAcknowledgement E1001 NonDisclosureAgreement -Version 2.0 -On 2026-02-01 -Evidence 'esign 5f1c' | Out-Null
+Set-IsmsAcknowledgement E1002 NonDisclosureAgreement -Version 1.0 -On 2021-08-20 | Out-Null
+$lmsExport = @(
+    [pscustomobject]@{ EmployeeId = 'E1001'; Course = 'Security Awareness'; CourseVersion = '2026'; CompletedOn = '2026-01-12'; CertificateId = 'LMS-88121' }
+    [pscustomobject]@{ EmployeeId = 'E1002'; Course = 'Security Awareness'; CourseVersion = '2026'; CompletedOn = '2025-12-01'; CertificateId = 'LMS-88122' }
+    [pscustomobject]@{ EmployeeId = 'E1003'; Course = 'Security Awareness'; CourseVersion = '2026'; CompletedOn = '12/01/2026'; CertificateId = 'LMS-88123' }
+    [pscustomobject]@{ EmployeeId = 'E9999'; Course = 'Security Awareness'; CourseVersion = '2026'; CompletedOn = '2026-01-15'; CertificateId = 'LMS-88124' }
+)
+$lmsExport | Set-IsmsAcknowledgement -Kind SecurityTraining -ErrorAction SilentlyContinue -ErrorVariable badRows | Out-Null
+$badRows | ForEach-Object { "Refused: $($_.ErrorDetails.Message)" }
+if ($badRows.Count -ne 2) { $failures++ }
+'E1001 keeps both NDA versions, oldest first:'
+Get-IsmsAcknowledgement -PersonId E1001 -Kind NonDisclosureAgreement | Out-Default
+'Who has not signed NDA 2.0:'
+Get-IsmsAcknowledgement -Missing -Kind NonDisclosureAgreement -Version 2.0 | Out-Default
+'Security training missing, lapsed or lapsing within 30 days of 2026-11-15:'
+Get-IsmsAcknowledgement -Missing -Name 'Security Awareness' -ExpiringWithinDays 30 -AsOf 2026-11-15 | Out-Default
+
 Step "4. The audit trail: every change, who made it, and each event's hash chained to the one before"
 Get-IsmsAuditEvent | Out-Default
 "History of E1003 (a person piped to Get-IsmsAuditEvent):"
