@@ -10,14 +10,14 @@ namespace IsmsOps.Engine.Roles;
 /// </summary>
 internal static partial class RoleFileReader
 {
-    private static readonly string[] TopKeys = ["roles"];
-    private static readonly string[] RoleKeys = ["id", "title", "description", "screening", "privileged", "accessReview", "birthright", "conflicts"];
-    private static readonly string[] ScreeningKeys = ["level", "byCountry", "baselineBeforeClearance"];
-    private static readonly string[] BirthrightKeys = ["groups", "licences", "appRoles"];
-    private static readonly string[] GroupKeys = ["objectId", "displayName"];
-    private static readonly string[] LicenceKeys = ["skuPartNumber", "skuId"];
-    private static readonly string[] AppRoleKeys = ["app", "appId", "servicePrincipalId", "value", "id"];
-    private static readonly string[] ConflictKeys = ["role", "group", "appRole", "reason"];
+    internal static readonly string[] TopKeys = ["roles"];
+    internal static readonly string[] RoleKeys = ["id", "title", "description", "screening", "privileged", "accessReview", "birthright", "conflicts"];
+    internal static readonly string[] ScreeningKeys = ["level", "byCountry", "baselineBeforeClearance"];
+    internal static readonly string[] BirthrightKeys = ["groups", "licences", "appRoles"];
+    internal static readonly string[] GroupKeys = ["objectId", "displayName"];
+    internal static readonly string[] LicenceKeys = ["skuPartNumber", "skuId"];
+    internal static readonly string[] AppRoleKeys = ["app", "appId", "servicePrincipalId", "value", "id"];
+    internal static readonly string[] ConflictKeys = ["role", "group", "appRole", "reason"];
 
     /// <summary>One role item as read: the definition when it had no error, and the positions the catalog's checks need.</summary>
     internal sealed record ParsedRole(string? Id, PolicyNode? IdNode, RoleDefinition? Role, IReadOnlyList<(string Id, PolicyNode Node)> ConflictRoles);
@@ -200,13 +200,14 @@ internal static partial class RoleFileReader
     {
         Guid? objectId = null;
         string? displayName = null;
-        foreach ((string key, _, PolicyNode value) in node.Mapping(GroupKeys, errors))
+        var entries = node.Mapping(GroupKeys, errors);
+        foreach ((string key, _, PolicyNode value) in entries)
         {
             if (key == "objectId") objectId = errors.Try<Guid?>(() => Id(value), null);
             else displayName = errors.Try(() => Text(value), null);
         }
 
-        return objectId is null && displayName is null
+        return entries.Count == 0
             ? throw node.Error($"{node.Name} names no group.", "Give the group's objectId, its displayName, or both.")
             : new GroupReference(objectId, displayName);
     }
@@ -215,13 +216,14 @@ internal static partial class RoleFileReader
     {
         Guid? skuId = null;
         string? part = null;
-        foreach ((string key, _, PolicyNode value) in node.Mapping(LicenceKeys, errors))
+        var entries = node.Mapping(LicenceKeys, errors);
+        foreach ((string key, _, PolicyNode value) in entries)
         {
             if (key == "skuId") skuId = errors.Try<Guid?>(() => Id(value), null);
             else part = errors.Try(() => Text(value), null);
         }
 
-        return skuId is null && part is null
+        return entries.Count == 0
             ? throw node.Error($"{node.Name} names no licence.", "Give the licence's skuPartNumber (such as ENTERPRISEPACK), its skuId, or both.")
             : new LicenceReference(part, skuId);
     }
@@ -230,7 +232,8 @@ internal static partial class RoleFileReader
     {
         Guid? appId = null, servicePrincipalId = null, roleId = null;
         string? app = null, value = null;
-        foreach ((string key, _, PolicyNode item) in node.Mapping(AppRoleKeys, errors))
+        var entries = node.Mapping(AppRoleKeys, errors);
+        foreach ((string key, _, PolicyNode item) in entries)
         {
             switch (key)
             {
@@ -242,12 +245,12 @@ internal static partial class RoleFileReader
             }
         }
 
-        if (appId is null && servicePrincipalId is null)
+        if (!entries.Any(e => e.Key is "appId" or "servicePrincipalId"))
         {
             throw node.Error($"{node.Name} names no application.", "Give the application's appId (its client id) or its servicePrincipalId.");
         }
 
-        return value is null && roleId is null
+        return !entries.Any(e => e.Key is "value" or "id")
             ? throw node.Error($"{node.Name} names no app role.", "Give the app role's value (such as Approver) or its id.")
             : new AppRoleReference(appId, servicePrincipalId, value, roleId, app);
     }
