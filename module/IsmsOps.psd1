@@ -35,6 +35,8 @@
         'Update-IsmsMasterKey'
         'Export-IsmsOffboardingEvidence'
         'Test-IsmsOffboardingEvidence'
+        'Get-IsmsRole'
+        'Test-IsmsRoleCatalog'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
