@@ -198,6 +198,27 @@ public sealed class RoleCatalog
         return violations;
     }
 
+    // Edit distance, for "did you mean": a misspelt conflict ('payments-operater') is nearly always one or two edits away.
+    private static int Distance(string a, string b)
+    {
+        a = a.ToLowerInvariant();
+        b = b.ToLowerInvariant();
+        int[] previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (int i = 1; i <= a.Length; i++)
+        {
+            int[] current = new int[b.Length + 1];
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
+
     private static string PairKey(string a, string b) =>
         string.Compare(a, b, StringComparison.OrdinalIgnoreCase) <= 0 ? $"{a}\n{b}" : $"{b}\n{a}";
 
@@ -236,7 +257,7 @@ public sealed class RoleCatalog
                 }
                 else if (!first.ContainsKey(other))
                 {
-                    string? near = first.Keys.FirstOrDefault(k => k.Replace("-", "", StringComparison.Ordinal).Equals(other.Replace("-", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase));
+                    string? near = first.Keys.Where(k => Distance(k, other) <= 2).MinBy(k => Distance(k, other));
                     errors.Add(node.Problem($"{node.Name} names the role '{other}', which is not in the catalog.",
                         near is not null ? $"Did you mean '{near}'?" : $"Use the id of a role defined in the catalog ({string.Join(", ", first.Keys.Order(StringComparer.OrdinalIgnoreCase))}), or define the role."));
                 }

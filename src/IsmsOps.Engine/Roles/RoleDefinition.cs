@@ -12,7 +12,7 @@ public sealed record RoleDefinition
     /// <summary>The stable id people and HR feeds refer to (<c>finance-controller</c>); unique across the catalog, case-insensitive.</summary>
     public required string Id { get; init; }
 
-    /// <summary>The human title (<c>Finance Controller</c>).</summary>
+    /// <summary>The human title (<c>Financial Controller</c>).</summary>
     public required string Title { get; init; }
 
     /// <summary>Free text for reviewers, if any.</summary>

@@ -172,6 +172,10 @@ public sealed class RoleCatalogFileTests : IDisposable
 
         Assert.Equal($"{At("roles.yaml", 8, 15)}: roles[0].conflicts[0].role names the role 'paymentsoperator', which is not in the catalog.", error.ToString());
         Assert.Equal("Did you mean 'payments-operator'?", error.RecommendedAction);
+        Assert.Equal("Did you mean 'payments-operator'?",
+            Assert.Single(Errors(Minimal + "    conflicts:\n      - role: Payments-Operater\n  - id: payments-operator\n    title: P\n    screening: { level: Basic }\n    accessReview: P1Y\n")).RecommendedAction);
+        Assert.StartsWith("Use the id of a role defined in the catalog (analyst, payments-operator)",
+            Assert.Single(Errors(Minimal + "    conflicts:\n      - role: treasurer\n  - id: payments-operator\n    title: P\n    screening: { level: Basic }\n    accessReview: P1Y\n")).RecommendedAction, StringComparison.Ordinal);
     }
 
     [Fact]
