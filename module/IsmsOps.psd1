@@ -37,6 +37,8 @@
         'Update-IsmsMasterKey'
         'Export-IsmsOffboardingEvidence'
         'Test-IsmsOffboardingEvidence'
+        'Get-IsmsRole'
+        'Test-IsmsRoleCatalog'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -2,6 +2,7 @@ using IsmsOps.Engine;
 using IsmsOps.Engine.Graph;
 using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.Policies;
+using IsmsOps.Engine.Roles;
 using IsmsOps.Engine.Storage;
 
 namespace IsmsOps.PowerShell;
@@ -43,6 +44,16 @@ internal static class ModuleSession
     // Read each time a command needs it (opening a case, removing personal data), so an edited file applies from the
     // next command, and a broken one stops only the commands that need it.
     private static OffboardingPolicy LoadOffboardingPolicy() => OffboardingPolicy.From(PolicyFolder.Resolve(ShippedPolicyFolder));
+
+    /// <summary>
+    /// The role catalog in the current policy folder (<c>$ISMSOPS_POLICIES/roles</c>, else the module's), read afresh
+    /// for each command like the offboarding policy, so an edited role applies from the next command.
+    /// </summary>
+    public static RoleCatalog LoadRoleCatalog() => RoleCatalog.From(PolicyFolder.Resolve(ShippedPolicyFolder));
+
+    /// <summary>The roles/ folder of the current policy folder, whether or not it exists; null for built-in defaults.</summary>
+    public static string? RoleCatalogFolder() =>
+        PolicyFolder.Resolve(ShippedPolicyFolder).Path is string folder ? Path.Combine(folder, RoleCatalog.FolderName) : null;
 
     /// <summary>The current Graph connection, or null.</summary>
     public static GraphConnection? GraphConnection

@@ -6,7 +6,7 @@ namespace IsmsOps.Engine.Policies;
 /// <summary>
 /// A YAML policy file read into nodes that remember their line and column, so every error can say
 /// <c>file:line:column</c>, what is wrong and how to fix it. Each policy (offboarding now; roles and controls later)
-/// reads its own shape from <see cref="Root"/> with <see cref="PolicyNode.Mapping"/>, which refuses keys it does not
+/// reads its own shape from <see cref="Root"/> with <see cref="PolicyNode.Mapping(IReadOnlyCollection{string})"/>, which refuses keys it does not
 /// know: a misspelt key is an error, never a silently ignored setting.
 /// </summary>
 public sealed class PolicyFile
@@ -65,11 +65,10 @@ public sealed class PolicyFile
     }
 
     /// <summary>An error at a position of this file: <c>path:line:column: what</c>, with the fix as the recommended action.</summary>
-    public IsmsException ErrorAt(long line, long column, string what, string fix)
-    {
-        string where = $"{Path}:{line}:{column}";
-        return new IsmsException("IsmsOps.Policy.Invalid", IsmsErrorKind.InvalidData, $"{where}: {what} Nothing was changed.", fix, where);
-    }
+    public IsmsException ErrorAt(long line, long column, string what, string fix) => ProblemAt(line, column, what, fix).ToException();
+
+    /// <summary>A problem at a position of this file, for a reader that gathers every problem before it stops.</summary>
+    public PolicyError ProblemAt(long line, long column, string what, string fix) => new(Path, line, column, what, fix);
 }
 
 /// <summary>One node of a <see cref="PolicyFile"/>, with its position and a readable name of where it sits.</summary>
@@ -96,6 +95,26 @@ public sealed class PolicyNode
     /// <summary>An error at this node.</summary>
     public IsmsException Error(string what, string fix) => File.ErrorAt(Line, Column, what, fix);
 
+    /// <summary>A problem at this node, for a reader that gathers every problem (<see cref="PolicyErrorList"/>).</summary>
+    public PolicyError Problem(string what, string fix) => File.ProblemAt(Line, Column, what, fix);
+
+    /// <summary>True when the node is a mapping of keys to values.</summary>
+    public bool IsMapping => _node is YamlMappingNode;
+
+    /// <summary>True when the node is a list.</summary>
+    public bool IsSequence => _node is YamlSequenceNode;
+
+    /// <summary>The items of a list, in file order, named "roles[2]". A node that is not a list is an error.</summary>
+    public IReadOnlyList<PolicyNode> Sequence()
+    {
+        if (_node is not YamlSequenceNode sequence)
+        {
+            throw Error($"{Name} must be a list, not {Describe()}.", $"Write each item of {Name} on its own line, starting with '- ', indented under it.");
+        }
+
+        return sequence.Children.Select((item, i) => new PolicyNode(File, item, $"{Name}[{i}]")).ToArray();
+    }
+
     /// <summary>The node's text. A mapping, a list or an empty value here is an error.</summary>
     public string Scalar()
     {
@@ -112,7 +131,13 @@ public sealed class PolicyNode
     /// a plain value, or a key outside <paramref name="allowedKeys"/> (when given) is an error that lists the keys
     /// that are allowed.
     /// </summary>
-    public IReadOnlyList<(string Key, PolicyNode KeyNode, PolicyNode Value)> Mapping(IReadOnlyCollection<string>? allowedKeys = null)
+    public IReadOnlyList<(string Key, PolicyNode KeyNode, PolicyNode Value)> Mapping(IReadOnlyCollection<string>? allowedKeys = null) => Mapping(allowedKeys, null);
+
+    /// <summary>
+    /// As <see cref="Mapping(IReadOnlyCollection{string})"/>, but an unknown key is recorded in
+    /// <paramref name="unknownKeys"/> and skipped rather than thrown, so every misspelt key of a file is reported at once.
+    /// </summary>
+    public IReadOnlyList<(string Key, PolicyNode KeyNode, PolicyNode Value)> Mapping(IReadOnlyCollection<string>? allowedKeys, PolicyErrorList? unknownKeys)
     {
         if (_node is not YamlMappingNode mapping)
         {
@@ -132,8 +157,15 @@ public sealed class PolicyNode
             if (allowedKeys is not null && !allowedKeys.Contains(text, StringComparer.Ordinal))
             {
                 string? near = allowedKeys.FirstOrDefault(k => string.Equals(k, text, StringComparison.OrdinalIgnoreCase));
-                throw key.Error($"unknown key '{text}' in {Name}.",
+                PolicyError unknown = key.Problem($"unknown key '{text}' in {Name}.",
                     near is not null ? $"Write it as '{near}' (keys are case-sensitive)." : $"Use one of {List(allowedKeys)}, or remove the line.");
+                if (unknownKeys is null)
+                {
+                    throw unknown.ToException();
+                }
+
+                unknownKeys.Add(unknown);
+                continue;
             }
 
             string child = _node == File.Root._node ? text : $"{Name}.{text}";
