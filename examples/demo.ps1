@@ -74,6 +74,21 @@ Get-IsmsAcknowledgement -Missing -Kind NonDisclosureAgreement -Version 2.0 | Out
 'Security training missing, lapsed or lapsing within 30 days of 2026-11-15:'
 Get-IsmsAcknowledgement -Missing -Name 'Security Awareness' -ExpiringWithinDays 30 -AsOf 2026-11-15 | Out-Default
 
+Step '3b. Roles as code: the catalog in policies/roles/*.yaml, and the role each person''s JobRole names'
+Get-IsmsRole | Out-Default
+Get-IsmsPerson E1001, E1003 | ForEach-Object {
+    $role = $_ | Get-IsmsRole
+    "  $($_.PersonId) $($_.DisplayName): $($role.Id), screening $($role.ScreeningLevelFor($_.Location)), review every $($role.AccessReview), privileged $($role.Privileged)"
+}
+"Privileged roles: $((Get-IsmsRole -Privileged | ForEach-Object Id) -join ', ')"
+"Payroll approver conflicts: $((Get-IsmsRole payroll-approver).Conflicts -join '; ')"
+$badRoles = [System.IO.Path]::Combine($DataPath, 'roles-broken.yaml')
+[System.IO.File]::WriteAllText($badRoles, "roles:`n  - id: payroll-approver`n    title: Payroll Approver`n    screening: { level: Severe }`n    accessReview: quarterly`n    conflicts:`n      - role: payments-operater`n")
+"A broken role file is refused with every error at its file:line:column:"
+$roleErrors = @(Test-IsmsRoleCatalog -Path $badRoles)
+$roleErrors | ForEach-Object { "  $_" }
+if ($roleErrors.Count -ne 3 -or @(Test-IsmsRoleCatalog).Count -ne 0) { $failures++ }
+
 Step "4. The audit trail: every change, who made it, and each event's hash chained to the one before"
 Get-IsmsAuditEvent | Out-Default
 "History of E1003 (a person piped to Get-IsmsAuditEvent):"
