@@ -31,7 +31,7 @@ internal static class ModuleSession
 
             s_workspace?.Dispose();
             s_workspace = null;
-            s_workspace = IsmsWorkspace.Open(wanted, offboardingPolicy: LoadOffboardingPolicy);
+            s_workspace = IsmsWorkspace.Open(wanted, offboardingPolicy: LoadOffboardingPolicy, screeningPolicy: LoadScreeningPolicy);
             return s_workspace;
         }
     }
@@ -43,6 +43,8 @@ internal static class ModuleSession
     // Read each time a command needs it (opening a case, removing personal data), so an edited file applies from the
     // next command, and a broken one stops only the commands that need it.
     private static OffboardingPolicy LoadOffboardingPolicy() => OffboardingPolicy.From(PolicyFolder.Resolve(ShippedPolicyFolder));
+
+    private static Engine.Screening.ScreeningPolicy LoadScreeningPolicy() => Engine.Screening.ScreeningPolicy.From(PolicyFolder.Resolve(ShippedPolicyFolder));
 
     /// <summary>The current Graph connection, or null.</summary>
     public static GraphConnection? GraphConnection

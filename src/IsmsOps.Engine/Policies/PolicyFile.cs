@@ -143,6 +143,17 @@ public sealed class PolicyNode
         return entries;
     }
 
+    /// <summary>The items of a list node, in file order. A node that is not a list is an error.</summary>
+    public IReadOnlyList<PolicyNode> Sequence()
+    {
+        if (_node is not YamlSequenceNode sequence)
+        {
+            throw Error($"{Name} must be a list, not {Describe()}.", $"Write {Name} as a list: [A, B] on one line, or one '- item' per line under it.");
+        }
+
+        return sequence.Children.Select((item, i) => new PolicyNode(File, item, $"{Name}[{i}]")).ToList();
+    }
+
     private string Describe() => _node switch
     {
         YamlMappingNode => "a mapping",

@@ -2,6 +2,7 @@ using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.People;
 using IsmsOps.Engine.Protection;
+using IsmsOps.Engine.Screening;
 
 namespace IsmsOps.Engine.Storage;
 
@@ -31,6 +32,12 @@ public interface IIsmsStore : IDisposable
 
     /// <summary>Cases matching the query, with their steps, newest first.</summary>
     Task<IReadOnlyList<OffboardingCase>> FindOffboardingCasesAsync(OffboardingCaseQuery query, CancellationToken cancellationToken);
+
+    /// <summary>The screening, or null.</summary>
+    Task<ScreeningRecord?> GetScreeningAsync(string screeningId, CancellationToken cancellationToken);
+
+    /// <summary>Screenings matching the query, by PersonId, newest first.</summary>
+    Task<IReadOnlyList<ScreeningRecord>> FindScreeningsAsync(ScreeningQuery query, CancellationToken cancellationToken);
 
     /// <summary>Events in sequence order. Filtering is the caller's; this streams the whole trail.</summary>
     IEnumerable<AuditEvent> ReadAuditEvents(AuditEventQuery query, CancellationToken cancellationToken);
@@ -78,6 +85,13 @@ public interface IStoreWriteTransaction : IAsyncDisposable
 
     /// <summary>Replaces the step with the same sequence in case <paramref name="caseId"/>; false when there is none.</summary>
     Task<bool> UpdateOffboardingStepAsync(string caseId, OffboardingStep step, CancellationToken cancellationToken);
+
+    Task<ScreeningRecord?> GetScreeningAsync(string screeningId, CancellationToken cancellationToken);
+
+    Task InsertScreeningAsync(ScreeningRecord screening, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the screening if its stored version is <paramref name="expectedVersion"/>; false otherwise.</summary>
+    Task<bool> UpdateScreeningAsync(ScreeningRecord screening, long expectedVersion, CancellationToken cancellationToken);
 
     Task<WrappedDataKey?> GetDataKeyAsync(string personId, CancellationToken cancellationToken);
 

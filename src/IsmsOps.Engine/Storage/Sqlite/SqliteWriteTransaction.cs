@@ -1,6 +1,7 @@
 using System.Globalization;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
+using IsmsOps.Engine.Screening;
 using IsmsOps.Engine.People;
 using IsmsOps.Engine.Protection;
 using Microsoft.Data.Sqlite;
@@ -70,6 +71,18 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
 
     public Task<bool> UpdateOffboardingStepAsync(string caseId, OffboardingStep step, CancellationToken cancellationToken) =>
         Run(() => SqliteOffboardingRows.UpdateStep(_connection, _transaction, caseId, step));
+
+    public Task<ScreeningRecord?> GetScreeningAsync(string screeningId, CancellationToken cancellationToken) =>
+        Run(() => SqliteScreeningRows.Get(_connection, _transaction, screeningId));
+
+    public Task InsertScreeningAsync(ScreeningRecord screening, CancellationToken cancellationToken) => Run(() =>
+    {
+        SqliteScreeningRows.Insert(_connection, _transaction, screening);
+        return 0;
+    });
+
+    public Task<bool> UpdateScreeningAsync(ScreeningRecord screening, long expectedVersion, CancellationToken cancellationToken) =>
+        Run(() => SqliteScreeningRows.Update(_connection, _transaction, screening, expectedVersion));
 
     public Task<WrappedDataKey?> GetDataKeyAsync(string personId, CancellationToken cancellationToken) =>
         Run(() => SqlitePersonalDataRows.GetKey(_connection, _transaction, personId));
