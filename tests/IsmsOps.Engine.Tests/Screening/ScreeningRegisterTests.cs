@@ -181,6 +181,23 @@ public sealed class ScreeningRegisterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_preview_names_each_change_without_showing_notes_or_waiver_text_and_changes_nothing()
+    {
+        ScreeningRecord s = await OpenAsync(notes: SecretNote);
+
+        IReadOnlyList<FieldChange> preview = await Register.PreviewUpdateAsync(s.ScreeningId,
+            r => r with { Status = ScreeningStatus.Waived, WaiverReason = "reason-3131", Notes = "note-2121" }, Hr, CancellationToken.None);
+
+        string text = string.Join("; ", preview);
+        Assert.Contains("Status: 'NotStarted' -> 'Waived'", text, StringComparison.Ordinal);
+        Assert.Contains("WaiverRequestedBy: '' -> 'hr.officer@host'", text, StringComparison.Ordinal);
+        Assert.Contains("Notes: '(protected value)' -> '(new protected value)'", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("3131", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("2121", text, StringComparison.Ordinal);
+        Assert.Equal(ScreeningStatus.NotStarted, (await Register.GetAsync(s.ScreeningId, CancellationToken.None)).Status);
+    }
+
+    [Fact]
     public async Task Reading_notes_with_include_sensitive_returns_them_and_audits_the_read_by_name_only()
     {
         ScreeningRecord s = await OpenAsync(notes: SecretNote);
