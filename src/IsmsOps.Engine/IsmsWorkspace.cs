@@ -3,6 +3,7 @@ using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.People;
 using IsmsOps.Engine.Protection;
+using IsmsOps.Engine.Screening;
 using IsmsOps.Engine.Storage;
 using IsmsOps.Engine.Storage.Sqlite;
 
@@ -19,7 +20,7 @@ public sealed class IsmsWorkspace : IDisposable
     private readonly Func<OffboardingPolicy> _offboardingPolicy;
 
     private IsmsWorkspace(StoreLocation location, IIsmsStore store, CheckpointSigner signer, Func<DateTime>? clock, Func<OffboardingPolicy> offboardingPolicy,
-        MasterKeySource masterKeys)
+        MasterKeySource masterKeys, Func<ScreeningPolicy> screeningPolicy)
     {
         Location = location;
         Store = store;
@@ -31,6 +32,7 @@ public sealed class IsmsWorkspace : IDisposable
         Offboarding = new OffboardingRegister(store, Audit, clock, () => _offboardingPolicy().Deadlines);
         Acknowledgements = new AcknowledgementRegister(store, Audit, clock);
         PersonalDataRemoval = new PersonalDataRemoval(store, Audit, PersonalData, () => _offboardingPolicy().PersonalDataRetention, clock);
+        Screening = new ScreeningRegister(store, Audit, PersonalData, screeningPolicy, clock);
     }
 
     public StoreLocation Location { get; }
@@ -45,6 +47,9 @@ public sealed class IsmsWorkspace : IDisposable
 
     /// <summary>Acceptances of terms, NDA and policies, and security-training completions, with their history.</summary>
     public AcknowledgementRegister Acknowledgements { get; }
+
+    /// <summary>Background screenings, and whether a person is cleared (or validly waived) for a level.</summary>
+    public ScreeningRegister Screening { get; }
 
     /// <summary>Sensitive personal data, encrypted per person under keys wrapped by the master key.</summary>
     public PersonalDataVault PersonalData { get; }
@@ -61,9 +66,10 @@ public sealed class IsmsWorkspace : IDisposable
     /// module reads policies/offboarding.yaml through it each time they are needed); built-in defaults without it.
     /// <paramref name="offboardingDeadlines"/>, when given, replaces the policy's deadlines. The personal-data master
     /// key comes from <paramref name="masterKeys"/>, by default <c>$ISMSOPS_MASTER_KEY</c> or the key file beside the store.
+    /// <paramref name="screeningPolicy"/> supplies policies/screening.yaml the same way (built-in defaults without it).
     /// </summary>
     public static IsmsWorkspace Open(StoreLocation location, Func<DateTime>? clock = null, OffboardingDeadlinePolicy? offboardingDeadlines = null,
-        Func<OffboardingPolicy>? offboardingPolicy = null, MasterKeySource? masterKeys = null)
+        Func<OffboardingPolicy>? offboardingPolicy = null, MasterKeySource? masterKeys = null, Func<ScreeningPolicy>? screeningPolicy = null)
     {
         Func<OffboardingPolicy> policy = offboardingPolicy ?? (() => OffboardingPolicy.Default);
         Func<OffboardingPolicy> effective = offboardingDeadlines is null ? policy : () => policy() with { Deadlines = offboardingDeadlines };
@@ -72,7 +78,7 @@ public sealed class IsmsWorkspace : IDisposable
         {
             RefuseToReplaceAMissingSigningKey(location, store);
             return new IsmsWorkspace(location, store, CheckpointSigner.LoadOrCreate(location.SigningKeyPath), clock, effective,
-                masterKeys ?? MasterKeySource.For(location));
+                masterKeys ?? MasterKeySource.For(location), screeningPolicy ?? (() => ScreeningPolicy.Default));
         }
         catch
         {

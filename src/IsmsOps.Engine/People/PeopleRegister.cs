@@ -193,7 +193,8 @@ public sealed partial class PeopleRegister
     {
         ArgumentNullException.ThrowIfNull(people);
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> values = await Vault.ReadAsync(
-            people.Where(p => p.PersonalDataRemovedAt is null).Select(p => p.PersonId).ToList(), context, cancellationToken).ConfigureAwait(false);
+            people.Where(p => p.PersonalDataRemovedAt is null).Select(p => p.PersonId).ToList(), context, cancellationToken,
+            Person.SensitiveFields.Contains).ConfigureAwait(false);
         return people.Select(p => values.TryGetValue(p.PersonId, out IReadOnlyDictionary<string, string>? v) ? p.WithSensitive(v) : p.WithoutSensitive()).ToList();
     }
 

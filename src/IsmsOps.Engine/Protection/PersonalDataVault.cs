@@ -107,10 +107,12 @@ public sealed partial class PersonalDataVault
     /// <summary>
     /// Decrypts the protected values of each person for someone to see, and audits <c>PersonalData.Read</c> for each
     /// person who had any (person id and the names read, never the values), in one transaction: if the audit event
-    /// cannot be written, nothing is returned. Names absent from the result have no value.
+    /// cannot be written, nothing is returned. Names absent from the result have no value. With
+    /// <paramref name="include"/>, only the names it accepts are read and audited (a person's screening notes are not
+    /// disclosed by reading their contact details, nor the other way round).
     /// </summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> ReadAsync(IReadOnlyList<string> personIds, OperationContext context,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, Func<string, bool>? include = null)
     {
         ArgumentNullException.ThrowIfNull(personIds);
         var result = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
@@ -124,6 +126,11 @@ public sealed partial class PersonalDataVault
         foreach (string personId in personIds.Distinct(StringComparer.OrdinalIgnoreCase))
         {
             IReadOnlyDictionary<string, string> values = await UnprotectAsync(transaction, personId, cancellationToken).ConfigureAwait(false);
+            if (include is not null)
+            {
+                values = values.Where(v => include(v.Key)).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+            }
+
             result[personId] = values;
             if (values.Count > 0)
             {

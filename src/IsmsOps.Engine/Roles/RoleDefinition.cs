@@ -1,4 +1,5 @@
 using IsmsOps.Engine.Policies;
+using IsmsOps.Engine.Screening;
 
 namespace IsmsOps.Engine.Roles;
 

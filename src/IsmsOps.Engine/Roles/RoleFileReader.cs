@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using IsmsOps.Engine.Policies;
+using IsmsOps.Engine.Screening;
 
 namespace IsmsOps.Engine.Roles;
 

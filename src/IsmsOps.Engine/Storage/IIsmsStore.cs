@@ -3,6 +3,7 @@ using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.People;
 using IsmsOps.Engine.Protection;
+using IsmsOps.Engine.Screening;
 
 namespace IsmsOps.Engine.Storage;
 
@@ -35,6 +36,12 @@ public interface IIsmsStore : IDisposable
 
     /// <summary>Acknowledgements matching the query, ordered by person, kind, name and day (oldest first).</summary>
     Task<IReadOnlyList<Acknowledgement>> FindAcknowledgementsAsync(AcknowledgementQuery query, CancellationToken cancellationToken);
+
+    /// <summary>The screening, or null.</summary>
+    Task<ScreeningRecord?> GetScreeningAsync(string screeningId, CancellationToken cancellationToken);
+
+    /// <summary>Screenings matching the query, by PersonId, newest first.</summary>
+    Task<IReadOnlyList<ScreeningRecord>> FindScreeningsAsync(ScreeningQuery query, CancellationToken cancellationToken);
 
     /// <summary>Events in sequence order. Filtering is the caller's; this streams the whole trail.</summary>
     IEnumerable<AuditEvent> ReadAuditEvents(AuditEventQuery query, CancellationToken cancellationToken);
@@ -92,6 +99,13 @@ public interface IStoreWriteTransaction : IAsyncDisposable
     /// <paramref name="expectedVersion"/>; false otherwise. What was accepted, by whom and when never changes.
     /// </summary>
     Task<bool> UpdateAcknowledgementAsync(Acknowledgement acknowledgement, long expectedVersion, CancellationToken cancellationToken);
+
+    Task<ScreeningRecord?> GetScreeningAsync(string screeningId, CancellationToken cancellationToken);
+
+    Task InsertScreeningAsync(ScreeningRecord screening, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the screening if its stored version is <paramref name="expectedVersion"/>; false otherwise.</summary>
+    Task<bool> UpdateScreeningAsync(ScreeningRecord screening, long expectedVersion, CancellationToken cancellationToken);
 
     Task<WrappedDataKey?> GetDataKeyAsync(string personId, CancellationToken cancellationToken);
 

@@ -1,5 +1,6 @@
 using IsmsOps.Engine.Policies;
 using IsmsOps.Engine.Roles;
+using IsmsOps.Engine.Screening;
 
 namespace IsmsOps.Engine.Tests.Roles;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using IsmsOps.Engine.Roles;
+using IsmsOps.Engine.Screening;
 using YamlDotNet.RepresentationModel;
 
 namespace IsmsOps.Engine.Tests.Roles;

@@ -140,6 +140,35 @@ internal static class SqliteSchema
         CREATE INDEX acknowledgement_person ON acknowledgement(person_id, kind, name);
         CREATE INDEX acknowledgement_document ON acknowledgement(kind, name, document_version);
         """,
+
+        // 5: background screenings. Check results are one JSON object per row; notes and adverse findings are never
+        // here but in personal_data_value, under the person's data key, named Screening/<id>/Notes and .../AdverseFindings.
+        """
+        CREATE TABLE screening (
+            screening_id           TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+            person_id              TEXT NOT NULL COLLATE NOCASE,
+            level                  TEXT NOT NULL,
+            status                 TEXT NOT NULL,
+            country                TEXT,
+            provider               TEXT,
+            provider_reference     TEXT,
+            checks                 TEXT NOT NULL,
+            requested_on           TEXT,
+            completed_on           TEXT,
+            rescreen_due_on        TEXT,
+            waiver_requested_by    TEXT,
+            waiver_reason          TEXT,
+            waiver_approved_by     TEXT,
+            waiver_approved_at     TEXT,
+            waiver_approval_reason TEXT,
+            waiver_expires_on      TEXT,
+            version                INTEGER NOT NULL,
+            created_at             TEXT NOT NULL,
+            updated_at             TEXT NOT NULL
+        );
+        CREATE INDEX screening_person ON screening(person_id);
+        CREATE INDEX screening_status_due ON screening(status, rescreen_due_on);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -2,6 +2,7 @@ using System.Globalization;
 using IsmsOps.Engine.Acknowledgements;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
+using IsmsOps.Engine.Screening;
 using IsmsOps.Engine.People;
 using IsmsOps.Engine.Protection;
 using Microsoft.Data.Sqlite;
@@ -195,6 +196,26 @@ public sealed class SqliteStore : IIsmsStore
         {
             using SqliteConnection connection = OpenConnection();
             return SqliteAcknowledgementRows.Find(connection, null, query);
+        }));
+    }
+
+    public Task<ScreeningRecord?> GetScreeningAsync(string screeningId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Translate(DatabasePath, () =>
+        {
+            using SqliteConnection connection = OpenConnection();
+            return SqliteScreeningRows.Get(connection, null, screeningId);
+        }));
+    }
+
+    public Task<IReadOnlyList<ScreeningRecord>> FindScreeningsAsync(ScreeningQuery query, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Translate(DatabasePath, () =>
+        {
+            using SqliteConnection connection = OpenConnection();
+            return SqliteScreeningRows.Find(connection, null, query);
         }));
     }
 

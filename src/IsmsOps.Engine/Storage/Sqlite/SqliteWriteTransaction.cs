@@ -2,6 +2,7 @@ using System.Globalization;
 using IsmsOps.Engine.Acknowledgements;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
+using IsmsOps.Engine.Screening;
 using IsmsOps.Engine.People;
 using IsmsOps.Engine.Protection;
 using Microsoft.Data.Sqlite;
@@ -83,6 +84,18 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
 
     public Task<bool> UpdateAcknowledgementAsync(Acknowledgement acknowledgement, long expectedVersion, CancellationToken cancellationToken) =>
         Run(() => SqliteAcknowledgementRows.Update(_connection, _transaction, acknowledgement, expectedVersion));
+
+    public Task<ScreeningRecord?> GetScreeningAsync(string screeningId, CancellationToken cancellationToken) =>
+        Run(() => SqliteScreeningRows.Get(_connection, _transaction, screeningId));
+
+    public Task InsertScreeningAsync(ScreeningRecord screening, CancellationToken cancellationToken) => Run(() =>
+    {
+        SqliteScreeningRows.Insert(_connection, _transaction, screening);
+        return 0;
+    });
+
+    public Task<bool> UpdateScreeningAsync(ScreeningRecord screening, long expectedVersion, CancellationToken cancellationToken) =>
+        Run(() => SqliteScreeningRows.Update(_connection, _transaction, screening, expectedVersion));
 
     public Task<WrappedDataKey?> GetDataKeyAsync(string personId, CancellationToken cancellationToken) =>
         Run(() => SqlitePersonalDataRows.GetKey(_connection, _transaction, personId));
