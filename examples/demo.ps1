@@ -54,7 +54,7 @@ Get-IsmsPerson E1003 | Set-IsmsPerson -Status Leaving -EndDate ([DateTime]::Toda
 'Engineering after the changes:'
 Get-IsmsPerson -Department 'Eng*' | Out-Default
 
-Step '3a. Terms, NDA and security training: which version each person accepted, and when'
+Step '4. Terms, NDA and security training: which version each person accepted, and when'
 Set-IsmsAcknowledgement E1001 NonDisclosureAgreement -Version 1.0 -On 2024-03-01 -Evidence 'esign 1a2b' | Out-Null
 Set-IsmsAcknowledgement E1001 NonDisclosureAgreement -Version 2.0 -On 2026-02-01 -Evidence 'esign 5f1c' | Out-Null
 Set-IsmsAcknowledgement E1002 NonDisclosureAgreement -Version 1.0 -On 2021-08-20 | Out-Null
@@ -74,7 +74,7 @@ Get-IsmsAcknowledgement -Missing -Kind NonDisclosureAgreement -Version 2.0 | Out
 'Security training missing, lapsed or lapsing within 30 days of 2026-11-15:'
 Get-IsmsAcknowledgement -Missing -Name 'Security Awareness' -ExpiringWithinDays 30 -AsOf 2026-11-15 | Out-Default
 
-Step '3b. Roles as code: the catalog in policies/roles/*.yaml, and the role each person''s JobRole names'
+Step '5. Roles as code: the catalog in policies/roles/*.yaml, and the role each person''s JobRole names'
 Get-IsmsRole | Out-Default
 Get-IsmsPerson E1001, E1003 | ForEach-Object {
     $role = $_ | Get-IsmsRole
@@ -89,17 +89,50 @@ $roleErrors = @(Test-IsmsRoleCatalog -Path $badRoles)
 $roleErrors | ForEach-Object { "  $_" }
 if ($roleErrors.Count -ne 3 -or @(Test-IsmsRoleCatalog).Count -ne 0) { $failures++ }
 
-Step "4. The audit trail: every change, who made it, and each event's hash chained to the one before"
+Step '6. Screening: each joiner is screened to the level the role needs before access follows'
+$scr = New-IsmsScreening -PersonId E1004 -Level Standard -Status Requested -Provider 'Acme Screening' -ProviderReference ACME-2231 `
+    -Notes 'Asked to call after 17:00; previous employer reference via HR'
+$scr | Out-Default
+'Clearing it before every required check is Clear is refused:'
+try {
+    Set-IsmsScreening $scr.ScreeningId -Identity Clear -RightToWork Clear -Status Cleared
+    'The screening was cleared with checks still pending!'
+    $failures++
+} catch {
+    "Refused: $($_.FullyQualifiedErrorId.Split(',')[0]): $($_.Exception.Message)"
+}
+'-WhatIf shows what would change, naming the sensitive note without its text:'
+Get-IsmsScreening -PersonId E1004 | Set-IsmsScreening -Identity Clear -RightToWork Clear -CriminalRecord Clear -References Clear -Status Cleared -Notes 'Cleared; nothing to note' -WhatIf
+$cleared = Get-IsmsScreening -PersonId E1004 | Set-IsmsScreening -Identity Clear -RightToWork Clear -CriminalRecord Clear -References Clear -Status Cleared -PassThru
+$cleared | Out-Default
+"Re-screen due on $($cleared.RescreenDueOn.ToString('yyyy-MM-dd')) (the interval for the level in policies/screening.yaml)"
+if ("$($cleared.Status)" -ne 'Cleared') { $failures++ }
+'Notes are shown only on request, and that read is audited (ids and field names, never the text):'
+Get-IsmsScreening -PersonId E1004 -IncludeSensitive | Out-Default
+Get-IsmsAuditEvent -Target person:E1004 -Action PersonalData.Read | Out-Default
+'A waiver for E1001 counts only when someone other than its requester approves it:'
+$wv = New-IsmsScreening -PersonId E1001 -Level Enhanced -Status Requested -Provider 'Acme Screening'
+Set-IsmsScreening $wv.ScreeningId -Status Waived -WaiverReason 'Provider backlog; read-only baseline until cleared'
+try {
+    Approve-IsmsScreeningWaiver $wv.ScreeningId -Reason 'Approving my own request' -ExpiresOn ([DateTime]::UtcNow.AddDays(30)) -Confirm:$false
+    'The requester approved their own waiver!'
+    $failures++
+} catch {
+    "Refused: $($_.FullyQualifiedErrorId.Split(',')[0]): $($_.Exception.Message)"
+}
+Get-IsmsScreening | Out-Default
+
+Step "7. The audit trail: every change, who made it, and each event's hash chained to the one before"
 Get-IsmsAuditEvent | Out-Default
 "History of E1003 (a person piped to Get-IsmsAuditEvent):"
 Get-IsmsPerson E1003 | Get-IsmsAuditEvent | ForEach-Object { "  #$($_.Sequence) $($_.Action) $($_.Details)" }
 
-Step '5. Verify the trail in the store'
+Step '8. Verify the trail in the store'
 $check = Test-IsmsAuditTrail
 $check | Out-Default
 if (-not $check.IsValid) { $failures++ }
 
-Step '6. Export the evidence for an auditor, and verify the export offline against the published key'
+Step '9. Export the evidence for an auditor, and verify the export offline against the published key'
 $evidence = [System.IO.Path]::Combine($DataPath, 'evidence')
 [void][System.IO.Directory]::CreateDirectory($evidence)
 $trailFile = [System.IO.Path]::Combine($evidence, 'trail.jsonl')
@@ -109,7 +142,7 @@ $offline = Test-IsmsAuditTrail -Path $trailFile -TrustedKeyId $export.SigningKey
 "Export verifies: $($offline.IsValid) ($($offline.Message))"
 if (-not $offline.IsValid) { $failures++ }
 
-Step '7. Someone edits the exported evidence: the auditor sees where, and how'
+Step '10. Someone edits the exported evidence: the auditor sees where, and how'
 $tampered = [System.IO.Path]::Combine($evidence, 'tampered.jsonl')
 $lines = [System.IO.File]::ReadAllLines($trailFile)
 $lines[2] = $lines[2].Replace('Katherine Johnson', 'K. Johnson')
@@ -120,19 +153,19 @@ $caught = Test-IsmsAuditTrail -Path $tampered -TrustedKeyId $export.SigningKeyId
 "  $($caught.Message)"
 if ($caught.IsValid -or "$($caught.Tampering)" -ne 'Edit') { $failures++ }
 
-Step '8. The directory: a sandbox tenant on 127.0.0.1 stands in for Entra ID, reached through the Microsoft Graph SDK'
+Step '11. The directory: a sandbox tenant on 127.0.0.1 stands in for Entra ID, reached through the Microsoft Graph SDK'
 $sandbox = Start-IsmsSandbox -UserCount 500
 $sandbox | Out-Default
 Connect-IsmsGraph -Sandbox $sandbox
 Get-IsmsGraphConnection | Out-Default
 
-Step '9. Snapshot the whole directory into one file an auditor can verify (compressed JSON plus a SHA-256 of its content)'
+Step '12. Snapshot the whole directory into one file an auditor can verify (compressed JSON plus a SHA-256 of its content)'
 $snapshotFile = [System.IO.Path]::Combine($evidence, 'directory.json.gz')
 $snapshot = Export-IsmsDirectorySnapshot -Path $snapshotFile
 $snapshot | Out-Default
 "Audited as: $((Get-IsmsAuditEvent -Action Directory.SnapshotExported).Target)"
 
-Step '10. One person''s access, live from Graph: every group (direct or inherited through nesting), role, app role, licence and device, and who can remove it'
+Step '13. One person''s access, live from Graph: every group (direct or inherited through nesting), role, app role, licence and device, and who can remove it'
 # The sandbox user with the most tangled access: nested groups, an app role, a directory role through a group.
 $subject = @($sandbox.Tenant.Users | Where-Object { $_.AccountEnabled -and $_.UserType -eq 'Member' -and $_.MemberOf.Count -ge 3 })[0]
 New-IsmsPerson -PersonId E3001 -DisplayName $subject.DisplayName -Department $subject.Department -UserPrincipalName $subject.UserPrincipalName -Status Active -StartDate '2023-05-01' | Out-Null
@@ -142,7 +175,7 @@ $live | Out-Default
 $live | Where-Object { "$($_.Removal)" -ne 'Graph' } | ForEach-Object { "  $($_.Kind) $($_.ResourceDisplayName): $($_.Removal). $($_.RemovalNote)" }
 if ($live.Count -eq 0) { $failures++ }
 
-Step '11. Offline, as an auditor would: the same inventory from the snapshot file, and a damaged file is refused'
+Step '14. Offline, as an auditor would: the same inventory from the snapshot file, and a damaged file is refused'
 $offline = @(Get-IsmsAccess -PersonId E3001 -SnapshotPath $snapshotFile)
 function GrantKeys($grants) {
     [string[]]$keys = @($grants | ForEach-Object { "$($_.Kind)|$($_.ResourceId)|$($_.Assignment)|$($_.Removal)" })
@@ -163,7 +196,7 @@ try {
     "Refused: $($_.FullyQualifiedErrorId.Split(',')[0]): $($_.Exception.Message)"
 }
 
-Step '12. E3001 leaves: every access Graph can remove goes, each step is stored with its audit event, and the directory is re-read to prove it'
+Step '15. E3001 leaves: every access Graph can remove goes, each step is stored with its audit event, and the directory is re-read to prove it'
 Set-IsmsPerson -PersonId E3001 -Status Leaving -EndDate ([DateTime]::Today)
 $case = Start-IsmsOffboarding -PersonId E3001 -Confirm:$false
 $case | Out-Default
@@ -190,7 +223,7 @@ $resumed = Resume-IsmsOffboarding -CaseId $case.CaseId -Confirm:$false
 "Running the finished case again changes nothing: version $($case.Version) -> $($resumed.Version)"
 if ($resumed.Version -ne $case.Version) { $failures++ }
 
-Step '13. The leaver''s evidence for the auditor: one JSON record and a readable page, checked against the audit trail'
+Step '16. The leaver''s evidence for the auditor: one JSON record and a readable page, checked against the audit trail'
 $record = Export-IsmsOffboardingEvidence -CaseId $case.CaseId -Path $evidence
 $check = $record | Test-IsmsOffboardingEvidence
 "$($record.JsonPath) (SHA-256 $($record.JsonSha256)) and $([System.IO.Path]::GetFileName($record.HtmlPath)): $($check.Message)"
@@ -200,7 +233,7 @@ $caught = Test-IsmsOffboardingEvidence -Path $edited
 "A record whose step statuses were edited: Valid $($caught.Valid); $($caught.Message)"
 if (-not $check.Valid -or $caught.Valid) { $failures++ }
 
-Step '14. An HR feed of leavers, piped in and offboarded four at a time; a row naming no one is an error that stops no other'
+Step '17. An HR feed of leavers, piped in and offboarded four at a time; a row naming no one is an error that stops no other'
 $feedUsers = @($sandbox.Tenant.Users | Where-Object { $_.AccountEnabled -and $_.UserType -eq 'Member' -and $_.Id -ne $subject.Id })[10..14]
 $n = 0
 $feed = @($feedUsers | ForEach-Object {
@@ -218,7 +251,7 @@ if ($fed.Count -ne 5 -or $feedErrors.Count -ne 1 -or @($fed | Where-Object { "$(
 Disconnect-IsmsGraph
 Stop-IsmsSandbox
 
-Step '15. Sensitive personal data: encrypted under a key of each person''s own, shown only on an audited read, crypto-shredded after the retention period'
+Step '18. Sensitive personal data: encrypted under a key of each person''s own, shown only on an audited read, crypto-shredded after the retention period'
 New-IsmsPerson -PersonId E2001 -DisplayName 'Joan Clarke' -Status Left -StartDate 2019-03-01 -EndDate 2024-06-30 `
     -PersonalEmail joan@example.net -PersonalPhone '+44 20 7946 0123' -HomeAddress '7 Hut Lane, Bletchley' | Out-Null
 Set-IsmsPerson -PersonId E3001 -Status Left -PersonalEmail 'e3001@example.net' | Out-Null
