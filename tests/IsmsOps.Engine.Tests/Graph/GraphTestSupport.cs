@@ -72,3 +72,36 @@ internal sealed class RecordingHandler(Func<HttpRequestMessage, HttpResponseMess
         return Task.FromResult(response);
     }
 }
+
+/// <summary>Shared pieces of test transports.</summary>
+internal static class CuttingTransport
+{
+    /// <summary>
+    /// A transport that forwards every request through <paramref name="forward"/> and cancels <paramref name="cut"/>
+    /// once the <paramref name="writes"/>th write has reached the directory, as Ctrl+C or a killed process would stop
+    /// a run. A write is any Graph request but a GET, and a $batch only when it carries something other than GETs
+    /// (the live inventory sends $batch requests of GETs).
+    /// </summary>
+    public static RecordingHandler CancelAfterWrites(int writes, CancellationTokenSource cut, HttpClient forward)
+    {
+        int seen = 0;
+        return new RecordingHandler(request =>
+        {
+            string body = request.Content?.ReadAsStringAsync().GetAwaiter().GetResult() ?? "";
+            bool write = request.Method != HttpMethod.Get && request.RequestUri!.AbsolutePath.Contains("/v1.0/", StringComparison.Ordinal)
+                && (!request.RequestUri.AbsolutePath.EndsWith("$batch", StringComparison.Ordinal) || !body.Contains("\"GET\"", StringComparison.Ordinal));
+            if (write && Interlocked.Increment(ref seen) == writes)
+            {
+                cut.Cancel();
+            }
+
+            var copy = new HttpRequestMessage(request.Method, request.RequestUri) { Content = request.Content };
+            foreach (var header in request.Headers)
+            {
+                copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+
+            return forward.Send(copy);
+        });
+    }
+}

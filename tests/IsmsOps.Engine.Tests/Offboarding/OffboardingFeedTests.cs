@@ -132,27 +132,9 @@ public sealed class OffboardingFeedTests(ITestOutputHelper output)
     {
         using var sandbox = GraphSandbox.Start(new SandboxOptions { UserCount = 100 });
         using var cut = new CancellationTokenSource();
-        int writes = 0;
         using var forward = new HttpClient();
         // Stops the run (as Ctrl+C would) once 40 removals have reached the directory, with several leavers in flight.
-        var transport = new RecordingHandler(request =>
-        {
-            string body = request.Content?.ReadAsStringAsync().GetAwaiter().GetResult() ?? "";
-            bool write = request.Method != HttpMethod.Get
-                && (!request.RequestUri!.AbsolutePath.EndsWith("$batch", StringComparison.Ordinal) || !body.Contains("\"GET\"", StringComparison.Ordinal));
-            if (write && Interlocked.Increment(ref writes) == 40)
-            {
-                cut.Cancel();
-            }
-
-            var copy = new HttpRequestMessage(request.Method, request.RequestUri) { Content = request.Content };
-            foreach (var header in request.Headers)
-            {
-                copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
-            }
-
-            return forward.Send(copy);
-        });
+        RecordingHandler transport = CuttingTransport.CancelAfterWrites(40, cut, forward);
         using GraphConnection connection = await GraphTestSupport.ConnectAsync(sandbox, transport: transport);
         using var home = new TempWorkspace();
         List<(OffboardingLeaver Feed, Leaver Built)> leavers = await HireAsync(sandbox.Tenant, home, 30);

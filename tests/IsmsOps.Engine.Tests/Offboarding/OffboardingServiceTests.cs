@@ -76,28 +76,9 @@ public sealed class OffboardingServiceTests(ITestOutputHelper output)
     {
         using var sandbox = GraphSandbox.Start(new SandboxOptions { UserCount = 200 });
         using var cut = new CancellationTokenSource();
-        int writes = 0;
         using var forward = new HttpClient();
         // Cuts the run off after the third write reaches the directory, as a killed process would stop.
-        var transport = new RecordingHandler(request =>
-        {
-            // A $batch of GETs is a read (the live inventory sends those); one carrying removals is a write.
-            string body = request.Content?.ReadAsStringAsync().GetAwaiter().GetResult() ?? "";
-            bool write = request.Method != HttpMethod.Get && request.RequestUri!.AbsolutePath.Contains("/v1.0/", StringComparison.Ordinal)
-                && (!request.RequestUri.AbsolutePath.EndsWith("$batch", StringComparison.Ordinal) || !body.Contains("\"GET\"", StringComparison.Ordinal));
-            if (write && Interlocked.Increment(ref writes) == 3)
-            {
-                cut.Cancel();
-            }
-
-            var copy = new HttpRequestMessage(request.Method, request.RequestUri) { Content = request.Content };
-            foreach (var header in request.Headers)
-            {
-                copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
-            }
-
-            return forward.Send(copy);
-        });
+        RecordingHandler transport = CuttingTransport.CancelAfterWrites(3, cut, forward);
         using GraphConnection connection = await GraphTestSupport.ConnectAsync(sandbox, transport: transport);
         using var home = new TempWorkspace();
         Sandbox.Directory.DirectoryUser leaver = sandbox.Tenant.Users.First(u => u.Manager is not null && u.MemberOf.Count >= 3);
