@@ -5,9 +5,12 @@ namespace IsmsOps.Sandbox.Directory;
 
 public static partial class SandboxOrganisation
 {
-    /// <summary>The groups the shipped role catalog (policies/roles) grants as birthright access, so onboarding can run against the sandbox.</summary>
-    internal static readonly string[] CatalogGroups =
-        ["Engineering", "Source Code Readers", "Engineering Managers", "Contractors", "Finance", "Payroll Approvers", "Payments Release"];
+    /// <summary>
+    /// The groups the shipped engineering roles (policies/roles/engineering.yaml) grant as birthright access, so
+    /// onboarding a software engineer runs end to end against the sandbox. Only these three, so the tenant's group
+    /// count stays in proportion to its users.
+    /// </summary>
+    internal static readonly string[] CatalogGroups = ["Engineering", "Source Code Readers", "Engineering Managers"];
 
     /// <summary>The Issue Tracker application the engineering roles name, with the app id policies/roles/engineering.yaml uses.</summary>
     internal const string IssueTrackerAppId = "3f0c2b7e-5a41-4d8e-9c3a-1b2d4e6f8a90";
@@ -16,16 +19,21 @@ public static partial class SandboxOrganisation
     // (and every test that relies on them) as it was.
     private static void GenerateRoleCatalogObjects(Tenant tenant)
     {
+        // Every group has an owner, as a governed tenant's would: the first engineering manager, else the first member user.
+        DirectoryUser owner = tenant.Users.FirstOrDefault(u => u.UserType == "Member" && u.JobTitle == "Engineering Manager")
+            ?? tenant.Users.First(u => u.UserType == "Member");
         foreach (string name in CatalogGroups)
         {
-            tenant.Add(new DirectoryGroup(NameId("group", name))
+            var group = new DirectoryGroup(NameId("group", name))
             {
                 DisplayName = name,
                 Description = $"Birthright group of the role catalog: {name}.",
                 MailNickname = new string(name.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray()),
                 SecurityEnabled = true,
                 CreatedDateTime = Now.AddYears(-2),
-            });
+            };
+            tenant.Add(group);
+            group.AddOwner(owner);
         }
 
         tenant.Add(new ServicePrincipal(NameId("servicePrincipal", "Issue Tracker"))
