@@ -204,6 +204,20 @@ public sealed class OnboardingServiceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_cleared_joiner_is_onboarded_in_four_round_trips_one_read_batch_the_create_and_two_write_batches()
+    {
+        await JoinerAsync();
+        await ClearAsync(await RequestedScreeningAsync());
+        OnboardingService service = Service();
+
+        OnboardingOutcome outcome = await RunAsync(service);
+
+        Assert.Equal(OnboardingCaseStatus.Completed, outcome.Case.Status);
+        Assert.Equal(7, outcome.Case.Steps.Count);
+        Assert.Equal(4, service.RequestCount);
+    }
+
+    [Fact]
     public async Task A_validly_waived_screening_opens_the_gate()
     {
         await JoinerAsync();
