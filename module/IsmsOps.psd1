@@ -41,6 +41,8 @@
         'Update-IsmsMasterKey'
         'Export-IsmsOffboardingEvidence'
         'Test-IsmsOffboardingEvidence'
+        'Start-IsmsOnboarding'
+        'Get-IsmsOnboarding'
         'Get-IsmsRole'
         'Test-IsmsRoleCatalog'
     )

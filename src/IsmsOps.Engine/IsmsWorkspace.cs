@@ -1,6 +1,7 @@
 using IsmsOps.Engine.Acknowledgements;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
+using IsmsOps.Engine.Onboarding;
 using IsmsOps.Engine.People;
 using IsmsOps.Engine.Protection;
 using IsmsOps.Engine.Screening;
@@ -33,6 +34,7 @@ public sealed class IsmsWorkspace : IDisposable
         Acknowledgements = new AcknowledgementRegister(store, Audit, clock);
         PersonalDataRemoval = new PersonalDataRemoval(store, Audit, PersonalData, () => _offboardingPolicy().PersonalDataRetention, clock);
         Screening = new ScreeningRegister(store, Audit, PersonalData, screeningPolicy, clock);
+        Onboarding = new OnboardingRegister(store, Audit, clock);
     }
 
     public StoreLocation Location { get; }
@@ -44,6 +46,9 @@ public sealed class IsmsWorkspace : IDisposable
     public PeopleRegister People { get; }
 
     public OffboardingRegister Offboarding { get; }
+
+    /// <summary>Joiners' onboarding cases: the plan, the screening gate's decisions, and each step.</summary>
+    public OnboardingRegister Onboarding { get; }
 
     /// <summary>Acceptances of terms, NDA and policies, and security-training completions, with their history.</summary>
     public AcknowledgementRegister Acknowledgements { get; }

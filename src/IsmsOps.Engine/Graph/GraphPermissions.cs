@@ -30,6 +30,12 @@ public enum GraphOperation
     RemoveAuthenticationMethod,
     DisableDevice,
     SetManager,
+    CreateUser,
+    SetUserAttributes,
+    AddGroupMember,
+    AssignLicense,
+    AssignAppRole,
+    IssueTemporaryAccessPass,
 }
 
 /// <summary>
@@ -55,6 +61,7 @@ public static class GraphPermissions
     private const string Access = "Get-IsmsAccess";
     private const string Offboard = "Start-IsmsOffboarding";
     private const string ResumeOffboard = "Resume-IsmsOffboarding";
+    private const string Onboard = "Start-IsmsOnboarding";
 
     private static readonly string[] Reads = [Snapshot, Access, Offboard, ResumeOffboard];
     private static readonly string[] Writes = [Offboard, ResumeOffboard];
@@ -67,19 +74,19 @@ public static class GraphPermissions
     [
         new(GraphOperation.ReadOrganization, "read the organization", ["Organization.Read.All"], ["User.Read"], [Connect, .. Reads],
             "Connect-IsmsGraph falls back to reading one user (User.Read.All) when the app cannot read the organization."),
-        new(GraphOperation.ReadUsers, "list users", ["User.Read.All"], ["User.Read.All"], Reads),
+        new(GraphOperation.ReadUsers, "list users", ["User.Read.All"], ["User.Read.All"], [.. Reads, Onboard]),
         new(GraphOperation.ReadSignInActivity, "read users' sign-in activity", ["User.Read.All", "AuditLog.Read.All"], ["User.Read.All", "AuditLog.Read.All"], Reads,
             "Needs Microsoft Entra ID P1; without it the snapshot records the evidence as missing instead of failing."),
-        new(GraphOperation.ReadGroups, "list groups", ["GroupMember.Read.All"], ["GroupMember.Read.All"], Reads),
+        new(GraphOperation.ReadGroups, "list groups", ["GroupMember.Read.All"], ["GroupMember.Read.All"], [.. Reads, Onboard]),
         new(GraphOperation.ReadGroupMembers, "list group members and owners", ["GroupMember.Read.All"], ["GroupMember.Read.All"], Reads),
         new(GraphOperation.ReadRoleAssignments, "list role assignments", ["RoleManagement.Read.Directory"], ["RoleManagement.Read.Directory"], Reads),
         new(GraphOperation.ReadRoleSchedules, "list PIM role schedules", ["RoleEligibilitySchedule.Read.Directory", "RoleAssignmentSchedule.Read.Directory"],
             ["RoleEligibilitySchedule.Read.Directory", "RoleAssignmentSchedule.Read.Directory"], Reads, "Needs Microsoft Entra ID P2 (PIM)."),
-        new(GraphOperation.ReadServicePrincipals, "list service principals", ["Application.Read.All"], ["Application.Read.All"], Reads),
+        new(GraphOperation.ReadServicePrincipals, "list service principals", ["Application.Read.All"], ["Application.Read.All"], [.. Reads, Onboard]),
         new(GraphOperation.ReadAppRoleAssignments, "list app role assignments", ["Application.Read.All"], ["Application.Read.All"], Reads,
             "Read per service principal (appRoleAssignedTo), which needs fewer calls than per user."),
         new(GraphOperation.ReadDelegatedGrants, "list delegated permission grants", ["DelegatedPermissionGrant.Read.All"], ["DelegatedPermissionGrant.Read.All"], Reads),
-        new(GraphOperation.ReadLicenses, "read license assignments", ["LicenseAssignment.Read.All"], ["LicenseAssignment.Read.All"], Reads),
+        new(GraphOperation.ReadLicenses, "read license assignments", ["LicenseAssignment.Read.All"], ["LicenseAssignment.Read.All"], [.. Reads, Onboard]),
         new(GraphOperation.ReadAuthenticationMethodsReport, "read the authentication methods registration report", ["AuditLog.Read.All"], ["AuditLog.Read.All"], Reads,
             "Delegated access also needs a reader role such as Reports Reader."),
         new(GraphOperation.ReadAuthenticationMethods, "read a user's authentication methods", ["UserAuthenticationMethod.Read.All"], ["UserAuthenticationMethod.Read.All"], [Offboard, ResumeOffboard]),
@@ -96,7 +103,15 @@ public static class GraphPermissions
             "Delegated access also needs the Privileged Authentication Administrator role for admins' methods."),
         new(GraphOperation.DisableDevice, "disable a device", ["Device.ReadWrite.All"], ["Device.ReadWrite.All"], Writes,
             "Delegated access also needs the Cloud Device Administrator role."),
-        new(GraphOperation.SetManager, "change a user's manager", ["User.ReadWrite.All"], ["User.ReadWrite.All"], Writes),
+        new(GraphOperation.SetManager, "change a user's manager", ["User.ReadWrite.All"], ["User.ReadWrite.All"], [.. Writes, Onboard]),
+        new(GraphOperation.CreateUser, "create a user", ["User.ReadWrite.All"], ["User.ReadWrite.All"], [Onboard],
+            "Delegated access also needs the User Administrator role."),
+        new(GraphOperation.SetUserAttributes, "set a user's employeeId and hire date", ["User.ReadWrite.All"], ["User.ReadWrite.All"], [Onboard]),
+        new(GraphOperation.AddGroupMember, "add a group member", ["GroupMember.ReadWrite.All"], ["GroupMember.ReadWrite.All"], [Onboard]),
+        new(GraphOperation.AssignLicense, "assign a license", ["LicenseAssignment.ReadWrite.All"], ["LicenseAssignment.ReadWrite.All"], [Onboard]),
+        new(GraphOperation.AssignAppRole, "assign an app role", ["AppRoleAssignment.ReadWrite.All"], ["AppRoleAssignment.ReadWrite.All"], [Onboard]),
+        new(GraphOperation.IssueTemporaryAccessPass, "issue a Temporary Access Pass", ["UserAuthenticationMethod.ReadWrite.All"], ["UserAuthenticationMethod.ReadWrite.All"], [Onboard],
+            "The Temporary Access Pass method must be enabled in the tenant's authentication methods policy."),
     ];
 
     /// <summary>The catalog entry for <paramref name="operation"/>.</summary>

@@ -1,6 +1,7 @@
 using IsmsOps.Engine.Acknowledgements;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
+using IsmsOps.Engine.Onboarding;
 using IsmsOps.Engine.People;
 using IsmsOps.Engine.Protection;
 using IsmsOps.Engine.Screening;
@@ -42,6 +43,12 @@ public interface IIsmsStore : IDisposable
 
     /// <summary>Screenings matching the query, by PersonId, newest first.</summary>
     Task<IReadOnlyList<ScreeningRecord>> FindScreeningsAsync(ScreeningQuery query, CancellationToken cancellationToken);
+
+    /// <summary>The onboarding case, or null.</summary>
+    Task<OnboardingCase?> GetOnboardingCaseAsync(string caseId, CancellationToken cancellationToken);
+
+    /// <summary>Onboarding cases matching the query, newest first.</summary>
+    Task<IReadOnlyList<OnboardingCase>> FindOnboardingCasesAsync(OnboardingCaseQuery query, CancellationToken cancellationToken);
 
     /// <summary>Events in sequence order. Filtering is the caller's; this streams the whole trail.</summary>
     IEnumerable<AuditEvent> ReadAuditEvents(AuditEventQuery query, CancellationToken cancellationToken);
@@ -108,6 +115,16 @@ public interface IStoreWriteTransaction : IAsyncDisposable
     Task<bool> UpdateScreeningAsync(ScreeningRecord screening, long expectedVersion, CancellationToken cancellationToken);
 
     Task<WrappedDataKey?> GetDataKeyAsync(string personId, CancellationToken cancellationToken);
+
+    Task<OnboardingCase?> GetOnboardingCaseAsync(string caseId, CancellationToken cancellationToken);
+
+    /// <summary>The person's onboarding case (a person has at most one), or null.</summary>
+    Task<OnboardingCase?> FindOnboardingCaseOfAsync(string personId, CancellationToken cancellationToken);
+
+    Task InsertOnboardingCaseAsync(OnboardingCase onboardingCase, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the case (with its steps) if its stored version is <paramref name="expectedVersion"/>; false otherwise.</summary>
+    Task<bool> UpdateOnboardingCaseAsync(OnboardingCase onboardingCase, long expectedVersion, CancellationToken cancellationToken);
 
     Task InsertDataKeyAsync(WrappedDataKey key, CancellationToken cancellationToken);
 

@@ -23,7 +23,7 @@ public sealed class DirectoryUser : DirectoryObject
     public string? MailNickname { get; init; }
     public string? Department { get; set; }
     public string? JobTitle { get; set; }
-    public string? EmployeeId { get; init; }
+    public string? EmployeeId { get; set; }
     public bool AccountEnabled { get; set; } = true;
 
     /// <summary>Member or Guest.</summary>
@@ -36,7 +36,7 @@ public sealed class DirectoryUser : DirectoryObject
     public IReadOnlyList<DirectoryUser> DirectReports => _directReports ?? (IReadOnlyList<DirectoryUser>)[];
 
     public DateTimeOffset CreatedDateTime { get; init; }
-    public DateTimeOffset? EmployeeHireDate { get; init; }
+    public DateTimeOffset? EmployeeHireDate { get; set; }
     public DateTimeOffset? EmployeeLeaveDateTime { get; init; }
 
     /// <summary>True when mastered in on-premises AD; Graph leaves it null for cloud-only users.</summary>

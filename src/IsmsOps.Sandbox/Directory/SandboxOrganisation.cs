@@ -76,6 +76,7 @@ public static partial class SandboxOrganisation
         GenerateApplications(tenant, random);
         GenerateAuthenticationMethods(tenant, random);
         GenerateDevices(tenant, random);
+        GenerateRoleCatalogObjects(tenant);
         return tenant;
     }
 

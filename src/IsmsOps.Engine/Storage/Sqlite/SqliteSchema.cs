@@ -169,6 +169,25 @@ internal static class SqliteSchema
         CREATE INDEX screening_person ON screening(person_id);
         CREATE INDEX screening_status_due ON screening(status, rescreen_due_on);
         """,
+
+        // 6: onboarding cases. One case per person; its steps are a JSON array (the trail holds each step's evidence).
+        """
+        CREATE TABLE onboarding_case (
+            case_id             TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+            person_id           TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            role_id             TEXT NOT NULL,
+            user_id             TEXT,
+            user_principal_name TEXT,
+            status              TEXT NOT NULL,
+            screening_id        TEXT,
+            blocked_because     TEXT,
+            steps               TEXT NOT NULL,
+            version             INTEGER NOT NULL,
+            created_at          TEXT NOT NULL,
+            updated_at          TEXT NOT NULL
+        );
+        CREATE INDEX onboarding_case_status ON onboarding_case(status);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -2,6 +2,7 @@ using System.Globalization;
 using IsmsOps.Engine.Acknowledgements;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
+using IsmsOps.Engine.Onboarding;
 using IsmsOps.Engine.Screening;
 using IsmsOps.Engine.People;
 using IsmsOps.Engine.Protection;
@@ -216,6 +217,26 @@ public sealed class SqliteStore : IIsmsStore
         {
             using SqliteConnection connection = OpenConnection();
             return SqliteScreeningRows.Find(connection, null, query);
+        }));
+    }
+
+    public Task<OnboardingCase?> GetOnboardingCaseAsync(string caseId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Translate(DatabasePath, () =>
+        {
+            using SqliteConnection connection = OpenConnection();
+            return SqliteOnboardingRows.Get(connection, null, caseId);
+        }));
+    }
+
+    public Task<IReadOnlyList<OnboardingCase>> FindOnboardingCasesAsync(OnboardingCaseQuery query, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Translate(DatabasePath, () =>
+        {
+            using SqliteConnection connection = OpenConnection();
+            return SqliteOnboardingRows.Find(connection, null, query);
         }));
     }
 

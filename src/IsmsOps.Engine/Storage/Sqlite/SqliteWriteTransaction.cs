@@ -2,6 +2,7 @@ using System.Globalization;
 using IsmsOps.Engine.Acknowledgements;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
+using IsmsOps.Engine.Onboarding;
 using IsmsOps.Engine.Screening;
 using IsmsOps.Engine.People;
 using IsmsOps.Engine.Protection;
@@ -96,6 +97,21 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
 
     public Task<bool> UpdateScreeningAsync(ScreeningRecord screening, long expectedVersion, CancellationToken cancellationToken) =>
         Run(() => SqliteScreeningRows.Update(_connection, _transaction, screening, expectedVersion));
+
+    public Task<OnboardingCase?> GetOnboardingCaseAsync(string caseId, CancellationToken cancellationToken) =>
+        Run(() => SqliteOnboardingRows.Get(_connection, _transaction, caseId));
+
+    public Task<OnboardingCase?> FindOnboardingCaseOfAsync(string personId, CancellationToken cancellationToken) =>
+        Run(() => SqliteOnboardingRows.Find(_connection, _transaction, new OnboardingCaseQuery { PersonId = personId }).FirstOrDefault());
+
+    public Task InsertOnboardingCaseAsync(OnboardingCase onboardingCase, CancellationToken cancellationToken) => Run(() =>
+    {
+        SqliteOnboardingRows.Insert(_connection, _transaction, onboardingCase);
+        return 0;
+    });
+
+    public Task<bool> UpdateOnboardingCaseAsync(OnboardingCase onboardingCase, long expectedVersion, CancellationToken cancellationToken) =>
+        Run(() => SqliteOnboardingRows.Update(_connection, _transaction, onboardingCase, expectedVersion));
 
     public Task<WrappedDataKey?> GetDataKeyAsync(string personId, CancellationToken cancellationToken) =>
         Run(() => SqlitePersonalDataRows.GetKey(_connection, _transaction, personId));

@@ -161,12 +161,15 @@ internal static class UserRoutes
                 "department" when isText => () => user.Department = value.GetString(),
                 "jobTitle" when isText => () => user.JobTitle = value.GetString(),
                 "usageLocation" when isText => () => user.UsageLocation = value.GetString(),
+                "employeeId" when isText => () => user.EmployeeId = value.GetString(),
+                "employeeHireDate" when value.ValueKind == JsonValueKind.Null => () => user.EmployeeHireDate = null,
+                "employeeHireDate" when value.ValueKind == JsonValueKind.String && value.TryGetDateTimeOffset(out DateTimeOffset hired) => () => user.EmployeeHireDate = hired,
                 _ => null,
             };
             if (change is null)
             {
                 return call.BadRequest(
-                    $"The sandbox cannot update property '{property.Name}' with a {value.ValueKind} value; it supports accountEnabled, department, jobTitle and usageLocation.");
+                    $"The sandbox cannot update property '{property.Name}' with a {value.ValueKind} value; it supports accountEnabled, department, jobTitle, usageLocation, employeeId and employeeHireDate.");
             }
 
             changes.Add(change);

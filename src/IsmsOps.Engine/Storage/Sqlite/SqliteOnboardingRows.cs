@@ -1,0 +1,112 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.Onboarding;
+using Microsoft.Data.Sqlite;
+
+namespace IsmsOps.Engine.Storage.Sqlite;
+
+/// <summary>
+/// Reads and writes onboarding cases. A case's steps are one JSON array in its row: a joiner's plan is a dozen steps,
+/// always read and written with its case, and the audit trail (not this row) is the evidence of each step.
+/// </summary>
+internal static class SqliteOnboardingRows
+{
+    private const string Columns = "case_id, person_id, role_id, user_id, user_principal_name, status, screening_id, blocked_because, steps, version, created_at, updated_at";
+
+    private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
+
+    public static OnboardingCase? Get(SqliteConnection connection, SqliteTransaction? transaction, string caseId)
+    {
+        using SqliteCommand command = Command(connection, transaction, $"SELECT {Columns} FROM onboarding_case WHERE case_id = $id;");
+        command.Parameters.AddWithValue("$id", caseId);
+        return Read(command).SingleOrDefault();
+    }
+
+    public static IReadOnlyList<OnboardingCase> Find(SqliteConnection connection, SqliteTransaction? transaction, OnboardingCaseQuery query)
+    {
+        using SqliteCommand command = Command(connection, transaction, string.Empty);
+        var where = new List<string>();
+        if (query.PersonId is string person)
+        {
+            where.Add("person_id = " + SqliteStore.Bind(command, "$person", person));
+        }
+
+        if (query.Statuses.Count > 0)
+        {
+            where.Add("status IN (" + string.Join(",", query.Statuses.Select((s, i) => SqliteStore.Bind(command, "$s" + i, s.ToString()))) + ")");
+        }
+
+        command.CommandText = $"SELECT {Columns} FROM onboarding_case" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : string.Empty)
+            + " ORDER BY created_at DESC, case_id;";
+        return Read(command);
+    }
+
+    public static void Insert(SqliteConnection connection, SqliteTransaction transaction, OnboardingCase c)
+    {
+        using SqliteCommand command = Command(connection, transaction,
+            $"INSERT INTO onboarding_case ({Columns}) VALUES ($id, $person, $role, $user, $upn, $status, $screening, $blocked, $steps, $version, $created, $updated);");
+        Bind(command, c);
+        command.ExecuteNonQuery();
+    }
+
+    public static bool Update(SqliteConnection connection, SqliteTransaction transaction, OnboardingCase c, long expectedVersion)
+    {
+        using SqliteCommand command = Command(connection, transaction,
+            "UPDATE onboarding_case SET user_id = $user, user_principal_name = $upn, status = $status, screening_id = $screening, blocked_because = $blocked, " +
+            "steps = $steps, version = $version, updated_at = $updated WHERE case_id = $id AND version = $expected;");
+        Bind(command, c);
+        command.Parameters.AddWithValue("$expected", expectedVersion);
+        return command.ExecuteNonQuery() == 1;
+    }
+
+    private static void Bind(SqliteCommand command, OnboardingCase c)
+    {
+        command.Parameters.AddWithValue("$id", c.CaseId);
+        command.Parameters.AddWithValue("$person", c.PersonId);
+        command.Parameters.AddWithValue("$role", c.RoleId);
+        command.Parameters.AddWithValue("$user", (object?)c.UserId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$upn", (object?)c.UserPrincipalName ?? DBNull.Value);
+        command.Parameters.AddWithValue("$status", c.Status.ToString());
+        command.Parameters.AddWithValue("$screening", (object?)c.ScreeningId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$blocked", (object?)c.BlockedBecause ?? DBNull.Value);
+        command.Parameters.AddWithValue("$steps", JsonSerializer.Serialize(c.Steps, Json));
+        command.Parameters.AddWithValue("$version", c.Version);
+        command.Parameters.AddWithValue("$created", AuditEvent.FormatTime(c.CreatedAt.UtcDateTime));
+        command.Parameters.AddWithValue("$updated", AuditEvent.FormatTime(c.UpdatedAt.UtcDateTime));
+    }
+
+    private static List<OnboardingCase> Read(SqliteCommand command)
+    {
+        using SqliteDataReader r = command.ExecuteReader();
+        var cases = new List<OnboardingCase>();
+        while (r.Read())
+        {
+            cases.Add(new OnboardingCase
+            {
+                CaseId = r.GetString(0),
+                PersonId = r.GetString(1),
+                RoleId = r.GetString(2),
+                UserId = r.IsDBNull(3) ? null : r.GetString(3),
+                UserPrincipalName = r.IsDBNull(4) ? null : r.GetString(4),
+                Status = Enum.Parse<OnboardingCaseStatus>(r.GetString(5)),
+                ScreeningId = r.IsDBNull(6) ? null : r.GetString(6),
+                BlockedBecause = r.IsDBNull(7) ? null : r.GetString(7),
+                Steps = JsonSerializer.Deserialize<List<OnboardingStep>>(r.GetString(8), Json) ?? [],
+                Version = r.GetInt64(9),
+                CreatedAt = new DateTimeOffset(AuditEvent.ParseTime(r.GetString(10))),
+                UpdatedAt = new DateTimeOffset(AuditEvent.ParseTime(r.GetString(11))),
+            });
+        }
+
+        return cases;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+}
