@@ -196,7 +196,28 @@ try {
     "Refused: $($_.FullyQualifiedErrorId.Split(',')[0]): $($_.Exception.Message)"
 }
 
-Step '15. E3001 leaves: every access Graph can remove goes, each step is stored with its audit event, and the directory is re-read to prove it'
+Step '15. A joiner: E1004, whose screening cleared in step 6, gets an account and the birthright access of their role'
+try {
+    Start-IsmsOnboarding -PersonId E1004 -Confirm:$false -ErrorAction Stop | Out-Null
+    'E1004 was onboarded into a role the catalog does not have!'
+    $failures++
+} catch {
+    "Refused: $($_.FullyQualifiedErrorId.Split(',')[0]): $($_.Exception.Message)"
+}
+Set-IsmsPerson -PersonId E1004 -JobRole software-engineer -UserPrincipalName ('hedy.lamarr@' + $sandbox.Tenant.DefaultDomain)
+Start-IsmsOnboarding -PersonId E1004 -WhatIf
+$onboarded = Start-IsmsOnboarding -PersonId E1004 -IssueTemporaryAccessPass -Confirm:$false
+$onboarded | Out-Default
+(Get-IsmsOnboarding -PersonId E1004).Steps | Out-Default
+Get-IsmsAuditEvent -Action Onboarding.GateDecided | Out-Default
+$hedy = $sandbox.Tenant.FindUser('hedy.lamarr@' + $sandbox.Tenant.DefaultDomain)
+$inEngineering = @($sandbox.Tenant.Groups | Where-Object DisplayName -eq 'Engineering')[0].HasMember($hedy.Id)
+"The directory now holds $($hedy.UserPrincipalName), a member of Engineering: $inEngineering"
+$again = Start-IsmsOnboarding -PersonId E1004 -Confirm:$false
+"Running it again: $($again.Status), nothing changed"
+if (-not $inEngineering -or "$($onboarded.Status)" -ne 'Completed' -or "$($again.Status)" -ne 'Completed') { $failures++ }
+
+Step '16. E3001 leaves: every access Graph can remove goes, each step is stored with its audit event, and the directory is re-read to prove it'
 Set-IsmsPerson -PersonId E3001 -Status Leaving -EndDate ([DateTime]::Today)
 $case = Start-IsmsOffboarding -PersonId E3001 -Confirm:$false
 $case | Out-Default
@@ -223,7 +244,7 @@ $resumed = Resume-IsmsOffboarding -CaseId $case.CaseId -Confirm:$false
 "Running the finished case again changes nothing: version $($case.Version) -> $($resumed.Version)"
 if ($resumed.Version -ne $case.Version) { $failures++ }
 
-Step '16. The leaver''s evidence for the auditor: one JSON record and a readable page, checked against the audit trail'
+Step '17. The leaver''s evidence for the auditor: one JSON record and a readable page, checked against the audit trail'
 $record = Export-IsmsOffboardingEvidence -CaseId $case.CaseId -Path $evidence
 $check = $record | Test-IsmsOffboardingEvidence
 "$($record.JsonPath) (SHA-256 $($record.JsonSha256)) and $([System.IO.Path]::GetFileName($record.HtmlPath)): $($check.Message)"
@@ -233,7 +254,7 @@ $caught = Test-IsmsOffboardingEvidence -Path $edited
 "A record whose step statuses were edited: Valid $($caught.Valid); $($caught.Message)"
 if (-not $check.Valid -or $caught.Valid) { $failures++ }
 
-Step '17. An HR feed of leavers, piped in and offboarded four at a time; a row naming no one is an error that stops no other'
+Step '18. An HR feed of leavers, piped in and offboarded four at a time; a row naming no one is an error that stops no other'
 $feedUsers = @($sandbox.Tenant.Users | Where-Object { $_.AccountEnabled -and $_.UserType -eq 'Member' -and $_.Id -ne $subject.Id })[10..14]
 $n = 0
 $feed = @($feedUsers | ForEach-Object {
@@ -251,7 +272,7 @@ if ($fed.Count -ne 5 -or $feedErrors.Count -ne 1 -or @($fed | Where-Object { "$(
 Disconnect-IsmsGraph
 Stop-IsmsSandbox
 
-Step '18. Sensitive personal data: encrypted under a key of each person''s own, shown only on an audited read, crypto-shredded after the retention period'
+Step '19. Sensitive personal data: encrypted under a key of each person''s own, shown only on an audited read, crypto-shredded after the retention period'
 New-IsmsPerson -PersonId E2001 -DisplayName 'Joan Clarke' -Status Left -StartDate 2019-03-01 -EndDate 2024-06-30 `
     -PersonalEmail joan@example.net -PersonalPhone '+44 20 7946 0123' -HomeAddress '7 Hut Lane, Bletchley' | Out-Null
 Set-IsmsPerson -PersonId E3001 -Status Left -PersonalEmail 'e3001@example.net' | Out-Null
