@@ -33,6 +33,7 @@
         'Export-IsmsDirectorySnapshot'
         'Import-IsmsDirectorySnapshot'
         'Get-IsmsAccess'
+        'Get-IsmsOrphanedAccount'
         'Start-IsmsOffboarding'
         'Resume-IsmsOffboarding'
         'Get-IsmsOffboarding'
