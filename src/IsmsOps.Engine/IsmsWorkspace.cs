@@ -33,6 +33,7 @@ public sealed class IsmsWorkspace : IDisposable
         Acknowledgements = new AcknowledgementRegister(store, Audit, clock);
         PersonalDataRemoval = new PersonalDataRemoval(store, Audit, PersonalData, () => _offboardingPolicy().PersonalDataRetention, clock);
         Screening = new ScreeningRegister(store, Audit, PersonalData, screeningPolicy, clock);
+        HrEvents = new HrEvents.HrEventProcessor(store, People, Audit, clock);
     }
 
     public StoreLocation Location { get; }
@@ -50,6 +51,9 @@ public sealed class IsmsWorkspace : IDisposable
 
     /// <summary>Background screenings, and whether a person is cleared (or validly waived) for a level.</summary>
     public ScreeningRegister Screening { get; }
+
+    /// <summary>HR events (joiners, movers, leavers) applied to the register exactly once per idempotency key.</summary>
+    public HrEvents.HrEventProcessor HrEvents { get; }
 
     /// <summary>Sensitive personal data, encrypted per person under keys wrapped by the master key.</summary>
     public PersonalDataVault PersonalData { get; }
