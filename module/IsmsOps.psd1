@@ -34,6 +34,7 @@
         'Import-IsmsDirectorySnapshot'
         'Get-IsmsAccess'
         'Get-IsmsOrphanedAccount'
+        'Invoke-IsmsHrEvent'
         'Start-IsmsOffboarding'
         'Resume-IsmsOffboarding'
         'Get-IsmsOffboarding'

@@ -104,6 +104,60 @@ public sealed record HrEvent
         }
     }
 
+    /// <summary>The field names <see cref="FromFields"/> reads, in a fixed order.</summary>
+    public static IReadOnlyList<string> FieldNames { get; } =
+    [
+        nameof(IdempotencyKey), nameof(Kind), nameof(PersonId), nameof(DisplayName), nameof(UserPrincipalName), nameof(Mail), nameof(Department),
+        nameof(JobRole), nameof(ManagerId), nameof(StartDate), nameof(EndDate), nameof(EmploymentType), nameof(Location),
+    ];
+
+    /// <summary>
+    /// Builds an event from named text fields (a piped object's properties, a mapped feed row). Names are matched
+    /// case-insensitively, empty text counts as absent, dates are read as <paramref name="dateFormat"/> (ISO yyyy-MM-dd
+    /// by default). Fails with <c>IsmsOps.HrEvent.InvalidField</c> naming the field and the value's problem.
+    /// </summary>
+    public static HrEvent FromFields(IReadOnlyDictionary<string, string?> fields, string dateFormat = "yyyy-MM-dd")
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var byName = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach ((string name, string? value) in fields)
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                byName[name] = value.Trim();
+            }
+        }
+
+        string? Text(string name) => byName.GetValueOrDefault(name);
+        string Required(string name) => Text(name) ?? throw InvalidField(name, "is missing or empty");
+        DateTime? Date(string name) => Text(name) is not string v ? null
+            : DateTime.TryParseExact(v, dateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out DateTime d) ? d.Date
+            : throw InvalidField(name, $"'{v}' is not a date in the format {dateFormat}");
+        TEnum Enum<TEnum>(string name, string value) where TEnum : struct, System.Enum =>
+            System.Enum.TryParse(value, ignoreCase: true, out TEnum parsed) && System.Enum.IsDefined(parsed) && !value.Any(char.IsDigit) ? parsed
+            : throw InvalidField(name, $"'{value}' is not one of {string.Join(", ", System.Enum.GetNames<TEnum>())}");
+
+        return new HrEvent
+        {
+            IdempotencyKey = Required(nameof(IdempotencyKey)),
+            Kind = Enum<HrEventKind>(nameof(Kind), Required(nameof(Kind))),
+            PersonId = Required(nameof(PersonId)),
+            DisplayName = Text(nameof(DisplayName)),
+            UserPrincipalName = Text(nameof(UserPrincipalName)),
+            Mail = Text(nameof(Mail)),
+            Department = Text(nameof(Department)),
+            JobRole = Text(nameof(JobRole)),
+            ManagerId = Text(nameof(ManagerId)),
+            StartDate = Date(nameof(StartDate)),
+            EndDate = Date(nameof(EndDate)),
+            EmploymentType = Text(nameof(EmploymentType)) is string t ? Enum<EmploymentType>(nameof(EmploymentType), t) : null,
+            Location = Text(nameof(Location)),
+        };
+    }
+
+    private static IsmsException InvalidField(string field, string why) => new("IsmsOps.HrEvent.InvalidField", IsmsErrorKind.InvalidArgument,
+        $"The HR event's {field} {why}. Nothing was changed.", $"Correct {field} and send the event again.", field);
+
     private static IsmsException Invalid(string why) => new("IsmsOps.HrEvent.InvalidJson", IsmsErrorKind.InvalidArgument,
         $"The HR event could not be read: {why}. Nothing was changed.",
         "Send one JSON object with IdempotencyKey, Kind (Joiner, Mover or Leaver) and PersonId, plus the fields of the change; dates as yyyy-MM-dd.");
