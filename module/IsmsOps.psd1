@@ -35,6 +35,7 @@
         'Get-IsmsAccess'
         'Get-IsmsOrphanedAccount'
         'Invoke-IsmsHrEvent'
+        'Import-IsmsHrFeed'
         'Start-IsmsOffboarding'
         'Resume-IsmsOffboarding'
         'Get-IsmsOffboarding'
