@@ -55,4 +55,19 @@ public sealed class OrphanedAccountReviewTests
         Assert.Empty(OrphanedAccountReview.Find([user], [left, rehired], Today));
         Assert.Equal(OrphanReason.PersonLeft, Assert.Single(OrphanedAccountReview.Find([user], [left], Today)).Reason);
     }
+
+    [Fact]
+    public async Task Read_live_the_review_lists_the_same_accounts_as_from_a_snapshot_of_the_same_tenant()
+    {
+        using SandboxGraph graph = await SandboxGraph.StartAsync(new SandboxOptions { UserCount = 100 });
+        DirectorySnapshot snapshot = await new DirectorySnapshotCollector(graph.Reader).CollectAsync(null, CancellationToken.None);
+        Person someone = new() { PersonId = "E1", DisplayName = "x", Status = PersonStatus.Active, DirectoryObjectId = snapshot.Users.First(u => u.AccountEnabled).Id };
+
+        IReadOnlyList<SnapshotUser> live = await OrphanedAccountReview.ListUsersAsync(new LiveDirectorySource(graph.Connection), CancellationToken.None);
+
+        Assert.Equal(
+            OrphanedAccountReview.Find(snapshot.Users, [someone], Today).Select(o => o.UserId),
+            OrphanedAccountReview.Find(live, [someone], Today).Select(o => o.UserId));
+        Assert.DoesNotContain(someone.DirectoryObjectId, OrphanedAccountReview.Find(live, [someone], Today).Select(o => o.UserId));
+    }
 }
