@@ -35,6 +35,8 @@ public sealed class IsmsWorkspace : IDisposable
         PersonalDataRemoval = new PersonalDataRemoval(store, Audit, PersonalData, () => _offboardingPolicy().PersonalDataRetention, clock);
         Screening = new ScreeningRegister(store, Audit, PersonalData, screeningPolicy, clock);
         Onboarding = new OnboardingRegister(store, Audit, clock);
+        HrEvents = new HrEvents.HrEventProcessor(store, People, Audit, clock);
+        HrFeed = new HrEvents.HrFeedImport(HrEvents, People, clock);
     }
 
     public StoreLocation Location { get; }
@@ -55,6 +57,12 @@ public sealed class IsmsWorkspace : IDisposable
 
     /// <summary>Background screenings, and whether a person is cleared (or validly waived) for a level.</summary>
     public ScreeningRegister Screening { get; }
+
+    /// <summary>HR events (joiners, movers, leavers) applied to the register exactly once per idempotency key.</summary>
+    public HrEvents.HrEventProcessor HrEvents { get; }
+
+    /// <summary>Imports an HR export: compares it with the register and raises joiner, mover and leaver events.</summary>
+    public HrEvents.HrFeedImport HrFeed { get; }
 
     /// <summary>Sensitive personal data, encrypted per person under keys wrapped by the master key.</summary>
     public PersonalDataVault PersonalData { get; }

@@ -62,6 +62,7 @@ public static class GraphPermissions
     private const string Offboard = "Start-IsmsOffboarding";
     private const string ResumeOffboard = "Resume-IsmsOffboarding";
     private const string Onboard = "Start-IsmsOnboarding";
+    private const string ExitReview = "Get-IsmsOrphanedAccount";
 
     private static readonly string[] Reads = [Snapshot, Access, Offboard, ResumeOffboard];
     private static readonly string[] Writes = [Offboard, ResumeOffboard];
@@ -74,7 +75,7 @@ public static class GraphPermissions
     [
         new(GraphOperation.ReadOrganization, "read the organization", ["Organization.Read.All"], ["User.Read"], [Connect, .. Reads],
             "Connect-IsmsGraph falls back to reading one user (User.Read.All) when the app cannot read the organization."),
-        new(GraphOperation.ReadUsers, "list users", ["User.Read.All"], ["User.Read.All"], [.. Reads, Onboard]),
+        new(GraphOperation.ReadUsers, "list users", ["User.Read.All"], ["User.Read.All"], [.. Reads, Onboard, ExitReview]),
         new(GraphOperation.ReadSignInActivity, "read users' sign-in activity", ["User.Read.All", "AuditLog.Read.All"], ["User.Read.All", "AuditLog.Read.All"], Reads,
             "Needs Microsoft Entra ID P1; without it the snapshot records the evidence as missing instead of failing."),
         new(GraphOperation.ReadGroups, "list groups", ["GroupMember.Read.All"], ["GroupMember.Read.All"], [.. Reads, Onboard]),

@@ -49,10 +49,22 @@ public sealed partial class PeopleRegister
     /// <summary>Adds a person. Fails with <c>IsmsOps.Person.Duplicate</c> when the PersonId is taken.</summary>
     public async Task<Person> CreateAsync(Person person, OperationContext context, CancellationToken cancellationToken)
     {
+        await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        Person created = await CreateAsync(transaction, person, context, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return created;
+    }
+
+    /// <summary>
+    /// <see cref="CreateAsync(Person, OperationContext, CancellationToken)"/> inside the caller's transaction, which
+    /// the caller commits: so another record (an HR event) is stored with the person or not at all.
+    /// </summary>
+    public async Task<Person> CreateAsync(IStoreWriteTransaction transaction, Person person, OperationContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
         DateTime now = Truncate(_clock());
         Person candidate = Prepare(person) with { Version = 1, CreatedAt = now, UpdatedAt = now };
 
-        await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         Person? existing = await transaction.GetPersonAsync(candidate.PersonId, cancellationToken).ConfigureAwait(false);
         if (existing is not null)
         {
@@ -88,7 +100,6 @@ public sealed partial class PeopleRegister
 
         await _audit.AppendAsync(transaction, [new AuditEventDraft("Person.Created", Target(candidate.PersonId), details.ToJson())], context, cancellationToken)
             .ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return candidate.WithoutSensitive();
     }
 
@@ -101,6 +112,24 @@ public sealed partial class PeopleRegister
         CancellationToken cancellationToken)
     {
         await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        (Person updated, IReadOnlyList<FieldChange> changes) = await UpdateAsync(transaction, personId, change, expectedVersion, context, cancellationToken)
+            .ConfigureAwait(false);
+        if (changes.Count > 0)
+        {
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return updated;
+    }
+
+    /// <summary>
+    /// The update inside the caller's transaction, which the caller commits; returns the person and what changed
+    /// (sensitive fields named, never shown). Nothing changed means nothing written.
+    /// </summary>
+    public async Task<(Person Person, IReadOnlyList<FieldChange> Changes)> UpdateAsync(IStoreWriteTransaction transaction, string personId,
+        Func<Person, Person> change, long? expectedVersion, OperationContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
         Person current = await transaction.GetPersonAsync(personId, cancellationToken).ConfigureAwait(false) ?? throw NotFound(personId);
         if (expectedVersion is long expected && expected != current.Version)
         {
@@ -124,7 +153,7 @@ public sealed partial class PeopleRegister
         IReadOnlyList<string> sensitive = SensitiveDiff(full, updated);
         if (changes.Count == 0 && sensitive.Count == 0)
         {
-            return current;
+            return (current, []);
         }
 
         var details = new AuditDetails();
@@ -152,12 +181,11 @@ public sealed partial class PeopleRegister
 
         await _audit.AppendAsync(transaction, [new AuditEventDraft("Person.Updated", Target(current.PersonId), details.ToJson())], context, cancellationToken)
             .ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return updated;
+        return (updated, [.. changes, .. sensitive.Select(field => new FieldChange(field, ProtectedValueText, "(new protected value)"))]);
     }
 
     /// <summary>
-    /// What <see cref="UpdateAsync"/> would change, without changing anything (for -WhatIf and -Confirm). A change
+    /// What <see cref="UpdateAsync(string, Func{Person, Person}, long?, OperationContext, CancellationToken)"/> would change, without changing anything (for -WhatIf and -Confirm). A change
     /// that would be refused is refused here too.
     /// </summary>
     public async Task<IReadOnlyList<FieldChange>> PreviewUpdateAsync(string personId, Func<Person, Person> change, CancellationToken cancellationToken)

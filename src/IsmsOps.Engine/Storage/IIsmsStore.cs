@@ -114,6 +114,12 @@ public interface IStoreWriteTransaction : IAsyncDisposable
     /// <summary>Replaces the screening if its stored version is <paramref name="expectedVersion"/>; false otherwise.</summary>
     Task<bool> UpdateScreeningAsync(ScreeningRecord screening, long expectedVersion, CancellationToken cancellationToken);
 
+    /// <summary>The HR event processed under <paramref name="idempotencyKey"/>, or null.</summary>
+    Task<HrEvents.ProcessedHrEvent?> GetProcessedHrEventAsync(string idempotencyKey, CancellationToken cancellationToken);
+
+    /// <summary>Records an HR event as processed; a second record under the same key fails (the key is unique).</summary>
+    Task InsertProcessedHrEventAsync(HrEvents.ProcessedHrEvent processed, CancellationToken cancellationToken);
+
     Task<WrappedDataKey?> GetDataKeyAsync(string personId, CancellationToken cancellationToken);
 
     Task<OnboardingCase?> GetOnboardingCaseAsync(string caseId, CancellationToken cancellationToken);

@@ -97,6 +97,9 @@ public sealed class DirectorySnapshotCollector
         }
     }
 
+    /// <summary>Reads every user (without sign-in activity) and nothing else: what a review of accounts needs, at a fraction of a full collection.</summary>
+    public Task<List<SnapshotUser>> CollectUsersAsync(CancellationToken cancellationToken) => ReadUsersAsync(signIns: false, progress: null, cancellationToken);
+
     private async Task<List<SnapshotUser>> ReadUsersAsync(bool signIns, IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken)
     {
         var users = new List<SnapshotUser>();

@@ -27,4 +27,8 @@ public sealed class LiveDirectorySource(GraphConnection connection) : IDirectory
 
         return DirectoryIndex.Build(snapshot);
     }
+
+    /// <summary>Every user in the tenant, read live (one paged list of /users).</summary>
+    public async Task<IReadOnlyList<SnapshotUser>> ListUsersAsync(CancellationToken cancellationToken) =>
+        await new DirectorySnapshotCollector(new GraphReader(connection)).CollectUsersAsync(cancellationToken).ConfigureAwait(false);
 }

@@ -188,6 +188,20 @@ internal static class SqliteSchema
         );
         CREATE INDEX onboarding_case_status ON onboarding_case(status);
         """,
+
+        // 7: HR events processed, one row per idempotency key. Only a digest of the body is kept: the register holds the
+        // person's data, and the digest is enough to tell a re-delivery from a reused key.
+        """
+        CREATE TABLE hr_event (
+            idempotency_key TEXT NOT NULL PRIMARY KEY,
+            kind            TEXT NOT NULL,
+            person_id       TEXT NOT NULL COLLATE NOCASE,
+            body_sha256     TEXT NOT NULL,
+            processed_at    TEXT NOT NULL,
+            processed_by    TEXT NOT NULL
+        );
+        CREATE INDEX hr_event_person ON hr_event(person_id, kind);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -113,6 +113,15 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
     public Task<bool> UpdateOnboardingCaseAsync(OnboardingCase onboardingCase, long expectedVersion, CancellationToken cancellationToken) =>
         Run(() => SqliteOnboardingRows.Update(_connection, _transaction, onboardingCase, expectedVersion));
 
+    public Task<HrEvents.ProcessedHrEvent?> GetProcessedHrEventAsync(string idempotencyKey, CancellationToken cancellationToken) =>
+        Run(() => SqliteHrEventRows.Get(_connection, _transaction, idempotencyKey));
+
+    public Task InsertProcessedHrEventAsync(HrEvents.ProcessedHrEvent processed, CancellationToken cancellationToken) => Run(() =>
+    {
+        SqliteHrEventRows.Insert(_connection, _transaction, processed);
+        return 0;
+    });
+
     public Task<WrappedDataKey?> GetDataKeyAsync(string personId, CancellationToken cancellationToken) =>
         Run(() => SqlitePersonalDataRows.GetKey(_connection, _transaction, personId));
 

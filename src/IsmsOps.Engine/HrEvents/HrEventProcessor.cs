@@ -1,0 +1,205 @@
+using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.People;
+using IsmsOps.Engine.Roles;
+using IsmsOps.Engine.Storage;
+
+namespace IsmsOps.Engine.HrEvents;
+
+/// <summary>
+/// Applies HR events to the people register, each exactly once: the event's record, its effect on the person and the
+/// audit events are written in one transaction, so a crash leaves either all of them or none, and a re-delivery finds
+/// the record and does nothing.
+/// </summary>
+/// <remarks>
+/// Effects: a Joiner creates the person (Status Onboarding, or Candidate when the start date is more than
+/// <see cref="CandidateLeadDays"/> days ahead); a Mover changes job role, department and manager (fields it leaves
+/// null stay as they are); a Leaver sets Status Leaving and the end date. A job role must resolve in the role catalog
+/// (by id or title) and is stored as the role's id. Refusals change nothing and record nothing, so the same event can be
+/// delivered again once the cause is fixed; each refusal is audited (ids and the error id only).
+/// Starting onboarding or offboarding from an applied event is not done here: <see cref="Applied"/> is raised after the
+/// commit for that.
+/// </remarks>
+public sealed class HrEventProcessor
+{
+    /// <summary>A joiner who starts more than this many days from now is registered as a Candidate, not Onboarding.</summary>
+    public const int CandidateLeadDays = 30;
+
+    /// <summary>The audit action of an applied event; its details name the key, kind and person.</summary>
+    public const string AppliedAction = "HrEvent.Applied";
+
+    /// <summary>The audit action of a refused event.</summary>
+    public const string RefusedAction = "HrEvent.Refused";
+
+    private readonly IIsmsStore _store;
+    private readonly PeopleRegister _people;
+    private readonly AuditTrail _audit;
+    private readonly Func<DateTime> _clock;
+
+    public HrEventProcessor(IIsmsStore store, PeopleRegister people, AuditTrail audit, Func<DateTime>? clock = null)
+    {
+        _store = store;
+        _people = people;
+        _audit = audit;
+        _clock = clock ?? (() => DateTime.UtcNow);
+    }
+
+    /// <summary>
+    /// Raised after an event is applied and committed: the hook for starting onboarding (Joiner) or offboarding
+    /// (Leaver) from HR. Nothing subscribes yet.
+    /// </summary>
+    public event EventHandler<HrEventOutcome>? Applied;
+
+    /// <summary>Processes one event against <paramref name="roles"/>; never throws for a refusal, it returns one.</summary>
+    public async Task<HrEventOutcome> ProcessAsync(HrEvent hrEvent, RoleCatalog roles, OperationContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hrEvent);
+        ArgumentNullException.ThrowIfNull(roles);
+        HrEventOutcome outcome;
+        try
+        {
+            outcome = await ApplyAsync(hrEvent, roles, context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IsmsException ex) when (ex.Kind is IsmsErrorKind.InvalidArgument or IsmsErrorKind.InvalidData or IsmsErrorKind.NotFound or IsmsErrorKind.AlreadyExists or IsmsErrorKind.Conflict)
+        {
+            outcome = Outcome(hrEvent, HrEventStatus.Refused) with { ErrorId = ex.ErrorId, Reason = ex.Message, RecommendedAction = ex.RecommendedAction };
+            await _audit.AppendAsync([new AuditEventDraft(RefusedAction, PeopleRegister.Target(SafeId(hrEvent.PersonId)),
+                new AuditDetails().Add("IdempotencyKey", hrEvent.IdempotencyKey).Add("Kind", hrEvent.Kind.ToString()).Add("ErrorId", ex.ErrorId).ToJson())],
+                context, cancellationToken).ConfigureAwait(false);
+            return outcome;
+        }
+
+        if (outcome.Status == HrEventStatus.Applied)
+        {
+            Applied?.Invoke(this, outcome);
+        }
+
+        return outcome;
+    }
+
+    private async Task<HrEventOutcome> ApplyAsync(HrEvent e, RoleCatalog roles, OperationContext context, CancellationToken cancellationToken)
+    {
+        Validate(e);
+        string digest = e.BodySha256();
+        await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        if (await transaction.GetProcessedHrEventAsync(e.IdempotencyKey, cancellationToken).ConfigureAwait(false) is ProcessedHrEvent earlier)
+        {
+            if (earlier.BodySha256 == digest)
+            {
+                return Outcome(e, HrEventStatus.AlreadyProcessed) with
+                {
+                    ProcessedAt = earlier.ProcessedAt,
+                    Reason = $"Idempotency key '{e.IdempotencyKey}' was processed at {AuditEvent.FormatTime(earlier.ProcessedAt)}; this re-delivery changed nothing.",
+                };
+            }
+
+            throw new IsmsException("IsmsOps.HrEvent.KeyReused", IsmsErrorKind.Conflict,
+                $"Idempotency key '{e.IdempotencyKey}' was already used, at {AuditEvent.FormatTime(earlier.ProcessedAt)}, for a different {earlier.Kind} event about '{earlier.PersonId}'. Nothing was changed.",
+                "Give each distinct event its own idempotency key; re-send an event only with exactly the body it was first sent with.", e.IdempotencyKey);
+        }
+
+        string? roleId = e.JobRole is null ? null : roles.ResolveJobRole(e.JobRole).Id;
+        IReadOnlyList<FieldChange> changes = e.Kind switch
+        {
+            HrEventKind.Joiner => await JoinAsync(transaction, e, roleId, context, cancellationToken).ConfigureAwait(false),
+            HrEventKind.Mover => await MoveAsync(transaction, e, roleId, context, cancellationToken).ConfigureAwait(false),
+            _ => await LeaveAsync(transaction, e, context, cancellationToken).ConfigureAwait(false),
+        };
+
+        DateTime now = AuditEvent.ParseTime(AuditEvent.FormatTime(_clock()));
+        await transaction.InsertProcessedHrEventAsync(new ProcessedHrEvent(e.IdempotencyKey, e.Kind, e.PersonId.Trim(), digest, now, context.Actor), cancellationToken)
+            .ConfigureAwait(false);
+        await _audit.AppendAsync(transaction, [new AuditEventDraft(AppliedAction, PeopleRegister.Target(e.PersonId.Trim()),
+            new AuditDetails().Add("IdempotencyKey", e.IdempotencyKey).Add("Kind", e.Kind.ToString()).Add("ChangedFields", changes.Select(c => c.Field).ToArray()).ToJson())],
+            context, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return Outcome(e, HrEventStatus.Applied) with { Changes = changes, ProcessedAt = now };
+    }
+
+    private async Task<IReadOnlyList<FieldChange>> JoinAsync(IStoreWriteTransaction transaction, HrEvent e, string? roleId, OperationContext context,
+        CancellationToken cancellationToken)
+    {
+        DateTime today = _clock().Date;
+        PersonStatus status = e.StartDate is DateTime start && start.Date > today.AddDays(CandidateLeadDays) ? PersonStatus.Candidate : PersonStatus.Onboarding;
+        Person created = await _people.CreateAsync(transaction, new Person
+        {
+            PersonId = e.PersonId,
+            DisplayName = e.DisplayName ?? throw Missing(e, nameof(HrEvent.DisplayName)),
+            UserPrincipalName = e.UserPrincipalName,
+            Mail = e.Mail,
+            Department = e.Department,
+            JobRole = roleId,
+            ManagerId = e.ManagerId,
+            EmploymentType = e.EmploymentType ?? EmploymentType.Employee,
+            Status = status,
+            StartDate = e.StartDate,
+            EndDate = e.EndDate,
+            Location = e.Location,
+        }, context, cancellationToken).ConfigureAwait(false);
+        return [new FieldChange(nameof(Person.Status), null, created.Status)];
+    }
+
+    private async Task<IReadOnlyList<FieldChange>> MoveAsync(IStoreWriteTransaction transaction, HrEvent e, string? roleId, OperationContext context,
+        CancellationToken cancellationToken)
+    {
+        if (roleId is null && e.Department is null && e.ManagerId is null)
+        {
+            throw Missing(e, "JobRole, Department or ManagerId");
+        }
+
+        (_, IReadOnlyList<FieldChange> changes) = await _people.UpdateAsync(transaction, e.PersonId, p => RefuseIfLeft(p, e) with
+        {
+            JobRole = roleId ?? p.JobRole,
+            Department = e.Department ?? p.Department,
+            ManagerId = e.ManagerId ?? p.ManagerId,
+        }, null, context, cancellationToken).ConfigureAwait(false);
+        return changes;
+    }
+
+    private async Task<IReadOnlyList<FieldChange>> LeaveAsync(IStoreWriteTransaction transaction, HrEvent e, OperationContext context, CancellationToken cancellationToken)
+    {
+        DateTime end = e.EndDate ?? throw Missing(e, nameof(HrEvent.EndDate));
+        (_, IReadOnlyList<FieldChange> changes) = await _people.UpdateAsync(transaction, e.PersonId,
+            p => RefuseIfLeft(p, e) with { Status = PersonStatus.Leaving, EndDate = end }, null, context, cancellationToken).ConfigureAwait(false);
+        return changes;
+    }
+
+    private static Person RefuseIfLeft(Person p, HrEvent e) => p.Status == PersonStatus.Left
+        ? throw new IsmsException("IsmsOps.HrEvent.PersonLeft", IsmsErrorKind.InvalidArgument,
+            $"{e.Kind} event '{e.IdempotencyKey}' is about '{p.PersonId}', who has already Left. Nothing was changed.",
+            "A returning person is a Joiner under the new PersonId HR assigns.", p.PersonId)
+        : p;
+
+    private static void Validate(HrEvent e)
+    {
+        if (string.IsNullOrWhiteSpace(e.IdempotencyKey) || e.IdempotencyKey.Length > 200)
+        {
+            throw new IsmsException("IsmsOps.HrEvent.InvalidKey", IsmsErrorKind.InvalidArgument,
+                "An HR event needs an IdempotencyKey of 1 to 200 characters. Nothing was changed.",
+                "Use the sender's delivery id, or any value unique to this event.");
+        }
+
+        if (string.IsNullOrWhiteSpace(e.PersonId))
+        {
+            throw Missing(e, nameof(HrEvent.PersonId));
+        }
+
+        if (!Enum.IsDefined(e.Kind))
+        {
+            throw new IsmsException("IsmsOps.HrEvent.InvalidKind", IsmsErrorKind.InvalidArgument,
+                $"HR event '{e.IdempotencyKey}' has Kind {(int)e.Kind}, which is not Joiner, Mover or Leaver. Nothing was changed.", "Set Kind to Joiner, Mover or Leaver.");
+        }
+    }
+
+    private static IsmsException Missing(HrEvent e, string field) => new("IsmsOps.HrEvent.MissingField", IsmsErrorKind.InvalidArgument,
+        $"{e.Kind} event '{e.IdempotencyKey}' has no {field}. Nothing was changed.", $"Send the event again with {field} set.", e.IdempotencyKey);
+
+    private static string SafeId(string? personId) => string.IsNullOrWhiteSpace(personId) ? "(none)" : personId.Trim();
+
+    private static HrEventOutcome Outcome(HrEvent e, HrEventStatus status) => new()
+    {
+        IdempotencyKey = e.IdempotencyKey ?? string.Empty,
+        Kind = e.Kind,
+        PersonId = e.PersonId?.Trim() ?? string.Empty,
+        Status = status,
+    };
+}

@@ -1,0 +1,36 @@
+using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.HrEvents;
+using Microsoft.Data.Sqlite;
+
+namespace IsmsOps.Engine.Storage.Sqlite;
+
+/// <summary>Reads and writes the processed-HR-event rows that make event delivery idempotent.</summary>
+internal static class SqliteHrEventRows
+{
+    public static ProcessedHrEvent? Get(SqliteConnection connection, SqliteTransaction? transaction, string idempotencyKey)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT idempotency_key, kind, person_id, body_sha256, processed_at, processed_by FROM hr_event WHERE idempotency_key = $key;";
+        command.Parameters.AddWithValue("$key", idempotencyKey);
+        using SqliteDataReader r = command.ExecuteReader();
+        return r.Read()
+            ? new ProcessedHrEvent(r.GetString(0), Enum.Parse<HrEventKind>(r.GetString(1)), r.GetString(2), r.GetString(3), AuditEvent.ParseTime(r.GetString(4)), r.GetString(5))
+            : null;
+    }
+
+    public static void Insert(SqliteConnection connection, SqliteTransaction transaction, ProcessedHrEvent e)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText =
+            "INSERT INTO hr_event (idempotency_key, kind, person_id, body_sha256, processed_at, processed_by) VALUES ($key, $kind, $person, $sha, $at, $by);";
+        command.Parameters.AddWithValue("$key", e.IdempotencyKey);
+        command.Parameters.AddWithValue("$kind", e.Kind.ToString());
+        command.Parameters.AddWithValue("$person", e.PersonId);
+        command.Parameters.AddWithValue("$sha", e.BodySha256);
+        command.Parameters.AddWithValue("$at", AuditEvent.FormatTime(e.ProcessedAt));
+        command.Parameters.AddWithValue("$by", e.ProcessedBy);
+        command.ExecuteNonQuery();
+    }
+}
