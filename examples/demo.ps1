@@ -122,17 +122,33 @@ try {
 }
 Get-IsmsScreening | Out-Default
 
-Step "7. The audit trail: every change, who made it, and each event's hash chained to the one before"
+Step '7. HR automation: an HR export imported through a column mapping, webhook events applied once, leavers found by window'
+$feedCsv = [System.IO.Path]::Combine($PSScriptRoot, 'hr-feed.csv')
+$feedMap = [System.IO.Path]::Combine($PSScriptRoot, 'hr-feed-mapping.yaml')
+$first = Import-IsmsHrFeed -Path $feedCsv -MappingPath $feedMap
+"First import: joiners $($first.Joiners), movers $($first.Movers), leavers $($first.Leavers), unchanged $($first.Unchanged), errors $($first.Errors.Count)"
+$second = Import-IsmsHrFeed -Path $feedCsv -MappingPath $feedMap
+"Second import of the same file: joiners $($second.Joiners), leavers $($second.Leavers) (E2004, whose end date has passed), unchanged $($second.Unchanged)"
+$third = Import-IsmsHrFeed -Path $feedCsv -MappingPath $feedMap
+"Third import: nothing left to do: joiners $($third.Joiners), movers $($third.Movers), leavers $($third.Leavers), unchanged $($third.Unchanged)"
+if ($first.Joiners -ne 4 -or $second.Leavers -ne 1 -or ($third.Joiners + $third.Movers + $third.Leavers) -ne 0) { $failures++ }
+$body = '{ "idempotencyKey": "wd-5001", "kind": "Mover", "personId": "E2002", "jobRole": "Engineering Manager" }'
+'A webhook delivers a mover, then delivers it again, then reuses its key for another body:'
+@(Invoke-IsmsHrEvent -Json $body; Invoke-IsmsHrEvent -Json $body; Invoke-IsmsHrEvent -Json ($body -replace 'Engineering Manager', 'Payroll Approver')) |
+    ForEach-Object { "  $($_.Status) $($_.ErrorId)" }
+"E2002's role now: $((Get-IsmsPerson E2002).JobRole)"
+
+Step "8. The audit trail: every change, who made it, and each event's hash chained to the one before"
 Get-IsmsAuditEvent | Out-Default
 "History of E1003 (a person piped to Get-IsmsAuditEvent):"
 Get-IsmsPerson E1003 | Get-IsmsAuditEvent | ForEach-Object { "  #$($_.Sequence) $($_.Action) $($_.Details)" }
 
-Step '8. Verify the trail in the store'
+Step '9. Verify the trail in the store'
 $check = Test-IsmsAuditTrail
 $check | Out-Default
 if (-not $check.IsValid) { $failures++ }
 
-Step '9. Export the evidence for an auditor, and verify the export offline against the published key'
+Step '10. Export the evidence for an auditor, and verify the export offline against the published key'
 $evidence = [System.IO.Path]::Combine($DataPath, 'evidence')
 [void][System.IO.Directory]::CreateDirectory($evidence)
 $trailFile = [System.IO.Path]::Combine($evidence, 'trail.jsonl')
@@ -142,7 +158,7 @@ $offline = Test-IsmsAuditTrail -Path $trailFile -TrustedKeyId $export.SigningKey
 "Export verifies: $($offline.IsValid) ($($offline.Message))"
 if (-not $offline.IsValid) { $failures++ }
 
-Step '10. Someone edits the exported evidence: the auditor sees where, and how'
+Step '11. Someone edits the exported evidence: the auditor sees where, and how'
 $tampered = [System.IO.Path]::Combine($evidence, 'tampered.jsonl')
 $lines = [System.IO.File]::ReadAllLines($trailFile)
 $lines[2] = $lines[2].Replace('Katherine Johnson', 'K. Johnson')
@@ -153,19 +169,22 @@ $caught = Test-IsmsAuditTrail -Path $tampered -TrustedKeyId $export.SigningKeyId
 "  $($caught.Message)"
 if ($caught.IsValid -or "$($caught.Tampering)" -ne 'Edit') { $failures++ }
 
-Step '11. The directory: a sandbox tenant on 127.0.0.1 stands in for Entra ID, reached through the Microsoft Graph SDK'
+Step '12. The directory: a sandbox tenant on 127.0.0.1 stands in for Entra ID, reached through the Microsoft Graph SDK'
 $sandbox = Start-IsmsSandbox -UserCount 500
 $sandbox | Out-Default
 Connect-IsmsGraph -Sandbox $sandbox
 Get-IsmsGraphConnection | Out-Default
 
-Step '12. Snapshot the whole directory into one file an auditor can verify (compressed JSON plus a SHA-256 of its content)'
+Step '13. Snapshot the whole directory into one file an auditor can verify (compressed JSON plus a SHA-256 of its content)'
 $snapshotFile = [System.IO.Path]::Combine($evidence, 'directory.json.gz')
 $snapshot = Export-IsmsDirectorySnapshot -Path $snapshotFile
 $snapshot | Out-Default
 "Audited as: $((Get-IsmsAuditEvent -Action Directory.SnapshotExported).Target)"
+$orphans = @(Get-IsmsOrphanedAccount -SnapshotPath $snapshotFile)
+"Exit review: $($orphans.Count) enabled accounts in the snapshot have no active person in the register; the first five:"
+$orphans[0..4] | Out-Default
 
-Step '13. One person''s access, live from Graph: every group (direct or inherited through nesting), role, app role, licence and device, and who can remove it'
+Step '14. One person''s access, live from Graph: every group (direct or inherited through nesting), role, app role, licence and device, and who can remove it'
 # The sandbox user with the most tangled access: nested groups, an app role, a directory role through a group.
 $subject = @($sandbox.Tenant.Users | Where-Object { $_.AccountEnabled -and $_.UserType -eq 'Member' -and $_.MemberOf.Count -ge 3 })[0]
 New-IsmsPerson -PersonId E3001 -DisplayName $subject.DisplayName -Department $subject.Department -UserPrincipalName $subject.UserPrincipalName -Status Active -StartDate '2023-05-01' | Out-Null
@@ -175,7 +194,7 @@ $live | Out-Default
 $live | Where-Object { "$($_.Removal)" -ne 'Graph' } | ForEach-Object { "  $($_.Kind) $($_.ResourceDisplayName): $($_.Removal). $($_.RemovalNote)" }
 if ($live.Count -eq 0) { $failures++ }
 
-Step '14. Offline, as an auditor would: the same inventory from the snapshot file, and a damaged file is refused'
+Step '15. Offline, as an auditor would: the same inventory from the snapshot file, and a damaged file is refused'
 $offline = @(Get-IsmsAccess -PersonId E3001 -SnapshotPath $snapshotFile)
 function GrantKeys($grants) {
     [string[]]$keys = @($grants | ForEach-Object { "$($_.Kind)|$($_.ResourceId)|$($_.Assignment)|$($_.Removal)" })
@@ -196,7 +215,7 @@ try {
     "Refused: $($_.FullyQualifiedErrorId.Split(',')[0]): $($_.Exception.Message)"
 }
 
-Step '15. A joiner: E1004, whose screening cleared in step 6, gets an account and the birthright access of their role'
+Step '16. A joiner: E1004, whose screening cleared in step 6, gets an account and the birthright access of their role'
 try {
     Start-IsmsOnboarding -PersonId E1004 -Confirm:$false -ErrorAction Stop | Out-Null
     'E1004 was onboarded into a role the catalog does not have!'
@@ -217,7 +236,7 @@ $again = Start-IsmsOnboarding -PersonId E1004 -Confirm:$false
 "Running it again: $($again.Status), nothing changed"
 if (-not $inEngineering -or "$($onboarded.Status)" -ne 'Completed' -or "$($again.Status)" -ne 'Completed') { $failures++ }
 
-Step '16. E3001 leaves: every access Graph can remove goes, each step is stored with its audit event, and the directory is re-read to prove it'
+Step '17. E3001 leaves: every access Graph can remove goes, each step is stored with its audit event, and the directory is re-read to prove it'
 Set-IsmsPerson -PersonId E3001 -Status Leaving -EndDate ([DateTime]::Today)
 $case = Start-IsmsOffboarding -PersonId E3001 -Confirm:$false
 $case | Out-Default
@@ -244,7 +263,7 @@ $resumed = Resume-IsmsOffboarding -CaseId $case.CaseId -Confirm:$false
 "Running the finished case again changes nothing: version $($case.Version) -> $($resumed.Version)"
 if ($resumed.Version -ne $case.Version) { $failures++ }
 
-Step '17. The leaver''s evidence for the auditor: one JSON record and a readable page, checked against the audit trail'
+Step '18. The leaver''s evidence for the auditor: one JSON record and a readable page, checked against the audit trail'
 $record = Export-IsmsOffboardingEvidence -CaseId $case.CaseId -Path $evidence
 $check = $record | Test-IsmsOffboardingEvidence
 "$($record.JsonPath) (SHA-256 $($record.JsonSha256)) and $([System.IO.Path]::GetFileName($record.HtmlPath)): $($check.Message)"
@@ -254,7 +273,7 @@ $caught = Test-IsmsOffboardingEvidence -Path $edited
 "A record whose step statuses were edited: Valid $($caught.Valid); $($caught.Message)"
 if (-not $check.Valid -or $caught.Valid) { $failures++ }
 
-Step '18. An HR feed of leavers, piped in and offboarded four at a time; a row naming no one is an error that stops no other'
+Step '19. An HR feed of leavers, piped in and offboarded four at a time; a row naming no one is an error that stops no other'
 $feedUsers = @($sandbox.Tenant.Users | Where-Object { $_.AccountEnabled -and $_.UserType -eq 'Member' -and $_.Id -ne $subject.Id })[10..14]
 $n = 0
 $feed = @($feedUsers | ForEach-Object {
@@ -272,15 +291,15 @@ if ($fed.Count -ne 5 -or $feedErrors.Count -ne 1 -or @($fed | Where-Object { "$(
 Disconnect-IsmsGraph
 Stop-IsmsSandbox
 
-Step '19. Sensitive personal data: encrypted under a key of each person''s own, shown only on an audited read, crypto-shredded after the retention period'
-New-IsmsPerson -PersonId E2001 -DisplayName 'Joan Clarke' -Status Left -StartDate 2019-03-01 -EndDate 2024-06-30 `
+Step '20. Sensitive personal data: encrypted under a key of each person''s own, shown only on an audited read, crypto-shredded after the retention period'
+New-IsmsPerson -PersonId E2901 -DisplayName 'Joan Clarke' -Status Left -StartDate 2019-03-01 -EndDate 2024-06-30 `
     -PersonalEmail joan@example.net -PersonalPhone '+44 20 7946 0123' -HomeAddress '7 Hut Lane, Bletchley' | Out-Null
 Set-IsmsPerson -PersonId E3001 -Status Left -PersonalEmail 'e3001@example.net' | Out-Null
 'By default the contact details are not shown:'
-Get-IsmsPerson E2001 | Out-Default
+Get-IsmsPerson E2901 | Out-Default
 'With -IncludeSensitive they are, and the read is audited (person id and field names, never the values):'
-Get-IsmsPerson E2001 -IncludeSensitive | Out-Default
-Get-IsmsAuditEvent -Target person:E2001 -Action PersonalData.Read | Out-Default
+Get-IsmsPerson E2901 -IncludeSensitive | Out-Default
+Get-IsmsAuditEvent -Target person:E2901 -Action PersonalData.Read | Out-Default
 "The retention period ($([System.IO.Path]::Combine((Get-Module IsmsOps).ModuleBase, 'policies', 'offboarding.yaml'))) has not passed for E3001, who left today:"
 try {
     Remove-IsmsPersonalData -PersonId E3001 -Confirm:$false
@@ -289,13 +308,13 @@ try {
 } catch {
     "Refused: $($_.FullyQualifiedErrorId.Split(',')[0]): $($_.Exception.Message)"
 }
-Remove-IsmsPersonalData -PersonId E2001 -WhatIf
-$removed = Remove-IsmsPersonalData -PersonId E2001 -Confirm:$false
+Remove-IsmsPersonalData -PersonId E2901 -WhatIf
+$removed = Remove-IsmsPersonalData -PersonId E2901 -Confirm:$false
 $removed | Out-Default
-$after = Get-IsmsPerson E2001 -IncludeSensitive
+$after = Get-IsmsPerson E2901 -IncludeSensitive
 "After removal: PersonalEmail '$($after.PersonalEmail)', removed at $($after.PersonalDataRemovedAt)"
 if ($after.PersonalEmail -or -not $after.PersonalDataRemovedAt) { $failures++ }
-Get-IsmsAuditEvent -Target person:E2001 -Action Person.PersonalDataRemoved | Out-Default
+Get-IsmsAuditEvent -Target person:E2901 -Action Person.PersonalDataRemoved | Out-Default
 $trail = Test-IsmsAuditTrail
 "The trail keeps its facts and still verifies: $($trail.IsValid)"
 if (-not $trail.IsValid) { $failures++ }

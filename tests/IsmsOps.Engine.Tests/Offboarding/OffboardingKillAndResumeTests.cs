@@ -18,7 +18,7 @@ public sealed class OffboardingKillAndResumeTests(ITestOutputHelper output)
 {
     private const int KillsWanted = 12;
     private const int KillsPerLeaver = 4;
-    private const int MaximumLeavers = 8;
+    private const int MaximumLeavers = 16;
 
     // Start the case, or carry on the one there is: what a scheduled job re-run after a crash does. A kill can land
     // after the case closed and before the process ended, so the case found may be closed already.
