@@ -3,15 +3,15 @@ using System.Globalization;
 namespace IsmsOps.Bench;
 
 /// <summary>
-/// Entry point: <c>import | append | verify | snapshot | collect | offboard | leavers | all</c>, plus the internal child modes that some
+/// Entry point: <c>import | append | verify | snapshot | collect | offboard | onboard | leavers | all</c>, plus the internal child modes that some
 /// benchmarks start in fresh processes (<c>--child-import</c>, <c>--child-snapshot-load</c>, <c>--child-sandbox</c>,
 /// <c>--child-collect</c>). Results go to stdout as a markdown table; progress goes to stderr.
 /// </summary>
 internal static class Program
 {
     private const string Usage = """
-        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|leavers|all [options]
-          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, leavers 3)
+        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|onboard|leavers|all [options]
+          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, onboard 10, leavers 3)
           --events N           events per append run (default 50000; batch size 1 uses N/25)
           --verify-events N    events in the verification store (default 1000000)
           --build-batch N      events per append while building the verification store (default 10000)
@@ -21,7 +21,7 @@ internal static class Program
           --keep-snapshot FILE also write the synthetic snapshot to FILE and keep it (for measuring it in a PowerShell host)
           --users N            users in the sandbox tenant that collect reads (default 100000, at most 100000)
           --latency-ms N       latency the sandbox adds to every request and every $batch item (default 50; 0 for none)
-          --offboard-users N   users in the sandbox tenant the offboard leavers are added to (default 2000)
+          --offboard-users N   users in the sandbox tenant the offboard leavers and onboard joiners are added to (default 2000)
           --concurrency N      requests collect keeps in flight (default: GraphReaderOptions.MaxConcurrency's default)
           --leavers N          leavers per HR-feed run (default 100)
           --throttle-limits L  comma-separated ThrottleLimits the leavers benchmark measures (default 8,16,1)
@@ -94,6 +94,11 @@ internal static class Program
             await OffboardBenchmark.RunAsync(options, report).ConfigureAwait(false);
         }
 
+        if (options.Command is "onboard" or "all")
+        {
+            await OnboardBenchmark.RunAsync(options, report).ConfigureAwait(false);
+        }
+
         if (options.Command is "leavers" or "all")
         {
             await LeaversBenchmark.RunAsync(options, report).ConfigureAwait(false);
@@ -147,7 +152,7 @@ internal sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "leavers" or "all"))
+        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "all"))
         {
             throw new ArgumentException("Name a benchmark.");
         }
