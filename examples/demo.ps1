@@ -317,7 +317,7 @@ Remove-IsmsPersonalData -PersonId E2901 -WhatIf
 $removed = Remove-IsmsPersonalData -PersonId E2901 -Confirm:$false
 $removed | Out-Default
 $after = Get-IsmsPerson E2901 -IncludeSensitive
-"After removal: PersonalEmail '$($after.PersonalEmail)', removed at $($after.PersonalDataRemovedAt)"
+"After removal: PersonalEmail '$($after.PersonalEmail)', removed at $($after.PersonalDataRemovedAt.ToString('yyyy-MM-dd HH:mm')) UTC"
 if ($after.PersonalEmail -or -not $after.PersonalDataRemovedAt) { $failures++ }
 Get-IsmsAuditEvent -Target person:E2901 -Action Person.PersonalDataRemoved | Out-Default
 $trail = Test-IsmsAuditTrail
