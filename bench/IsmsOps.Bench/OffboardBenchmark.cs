@@ -28,8 +28,6 @@ internal static class OffboardBenchmark
     private const double TargetSeconds = 3;
     private const double TargetRequests = 15;
 
-    private static Unit Requests { get; } = new("requests", v => v.ToString("N0", CultureInfo.InvariantCulture));
-
     private static Unit Microseconds { get; } = new("µs", v => v.ToString("N1", CultureInfo.InvariantCulture) + " µs");
 
     public static async Task RunAsync(BenchOptions options, ResultTable report)
@@ -43,7 +41,7 @@ internal static class OffboardBenchmark
             string model = parallel ? "batch items side by side, as Graph runs them" : "batch items one after another (sandbox default, pessimistic)";
             report.Add($"offboard the benchmark leaver, start to verified, {latency} ms latency, {model}",
                 new Samples(results.Select(r => r.Total.Value), results.Select(r => r.Total.Cpu!.Value)), Unit.Seconds, parallel ? Target.AtMost(TargetSeconds) : null);
-            report.Add("  HTTP requests, start to verified (GraphSandbox.RequestCount)", new Samples(results.Select(r => (double)r.Requests)), Requests,
+            report.Add("  HTTP requests, start to verified (GraphSandbox.RequestCount)", new Samples(results.Select(r => (double)r.Requests)), Unit.Requests,
                 parallel ? Target.AtMost(TargetRequests) : null);
             if (!parallel)
             {
@@ -51,11 +49,11 @@ internal static class OffboardBenchmark
             }
 
             report.Add("  read and plan (live inventory, OffboardingPlanner)", new Samples(results.Select(r => r.Read)), Unit.Seconds);
-            report.Add("    its HTTP requests", new Samples(results.Select(r => (double)r.ReadRequests)), Requests);
+            report.Add("    its HTTP requests", new Samples(results.Select(r => (double)r.ReadRequests)), Unit.Requests);
             report.Add("  execute (case stored, steps run, the steps of each $batch stored together with their audit events)", new Samples(results.Select(r => r.Execute)), Unit.Seconds);
-            report.Add("    its HTTP requests", new Samples(results.Select(r => (double)r.ExecuteRequests)), Requests);
+            report.Add("    its HTTP requests", new Samples(results.Select(r => (double)r.ExecuteRequests)), Unit.Requests);
             report.Add("  verify and close (live re-read, case closed)", new Samples(results.Select(r => r.Verify)), Unit.Seconds);
-            report.Add("    its HTTP requests", new Samples(results.Select(r => (double)r.VerifyRequests)), Requests);
+            report.Add("    its HTTP requests", new Samples(results.Select(r => (double)r.VerifyRequests)), Unit.Requests);
         }
 
         Samples recording = await Repeat.MeasureAsync("offboard: record 171 steps", Math.Max(3, runs / 2), _ => RecordStepsOnceAsync(171)).ConfigureAwait(false);

@@ -33,8 +33,6 @@ internal static class OnboardBenchmark
 
     private static readonly OperationContext Hr = AuditWorkload.Context;
 
-    private static Unit Requests { get; } = new("requests", v => v.ToString("N0", CultureInfo.InvariantCulture));
-
     public static async Task RunAsync(BenchOptions options, ResultTable report)
     {
         int runs = options.RunsOr(10);
@@ -46,7 +44,7 @@ internal static class OnboardBenchmark
             string model = parallel ? "batch items side by side, as Graph runs them" : "batch items one after another (sandbox default, pessimistic)";
             report.Add($"onboard one joiner with 10 birthright grants, start to Completed, {latency} ms latency, {model}",
                 new Samples(results.Select(r => r.Total.Value), results.Select(r => r.Total.Cpu!.Value)), Unit.Seconds, parallel ? Target.AtMost(TargetSeconds) : null);
-            report.Add("  HTTP requests, start to Completed (GraphSandbox.RequestCount)", new Samples(results.Select(r => (double)r.Requests)), Requests,
+            report.Add("  HTTP requests, start to Completed (GraphSandbox.RequestCount)", new Samples(results.Select(r => (double)r.Requests)), Unit.Requests,
                 parallel ? Target.AtMost(TargetRequests) : null);
         }
     }

@@ -71,7 +71,7 @@ internal readonly struct Timing
     }
 }
 
-/// <summary>How a figure is printed: milliseconds, seconds, a rate or megabytes.</summary>
+/// <summary>How a figure is printed: milliseconds, seconds, a rate, megabytes or a request count.</summary>
 internal sealed record Unit(string Name, Func<double, string> Format)
 {
     public static Unit Milliseconds { get; } = new("ms", v => v.ToString("N0", CultureInfo.InvariantCulture) + " ms");
@@ -81,6 +81,9 @@ internal sealed record Unit(string Name, Func<double, string> Format)
     public static Unit EventsPerSecond { get; } = new("events/s", v => v.ToString("N0", CultureInfo.InvariantCulture) + " ev/s");
 
     public static Unit Megabytes { get; } = new("MB", v => v.ToString("N0", CultureInfo.InvariantCulture) + " MB");
+
+    /// <summary>A count of HTTP requests (or retries), shared by the benchmarks that run against the sandbox.</summary>
+    public static Unit Requests { get; } = new("requests", v => v.ToString("N0", CultureInfo.InvariantCulture));
 }
 
 /// <summary>A target from the issue: an upper bound (time) or a lower bound (rate).</summary>
