@@ -51,14 +51,7 @@ internal static class OnboardBenchmark
 
     private static async Task<List<OnboardRun>> MeasureAsync(BenchOptions options, bool parallel, int runs)
     {
-        var sandboxOptions = options.LatencyMilliseconds > 0
-            ? new SandboxOptions
-            {
-                UserCount = options.OffboardUsers, FaultRate = 1, Faults = [SandboxFault.Latency],
-                FaultLatency = TimeSpan.FromMilliseconds(options.LatencyMilliseconds), ParallelBatchItems = parallel,
-            }
-            : new SandboxOptions { UserCount = options.OffboardUsers };
-        using GraphSandbox sandbox = GraphSandbox.Start(sandboxOptions);
+        using GraphSandbox sandbox = GraphSandbox.Start(options.LatencySandbox(parallel));
         using GraphConnection connection = await GraphConnection.ConnectAsync(new GraphConnectionOptions
         {
             Mode = GraphAuthenticationMode.AccessToken,

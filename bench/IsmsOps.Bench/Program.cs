@@ -150,6 +150,16 @@ internal sealed record BenchOptions
 
     public int RunsOr(int fallback) => Runs ?? fallback;
 
+    /// <summary>
+    /// The in-process sandbox of the offboard and onboard benchmarks: <see cref="OffboardUsers"/> users and
+    /// <see cref="LatencyMilliseconds"/> on every request and $batch item, the items of a batch waiting side by side
+    /// (as Graph runs them) or one after another.
+    /// </summary>
+    public IsmsOps.Sandbox.SandboxOptions LatencySandbox(bool parallelBatchItems) => new()
+    {
+        UserCount = OffboardUsers, Latency = TimeSpan.FromMilliseconds(LatencyMilliseconds), ParallelBatchItems = parallelBatchItems,
+    };
+
     public static BenchOptions Parse(string[] args)
     {
         if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "all"))
