@@ -81,20 +81,11 @@ internal static class OffboardBenchmark
             GraphTransport = stamps,
         }, CancellationToken.None).ConfigureAwait(false);
 
-        var results = new List<OffboardRun>();
-        string label = parallel ? "offboard (side by side)" : "offboard (one after another)";
-        for (int run = 0; run <= runs; run++)
-        {
-            OffboardRun result = await OffboardOnceAsync(sandbox, connection, stamps, run).ConfigureAwait(false);
-            Console.Error.WriteLine(FormattableString.Invariant(
-                $"{label}: {(run == 0 ? "warm-up" : $"run {run}/{runs}")}: {result.Total.Value:N2} s (CPU {result.Total.Cpu:N2} s), {result.Requests} requests; read {result.Read:N2} s/{result.ReadRequests}, execute {result.Execute:N2} s/{result.ExecuteRequests}, verify {result.Verify:N2} s/{result.VerifyRequests}; {result.Steps} steps, {result.Status}"));
-            if (run > 0)
-            {
-                results.Add(result);
-            }
-        }
-
-        return results;
+        return await Repeat.RunsAsync(parallel ? "offboard (side by side)" : "offboard (one after another)", runs,
+            run => OffboardOnceAsync(sandbox, connection, stamps, run),
+            result => FormattableString.Invariant(
+                $"{result.Total.Value:N2} s (CPU {result.Total.Cpu:N2} s), {result.Requests} requests; read {result.Read:N2} s/{result.ReadRequests}, execute {result.Execute:N2} s/{result.ExecuteRequests}, verify {result.Verify:N2} s/{result.VerifyRequests}; {result.Steps} steps, {result.Status}"))
+            .ConfigureAwait(false);
     }
 
     private static async Task<OffboardRun> OffboardOnceAsync(GraphSandbox sandbox, GraphConnection connection, RequestStamps stamps, int run)

@@ -64,20 +64,11 @@ internal static class OnboardBenchmark
         {
             BenchRole role = BenchRole.Write(sandbox.Tenant, policies);
             RoleCatalog catalog = RoleCatalog.Load(Path.Combine(policies, "roles"));
-            var results = new List<OnboardRun>();
-            string label = parallel ? "onboard (side by side)" : "onboard (one after another)";
-            for (int run = 0; run <= runs; run++)
-            {
-                OnboardRun result = await OnboardOnceAsync(sandbox, connection, catalog, role, run).ConfigureAwait(false);
-                Console.Error.WriteLine(FormattableString.Invariant(
-                    $"{label}: {(run == 0 ? "warm-up" : $"run {run}/{runs}")}: {result.Total.Value:N3} s (CPU {result.Total.Cpu:N3} s), {result.Requests} requests; {result.Steps} steps, {result.Status}"));
-                if (run > 0)
-                {
-                    results.Add(result);
-                }
-            }
-
-            return results;
+            return await Repeat.RunsAsync(parallel ? "onboard (side by side)" : "onboard (one after another)", runs,
+                run => OnboardOnceAsync(sandbox, connection, catalog, role, run),
+                result => FormattableString.Invariant(
+                    $"{result.Total.Value:N3} s (CPU {result.Total.Cpu:N3} s), {result.Requests} requests; {result.Steps} steps, {result.Status}"))
+                .ConfigureAwait(false);
         }
         finally
         {

@@ -141,6 +141,26 @@ internal sealed class ResultTable
 /// <summary>Runs a measurement once to warm up (discarded), then <paramref name="runs"/> times.</summary>
 internal static class Repeat
 {
+    /// <summary>
+    /// Runs <paramref name="measure"/> once to warm up and then <paramref name="runs"/> times, logging each result with
+    /// <paramref name="describe"/>, and returns the measured results (the warm-up's never among them).
+    /// </summary>
+    public static async Task<List<T>> RunsAsync<T>(string label, int runs, Func<int, Task<T>> measure, Func<T, string> describe)
+    {
+        var results = new List<T>(runs);
+        for (int run = 0; run <= runs; run++)
+        {
+            T result = await measure(run).ConfigureAwait(false);
+            Console.Error.WriteLine(FormattableString.Invariant($"{label}: {(run == 0 ? "warm-up" : $"run {run}/{runs}")}: {describe(result)}"));
+            if (run > 0)
+            {
+                results.Add(result);
+            }
+        }
+
+        return results;
+    }
+
     public static async Task<Samples> MeasureAsync(string label, int runs, Func<int, Task<Measurement>> measure)
     {
         Console.Error.WriteLine($"{label}: warm-up");
