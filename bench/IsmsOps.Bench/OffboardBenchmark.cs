@@ -34,11 +34,9 @@ internal static class OffboardBenchmark
     {
         int runs = options.RunsOr(10);
         string latency = options.LatencyMilliseconds.ToString(CultureInfo.InvariantCulture);
-        foreach (bool parallel in new[] { true, false })
+        foreach ((bool parallel, int modelRuns, string model) in BenchOptions.BatchLatencyModels(runs))
         {
-            int modelRuns = parallel ? runs : Math.Min(runs, 3);
             List<OffboardRun> results = await MeasureAsync(options, parallel, modelRuns).ConfigureAwait(false);
-            string model = parallel ? "batch items side by side, as Graph runs them" : "batch items one after another (sandbox default, pessimistic)";
             report.Add($"offboard the benchmark leaver, start to verified, {latency} ms latency, {model}",
                 new Samples(results.Select(r => r.Total.Value), results.Select(r => r.Total.Cpu!.Value)), Unit.Seconds, parallel ? Target.AtMost(TargetSeconds) : null);
             report.Add("  HTTP requests, start to verified (GraphSandbox.RequestCount)", new Samples(results.Select(r => (double)r.Requests)), Unit.Requests,

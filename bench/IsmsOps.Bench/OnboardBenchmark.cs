@@ -37,11 +37,9 @@ internal static class OnboardBenchmark
     {
         int runs = options.RunsOr(10);
         string latency = options.LatencyMilliseconds.ToString(CultureInfo.InvariantCulture);
-        foreach (bool parallel in new[] { true, false })
+        foreach ((bool parallel, int modelRuns, string model) in BenchOptions.BatchLatencyModels(runs))
         {
-            int modelRuns = parallel ? runs : Math.Min(runs, 3);
             List<OnboardRun> results = await MeasureAsync(options, parallel, modelRuns).ConfigureAwait(false);
-            string model = parallel ? "batch items side by side, as Graph runs them" : "batch items one after another (sandbox default, pessimistic)";
             report.Add($"onboard one joiner with 10 birthright grants, start to Completed, {latency} ms latency, {model}",
                 new Samples(results.Select(r => r.Total.Value), results.Select(r => r.Total.Cpu!.Value)), Unit.Seconds, parallel ? Target.AtMost(TargetSeconds) : null);
             report.Add("  HTTP requests, start to Completed (GraphSandbox.RequestCount)", new Samples(results.Select(r => (double)r.Requests)), Unit.Requests,
