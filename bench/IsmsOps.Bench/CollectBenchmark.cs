@@ -21,8 +21,6 @@ internal static class CollectBenchmark
     private const double TargetRequestRatio = 1.10;
     private const double MemoryBudgetMb = 400;
 
-    private static Unit Requests { get; } = new("requests", v => v.ToString("N0", CultureInfo.InvariantCulture));
-
     private static Unit Ratio { get; } = new("×", v => v.ToString("0.000", CultureInfo.InvariantCulture) + "×");
 
     public static void Run(BenchOptions options, ResultTable report)
@@ -59,9 +57,9 @@ internal static class CollectBenchmark
                 new Samples(runResults.Select(r => r.Seconds), runResults.Select(r => r.CpuSeconds)), Unit.Seconds, Target.AtMost(TargetSeconds));
             report.Add($"  HTTP requests the sandbox received ÷ the minimum, {minimum.Total:N0}",
                 new Samples(runResults.Select(r => r.ServerRequests / (double)minimum.Total)), Ratio, Target.AtMost(TargetRequestRatio));
-            report.Add("  HTTP requests the sandbox received", new Samples(runResults.Select(r => (double)r.ServerRequests)), Requests);
-            report.Add("  HTTP requests the collector sent (GraphReader.RequestCount)", new Samples(runResults.Select(r => (double)r.ClientRequests)), Requests);
-            report.Add("  retries (handler and $batch items)", new Samples(runResults.Select(r => (double)r.Retries)), Requests);
+            report.Add("  HTTP requests the sandbox received", new Samples(runResults.Select(r => (double)r.ServerRequests)), Unit.Requests);
+            report.Add("  HTTP requests the collector sent (GraphReader.RequestCount)", new Samples(runResults.Select(r => (double)r.ClientRequests)), Unit.Requests);
+            report.Add("  retries (handler and $batch items)", new Samples(runResults.Select(r => (double)r.Retries)), Unit.Requests);
             report.Add("  sandbox CPU during the collection (other process)", new Samples(runResults.Select(r => r.SandboxCpuSeconds)), Unit.Seconds);
             report.Add("peak resident memory of the collecting process, snapshot held", new Samples(runResults.Select(r => r.PeakMb)), Unit.Megabytes, Target.AtMost(MemoryBudgetMb));
             report.Add("  peak resident memory before writing the file", new Samples(runResults.Select(r => r.PeakBeforeWriteMb)), Unit.Megabytes);

@@ -21,8 +21,6 @@ internal static class LeaversBenchmark
     private const double TargetSeconds = 60;
     private const int TenantUsers = 1_000;
 
-    private static Unit Requests { get; } = new("requests", v => v.ToString("N0", CultureInfo.InvariantCulture));
-
     private static Unit Count { get; } = new("", v => v.ToString("N0", CultureInfo.InvariantCulture));
 
     private static Unit Ratio { get; } = new("×", v => v.ToString("0.00", CultureInfo.InvariantCulture) + "×");
@@ -53,7 +51,7 @@ internal static class LeaversBenchmark
                 report.Add($"{leavers} leavers in one run (HR feed), ThrottleLimit {limit}, {latency} ms latency, fault-free",
                     new Samples(results.Select(r => r.Seconds), results.Select(r => r.CpuSeconds)), Unit.Seconds,
                     limit == OffboardingFeed.DefaultThrottleLimit ? Target.AtMost(TargetSeconds) : null);
-                report.Add("  HTTP requests the sandbox received", new Samples(results.Select(r => (double)r.Requests)), Requests);
+                report.Add("  HTTP requests the sandbox received", new Samples(results.Select(r => (double)r.Requests)), Unit.Requests);
                 report.Add("  cases closed by the run (every leaver's)", new Samples(results.Select(r => (double)r.Closed)), Count, Target.AtLeast(leavers));
                 report.Add("  leavers left holding removable access (the sandbox's count)", new Samples(results.Select(r => (double)r.LeaversWithAccess)), Count, Target.AtMost(0));
             }
@@ -85,8 +83,8 @@ internal static class LeaversBenchmark
 
             report.Add($"{leavers} leavers, {share} of requests and $batch items faulted (429 with and without Retry-After, 503, +200 ms), ThrottleLimit {limit}, {latency} ms latency",
                 new Samples(results.Select(r => r.Seconds), results.Select(r => r.CpuSeconds)), Unit.Seconds);
-            report.Add("  HTTP requests the sandbox received", new Samples(results.Select(r => (double)r.Requests)), Requests);
-            report.Add("  retries by the connection's handler (429, 503; $batch items are retried apart)", new Samples(results.Select(r => (double)r.HandlerRetries)), Requests);
+            report.Add("  HTTP requests the sandbox received", new Samples(results.Select(r => (double)r.Requests)), Unit.Requests);
+            report.Add("  retries by the connection's handler (429, 503; $batch items are retried apart)", new Samples(results.Select(r => (double)r.HandlerRetries)), Unit.Requests);
             report.Add("  cases closed by the first run", new Samples(results.Select(r => (double)r.Closed)), Count);
             report.Add("  leavers holding removable access after the first run (the sandbox's count)", new Samples(results.Select(r => (double)r.LeaversWithAccess)), Count);
             report.Add("  leavers holding removable access after one Resume pass of the open cases", new Samples(results.Select(r => (double)r.LeaversWithAccessAfterResume)), Count, Target.AtMost(0));

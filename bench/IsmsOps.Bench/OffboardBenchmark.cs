@@ -28,22 +28,18 @@ internal static class OffboardBenchmark
     private const double TargetSeconds = 3;
     private const double TargetRequests = 15;
 
-    private static Unit Requests { get; } = new("requests", v => v.ToString("N0", CultureInfo.InvariantCulture));
-
     private static Unit Microseconds { get; } = new("µs", v => v.ToString("N1", CultureInfo.InvariantCulture) + " µs");
 
     public static async Task RunAsync(BenchOptions options, ResultTable report)
     {
         int runs = options.RunsOr(10);
         string latency = options.LatencyMilliseconds.ToString(CultureInfo.InvariantCulture);
-        foreach (bool parallel in new[] { true, false })
+        foreach ((bool parallel, int modelRuns, string model) in BenchOptions.BatchLatencyModels(runs))
         {
-            int modelRuns = parallel ? runs : Math.Min(runs, 3);
             List<OffboardRun> results = await MeasureAsync(options, parallel, modelRuns).ConfigureAwait(false);
-            string model = parallel ? "batch items side by side, as Graph runs them" : "batch items one after another (sandbox default, pessimistic)";
             report.Add($"offboard the benchmark leaver, start to verified, {latency} ms latency, {model}",
                 new Samples(results.Select(r => r.Total.Value), results.Select(r => r.Total.Cpu!.Value)), Unit.Seconds, parallel ? Target.AtMost(TargetSeconds) : null);
-            report.Add("  HTTP requests, start to verified (GraphSandbox.RequestCount)", new Samples(results.Select(r => (double)r.Requests)), Requests,
+            report.Add("  HTTP requests, start to verified (GraphSandbox.RequestCount)", new Samples(results.Select(r => (double)r.Requests)), Unit.Requests,
                 parallel ? Target.AtMost(TargetRequests) : null);
             if (!parallel)
             {
@@ -51,11 +47,11 @@ internal static class OffboardBenchmark
             }
 
             report.Add("  read and plan (live inventory, OffboardingPlanner)", new Samples(results.Select(r => r.Read)), Unit.Seconds);
-            report.Add("    its HTTP requests", new Samples(results.Select(r => (double)r.ReadRequests)), Requests);
+            report.Add("    its HTTP requests", new Samples(results.Select(r => (double)r.ReadRequests)), Unit.Requests);
             report.Add("  execute (case stored, steps run, the steps of each $batch stored together with their audit events)", new Samples(results.Select(r => r.Execute)), Unit.Seconds);
-            report.Add("    its HTTP requests", new Samples(results.Select(r => (double)r.ExecuteRequests)), Requests);
+            report.Add("    its HTTP requests", new Samples(results.Select(r => (double)r.ExecuteRequests)), Unit.Requests);
             report.Add("  verify and close (live re-read, case closed)", new Samples(results.Select(r => r.Verify)), Unit.Seconds);
-            report.Add("    its HTTP requests", new Samples(results.Select(r => (double)r.VerifyRequests)), Requests);
+            report.Add("    its HTTP requests", new Samples(results.Select(r => (double)r.VerifyRequests)), Unit.Requests);
         }
 
         Samples recording = await Repeat.MeasureAsync("offboard: record 171 steps", Math.Max(3, runs / 2), _ => RecordStepsOnceAsync(171)).ConfigureAwait(false);
@@ -73,14 +69,7 @@ internal static class OffboardBenchmark
 
     private static async Task<List<OffboardRun>> MeasureAsync(BenchOptions options, bool parallel, int runs)
     {
-        var sandboxOptions = options.LatencyMilliseconds > 0
-            ? new SandboxOptions
-            {
-                UserCount = options.OffboardUsers, FaultRate = 1, Faults = [SandboxFault.Latency],
-                FaultLatency = TimeSpan.FromMilliseconds(options.LatencyMilliseconds), ParallelBatchItems = parallel,
-            }
-            : new SandboxOptions { UserCount = options.OffboardUsers };
-        using GraphSandbox sandbox = GraphSandbox.Start(sandboxOptions);
+        using GraphSandbox sandbox = GraphSandbox.Start(options.LatencySandbox(parallel));
         var stamps = new RequestStamps();
         using GraphConnection connection = await GraphConnection.ConnectAsync(new GraphConnectionOptions
         {
@@ -90,20 +79,11 @@ internal static class OffboardBenchmark
             GraphTransport = stamps,
         }, CancellationToken.None).ConfigureAwait(false);
 
-        var results = new List<OffboardRun>();
-        string label = parallel ? "offboard (side by side)" : "offboard (one after another)";
-        for (int run = 0; run <= runs; run++)
-        {
-            OffboardRun result = await OffboardOnceAsync(sandbox, connection, stamps, run).ConfigureAwait(false);
-            Console.Error.WriteLine(FormattableString.Invariant(
-                $"{label}: {(run == 0 ? "warm-up" : $"run {run}/{runs}")}: {result.Total.Value:N2} s (CPU {result.Total.Cpu:N2} s), {result.Requests} requests; read {result.Read:N2} s/{result.ReadRequests}, execute {result.Execute:N2} s/{result.ExecuteRequests}, verify {result.Verify:N2} s/{result.VerifyRequests}; {result.Steps} steps, {result.Status}"));
-            if (run > 0)
-            {
-                results.Add(result);
-            }
-        }
-
-        return results;
+        return await Repeat.RunsAsync(parallel ? "offboard (side by side)" : "offboard (one after another)", runs,
+            run => OffboardOnceAsync(sandbox, connection, stamps, run),
+            result => FormattableString.Invariant(
+                $"{result.Total.Value:N2} s (CPU {result.Total.Cpu:N2} s), {result.Requests} requests; read {result.Read:N2} s/{result.ReadRequests}, execute {result.Execute:N2} s/{result.ExecuteRequests}, verify {result.Verify:N2} s/{result.VerifyRequests}; {result.Steps} steps, {result.Status}"))
+            .ConfigureAwait(false);
     }
 
     private static async Task<OffboardRun> OffboardOnceAsync(GraphSandbox sandbox, GraphConnection connection, RequestStamps stamps, int run)

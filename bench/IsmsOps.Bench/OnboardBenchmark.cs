@@ -33,34 +33,23 @@ internal static class OnboardBenchmark
 
     private static readonly OperationContext Hr = AuditWorkload.Context;
 
-    private static Unit Requests { get; } = new("requests", v => v.ToString("N0", CultureInfo.InvariantCulture));
-
     public static async Task RunAsync(BenchOptions options, ResultTable report)
     {
         int runs = options.RunsOr(10);
         string latency = options.LatencyMilliseconds.ToString(CultureInfo.InvariantCulture);
-        foreach (bool parallel in new[] { true, false })
+        foreach ((bool parallel, int modelRuns, string model) in BenchOptions.BatchLatencyModels(runs))
         {
-            int modelRuns = parallel ? runs : Math.Min(runs, 3);
             List<OnboardRun> results = await MeasureAsync(options, parallel, modelRuns).ConfigureAwait(false);
-            string model = parallel ? "batch items side by side, as Graph runs them" : "batch items one after another (sandbox default, pessimistic)";
             report.Add($"onboard one joiner with 10 birthright grants, start to Completed, {latency} ms latency, {model}",
                 new Samples(results.Select(r => r.Total.Value), results.Select(r => r.Total.Cpu!.Value)), Unit.Seconds, parallel ? Target.AtMost(TargetSeconds) : null);
-            report.Add("  HTTP requests, start to Completed (GraphSandbox.RequestCount)", new Samples(results.Select(r => (double)r.Requests)), Requests,
+            report.Add("  HTTP requests, start to Completed (GraphSandbox.RequestCount)", new Samples(results.Select(r => (double)r.Requests)), Unit.Requests,
                 parallel ? Target.AtMost(TargetRequests) : null);
         }
     }
 
     private static async Task<List<OnboardRun>> MeasureAsync(BenchOptions options, bool parallel, int runs)
     {
-        var sandboxOptions = options.LatencyMilliseconds > 0
-            ? new SandboxOptions
-            {
-                UserCount = options.OffboardUsers, FaultRate = 1, Faults = [SandboxFault.Latency],
-                FaultLatency = TimeSpan.FromMilliseconds(options.LatencyMilliseconds), ParallelBatchItems = parallel,
-            }
-            : new SandboxOptions { UserCount = options.OffboardUsers };
-        using GraphSandbox sandbox = GraphSandbox.Start(sandboxOptions);
+        using GraphSandbox sandbox = GraphSandbox.Start(options.LatencySandbox(parallel));
         using GraphConnection connection = await GraphConnection.ConnectAsync(new GraphConnectionOptions
         {
             Mode = GraphAuthenticationMode.AccessToken,
@@ -73,20 +62,11 @@ internal static class OnboardBenchmark
         {
             BenchRole role = BenchRole.Write(sandbox.Tenant, policies);
             RoleCatalog catalog = RoleCatalog.Load(Path.Combine(policies, "roles"));
-            var results = new List<OnboardRun>();
-            string label = parallel ? "onboard (side by side)" : "onboard (one after another)";
-            for (int run = 0; run <= runs; run++)
-            {
-                OnboardRun result = await OnboardOnceAsync(sandbox, connection, catalog, role, run).ConfigureAwait(false);
-                Console.Error.WriteLine(FormattableString.Invariant(
-                    $"{label}: {(run == 0 ? "warm-up" : $"run {run}/{runs}")}: {result.Total.Value:N3} s (CPU {result.Total.Cpu:N3} s), {result.Requests} requests; {result.Steps} steps, {result.Status}"));
-                if (run > 0)
-                {
-                    results.Add(result);
-                }
-            }
-
-            return results;
+            return await Repeat.RunsAsync(parallel ? "onboard (side by side)" : "onboard (one after another)", runs,
+                run => OnboardOnceAsync(sandbox, connection, catalog, role, run),
+                result => FormattableString.Invariant(
+                    $"{result.Total.Value:N3} s (CPU {result.Total.Cpu:N3} s), {result.Requests} requests; {result.Steps} steps, {result.Status}"))
+                .ConfigureAwait(false);
         }
         finally
         {

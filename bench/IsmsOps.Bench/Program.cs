@@ -150,6 +150,27 @@ internal sealed record BenchOptions
 
     public int RunsOr(int fallback) => Runs ?? fallback;
 
+    /// <summary>
+    /// The in-process sandbox of the offboard and onboard benchmarks: <see cref="OffboardUsers"/> users and
+    /// <see cref="LatencyMilliseconds"/> on every request and $batch item, the items of a batch waiting side by side
+    /// (as Graph runs them) or one after another.
+    /// </summary>
+    /// <summary>
+    /// The two ways the in-process sandbox adds up the latency of a $batch's items, as the offboard and onboard
+    /// benchmarks report them: Graph's (side by side), which their targets are measured against, with all
+    /// <paramref name="runs"/>; and the sandbox's pessimistic default (one after another), for information, with at most 3.
+    /// </summary>
+    public static IReadOnlyList<(bool Parallel, int Runs, string Description)> BatchLatencyModels(int runs) =>
+    [
+        (true, runs, "batch items side by side, as Graph runs them"),
+        (false, Math.Min(runs, 3), "batch items one after another (sandbox default, pessimistic)"),
+    ];
+
+    public IsmsOps.Sandbox.SandboxOptions LatencySandbox(bool parallelBatchItems) => new()
+    {
+        UserCount = OffboardUsers, Latency = TimeSpan.FromMilliseconds(LatencyMilliseconds), ParallelBatchItems = parallelBatchItems,
+    };
+
     public static BenchOptions Parse(string[] args)
     {
         if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "all"))

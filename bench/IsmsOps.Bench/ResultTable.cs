@@ -71,7 +71,7 @@ internal readonly struct Timing
     }
 }
 
-/// <summary>How a figure is printed: milliseconds, seconds, a rate or megabytes.</summary>
+/// <summary>How a figure is printed: milliseconds, seconds, a rate, megabytes or a request count.</summary>
 internal sealed record Unit(string Name, Func<double, string> Format)
 {
     public static Unit Milliseconds { get; } = new("ms", v => v.ToString("N0", CultureInfo.InvariantCulture) + " ms");
@@ -81,6 +81,9 @@ internal sealed record Unit(string Name, Func<double, string> Format)
     public static Unit EventsPerSecond { get; } = new("events/s", v => v.ToString("N0", CultureInfo.InvariantCulture) + " ev/s");
 
     public static Unit Megabytes { get; } = new("MB", v => v.ToString("N0", CultureInfo.InvariantCulture) + " MB");
+
+    /// <summary>A count of HTTP requests (or retries), shared by the benchmarks that run against the sandbox.</summary>
+    public static Unit Requests { get; } = new("requests", v => v.ToString("N0", CultureInfo.InvariantCulture));
 }
 
 /// <summary>A target from the issue: an upper bound (time) or a lower bound (rate).</summary>
@@ -138,6 +141,26 @@ internal sealed class ResultTable
 /// <summary>Runs a measurement once to warm up (discarded), then <paramref name="runs"/> times.</summary>
 internal static class Repeat
 {
+    /// <summary>
+    /// Runs <paramref name="measure"/> once to warm up and then <paramref name="runs"/> times, logging each result with
+    /// <paramref name="describe"/>, and returns the measured results (the warm-up's never among them).
+    /// </summary>
+    public static async Task<List<T>> RunsAsync<T>(string label, int runs, Func<int, Task<T>> measure, Func<T, string> describe)
+    {
+        var results = new List<T>(runs);
+        for (int run = 0; run <= runs; run++)
+        {
+            T result = await measure(run).ConfigureAwait(false);
+            Console.Error.WriteLine(FormattableString.Invariant($"{label}: {(run == 0 ? "warm-up" : $"run {run}/{runs}")}: {describe(result)}"));
+            if (run > 0)
+            {
+                results.Add(result);
+            }
+        }
+
+        return results;
+    }
+
     public static async Task<Samples> MeasureAsync(string label, int runs, Func<int, Task<Measurement>> measure)
     {
         Console.Error.WriteLine($"{label}: warm-up");

@@ -45,8 +45,8 @@ public sealed class SandboxOptions
         [SandboxFault.Latency, SandboxFault.TooManyRequests, SandboxFault.TooManyRequestsWithoutRetryAfter, SandboxFault.ServiceUnavailable];
 
     /// <summary>
-    /// Delay added to every request and to every item of a $batch (the items are answered one after another, so a
-    /// $batch of 20 takes 20 times this), before any fault. A network's round trip, independent of
+    /// Delay added to every request and to every item of a $batch (how the items' delays add up is
+    /// <see cref="ParallelBatchItems"/>), before any fault. A network's round trip, independent of
     /// <see cref="FaultRate"/>: 50 ms of latency with 20% faults on top is a slow and unreliable Graph.
     /// </summary>
     public TimeSpan Latency { get; init; }
