@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 
 namespace IsmsOps.Engine.Audit;
 
@@ -52,6 +53,53 @@ public sealed record AuditEvent
     internal static DateTime ParseTime(string text) =>
         DateTime.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture,
             DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+
+    /// <summary>
+    /// Writes the event with the field names of an Export-IsmsAuditTrail line. <paramref name="detailsAsText"/> writes
+    /// <see cref="Details"/> as a JSON string (the exact hashed text, safe from re-indenting) instead of as the object itself.
+    /// </summary>
+    internal void WriteJson(Utf8JsonWriter writer, bool detailsAsText)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("seq", Sequence);
+        writer.WriteString("time", TimeText);
+        writer.WriteString("actor", Actor);
+        writer.WriteString("identity", Identity);
+        writer.WriteString("action", Action);
+        writer.WriteString("target", Target);
+        writer.WriteString("correlationId", CorrelationId);
+        if (detailsAsText)
+        {
+            writer.WriteString("details", Details);
+        }
+        else
+        {
+            writer.WritePropertyName("details");
+            writer.WriteRawValue(Details, skipInputValidation: false);
+        }
+
+        writer.WriteString("prevHash", PreviousHash);
+        writer.WriteString("hash", Hash);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Reads what <see cref="WriteJson"/> wrote, with the same <paramref name="detailsAsText"/>. A missing or mistyped
+    /// field throws KeyNotFoundException, InvalidOperationException or FormatException.
+    /// </summary>
+    internal static AuditEvent ReadJson(JsonElement e, bool detailsAsText) => new()
+    {
+        Sequence = e.GetProperty("seq").GetInt64(),
+        Time = ParseTime(e.GetProperty("time").GetString()!),
+        Actor = e.GetProperty("actor").GetString()!,
+        Identity = e.GetProperty("identity").GetString(),
+        Action = e.GetProperty("action").GetString()!,
+        Target = e.GetProperty("target").GetString()!,
+        CorrelationId = e.GetProperty("correlationId").GetString()!,
+        Details = detailsAsText ? e.GetProperty("details").GetString()! : e.GetProperty("details").GetRawText(),
+        PreviousHash = e.GetProperty("prevHash").GetString()!,
+        Hash = e.GetProperty("hash").GetString()!,
+    };
 }
 
 /// <summary>An audit event before it is sealed into the chain: what the caller knows.</summary>

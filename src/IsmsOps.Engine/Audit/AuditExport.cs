@@ -65,19 +65,7 @@ public static class AuditExport
                     line.SetLength(0);
                     using (var writer = new Utf8JsonWriter(line))
                     {
-                        writer.WriteStartObject();
-                        writer.WriteNumber("seq", e.Sequence);
-                        writer.WriteString("time", e.TimeText);
-                        writer.WriteString("actor", e.Actor);
-                        writer.WriteString("identity", e.Identity);
-                        writer.WriteString("action", e.Action);
-                        writer.WriteString("target", e.Target);
-                        writer.WriteString("correlationId", e.CorrelationId);
-                        writer.WritePropertyName("details");
-                        writer.WriteRawValue(e.Details, skipInputValidation: false);
-                        writer.WriteString("prevHash", e.PreviousHash);
-                        writer.WriteString("hash", e.Hash);
-                        writer.WriteEndObject();
+                        e.WriteJson(writer, detailsAsText: false);
                     }
 
                     line.WriteByte((byte)'\n');
@@ -230,20 +218,7 @@ public static class AuditExport
             try
             {
                 using JsonDocument document = JsonDocument.Parse(line);
-                JsonElement r = document.RootElement;
-                e = new AuditEvent
-                {
-                    Sequence = r.GetProperty("seq").GetInt64(),
-                    Time = AuditEvent.ParseTime(r.GetProperty("time").GetString()!),
-                    Actor = r.GetProperty("actor").GetString()!,
-                    Identity = r.GetProperty("identity").GetString(),
-                    Action = r.GetProperty("action").GetString()!,
-                    Target = r.GetProperty("target").GetString()!,
-                    CorrelationId = r.GetProperty("correlationId").GetString()!,
-                    Details = r.GetProperty("details").GetRawText(),
-                    PreviousHash = r.GetProperty("prevHash").GetString()!,
-                    Hash = r.GetProperty("hash").GetString()!,
-                };
+                e = AuditEvent.ReadJson(document.RootElement, detailsAsText: false);
             }
             catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
             {

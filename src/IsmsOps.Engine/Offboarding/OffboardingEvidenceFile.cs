@@ -129,19 +129,7 @@ public static class OffboardingEvidenceFile
             JsonElement e = document.RootElement;
             try
             {
-                return new AuditEvent
-                {
-                    Sequence = e.GetProperty("seq").GetInt64(),
-                    Time = AuditEvent.ParseTime(e.GetProperty("time").GetString()!),
-                    Actor = e.GetProperty("actor").GetString()!,
-                    Identity = e.GetProperty("identity").GetString(),
-                    Action = e.GetProperty("action").GetString()!,
-                    Target = e.GetProperty("target").GetString()!,
-                    CorrelationId = e.GetProperty("correlationId").GetString()!,
-                    Details = e.GetProperty("details").GetString()!,
-                    PreviousHash = e.GetProperty("prevHash").GetString()!,
-                    Hash = e.GetProperty("hash").GetString()!,
-                };
+                return AuditEvent.ReadJson(e, detailsAsText: true);
             }
             catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException or ArgumentNullException)
             {
@@ -150,21 +138,7 @@ public static class OffboardingEvidenceFile
             }
         }
 
-        public override void Write(Utf8JsonWriter writer, AuditEvent value, JsonSerializerOptions options)
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("seq", value.Sequence);
-            writer.WriteString("time", value.TimeText);
-            writer.WriteString("actor", value.Actor);
-            writer.WriteString("identity", value.Identity);
-            writer.WriteString("action", value.Action);
-            writer.WriteString("target", value.Target);
-            writer.WriteString("correlationId", value.CorrelationId);
-            writer.WriteString("details", value.Details);
-            writer.WriteString("prevHash", value.PreviousHash);
-            writer.WriteString("hash", value.Hash);
-            writer.WriteEndObject();
-        }
+        public override void Write(Utf8JsonWriter writer, AuditEvent value, JsonSerializerOptions options) => value.WriteJson(writer, detailsAsText: true);
     }
 
     private sealed class CheckpointConverter : JsonConverter<AuditCheckpoint>

@@ -120,7 +120,7 @@ public sealed class OffboardingRegister
             .Add("DueAt", Iso(created.DueAt))
             .Add("SnapshotCollectedAt", Iso(plan.SnapshotCollectedAt))
             .Add("Steps", steps);
-        await _audit.AppendAsync(transaction, [new AuditEventDraft("Offboarding.CaseOpened", Target(caseId), details.ToJson())], context, cancellationToken)
+        await _audit.AppendAsync(transaction, [new AuditEventDraft(OffboardingAuditActions.CaseOpened, Target(caseId), details.ToJson())], context, cancellationToken)
             .ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return created;
@@ -229,7 +229,7 @@ public sealed class OffboardingRegister
                 .Add("StartedAt", step.StartedAt is DateTimeOffset started ? Iso(started) : null)
                 .Add("CompletedAt", step.CompletedAt is DateTimeOffset completed ? Iso(completed) : null)
                 .AddChange("Status", before.Status, step.Status);
-            string action = step.IsSettled ? "Offboarding.StepSettled" : step.Status == OffboardingStepStatus.Failed ? "Offboarding.StepFailed" : "Offboarding.StepUpdated";
+            string action = step.IsSettled ? OffboardingAuditActions.StepSettled : step.Status == OffboardingStepStatus.Failed ? OffboardingAuditActions.StepFailed : OffboardingAuditActions.StepUpdated;
             drafts.Add(new AuditEventDraft(action, Target(current.CaseId), details.ToJson()));
         }
 
@@ -341,7 +341,7 @@ public sealed class OffboardingRegister
                 .Add("ManualTasks", current.Steps.Count(s => s.Status == OffboardingStepStatus.ManualTask));
         }
 
-        await _audit.AppendAsync(transaction, [new AuditEventDraft(closing ? "Offboarding.CaseClosed" : "Offboarding.CaseStatusChanged", Target(current.CaseId), details.ToJson())],
+        await _audit.AppendAsync(transaction, [new AuditEventDraft(closing ? OffboardingAuditActions.CaseClosed : OffboardingAuditActions.CaseStatusChanged, Target(current.CaseId), details.ToJson())],
             context, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return updated;

@@ -177,7 +177,6 @@ public sealed class OffboardingStepRunner
         var chain = new List<GraphWrite>();
         var parallel = new List<GraphWrite>();
         OffboardingStep any = results[new[] { disable, revoke, methods, reports }.First(i => i >= 0)];
-        string user = Uri.EscapeDataString(any.UserId);
         int readAccount = -1, patch = -1, revokeAt = -1, listMethods = -1, listReports = -1;
         bool revokeInChain = false;
         if (disable >= 0)
@@ -197,13 +196,13 @@ public sealed class OffboardingStepRunner
 
         if (methods >= 0)
         {
-            parallel.Add(new GraphWrite(GraphOperation.ReadAuthenticationMethods, HttpMethod.Get, $"/users/{user}/authentication/methods"));
+            parallel.Add(ListMethods(any));
             listMethods = parallel.Count - 1;
         }
 
         if (reports >= 0)
         {
-            parallel.Add(new GraphWrite(GraphOperation.ReadUsers, HttpMethod.Get, $"/users/{user}/directReports?$select=id&$top=999"));
+            parallel.Add(ListReports(any));
             listReports = parallel.Count - 1;
         }
 
@@ -474,6 +473,12 @@ public sealed class OffboardingStepRunner
     private static GraphWrite ReadAccount(OffboardingStep step) => new(GraphOperation.ReadUsers, HttpMethod.Get,
         $"/users/{Uri.EscapeDataString(step.UserId)}?$select=id,accountEnabled,signInSessionsValidFromDateTime");
 
+    private static GraphWrite ListMethods(OffboardingStep step) => new(GraphOperation.ReadAuthenticationMethods, HttpMethod.Get,
+        $"/users/{Uri.EscapeDataString(step.UserId)}/authentication/methods");
+
+    private static GraphWrite ListReports(OffboardingStep step) => new(GraphOperation.ReadUsers, HttpMethod.Get,
+        $"/users/{Uri.EscapeDataString(step.UserId)}/directReports?$select=id&$top=999");
+
     private static GraphWrite Disable(OffboardingStep step) =>
         new(GraphOperation.DisableUser, HttpMethod.Patch, $"/users/{Uri.EscapeDataString(step.UserId)}", new JsonObject { ["accountEnabled"] = false });
 
@@ -536,9 +541,7 @@ public sealed class OffboardingStepRunner
 
     private async Task<OffboardingStep> RemoveAllMethodsAsync(OffboardingStep step, DateTimeOffset started, CancellationToken cancellationToken)
     {
-        string user = Uri.EscapeDataString(step.UserId);
-        (JsonObject listing, int attempts) = await ReadAsync(new GraphWrite(GraphOperation.ReadAuthenticationMethods, HttpMethod.Get,
-            $"/users/{user}/authentication/methods"), cancellationToken).ConfigureAwait(false);
+        (JsonObject listing, int attempts) = await ReadAsync(ListMethods(step), cancellationToken).ConfigureAwait(false);
         List<(string Id, string? Type)> methods = MethodsIn(listing);
         JsonArray before = MethodState(methods);
         string? requestId = null;
@@ -591,8 +594,7 @@ public sealed class OffboardingStepRunner
         }
         else
         {
-            (JsonObject reports, attempts) = await ReadAsync(new GraphWrite(GraphOperation.ReadUsers, HttpMethod.Get,
-                $"/users/{user}/directReports?$select=id&$top=999"), cancellationToken).ConfigureAwait(false);
+            (JsonObject reports, attempts) = await ReadAsync(ListReports(step), cancellationToken).ConfigureAwait(false);
             reportIds = IdsIn(reports);
         }
 
