@@ -104,7 +104,7 @@ public sealed class PersonalDataRemoval
         }
 
         PersonalDataHoldings shredded = await _vault.ShredAsync(transaction, current.PersonId, cancellationToken).ConfigureAwait(false);
-        DateTime now = AuditEvent.ParseTime(AuditEvent.FormatTime(_clock()));
+        DateTime now = PeopleRegister.Truncate(_clock());
         Person marked = current with { PersonalDataRemovedAt = now, Version = current.Version + 1, UpdatedAt = now };
         if (!await transaction.UpdatePersonAsync(marked, current.Version, cancellationToken).ConfigureAwait(false))
         {
