@@ -63,7 +63,7 @@ public sealed class AcknowledgementRegister
         long? expectedVersion = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        DateTime now = AuditEvent.ParseTime(AuditEvent.FormatTime(_clock()));
+        DateTime now = PeopleRegister.Truncate(_clock());
         Acknowledgement candidate = Prepare(acknowledgement, now.Date);
 
         await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);

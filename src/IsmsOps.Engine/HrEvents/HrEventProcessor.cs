@@ -105,7 +105,7 @@ public sealed class HrEventProcessor
             _ => await LeaveAsync(transaction, e, context, cancellationToken).ConfigureAwait(false),
         };
 
-        DateTime now = AuditEvent.ParseTime(AuditEvent.FormatTime(_clock()));
+        DateTime now = PeopleRegister.Truncate(_clock());
         await transaction.InsertProcessedHrEventAsync(new ProcessedHrEvent(e.IdempotencyKey, e.Kind, e.PersonId.Trim(), digest, now, context.Actor), cancellationToken)
             .ConfigureAwait(false);
         await _audit.AppendAsync(transaction, [new AuditEventDraft(AppliedAction, PeopleRegister.Target(e.PersonId.Trim()),

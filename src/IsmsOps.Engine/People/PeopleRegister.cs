@@ -283,7 +283,8 @@ public sealed partial class PeopleRegister
     public static IsmsException NotFound(string personId) => new("IsmsOps.Person.NotFound", IsmsErrorKind.NotFound,
         $"No person with PersonId '{personId}' is registered.", "Check the id with Get-IsmsPerson, or register the person with New-IsmsPerson.", personId);
 
-    private static DateTime Truncate(DateTime utc) => AuditEvent.ParseTime(AuditEvent.FormatTime(utc));
+    // Stored times keep only the precision of the audit text format, so a record read back equals the one written.
+    internal static DateTime Truncate(DateTime utc) => AuditEvent.ParseTime(AuditEvent.FormatTime(utc));
 
     // The fields that make up a person's record, in a fixed order; used for audit details and change detection.
     private static IEnumerable<(string Field, object? Value)> Fields(Person p)

@@ -68,7 +68,7 @@ public sealed class PersonalDataRemoval
     public async Task<PersonalDataRemovalResult> PreviewAsync(string personId, bool force, CancellationToken cancellationToken)
     {
         Person person = await _store.GetPersonAsync(personId, cancellationToken).ConfigureAwait(false) ?? throw PeopleRegister.NotFound(personId);
-        PersonalDataRemovalResult grounds = await GroundsAsync(person, force, cancellationToken).ConfigureAwait(false);
+        PersonalDataRemovalResult grounds = await GroundsAsync(person, force, _retention, cancellationToken).ConfigureAwait(false);
         if (grounds.AlreadyRemoved)
         {
             return grounds;
@@ -87,9 +87,9 @@ public sealed class PersonalDataRemoval
     public async Task<PersonalDataRemovalResult> RemoveAsync(string personId, bool force, OperationContext context, CancellationToken cancellationToken)
     {
         // The policy file is read before anything is opened: a broken file stops the removal with nothing changed.
-        _ = _retention();
+        PersonalDataRetentionPolicy retention = _retention();
         Person known = await _store.GetPersonAsync(personId, cancellationToken).ConfigureAwait(false) ?? throw PeopleRegister.NotFound(personId);
-        PersonalDataRemovalResult grounds = await GroundsAsync(known, force, cancellationToken).ConfigureAwait(false);
+        PersonalDataRemovalResult grounds = await GroundsAsync(known, force, () => retention, cancellationToken).ConfigureAwait(false);
         if (grounds.AlreadyRemoved)
         {
             return grounds;
@@ -104,7 +104,7 @@ public sealed class PersonalDataRemoval
         }
 
         PersonalDataHoldings shredded = await _vault.ShredAsync(transaction, current.PersonId, cancellationToken).ConfigureAwait(false);
-        DateTime now = AuditEvent.ParseTime(AuditEvent.FormatTime(_clock()));
+        DateTime now = PeopleRegister.Truncate(_clock());
         Person marked = current with { PersonalDataRemovedAt = now, Version = current.Version + 1, UpdatedAt = now };
         if (!await transaction.UpdatePersonAsync(marked, current.Version, cancellationToken).ConfigureAwait(false))
         {
@@ -125,7 +125,10 @@ public sealed class PersonalDataRemoval
         return grounds with { KeyId = shredded.KeyId, Fields = shredded.Names, RemovedAt = now };
     }
 
-    private async Task<PersonalDataRemovalResult> GroundsAsync(Person person, bool force, CancellationToken cancellationToken)
+    // The retention is asked for only once the person is known to be a Left leaver with no open case, so a preview of
+    // a refused removal names the refusal rather than a broken policy file; the removal passes the policy it read first.
+    private async Task<PersonalDataRemovalResult> GroundsAsync(Person person, bool force, Func<PersonalDataRetentionPolicy> retentionPolicy,
+        CancellationToken cancellationToken)
     {
         if (person.PersonalDataRemovedAt is DateTime removedAt)
         {
@@ -156,7 +159,7 @@ public sealed class PersonalDataRemoval
                 person.PersonId);
         }
 
-        PersonalDataRetentionPolicy retention = _retention();
+        PersonalDataRetentionPolicy retention = retentionPolicy();
         Policies.IsoDuration period = retention.For(person.EmploymentType);
         DateTimeOffset since;
         string basis;

@@ -75,7 +75,7 @@ public sealed partial class PersonalDataVault
                 Name = name,
                 KeyId = wrapped.KeyId,
                 Ciphertext = box,
-                UpdatedAt = Truncate(_clock()),
+                UpdatedAt = PeopleRegister.Truncate(_clock()),
             }, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -270,7 +270,7 @@ public sealed partial class PersonalDataVault
             }
 
             string keyId = "dk-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
-            return Wrap(personId, keyId, dataKey, master, Truncate(_clock()));
+            return Wrap(personId, keyId, dataKey, master, PeopleRegister.Truncate(_clock()));
         }
         finally
         {
@@ -359,7 +359,6 @@ public sealed partial class PersonalDataVault
     private static string ValueContext(string personId, string name, string keyId) =>
         string.Join('\n', "ismsops/personal-data/v1", personId.ToUpperInvariant(), name, keyId);
 
-    private static DateTime Truncate(DateTime utc) => AuditEvent.ParseTime(AuditEvent.FormatTime(utc));
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9._:/-]{0,127}$", RegexOptions.CultureInvariant)]
     private static partial Regex NameFormat();

@@ -65,7 +65,7 @@ public sealed class ScreeningRegister
         ArgumentNullException.ThrowIfNull(draft);
         ArgumentNullException.ThrowIfNull(context);
         ScreeningPolicy policy = Policy;
-        DateTime now = Truncate(_clock());
+        DateTime now = PeopleRegister.Truncate(_clock());
 
         await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         Person person = await transaction.GetPersonAsync(draft.PersonId?.Trim() ?? string.Empty, cancellationToken).ConfigureAwait(false)
@@ -160,7 +160,7 @@ public sealed class ScreeningRegister
         }
 
         ScreeningRecord full = current.WithSensitive(await _vault.UnprotectAsync(transaction, current.PersonId, cancellationToken).ConfigureAwait(false));
-        ScreeningRecord updated = Apply(full, change(full), policy.RequirementFor(current.Level, current.Country), context.Actor, Truncate(_clock()));
+        ScreeningRecord updated = Apply(full, change(full), policy.RequirementFor(current.Level, current.Country), context.Actor, PeopleRegister.Truncate(_clock()));
         IReadOnlyList<FieldChange> changes = Diff(current, updated);
         List<string> sensitive = SensitiveDiff(full, updated);
         if (changes.Count == 0 && sensitive.Count == 0)
@@ -193,7 +193,7 @@ public sealed class ScreeningRegister
             details.Add("SensitiveFields", sensitive.ToArray());
         }
 
-        updated = updated.WithoutSensitive() with { Version = current.Version + 1, UpdatedAt = Truncate(_clock()) };
+        updated = updated.WithoutSensitive() with { Version = current.Version + 1, UpdatedAt = PeopleRegister.Truncate(_clock()) };
         if (!await transaction.UpdateScreeningAsync(updated, current.Version, cancellationToken).ConfigureAwait(false))
         {
             throw Conflict(current, "changed while this update ran");
@@ -216,7 +216,7 @@ public sealed class ScreeningRegister
         ArgumentNullException.ThrowIfNull(context);
         ScreeningRecord current = await GetAsync(screeningId, cancellationToken).ConfigureAwait(false);
         ScreeningRecord full = current.WithSensitive(await _vault.UnprotectAsync(current.PersonId, cancellationToken).ConfigureAwait(false));
-        ScreeningRecord updated = Apply(full, change(full), Policy.RequirementFor(current.Level, current.Country), context.Actor, Truncate(_clock()));
+        ScreeningRecord updated = Apply(full, change(full), Policy.RequirementFor(current.Level, current.Country), context.Actor, PeopleRegister.Truncate(_clock()));
         return Diff(current, updated)
             .Select(c => TextFields.Contains(c.Field) ? new FieldChange(c.Field, c.From is null ? null : "(text)", c.To is null ? null : "(new text)") : c)
             .Concat(SensitiveDiff(full, updated).Select(field => new FieldChange(field,
@@ -235,7 +235,7 @@ public sealed class ScreeningRegister
     {
         ArgumentNullException.ThrowIfNull(context);
         ScreeningPolicy policy = Policy;
-        DateTime now = Truncate(_clock());
+        DateTime now = PeopleRegister.Truncate(_clock());
         await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         ScreeningRecord current = await transaction.GetScreeningAsync(screeningId, cancellationToken).ConfigureAwait(false) ?? throw NotFound(screeningId);
         if (expectedVersion is long expected && expected != current.Version)
@@ -556,5 +556,4 @@ public sealed class ScreeningRegister
 
     private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
-    private static DateTime Truncate(DateTime utc) => AuditEvent.ParseTime(AuditEvent.FormatTime(utc));
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using IsmsOps.Engine.Acknowledgements;
 using IsmsOps.Engine.Audit;
 using Microsoft.Data.Sqlite;
@@ -13,7 +12,7 @@ internal static class SqliteAcknowledgementRows
 
     public static IReadOnlyList<Acknowledgement> Find(SqliteConnection connection, SqliteTransaction? transaction, AcknowledgementQuery query)
     {
-        using SqliteCommand command = Command(connection, transaction, string.Empty);
+        using SqliteCommand command = SqliteStore.Command(connection, transaction, string.Empty);
         var where = new List<string>();
         if (query.PersonId is not null)
         {
@@ -43,8 +42,8 @@ internal static class SqliteAcknowledgementRows
                 Kind = Enum.Parse<AcknowledgementKind>(r.GetString(2)),
                 Name = r.GetString(3),
                 DocumentVersion = r.GetString(4),
-                AcknowledgedOn = ParseDay(r.GetString(5)),
-                ExpiresOn = r.IsDBNull(6) ? null : ParseDay(r.GetString(6)),
+                AcknowledgedOn = SqliteStore.ParseDay(r.GetString(5)),
+                ExpiresOn = r.IsDBNull(6) ? null : SqliteStore.ParseDay(r.GetString(6)),
                 Evidence = r.IsDBNull(7) ? null : r.GetString(7),
                 RecordedBy = r.GetString(8),
                 RecordedAt = AuditEvent.ParseTime(r.GetString(9)),
@@ -73,14 +72,14 @@ internal static class SqliteAcknowledgementRows
 
     private static SqliteCommand RowCommand(SqliteConnection connection, SqliteTransaction transaction, Acknowledgement a, string sql)
     {
-        SqliteCommand command = Command(connection, transaction, sql);
+        SqliteCommand command = SqliteStore.Command(connection, transaction, sql);
         command.Parameters.AddWithValue("$id", a.AcknowledgementId);
         command.Parameters.AddWithValue("$person", a.PersonId);
         command.Parameters.AddWithValue("$kind", a.Kind.ToString());
         command.Parameters.AddWithValue("$name", a.Name);
         command.Parameters.AddWithValue("$doc_version", a.DocumentVersion);
-        command.Parameters.AddWithValue("$on", FormatDay(a.AcknowledgedOn));
-        command.Parameters.AddWithValue("$expires", a.ExpiresOn is DateTime expires ? FormatDay(expires) : DBNull.Value);
+        command.Parameters.AddWithValue("$on", SqliteStore.FormatDay(a.AcknowledgedOn));
+        command.Parameters.AddWithValue("$expires", a.ExpiresOn is DateTime expires ? SqliteStore.FormatDay(expires) : DBNull.Value);
         command.Parameters.AddWithValue("$evidence", (object?)a.Evidence ?? DBNull.Value);
         command.Parameters.AddWithValue("$by", a.RecordedBy);
         command.Parameters.AddWithValue("$at", AuditEvent.FormatTime(a.RecordedAt));
@@ -88,15 +87,5 @@ internal static class SqliteAcknowledgementRows
         return command;
     }
 
-    private static string FormatDay(DateTime day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private static DateTime ParseDay(string text) => DateTime.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None);
-
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
-    {
-        SqliteCommand command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
 }

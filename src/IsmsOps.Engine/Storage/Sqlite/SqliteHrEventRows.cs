@@ -9,9 +9,8 @@ internal static class SqliteHrEventRows
 {
     public static ProcessedHrEvent? Get(SqliteConnection connection, SqliteTransaction? transaction, string idempotencyKey)
     {
-        using SqliteCommand command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT idempotency_key, kind, person_id, body_sha256, processed_at, processed_by FROM hr_event WHERE idempotency_key = $key;";
+        using SqliteCommand command = SqliteStore.Command(connection, transaction,
+            "SELECT idempotency_key, kind, person_id, body_sha256, processed_at, processed_by FROM hr_event WHERE idempotency_key = $key;");
         command.Parameters.AddWithValue("$key", idempotencyKey);
         using SqliteDataReader r = command.ExecuteReader();
         return r.Read()
@@ -21,10 +20,8 @@ internal static class SqliteHrEventRows
 
     public static void Insert(SqliteConnection connection, SqliteTransaction transaction, ProcessedHrEvent e)
     {
-        using SqliteCommand command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText =
-            "INSERT INTO hr_event (idempotency_key, kind, person_id, body_sha256, processed_at, processed_by) VALUES ($key, $kind, $person, $sha, $at, $by);";
+        using SqliteCommand command = SqliteStore.Command(connection, transaction,
+            "INSERT INTO hr_event (idempotency_key, kind, person_id, body_sha256, processed_at, processed_by) VALUES ($key, $kind, $person, $sha, $at, $by);");
         command.Parameters.AddWithValue("$key", e.IdempotencyKey);
         command.Parameters.AddWithValue("$kind", e.Kind.ToString());
         command.Parameters.AddWithValue("$person", e.PersonId);

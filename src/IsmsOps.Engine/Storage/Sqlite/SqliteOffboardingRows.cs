@@ -22,14 +22,14 @@ internal static class SqliteOffboardingRows
 
     public static OffboardingCase? Get(SqliteConnection connection, SqliteTransaction? transaction, string caseId)
     {
-        using SqliteCommand command = Command(connection, transaction, $"SELECT {CaseColumns} FROM offboarding_case WHERE case_id = $id;");
+        using SqliteCommand command = SqliteStore.Command(connection, transaction, $"SELECT {CaseColumns} FROM offboarding_case WHERE case_id = $id;");
         command.Parameters.AddWithValue("$id", caseId);
         return ReadCases(connection, transaction, command).SingleOrDefault();
     }
 
     public static IReadOnlyList<OffboardingCase> Find(SqliteConnection connection, SqliteTransaction? transaction, OffboardingCaseQuery query)
     {
-        using SqliteCommand command = Command(connection, transaction, string.Empty);
+        using SqliteCommand command = SqliteStore.Command(connection, transaction, string.Empty);
         var where = new List<string>();
         if (query.PersonId is not null)
         {
@@ -126,7 +126,7 @@ internal static class SqliteOffboardingRows
 
     private static List<OffboardingStep> ReadSteps(SqliteConnection connection, SqliteTransaction? transaction, string caseId)
     {
-        using SqliteCommand command = Command(connection, transaction, $"SELECT {StepColumns} FROM offboarding_step WHERE case_id = $id ORDER BY sequence;");
+        using SqliteCommand command = SqliteStore.Command(connection, transaction, $"SELECT {StepColumns} FROM offboarding_step WHERE case_id = $id ORDER BY sequence;");
         command.Parameters.AddWithValue("$id", caseId);
         var steps = new List<OffboardingStep>();
         using SqliteDataReader r = command.ExecuteReader();
@@ -157,9 +157,9 @@ internal static class SqliteOffboardingRows
 
     private static SqliteCommand CaseCommand(SqliteConnection connection, SqliteTransaction transaction, OffboardingCase c, string sql)
     {
-        SqliteCommand command = Command(connection, transaction, sql);
+        SqliteCommand command = SqliteStore.Command(connection, transaction, sql);
         command.Parameters.AddWithValue("$case_id", c.CaseId);
-        command.Parameters.AddWithValue("$person_id", Db(c.PersonId));
+        command.Parameters.AddWithValue("$person_id", SqliteStore.Db(c.PersonId));
         command.Parameters.AddWithValue("$user_id", c.UserId);
         command.Parameters.AddWithValue("$upn", c.UserPrincipalName);
         command.Parameters.AddWithValue("$status", c.Status.ToString());
@@ -168,40 +168,33 @@ internal static class SqliteOffboardingRows
         command.Parameters.AddWithValue("$created", FormatTime(c.CreatedAt));
         command.Parameters.AddWithValue("$due", FormatTime(c.DueAt));
         command.Parameters.AddWithValue("$updated", FormatTime(c.UpdatedAt));
-        command.Parameters.AddWithValue("$closed", Db(c.ClosedAt is DateTimeOffset closed ? FormatTime(closed) : null));
+        command.Parameters.AddWithValue("$closed", SqliteStore.Db(c.ClosedAt is DateTimeOffset closed ? FormatTime(closed) : null));
         command.Parameters.AddWithValue("$version", c.Version);
         return command;
     }
 
     private static SqliteCommand StepCommand(SqliteConnection connection, SqliteTransaction transaction, string caseId, OffboardingStep s, string sql)
     {
-        SqliteCommand command = Command(connection, transaction, sql);
+        SqliteCommand command = SqliteStore.Command(connection, transaction, sql);
         command.Parameters.AddWithValue("$case_id", caseId);
         command.Parameters.AddWithValue("$sequence", s.Sequence);
         command.Parameters.AddWithValue("$kind", s.Kind.ToString());
         command.Parameters.AddWithValue("$user_id", s.UserId);
-        command.Parameters.AddWithValue("$resource_id", Db(s.ResourceId));
-        command.Parameters.AddWithValue("$resource_name", Db(s.ResourceDisplayName));
-        command.Parameters.AddWithValue("$assignment_id", Db(s.AssignmentId));
-        command.Parameters.AddWithValue("$detail", Db(s.Detail));
+        command.Parameters.AddWithValue("$resource_id", SqliteStore.Db(s.ResourceId));
+        command.Parameters.AddWithValue("$resource_name", SqliteStore.Db(s.ResourceDisplayName));
+        command.Parameters.AddWithValue("$assignment_id", SqliteStore.Db(s.AssignmentId));
+        command.Parameters.AddWithValue("$detail", SqliteStore.Db(s.Detail));
         command.Parameters.AddWithValue("$status", s.Status.ToString());
-        command.Parameters.AddWithValue("$reason", Db(s.Reason));
+        command.Parameters.AddWithValue("$reason", SqliteStore.Db(s.Reason));
         command.Parameters.AddWithValue("$attempts", s.Attempts);
-        command.Parameters.AddWithValue("$request_id", Db(s.GraphRequestId));
-        command.Parameters.AddWithValue("$before", Db(s.BeforeState));
-        command.Parameters.AddWithValue("$after", Db(s.AfterState));
-        command.Parameters.AddWithValue("$started", Db(s.StartedAt is DateTimeOffset started ? FormatTime(started) : null));
-        command.Parameters.AddWithValue("$completed", Db(s.CompletedAt is DateTimeOffset completed ? FormatTime(completed) : null));
+        command.Parameters.AddWithValue("$request_id", SqliteStore.Db(s.GraphRequestId));
+        command.Parameters.AddWithValue("$before", SqliteStore.Db(s.BeforeState));
+        command.Parameters.AddWithValue("$after", SqliteStore.Db(s.AfterState));
+        command.Parameters.AddWithValue("$started", SqliteStore.Db(s.StartedAt is DateTimeOffset started ? FormatTime(started) : null));
+        command.Parameters.AddWithValue("$completed", SqliteStore.Db(s.CompletedAt is DateTimeOffset completed ? FormatTime(completed) : null));
         return command;
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
-    {
-        SqliteCommand command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
 
     private static string? Text(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
 
@@ -210,5 +203,4 @@ internal static class SqliteOffboardingRows
             ? null
             : new DateTimeOffset(AuditEvent.ParseTime(r.GetString(ordinal)));
 
-    private static object Db(string? value) => value is null ? DBNull.Value : value;
 }

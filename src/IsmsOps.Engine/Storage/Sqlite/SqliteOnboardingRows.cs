@@ -18,14 +18,14 @@ internal static class SqliteOnboardingRows
 
     public static OnboardingCase? Get(SqliteConnection connection, SqliteTransaction? transaction, string caseId)
     {
-        using SqliteCommand command = Command(connection, transaction, $"SELECT {Columns} FROM onboarding_case WHERE case_id = $id;");
+        using SqliteCommand command = SqliteStore.Command(connection, transaction, $"SELECT {Columns} FROM onboarding_case WHERE case_id = $id;");
         command.Parameters.AddWithValue("$id", caseId);
         return Read(command).SingleOrDefault();
     }
 
     public static IReadOnlyList<OnboardingCase> Find(SqliteConnection connection, SqliteTransaction? transaction, OnboardingCaseQuery query)
     {
-        using SqliteCommand command = Command(connection, transaction, string.Empty);
+        using SqliteCommand command = SqliteStore.Command(connection, transaction, string.Empty);
         var where = new List<string>();
         if (query.PersonId is string person)
         {
@@ -44,7 +44,7 @@ internal static class SqliteOnboardingRows
 
     public static void Insert(SqliteConnection connection, SqliteTransaction transaction, OnboardingCase c)
     {
-        using SqliteCommand command = Command(connection, transaction,
+        using SqliteCommand command = SqliteStore.Command(connection, transaction,
             $"INSERT INTO onboarding_case ({Columns}) VALUES ($id, $person, $role, $user, $upn, $status, $screening, $blocked, $steps, $version, $created, $updated);");
         Bind(command, c);
         command.ExecuteNonQuery();
@@ -52,7 +52,7 @@ internal static class SqliteOnboardingRows
 
     public static bool Update(SqliteConnection connection, SqliteTransaction transaction, OnboardingCase c, long expectedVersion)
     {
-        using SqliteCommand command = Command(connection, transaction,
+        using SqliteCommand command = SqliteStore.Command(connection, transaction,
             "UPDATE onboarding_case SET user_id = $user, user_principal_name = $upn, status = $status, screening_id = $screening, blocked_because = $blocked, " +
             "steps = $steps, version = $version, updated_at = $updated WHERE case_id = $id AND version = $expected;");
         Bind(command, c);
@@ -102,11 +102,4 @@ internal static class SqliteOnboardingRows
         return cases;
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
-    {
-        SqliteCommand command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
 }

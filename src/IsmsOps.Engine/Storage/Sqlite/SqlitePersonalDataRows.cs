@@ -11,7 +11,7 @@ internal static class SqlitePersonalDataRows
 
     public static WrappedDataKey? GetKey(SqliteConnection connection, SqliteTransaction? transaction, string personId)
     {
-        using SqliteCommand command = Command(connection, transaction, $"SELECT {KeyColumns} FROM personal_data_key WHERE person_id = $p;");
+        using SqliteCommand command = SqliteStore.Command(connection, transaction, $"SELECT {KeyColumns} FROM personal_data_key WHERE person_id = $p;");
         command.Parameters.AddWithValue("$p", personId);
         using SqliteDataReader reader = command.ExecuteReader();
         return reader.Read() ? MapKey(reader) : null;
@@ -19,7 +19,7 @@ internal static class SqlitePersonalDataRows
 
     public static IReadOnlyList<WrappedDataKey> ListKeys(SqliteConnection connection, SqliteTransaction? transaction)
     {
-        using SqliteCommand command = Command(connection, transaction, $"SELECT {KeyColumns} FROM personal_data_key ORDER BY person_id;");
+        using SqliteCommand command = SqliteStore.Command(connection, transaction, $"SELECT {KeyColumns} FROM personal_data_key ORDER BY person_id;");
         using SqliteDataReader reader = command.ExecuteReader();
         var keys = new List<WrappedDataKey>();
         while (reader.Read())
@@ -32,7 +32,7 @@ internal static class SqlitePersonalDataRows
 
     public static IReadOnlyList<string> MasterKeyIdsInUse(SqliteConnection connection, SqliteTransaction? transaction)
     {
-        using SqliteCommand command = Command(connection, transaction, "SELECT DISTINCT master_key_id FROM personal_data_key ORDER BY master_key_id;");
+        using SqliteCommand command = SqliteStore.Command(connection, transaction, "SELECT DISTINCT master_key_id FROM personal_data_key ORDER BY master_key_id;");
         using SqliteDataReader reader = command.ExecuteReader();
         var ids = new List<string>();
         while (reader.Read())
@@ -45,7 +45,7 @@ internal static class SqlitePersonalDataRows
 
     public static void InsertKey(SqliteConnection connection, SqliteTransaction transaction, WrappedDataKey key)
     {
-        using SqliteCommand command = Command(connection, transaction,
+        using SqliteCommand command = SqliteStore.Command(connection, transaction,
             "INSERT INTO personal_data_key (person_id, key_id, master_key_id, wrapped_key, created_at) VALUES ($p, $k, $m, $w, $c);");
         BindKey(command, key);
         command.ExecuteNonQuery();
@@ -53,7 +53,7 @@ internal static class SqlitePersonalDataRows
 
     public static bool UpdateKey(SqliteConnection connection, SqliteTransaction transaction, WrappedDataKey key)
     {
-        using SqliteCommand command = Command(connection, transaction,
+        using SqliteCommand command = SqliteStore.Command(connection, transaction,
             "UPDATE personal_data_key SET master_key_id = $m, wrapped_key = $w WHERE person_id = $p AND key_id = $k;");
         BindKey(command, key);
         return command.ExecuteNonQuery() == 1;
@@ -61,14 +61,14 @@ internal static class SqlitePersonalDataRows
 
     public static bool DeleteKey(SqliteConnection connection, SqliteTransaction transaction, string personId)
     {
-        using SqliteCommand command = Command(connection, transaction, "DELETE FROM personal_data_key WHERE person_id = $p;");
+        using SqliteCommand command = SqliteStore.Command(connection, transaction, "DELETE FROM personal_data_key WHERE person_id = $p;");
         command.Parameters.AddWithValue("$p", personId);
         return command.ExecuteNonQuery() == 1;
     }
 
     public static IReadOnlyList<ProtectedValue> GetValues(SqliteConnection connection, SqliteTransaction? transaction, string personId)
     {
-        using SqliteCommand command = Command(connection, transaction,
+        using SqliteCommand command = SqliteStore.Command(connection, transaction,
             "SELECT person_id, name, key_id, ciphertext, updated_at FROM personal_data_value WHERE person_id = $p ORDER BY name;");
         command.Parameters.AddWithValue("$p", personId);
         using SqliteDataReader reader = command.ExecuteReader();
@@ -90,7 +90,7 @@ internal static class SqlitePersonalDataRows
 
     public static void UpsertValue(SqliteConnection connection, SqliteTransaction transaction, ProtectedValue value)
     {
-        using SqliteCommand command = Command(connection, transaction,
+        using SqliteCommand command = SqliteStore.Command(connection, transaction,
             """
             INSERT INTO personal_data_value (person_id, name, key_id, ciphertext, updated_at) VALUES ($p, $n, $k, $c, $u)
             ON CONFLICT (person_id, name) DO UPDATE SET key_id = excluded.key_id, ciphertext = excluded.ciphertext, updated_at = excluded.updated_at;
@@ -105,7 +105,7 @@ internal static class SqlitePersonalDataRows
 
     public static int DeleteValues(SqliteConnection connection, SqliteTransaction transaction, string personId, string? name)
     {
-        using SqliteCommand command = Command(connection, transaction,
+        using SqliteCommand command = SqliteStore.Command(connection, transaction,
             "DELETE FROM personal_data_value WHERE person_id = $p" + (name is null ? ";" : " AND name = $n;"));
         command.Parameters.AddWithValue("$p", personId);
         if (name is not null)
@@ -134,11 +134,4 @@ internal static class SqlitePersonalDataRows
         CreatedAt = AuditEvent.ParseTime(reader.GetString(4)),
     };
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
-    {
-        SqliteCommand command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
 }

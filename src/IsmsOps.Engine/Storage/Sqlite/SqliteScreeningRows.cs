@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Screening;
@@ -15,14 +14,14 @@ internal static class SqliteScreeningRows
 
     public static ScreeningRecord? Get(SqliteConnection connection, SqliteTransaction? transaction, string screeningId)
     {
-        using SqliteCommand command = Command(connection, transaction, $"SELECT {Columns} FROM screening WHERE screening_id = $id;");
+        using SqliteCommand command = SqliteStore.Command(connection, transaction, $"SELECT {Columns} FROM screening WHERE screening_id = $id;");
         command.Parameters.AddWithValue("$id", screeningId);
         return Read(command).SingleOrDefault();
     }
 
     public static IReadOnlyList<ScreeningRecord> Find(SqliteConnection connection, SqliteTransaction? transaction, ScreeningQuery query)
     {
-        using SqliteCommand command = Command(connection, transaction, string.Empty);
+        using SqliteCommand command = SqliteStore.Command(connection, transaction, string.Empty);
         var where = new List<string>();
         if (query.PersonIds.Count > 0)
         {
@@ -46,7 +45,7 @@ internal static class SqliteScreeningRows
 
     public static void Insert(SqliteConnection connection, SqliteTransaction transaction, ScreeningRecord s)
     {
-        using SqliteCommand command = Command(connection, transaction,
+        using SqliteCommand command = SqliteStore.Command(connection, transaction,
             $"INSERT INTO screening ({Columns}) VALUES ($id, $person, $level, $status, $country, $provider, $ref, $checks, $requested, $completed, $due, " +
             "$w_by, $w_reason, $w_approved_by, $w_approved_at, $w_approval_reason, $w_expires, $version, $created, $updated);");
         Bind(command, s);
@@ -55,7 +54,7 @@ internal static class SqliteScreeningRows
 
     public static bool Update(SqliteConnection connection, SqliteTransaction transaction, ScreeningRecord s, long expectedVersion)
     {
-        using SqliteCommand command = Command(connection, transaction,
+        using SqliteCommand command = SqliteStore.Command(connection, transaction,
             "UPDATE screening SET status = $status, provider = $provider, provider_reference = $ref, checks = $checks, requested_on = $requested, " +
             "completed_on = $completed, rescreen_due_on = $due, waiver_requested_by = $w_by, waiver_reason = $w_reason, waiver_approved_by = $w_approved_by, " +
             "waiver_approved_at = $w_approved_at, waiver_approval_reason = $w_approval_reason, waiver_expires_on = $w_expires, version = $version, " +
@@ -71,19 +70,19 @@ internal static class SqliteScreeningRows
         command.Parameters.AddWithValue("$person", s.PersonId);
         command.Parameters.AddWithValue("$level", s.Level.ToString());
         command.Parameters.AddWithValue("$status", s.Status.ToString());
-        command.Parameters.AddWithValue("$country", Db(s.Country));
-        command.Parameters.AddWithValue("$provider", Db(s.Provider));
-        command.Parameters.AddWithValue("$ref", Db(s.ProviderReference));
+        command.Parameters.AddWithValue("$country", SqliteStore.Db(s.Country));
+        command.Parameters.AddWithValue("$provider", SqliteStore.Db(s.Provider));
+        command.Parameters.AddWithValue("$ref", SqliteStore.Db(s.ProviderReference));
         command.Parameters.AddWithValue("$checks", JsonSerializer.Serialize(s.Checks().ToDictionary(c => c.Check.ToString(), c => c.Result.ToString())));
-        command.Parameters.AddWithValue("$requested", Db(Date(s.RequestedOn)));
-        command.Parameters.AddWithValue("$completed", Db(Date(s.CompletedOn)));
-        command.Parameters.AddWithValue("$due", Db(Date(s.RescreenDueOn)));
-        command.Parameters.AddWithValue("$w_by", Db(s.WaiverRequestedBy));
-        command.Parameters.AddWithValue("$w_reason", Db(s.WaiverReason));
-        command.Parameters.AddWithValue("$w_approved_by", Db(s.WaiverApprovedBy));
-        command.Parameters.AddWithValue("$w_approved_at", Db(s.WaiverApprovedAt is DateTime at ? AuditEvent.FormatTime(at) : null));
-        command.Parameters.AddWithValue("$w_approval_reason", Db(s.WaiverApprovalReason));
-        command.Parameters.AddWithValue("$w_expires", Db(Date(s.WaiverExpiresOn)));
+        command.Parameters.AddWithValue("$requested", SqliteStore.Db(Date(s.RequestedOn)));
+        command.Parameters.AddWithValue("$completed", SqliteStore.Db(Date(s.CompletedOn)));
+        command.Parameters.AddWithValue("$due", SqliteStore.Db(Date(s.RescreenDueOn)));
+        command.Parameters.AddWithValue("$w_by", SqliteStore.Db(s.WaiverRequestedBy));
+        command.Parameters.AddWithValue("$w_reason", SqliteStore.Db(s.WaiverReason));
+        command.Parameters.AddWithValue("$w_approved_by", SqliteStore.Db(s.WaiverApprovedBy));
+        command.Parameters.AddWithValue("$w_approved_at", SqliteStore.Db(s.WaiverApprovedAt is DateTime at ? AuditEvent.FormatTime(at) : null));
+        command.Parameters.AddWithValue("$w_approval_reason", SqliteStore.Db(s.WaiverApprovalReason));
+        command.Parameters.AddWithValue("$w_expires", SqliteStore.Db(Date(s.WaiverExpiresOn)));
         command.Parameters.AddWithValue("$version", s.Version);
         command.Parameters.AddWithValue("$created", AuditEvent.FormatTime(s.CreatedAt));
         command.Parameters.AddWithValue("$updated", AuditEvent.FormatTime(s.UpdatedAt));
@@ -130,18 +129,9 @@ internal static class SqliteScreeningRows
 
     private static string? Text(SqliteDataReader r, int column) => r.IsDBNull(column) ? null : r.GetString(column);
 
-    private static string? Date(DateTime? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static string? Date(DateTime? date) => date is DateTime day ? SqliteStore.FormatDay(day) : null;
 
-    private static DateTime? ParseDate(string? text) =>
-        text is null ? null : DateTime.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static DateTime? ParseDate(string? text) => text is null ? null : SqliteStore.ParseDay(text);
 
-    private static object Db(string? value) => value is null ? DBNull.Value : value;
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
-    {
-        SqliteCommand command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
 }

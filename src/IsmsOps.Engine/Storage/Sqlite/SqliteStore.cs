@@ -459,8 +459,25 @@ public sealed class SqliteStore : IIsmsStore
     private static DateTime? Date(SqliteDataReader r, string column)
     {
         string? text = Text(r, column);
-        return text is null ? null : DateTime.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        return text is null ? null : ParseDay(text);
     }
+
+    /// <summary>A command on <paramref name="connection"/> in <paramref name="transaction"/> (none for a plain read).</summary>
+    internal static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    /// <summary>The parameter value for an optional text column.</summary>
+    internal static object Db(string? value) => value is null ? DBNull.Value : value;
+
+    // Days are stored as yyyy-MM-dd so they compare as text (see SqliteSchema).
+    internal static string FormatDay(DateTime day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    internal static DateTime ParseDay(string text) => DateTime.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     internal static string Bind(SqliteCommand command, string name, object value)
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using IsmsOps.Engine.Acknowledgements;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
@@ -268,30 +267,24 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
         return ValueTask.CompletedTask;
     }
 
-    private SqliteCommand Command(string sql)
-    {
-        SqliteCommand command = _connection.CreateCommand();
-        command.Transaction = _transaction;
-        command.CommandText = sql;
-        return command;
-    }
+    private SqliteCommand Command(string sql) => SqliteStore.Command(_connection, _transaction, sql);
 
     private SqliteCommand PersonCommand(Person p, string sql)
     {
         SqliteCommand command = Command(sql);
         command.Parameters.AddWithValue("$person_id", p.PersonId);
         command.Parameters.AddWithValue("$display_name", p.DisplayName);
-        command.Parameters.AddWithValue("$upn", Db(p.UserPrincipalName));
-        command.Parameters.AddWithValue("$mail", Db(p.Mail));
-        command.Parameters.AddWithValue("$department", Db(p.Department));
-        command.Parameters.AddWithValue("$job_role", Db(p.JobRole));
-        command.Parameters.AddWithValue("$manager_id", Db(p.ManagerId));
+        command.Parameters.AddWithValue("$upn", SqliteStore.Db(p.UserPrincipalName));
+        command.Parameters.AddWithValue("$mail", SqliteStore.Db(p.Mail));
+        command.Parameters.AddWithValue("$department", SqliteStore.Db(p.Department));
+        command.Parameters.AddWithValue("$job_role", SqliteStore.Db(p.JobRole));
+        command.Parameters.AddWithValue("$manager_id", SqliteStore.Db(p.ManagerId));
         command.Parameters.AddWithValue("$employment_type", p.EmploymentType.ToString());
         command.Parameters.AddWithValue("$status", p.Status.ToString());
-        command.Parameters.AddWithValue("$start_date", Db(p.StartDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
-        command.Parameters.AddWithValue("$end_date", Db(p.EndDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
-        command.Parameters.AddWithValue("$location", Db(p.Location));
-        command.Parameters.AddWithValue("$directory_object_id", Db(p.DirectoryObjectId));
+        command.Parameters.AddWithValue("$start_date", SqliteStore.Db(p.StartDate is DateTime start ? SqliteStore.FormatDay(start) : null));
+        command.Parameters.AddWithValue("$end_date", SqliteStore.Db(p.EndDate is DateTime end ? SqliteStore.FormatDay(end) : null));
+        command.Parameters.AddWithValue("$location", SqliteStore.Db(p.Location));
+        command.Parameters.AddWithValue("$directory_object_id", SqliteStore.Db(p.DirectoryObjectId));
         command.Parameters.AddWithValue("$version", p.Version);
         command.Parameters.AddWithValue("$created_at", AuditEvent.FormatTime(p.CreatedAt));
         command.Parameters.AddWithValue("$updated_at", AuditEvent.FormatTime(p.UpdatedAt));
@@ -299,7 +292,6 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
         return command;
     }
 
-    private static object Db(string? value) => value is null ? DBNull.Value : value;
 
     private Task<T> Run<T>(Func<T> work) => Task.FromResult(SqliteStore.Translate(_store.DatabasePath, work));
 }
