@@ -75,6 +75,13 @@ public abstract class IsmsCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>Runs engine work that returns nothing, off the pipeline thread like <see cref="Run{T}(Func{CancellationToken, Task{T}})"/>.</summary>
+    protected void Run(Func<CancellationToken, Task> work) => Run(async ct =>
+    {
+        await work(ct).ConfigureAwait(false);
+        return true;
+    });
+
     /// <summary>Queues <paramref name="action"/> (WriteProgress, WriteVerbose) to run on the pipeline thread.</summary>
     protected void Post(Action action) => _pipelineWork.Add(action);
 
