@@ -82,6 +82,11 @@ public abstract class IsmsCmdlet : PSCmdlet, IDisposable
         return true;
     });
 
+    /// <summary>
+    /// True when -WhatIf was given, for a cmdlet that lists each step it would take before the one overall question.
+    /// </summary>
+    protected bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf) && ((SwitchParameter)whatIf).IsPresent;
+
     /// <summary>Queues <paramref name="action"/> (WriteProgress, WriteVerbose) to run on the pipeline thread.</summary>
     protected void Post(Action action) => _pipelineWork.Add(action);
 

@@ -92,7 +92,7 @@ public sealed class StartIsmsOffboardingCommand : IsmsCmdlet
         ForEachItem(() =>
         {
             GraphConnection connection = ModuleSession.RequireGraphConnection();
-            if (!(MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf) && ((SwitchParameter)whatIf).IsPresent))
+            if (!WhatIfRequested)
             {
                 Offboard(connection);
                 return;

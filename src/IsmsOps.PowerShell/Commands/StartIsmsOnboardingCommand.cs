@@ -60,7 +60,7 @@ public sealed class StartIsmsOnboardingCommand : IsmsCmdlet
             var plan = Run(ct => service.PlanAsync(PersonId, IssueTemporaryAccessPass, ct));
             string who = $"{plan.Person.DisplayName} ({plan.Person.PersonId}, role {plan.Role.Id})";
             List<OnboardingStep> pending = plan.Steps.Where(s => !s.IsSettled).ToList();
-            if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf) && ((SwitchParameter)whatIf).IsPresent)
+            if (WhatIfRequested)
             {
                 foreach (OnboardingStep step in pending)
                 {
