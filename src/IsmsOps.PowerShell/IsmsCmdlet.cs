@@ -87,6 +87,14 @@ public abstract class IsmsCmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf) && ((SwitchParameter)whatIf).IsPresent;
 
+    /// <summary>Writes <paramref name="value"/> under a view of its own (IsmsOps.Format.ps1xml), such as the one that shows sensitive fields.</summary>
+    protected void WriteObjectAs(object value, string viewTypeName)
+    {
+        var shown = PSObject.AsPSObject(value);
+        shown.TypeNames.Insert(0, viewTypeName);
+        WriteObject(shown);
+    }
+
     /// <summary>Queues <paramref name="action"/> (WriteProgress, WriteVerbose) to run on the pipeline thread.</summary>
     protected void Post(Action action) => _pipelineWork.Add(action);
 
