@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Management.Automation;
 using IsmsOps.Engine;
 using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.People;
 
 namespace IsmsOps.PowerShell;
 
@@ -86,6 +87,28 @@ public abstract class IsmsCmdlet : PSCmdlet, IDisposable
     /// True when -WhatIf was given, for a cmdlet that lists each step it would take before the one overall question.
     /// </summary>
     protected bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf) && ((SwitchParameter)whatIf).IsPresent;
+
+    /// <summary>
+    /// The shape every Set- cmdlet shares: previews the change, asks with the list of changed fields (what -WhatIf
+    /// shows; sensitive fields are named by the engine, never shown), then stores it. A change that alters nothing is
+    /// stored without asking (the engine neither writes nor audits it). Returns the stored record, or null when declined.
+    /// </summary>
+    protected T? ChangeAfterPreview<T>(string target, Func<IsmsWorkspace, CancellationToken, Task<IReadOnlyList<FieldChange>>> preview,
+        Func<IsmsWorkspace, CancellationToken, Task<T>> update)
+        where T : class
+    {
+        IReadOnlyList<FieldChange> changes = Run(preview);
+        if (changes.Count == 0)
+        {
+            WriteVerbose($"{target}: nothing to change.");
+        }
+        else if (!ShouldProcess(target, "Change " + string.Join("; ", changes)))
+        {
+            return null;
+        }
+
+        return Run(update);
+    }
 
     /// <summary>Writes <paramref name="value"/> under a view of its own (IsmsOps.Format.ps1xml), such as the one that shows sensitive fields.</summary>
     protected void WriteObjectAs(object value, string viewTypeName)
