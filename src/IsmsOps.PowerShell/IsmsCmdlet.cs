@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Management.Automation;
 using IsmsOps.Engine;
 using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.Snapshots;
 using IsmsOps.Engine.People;
 
 namespace IsmsOps.PowerShell;
@@ -116,6 +117,20 @@ public abstract class IsmsCmdlet : PSCmdlet, IDisposable
         var shown = PSObject.AsPSObject(value);
         shown.TypeNames.Insert(0, viewTypeName);
         WriteObject(shown);
+    }
+
+    /// <summary>
+    /// The directory to read for a cmdlet with -SnapshotPath: that file, else the snapshot imported in this session,
+    /// else the live Graph connection (IsmsOps.Graph.NotConnected when there is none). Says which, with -Verbose.
+    /// </summary>
+    protected IDirectorySource ResolveDirectory(string? snapshotPath)
+    {
+        string? file = snapshotPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(snapshotPath);
+        // Read here: the imported snapshot belongs to this runspace, which the worker thread does not have.
+        SnapshotDirectorySource? imported = DirectorySession.Imported;
+        IDirectorySource source = Run(ct => Task.FromResult(DirectorySession.Resolve(file, imported, ct)));
+        WriteVerbose($"Reading the directory from {source.Description}.");
+        return source;
     }
 
     /// <summary>Queues <paramref name="action"/> (WriteProgress, WriteVerbose) to run on the pipeline thread.</summary>

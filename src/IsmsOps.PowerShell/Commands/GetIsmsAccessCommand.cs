@@ -66,19 +66,15 @@ public sealed class GetIsmsAccessCommand : IsmsCmdlet
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
-        string? file = SnapshotPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(SnapshotPath);
-        SnapshotDirectorySource? imported = DirectorySession.Imported;
         try
         {
             // Once for the whole pipeline: a missing or bad snapshot fails every item the same way.
-            _source = Run(ct => Task.FromResult(DirectorySession.Resolve(file, imported, ct)));
+            _source = ResolveDirectory(SnapshotPath);
         }
         catch (IsmsException ex)
         {
             ThrowTerminatingError(IsmsErrors.From(ex));
         }
-
-        WriteVerbose($"Reading the directory from {_source!.Description}.");
     }
 
     /// <inheritdoc />
