@@ -149,6 +149,19 @@ public abstract class IsmsCmdlet : PSCmdlet, IDisposable
     /// <summary>Writes a non-terminating error: the pipeline goes on with the next item.</summary>
     protected void WriteIsmsError(IsmsException exception) => WriteError(IsmsErrors.From(exception));
 
+    /// <summary>Runs work whose engine error stops the whole command (a terminating error), such as loading what every item needs.</summary>
+    protected void StopOnError(Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (IsmsException ex)
+        {
+            ThrowTerminatingError(IsmsErrors.From(ex));
+        }
+    }
+
     /// <summary>Runs one item's work; an engine error becomes a non-terminating error for that item alone.</summary>
     protected void ForEachItem(Action work)
     {

@@ -66,15 +66,11 @@ public sealed class GetIsmsAccessCommand : IsmsCmdlet
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
-        try
+        StopOnError(() =>
         {
             // Once for the whole pipeline: a missing or bad snapshot fails every item the same way.
             _source = ResolveDirectory(SnapshotPath);
-        }
-        catch (IsmsException ex)
-        {
-            ThrowTerminatingError(IsmsErrors.From(ex));
-        }
+        });
     }
 
     /// <inheritdoc />

@@ -38,16 +38,12 @@ public sealed class GetIsmsOrphanedAccountCommand : IsmsCmdlet
     /// <inheritdoc />
     protected override void EndProcessing()
     {
-        try
+        StopOnError(() =>
         {
             IDirectorySource source = ResolveDirectory(SnapshotPath);
             IReadOnlyList<SnapshotUser> users = Run(ct => OrphanedAccountReview.ListUsersAsync(source, ct));
             IReadOnlyList<Person> people = Run((w, ct) => w.People.FindAsync(new PersonQuery(), ct));
             WriteObject(OrphanedAccountReview.Find(users, people, DateTime.UtcNow.Date, source.SnapshotSha256), enumerateCollection: true);
-        }
-        catch (IsmsException ex)
-        {
-            ThrowTerminatingError(IsmsErrors.From(ex));
-        }
+        });
     }
 }
