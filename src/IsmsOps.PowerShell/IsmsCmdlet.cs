@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Management.Automation;
 using IsmsOps.Engine;
 using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.Snapshots;
+using IsmsOps.Engine.People;
 
 namespace IsmsOps.PowerShell;
 
@@ -75,6 +77,62 @@ public abstract class IsmsCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>Runs engine work that returns nothing, off the pipeline thread like <see cref="Run{T}(Func{CancellationToken, Task{T}})"/>.</summary>
+    protected void Run(Func<CancellationToken, Task> work) => Run(async ct =>
+    {
+        await work(ct).ConfigureAwait(false);
+        return true;
+    });
+
+    /// <summary>
+    /// True when -WhatIf was given, for a cmdlet that lists each step it would take before the one overall question.
+    /// </summary>
+    protected bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf) && ((SwitchParameter)whatIf).IsPresent;
+
+    /// <summary>
+    /// The shape every Set- cmdlet shares: previews the change, asks with the list of changed fields (what -WhatIf
+    /// shows; sensitive fields are named by the engine, never shown), then stores it. A change that alters nothing is
+    /// stored without asking (the engine neither writes nor audits it). Returns the stored record, or null when declined.
+    /// </summary>
+    protected T? ChangeAfterPreview<T>(string target, Func<IsmsWorkspace, CancellationToken, Task<IReadOnlyList<FieldChange>>> preview,
+        Func<IsmsWorkspace, CancellationToken, Task<T>> update)
+        where T : class
+    {
+        IReadOnlyList<FieldChange> changes = Run(preview);
+        if (changes.Count == 0)
+        {
+            WriteVerbose($"{target}: nothing to change.");
+        }
+        else if (!ShouldProcess(target, "Change " + string.Join("; ", changes)))
+        {
+            return null;
+        }
+
+        return Run(update);
+    }
+
+    /// <summary>Writes <paramref name="value"/> under a view of its own (IsmsOps.Format.ps1xml), such as the one that shows sensitive fields.</summary>
+    protected void WriteObjectAs(object value, string viewTypeName)
+    {
+        var shown = PSObject.AsPSObject(value);
+        shown.TypeNames.Insert(0, viewTypeName);
+        WriteObject(shown);
+    }
+
+    /// <summary>
+    /// The directory to read for a cmdlet with -SnapshotPath: that file, else the snapshot imported in this session,
+    /// else the live Graph connection (IsmsOps.Graph.NotConnected when there is none). Says which, with -Verbose.
+    /// </summary>
+    protected IDirectorySource ResolveDirectory(string? snapshotPath)
+    {
+        string? file = snapshotPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(snapshotPath);
+        // Read here: the imported snapshot belongs to this runspace, which the worker thread does not have.
+        SnapshotDirectorySource? imported = DirectorySession.Imported;
+        IDirectorySource source = Run(ct => Task.FromResult(DirectorySession.Resolve(file, imported, ct)));
+        WriteVerbose($"Reading the directory from {source.Description}.");
+        return source;
+    }
+
     /// <summary>Queues <paramref name="action"/> (WriteProgress, WriteVerbose) to run on the pipeline thread.</summary>
     protected void Post(Action action) => _pipelineWork.Add(action);
 
@@ -90,6 +148,19 @@ public abstract class IsmsCmdlet : PSCmdlet, IDisposable
 
     /// <summary>Writes a non-terminating error: the pipeline goes on with the next item.</summary>
     protected void WriteIsmsError(IsmsException exception) => WriteError(IsmsErrors.From(exception));
+
+    /// <summary>Runs work whose engine error stops the whole command (a terminating error), such as loading what every item needs.</summary>
+    protected void StopOnError(Action work)
+    {
+        try
+        {
+            work();
+        }
+        catch (IsmsException ex)
+        {
+            ThrowTerminatingError(IsmsErrors.From(ex));
+        }
+    }
 
     /// <summary>Runs one item's work; an engine error becomes a non-terminating error for that item alone.</summary>
     protected void ForEachItem(Action work)

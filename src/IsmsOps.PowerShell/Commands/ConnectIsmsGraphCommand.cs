@@ -126,7 +126,7 @@ public sealed class ConnectIsmsGraphCommand : IsmsCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        try
+        StopOnError(() =>
         {
             GraphConnectionOptions options = Options();
             string endpoint = options.GraphEndpoint ?? GraphClouds.BaseUrl(options.Environment, null).ToString();
@@ -152,11 +152,7 @@ public sealed class ConnectIsmsGraphCommand : IsmsCmdlet
             {
                 WriteObject(connection);
             }
-        }
-        catch (IsmsException e)
-        {
-            ThrowTerminatingError(IsmsErrors.From(e));
-        }
+        });
     }
 
     private GraphConnectionOptions Options()

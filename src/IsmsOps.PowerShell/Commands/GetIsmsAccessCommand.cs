@@ -66,19 +66,11 @@ public sealed class GetIsmsAccessCommand : IsmsCmdlet
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
-        string? file = SnapshotPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(SnapshotPath);
-        SnapshotDirectorySource? imported = DirectorySession.Imported;
-        try
+        StopOnError(() =>
         {
             // Once for the whole pipeline: a missing or bad snapshot fails every item the same way.
-            _source = Run(ct => Task.FromResult(DirectorySession.Resolve(file, imported, ct)));
-        }
-        catch (IsmsException ex)
-        {
-            ThrowTerminatingError(IsmsErrors.From(ex));
-        }
-
-        WriteVerbose($"Reading the directory from {_source!.Description}.");
+            _source = ResolveDirectory(SnapshotPath);
+        });
     }
 
     /// <inheritdoc />

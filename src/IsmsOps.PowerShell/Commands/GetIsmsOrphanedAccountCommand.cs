@@ -38,19 +38,12 @@ public sealed class GetIsmsOrphanedAccountCommand : IsmsCmdlet
     /// <inheritdoc />
     protected override void EndProcessing()
     {
-        string? file = SnapshotPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(SnapshotPath);
-        SnapshotDirectorySource? imported = DirectorySession.Imported;
-        try
+        StopOnError(() =>
         {
-            IDirectorySource source = Run(ct => Task.FromResult(DirectorySession.Resolve(file, imported, ct)));
-            WriteVerbose($"Reading the directory from {source.Description}.");
+            IDirectorySource source = ResolveDirectory(SnapshotPath);
             IReadOnlyList<SnapshotUser> users = Run(ct => OrphanedAccountReview.ListUsersAsync(source, ct));
             IReadOnlyList<Person> people = Run((w, ct) => w.People.FindAsync(new PersonQuery(), ct));
             WriteObject(OrphanedAccountReview.Find(users, people, DateTime.UtcNow.Date, source.SnapshotSha256), enumerateCollection: true);
-        }
-        catch (IsmsException ex)
-        {
-            ThrowTerminatingError(IsmsErrors.From(ex));
-        }
+        });
     }
 }

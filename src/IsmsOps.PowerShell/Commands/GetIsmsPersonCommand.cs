@@ -90,10 +90,8 @@ public sealed class GetIsmsPersonCommand : IsmsCmdlet
                 IReadOnlyList<Person> full = Run((w, ct) => w.People.ReadSensitiveAsync(people, Operation, ct));
                 foreach (Person person in full)
                 {
-                    // A view of its own (IsmsOps.Format.ps1xml), so the fields asked for are the ones shown.
-                    var shown = PSObject.AsPSObject(person);
-                    shown.TypeNames.Insert(0, SensitiveViewTypeName);
-                    WriteObject(shown);
+                    // A view of its own, so the fields asked for are the ones shown.
+                    WriteObjectAs(person, SensitiveViewTypeName);
                 }
             }
             else

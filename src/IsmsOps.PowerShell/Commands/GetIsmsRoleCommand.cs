@@ -52,14 +52,10 @@ public sealed class GetIsmsRoleCommand : IsmsCmdlet
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
-        try
+        StopOnError(() =>
         {
             _catalog = ModuleSession.LoadRoleCatalog();
-        }
-        catch (IsmsException ex)
-        {
-            ThrowTerminatingError(IsmsErrors.From(ex));
-        }
+        });
 
         WriteVerbose($"Role catalog: {_catalog!.Source} ({_catalog.Roles.Count} roles).");
     }

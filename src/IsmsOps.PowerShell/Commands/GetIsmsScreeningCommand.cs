@@ -98,9 +98,7 @@ public sealed class GetIsmsScreeningCommand : IsmsCmdlet
 
             foreach (ScreeningRecord record in Run((w, ct) => w.Screening.ReadSensitiveAsync(found, Operation, ct)))
             {
-                var shown = PSObject.AsPSObject(record);
-                shown.TypeNames.Insert(0, SensitiveViewTypeName);
-                WriteObject(shown);
+                WriteObjectAs(record, SensitiveViewTypeName);
             }
         });
     }

@@ -51,7 +51,7 @@ public sealed class ImportIsmsHrFeedCommand : IsmsCmdlet
     {
         string file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
         string mappingFile = SessionState.Path.GetUnresolvedProviderPathFromPSPath(MappingPath);
-        try
+        StopOnError(() =>
         {
             HrFeedMapping mapping = HrFeedMapping.Load(mappingFile);
             RoleCatalog roles = ModuleSession.LoadRoleCatalog();
@@ -63,10 +63,6 @@ public sealed class ImportIsmsHrFeedCommand : IsmsCmdlet
             }
 
             WriteObject(summary);
-        }
-        catch (IsmsException ex)
-        {
-            ThrowTerminatingError(IsmsErrors.From(ex));
-        }
+        });
     }
 }

@@ -55,14 +55,10 @@ public sealed class InvokeIsmsHrEventCommand : IsmsCmdlet
     /// <inheritdoc />
     protected override void BeginProcessing()
     {
-        try
+        StopOnError(() =>
         {
             _catalog = ModuleSession.LoadRoleCatalog();
-        }
-        catch (IsmsException ex)
-        {
-            ThrowTerminatingError(IsmsErrors.From(ex));
-        }
+        });
     }
 
     /// <inheritdoc />

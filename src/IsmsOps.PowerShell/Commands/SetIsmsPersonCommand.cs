@@ -146,17 +146,12 @@ public sealed class SetIsmsPersonCommand : IsmsCmdlet
 
         ForEachItem(() =>
         {
-            IReadOnlyList<FieldChange> changes = Run((w, ct) => w.People.PreviewUpdateAsync(PersonId, Apply, ct));
-            if (changes.Count == 0)
-            {
-                WriteVerbose($"{PersonId}: nothing to change.");
-            }
-            else if (!ShouldProcess(PersonId, "Change " + string.Join("; ", changes)))
+            if (ChangeAfterPreview(PersonId, (w, ct) => w.People.PreviewUpdateAsync(PersonId, Apply, ct),
+                    (w, ct) => w.People.UpdateAsync(PersonId, Apply, ExpectedVersion, Operation, ct)) is not Person updated)
             {
                 return;
             }
 
-            Person updated = Run((w, ct) => w.People.UpdateAsync(PersonId, Apply, ExpectedVersion, Operation, ct));
             WriteVerbose($"{updated.PersonId} is at version {updated.Version}.");
             if (PassThru)
             {

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using IsmsOps.Engine.People;
 using IsmsOps.Engine.Screening;
 
 namespace IsmsOps.PowerShell.Commands;
@@ -124,17 +123,12 @@ public sealed class SetIsmsScreeningCommand : IsmsCmdlet
 
         ForEachItem(() =>
         {
-            IReadOnlyList<FieldChange> changes = Run((w, ct) => w.Screening.PreviewUpdateAsync(ScreeningId, Apply, Operation, ct));
-            if (changes.Count == 0)
-            {
-                WriteVerbose($"{ScreeningId}: nothing to change.");
-            }
-            else if (!ShouldProcess(ScreeningId, "Change " + string.Join("; ", changes)))
+            if (ChangeAfterPreview(ScreeningId, (w, ct) => w.Screening.PreviewUpdateAsync(ScreeningId, Apply, Operation, ct),
+                    (w, ct) => w.Screening.UpdateAsync(ScreeningId, Apply, ExpectedVersion, Operation, ct)) is not ScreeningRecord updated)
             {
                 return;
             }
 
-            ScreeningRecord updated = Run((w, ct) => w.Screening.UpdateAsync(ScreeningId, Apply, ExpectedVersion, Operation, ct));
             WriteVerbose($"{updated.ScreeningId} is {updated.Status}, at version {updated.Version}.");
             if (PassThru)
             {

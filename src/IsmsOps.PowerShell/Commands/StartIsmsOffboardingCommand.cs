@@ -92,7 +92,7 @@ public sealed class StartIsmsOffboardingCommand : IsmsCmdlet
         ForEachItem(() =>
         {
             GraphConnection connection = ModuleSession.RequireGraphConnection();
-            if (!(MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf) && ((SwitchParameter)whatIf).IsPresent))
+            if (!WhatIfRequested)
             {
                 Offboard(connection);
                 return;
@@ -119,7 +119,7 @@ public sealed class StartIsmsOffboardingCommand : IsmsCmdlet
     {
         if (_feed is OffboardingFeed feed)
         {
-            Run(async ct => { await feed.WaitAsync().ConfigureAwait(false); return true; });
+            Run(_ => feed.WaitAsync());
         }
     }
 
@@ -159,10 +159,10 @@ public sealed class StartIsmsOffboardingCommand : IsmsCmdlet
         OffboardingFeed feed = _feed ??= new OffboardingFeed(Workspace.People, new OffboardingService(Workspace.Offboarding, connection), Operation,
             ThrottleLimit, result => Post(() => WriteResult(result)), Cancellation);
         // Returns once the leaver has a slot, writing the results of those that finish meanwhile.
-        Run(async ct => { await feed.AddAsync(leaver).ConfigureAwait(false); return true; });
+        Run(_ => feed.AddAsync(leaver));
         if (ThrottleLimit == 1)
         {
-            Run(async ct => { await feed.WaitAsync().ConfigureAwait(false); return true; });
+            Run(_ => feed.WaitAsync());
         }
     }
 

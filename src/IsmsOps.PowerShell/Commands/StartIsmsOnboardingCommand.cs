@@ -2,6 +2,7 @@ using System.Management.Automation;
 using IsmsOps.Engine;
 using IsmsOps.Engine.Graph;
 using IsmsOps.Engine.Onboarding;
+using IsmsOps.Engine.Roles;
 
 namespace IsmsOps.PowerShell.Commands;
 
@@ -50,17 +51,21 @@ public sealed class StartIsmsOnboardingCommand : IsmsCmdlet
     [Parameter]
     public SwitchParameter IssueTemporaryAccessPass { get; set; }
 
+    // Read once per command, not once per piped joiner; a catalog that fails to load is not kept, so each joiner
+    // still gets the same error, as before.
+    private RoleCatalog? _catalog;
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         ForEachItem(() =>
         {
             GraphConnection connection = ModuleSession.RequireGraphConnection();
-            var service = new OnboardingService(Workspace, ModuleSession.LoadRoleCatalog(), connection);
+            var service = new OnboardingService(Workspace, _catalog ??= ModuleSession.LoadRoleCatalog(), connection);
             var plan = Run(ct => service.PlanAsync(PersonId, IssueTemporaryAccessPass, ct));
             string who = $"{plan.Person.DisplayName} ({plan.Person.PersonId}, role {plan.Role.Id})";
             List<OnboardingStep> pending = plan.Steps.Where(s => !s.IsSettled).ToList();
-            if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf) && ((SwitchParameter)whatIf).IsPresent)
+            if (WhatIfRequested)
             {
                 foreach (OnboardingStep step in pending)
                 {

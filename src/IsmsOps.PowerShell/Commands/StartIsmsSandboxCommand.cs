@@ -87,7 +87,7 @@ public sealed class StartIsmsSandboxCommand : IsmsCmdlet
             return;
         }
 
-        try
+        StopOnError(() =>
         {
             SandboxInstance sandbox = Run(_ => Task.FromResult(SandboxInstance.Start(new SandboxSettings
             {
@@ -104,10 +104,6 @@ public sealed class StartIsmsSandboxCommand : IsmsCmdlet
             ModuleSession.AddSandbox(sandbox);
             WriteVerbose($"{sandbox}: tenant {sandbox.TenantId}, {sandbox.GroupCount:N0} groups.");
             WriteObject(sandbox);
-        }
-        catch (IsmsException e)
-        {
-            ThrowTerminatingError(IsmsErrors.From(e));
-        }
+        });
     }
 }
