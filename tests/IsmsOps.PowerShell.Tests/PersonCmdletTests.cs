@@ -7,9 +7,9 @@ public sealed class PersonCmdletTests
 {
     private const string HrRows = """
         $rows = @(
-            [pscustomobject]@{ EmployeeId = 'E1001'; Name = 'Ada Lovelace'; Department = 'Engineering'; JobRole = 'Engineer'; StartDate = '2026-01-05'; Country = 'GB' }
-            [pscustomobject]@{ EmployeeId = 'E1002'; Name = 'Grace Hopper'; Department = 'Finance'; JobRole = 'Controller'; StartDate = '2026-02-01'; Country = 'United States' }
-            [pscustomobject]@{ EmployeeId = 'C2001'; Name = 'Alan Turing'; Department = 'Engineering'; JobRole = 'Contractor'; StartDate = '2026-03-01'; Country = 'GB'; EmploymentType = 'Contractor' }
+            [pscustomobject]@{ EmployeeId = 'E1001'; Name = 'Ada Lovelace'; Department = 'Engineering'; JobRole = 'Software Engineer'; StartDate = '2026-01-05'; Country = 'GB' }
+            [pscustomobject]@{ EmployeeId = 'E1002'; Name = 'Grace Hopper'; Department = 'Finance'; JobRole = 'Financial Controller'; StartDate = '2026-02-01'; Country = 'United States' }
+            [pscustomobject]@{ EmployeeId = 'C2001'; Name = 'Alan Turing'; Department = 'Engineering'; JobRole = 'contractor-baseline'; StartDate = '2026-03-01'; Country = 'GB'; EmploymentType = 'Contractor' }
         )
         """;
 
@@ -115,7 +115,7 @@ public sealed class PersonCmdletTests
         using var ps = new PowerShellSession();
         ps.Run("""
             New-IsmsPerson E1 'Ada' -Mail ada@example.com | Out-Null
-            New-IsmsPerson E2 'Bob' -Mail bob@example.com -JobRole Analyst | Out-Null
+            New-IsmsPerson E2 'Bob' -Mail bob@example.com -JobRole payroll-approver | Out-Null
             @([pscustomobject]@{ PersonId = 'E1'; Mail = 'ada@new.example' }, [pscustomobject]@{ PersonId = 'E2'; JobRole = 'Developer' }) | Set-IsmsPerson
             """);
 
