@@ -29,6 +29,24 @@ public sealed class PersonCmdletTests
     }
 
     [Fact]
+    public void New_IsmsPerson_stores_the_role_id_a_title_names_and_refuses_an_unknown_role_storing_nothing()
+    {
+        using var ps = new PowerShellSession();
+        ps.Run("New-IsmsPerson E1 'Ada' -JobRole 'head of security' | Out-Null; New-IsmsPerson E2 'Bob' -JobRole 'Astronaut'");
+
+        Assert.Equal("head-of-security", ps.Run("(Get-IsmsPerson E1).JobRole").Single().BaseObject);
+        ErrorRecord error = Assert.Single(ps.Errors);
+        Assert.StartsWith("IsmsOps.Person.UnknownRole,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains("'Astronaut'", error.ErrorDetails.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine("policies", "roles"), error.ErrorDetails.Message, StringComparison.Ordinal);
+        Assert.Contains("Get-IsmsRole", error.ErrorDetails.RecommendedAction, StringComparison.Ordinal);
+        ps.Errors.Clear();
+        Assert.Empty(ps.Run("Get-IsmsPerson E2 -ErrorAction SilentlyContinue"));
+        Assert.Empty(ps.Run("Get-IsmsAuditEvent -Target person:E2"));
+    }
+
+    [Fact]
     public void A_duplicate_PersonId_is_a_ResourceExists_error_that_names_the_person_and_the_fix()
     {
         using var ps = new PowerShellSession();
