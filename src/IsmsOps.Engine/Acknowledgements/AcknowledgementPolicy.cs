@@ -21,7 +21,7 @@ public sealed record AcknowledgementPolicy
     private const int MaxNameLength = 128;
     private const int MaxVersionLength = 64;
 
-    private static readonly string[] TopKeys = ["validity", "currentVersions"];
+    internal static readonly string[] TopKeys = ["validity", "currentVersions"];
 
     /// <summary>
     /// The built-in policy, used only when no policy folder holds acknowledgements.yaml: security training lapses after a

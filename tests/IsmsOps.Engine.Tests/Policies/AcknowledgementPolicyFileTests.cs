@@ -72,3 +72,33 @@ public sealed class AcknowledgementPolicyFileTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }
+
+/// <summary>policies/schema/acknowledgements.schema.json is what editors check the file against; it must name what the loader reads.</summary>
+public sealed class AcknowledgementPolicySchemaTests
+{
+    private static readonly System.Text.Json.JsonElement Schema = System.Text.Json.JsonDocument.Parse(
+        File.ReadAllText(Path.Combine(RoleCatalogFileTests.RepoRoot(), "policies", "schema", "acknowledgements.schema.json"))).RootElement;
+
+    private static IEnumerable<string> Keys(System.Text.Json.JsonElement schema) => schema.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order();
+
+    [Fact]
+    public void The_schema_names_the_same_sections_and_kinds_as_the_loader()
+    {
+        Assert.Equal(AcknowledgementPolicy.TopKeys.Order(), Keys(Schema));
+        Assert.Equal(Enum.GetNames<AcknowledgementKind>().Order(), Keys(Schema.GetProperty("properties").GetProperty("validity")));
+        Assert.Equal(Enum.GetNames<AcknowledgementKind>().Order(), Keys(Schema.GetProperty("properties").GetProperty("currentVersions")));
+    }
+
+    [Theory]
+    [InlineData("P1Y", true)]
+    [InlineData("P90D", true)]
+    [InlineData("yearly", false)]
+    [InlineData("1Y", false)]
+    public void The_schema_duration_pattern_agrees_with_the_loader(string text, bool valid)
+    {
+        string pattern = Schema.GetProperty("definitions").GetProperty("duration").GetProperty("pattern").GetString()!;
+
+        Assert.Equal(valid, System.Text.RegularExpressions.Regex.IsMatch(text, pattern));
+        Assert.Equal(valid, IsoDuration.TryParse(text, out _));
+    }
+}
