@@ -137,9 +137,10 @@ public sealed record AcknowledgementPolicy
 
     private static AcknowledgementKind Kind(string key, PolicyNode keyNode, PolicyNode parent)
     {
-        if (Enum.TryParse(key, ignoreCase: false, out AcknowledgementKind kind) && Enum.IsDefined(kind) && !char.IsDigit(key[0]))
+        // Exact names only: Enum.TryParse would also take "2" or "Policy, SecurityTraining".
+        if (Enum.GetNames<AcknowledgementKind>().Contains(key, StringComparer.Ordinal))
         {
-            return kind;
+            return Enum.Parse<AcknowledgementKind>(key);
         }
 
         string? near = Enum.GetNames<AcknowledgementKind>().FirstOrDefault(n => string.Equals(n, key, StringComparison.OrdinalIgnoreCase));

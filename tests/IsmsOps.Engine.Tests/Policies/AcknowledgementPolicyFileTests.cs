@@ -45,6 +45,7 @@ public sealed class AcknowledgementPolicyFileTests : IDisposable
     [InlineData("currentVersion:\n  Policy: {}\n", "1:1", "unknown key 'currentVersion'")]
     [InlineData("validity:\n  SecurityTrainig: P1Y\n", "2:3", "'SecurityTrainig' in validity is not a kind of acknowledgement")]
     [InlineData("validity:\n  securityTraining: P1Y\n", "2:3", "'securityTraining' in validity is not a kind of acknowledgement")]
+    [InlineData("validity:\n  Policy, SecurityTraining: P1Y\n", "2:3", "'Policy, SecurityTraining' in validity is not a kind of acknowledgement")]
     [InlineData("validity:\n  SecurityTraining: yearly\n", "2:21", "'yearly', which is not an ISO 8601 duration")]
     [InlineData("validity:\n  SecurityTraining: PT1H\n", "2:21", "must count for at least a day")]
     [InlineData("currentVersions:\n  Policy: \"4\"\n", "2:11", "must list each Policy by name")]
