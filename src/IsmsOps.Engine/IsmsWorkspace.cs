@@ -21,7 +21,7 @@ public sealed class IsmsWorkspace : IDisposable
     private readonly Func<OffboardingPolicy> _offboardingPolicy;
 
     private IsmsWorkspace(StoreLocation location, IIsmsStore store, CheckpointSigner signer, Func<DateTime>? clock, Func<OffboardingPolicy> offboardingPolicy,
-        MasterKeySource masterKeys, Func<ScreeningPolicy> screeningPolicy)
+        MasterKeySource masterKeys, Func<ScreeningPolicy> screeningPolicy, Func<AcknowledgementPolicy> acknowledgementPolicy)
     {
         Location = location;
         Store = store;
@@ -31,7 +31,7 @@ public sealed class IsmsWorkspace : IDisposable
         PersonalData = new PersonalDataVault(store, Audit, masterKeys, clock);
         People = new PeopleRegister(store, Audit, clock, PersonalData);
         Offboarding = new OffboardingRegister(store, Audit, clock, () => _offboardingPolicy().Deadlines);
-        Acknowledgements = new AcknowledgementRegister(store, Audit, clock);
+        Acknowledgements = new AcknowledgementRegister(store, Audit, clock, acknowledgementPolicy);
         PersonalDataRemoval = new PersonalDataRemoval(store, Audit, PersonalData, () => _offboardingPolicy().PersonalDataRetention, clock);
         Screening = new ScreeningRegister(store, Audit, PersonalData, screeningPolicy, clock);
         Onboarding = new OnboardingRegister(store, Audit, clock);
@@ -79,10 +79,12 @@ public sealed class IsmsWorkspace : IDisposable
     /// module reads policies/offboarding.yaml through it each time they are needed); built-in defaults without it.
     /// <paramref name="offboardingDeadlines"/>, when given, replaces the policy's deadlines. The personal-data master
     /// key comes from <paramref name="masterKeys"/>, by default <c>$ISMSOPS_MASTER_KEY</c> or the key file beside the store.
-    /// <paramref name="screeningPolicy"/> supplies policies/screening.yaml the same way (built-in defaults without it).
+    /// <paramref name="screeningPolicy"/> supplies policies/screening.yaml the same way (built-in defaults without it),
+    /// and <paramref name="acknowledgementPolicy"/> policies/acknowledgements.yaml (validity per kind, versions in force).
     /// </summary>
     public static IsmsWorkspace Open(StoreLocation location, Func<DateTime>? clock = null, OffboardingDeadlinePolicy? offboardingDeadlines = null,
-        Func<OffboardingPolicy>? offboardingPolicy = null, MasterKeySource? masterKeys = null, Func<ScreeningPolicy>? screeningPolicy = null)
+        Func<OffboardingPolicy>? offboardingPolicy = null, MasterKeySource? masterKeys = null, Func<ScreeningPolicy>? screeningPolicy = null,
+        Func<AcknowledgementPolicy>? acknowledgementPolicy = null)
     {
         Func<OffboardingPolicy> policy = offboardingPolicy ?? (() => OffboardingPolicy.Default);
         Func<OffboardingPolicy> effective = offboardingDeadlines is null ? policy : () => policy() with { Deadlines = offboardingDeadlines };
@@ -91,7 +93,8 @@ public sealed class IsmsWorkspace : IDisposable
         {
             RefuseToReplaceAMissingSigningKey(location, store);
             return new IsmsWorkspace(location, store, CheckpointSigner.LoadOrCreate(location.SigningKeyPath), clock, effective,
-                masterKeys ?? MasterKeySource.For(location), screeningPolicy ?? (() => ScreeningPolicy.Default));
+                masterKeys ?? MasterKeySource.For(location), screeningPolicy ?? (() => ScreeningPolicy.Default),
+                acknowledgementPolicy ?? (() => AcknowledgementPolicy.Default));
         }
         catch
         {

@@ -61,6 +61,41 @@ public sealed class AcknowledgementCmdletTests
     }
 
     [Fact]
+    public void An_NDA_of_a_version_the_shipped_policy_no_longer_has_in_force_is_shown_as_not_current_and_a_broken_policy_names_its_line()
+    {
+        using var ps = new PowerShellSession();
+        ps.Run(People + """
+            Set-IsmsAcknowledgement E1 NonDisclosureAgreement -Version 1.0 -On 2025-03-01 | Out-Null
+            Set-IsmsAcknowledgement E1 NonDisclosureAgreement -Version 2.0 -On 2026-02-01 | Out-Null
+            Set-IsmsAcknowledgement E2 NonDisclosureAgreement -Version 1.0 -On 2025-03-02 | Out-Null
+            """);
+
+        var history = ps.Run("Get-IsmsAcknowledgement -PersonId E1");
+        var gaps = ps.Run("Get-IsmsAcknowledgement -Missing -Kind NonDisclosureAgreement");
+
+        Assert.Empty(ps.Errors);
+        Assert.Equal([("1.0", "NotCurrentVersion", "2.0"), ("2.0", "Current", "2.0")], history.Select(a =>
+            ((string)a.Properties["DocumentVersion"].Value, a.Properties["Status"].Value.ToString(), (string)a.Properties["CurrentVersion"].Value)));
+        Assert.Equal([("E2", "OtherVersion", "2.0"), ("E3", "Missing", "2.0")], gaps.Select(g =>
+            ((string)g.Properties["PersonId"].Value, g.Properties["Reason"].Value.ToString(), (string)g.Properties["RequiredVersion"].Value)));
+
+        string policies = Directory.CreateTempSubdirectory("ismsops-ack-policy-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(policies, "acknowledgements.yaml"), "validity:\n  SecurityTraining: yearly\n");
+            ps.Run($"$env:ISMSOPS_POLICIES = '{policies}'; Get-IsmsAcknowledgement -PersonId E1");
+
+            ErrorRecord error = Assert.Single(ps.Errors);
+            Assert.StartsWith("IsmsOps.Policy.Invalid", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Contains("acknowledgements.yaml:2:21", error.ErrorDetails.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(policies, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Current_and_ExpiringWithinDays_follow_expiry_dates_as_of_a_given_day()
     {
         using var ps = new PowerShellSession();

@@ -45,6 +45,38 @@ public sealed class OnboardingCmdletTests
     }
 
     [Fact]
+    public void A_pass_asked_for_on_a_later_run_is_not_added_by_WhatIf_then_written_once_and_never_again()
+    {
+        using var ps = new PowerShellSession();
+        try
+        {
+            ps.Run(Setup);
+            ps.Run("Start-IsmsOnboarding -PersonId E7001 -Confirm:$false | Out-Null");
+            const string StepCount = "(Get-IsmsOnboarding -PersonId E7001).Steps.Count";
+            int planned = (int)ps.Run(StepCount).Single().BaseObject;
+
+            ps.Run("Start-IsmsOnboarding -PersonId E7001 -IssueTemporaryAccessPass -WhatIf");
+            int afterWhatIf = (int)ps.Run(StepCount).Single().BaseObject;
+            bool passBeforeRun = (bool)ps.Run("@($sb.Tenant.FindUser($upn).AuthenticationMethods | Where-Object { $_.GetType().Name -eq 'TemporaryAccessPassMethod' }).Count -gt 0").Single().BaseObject;
+            var second = ps.Run("Start-IsmsOnboarding -PersonId E7001 -IssueTemporaryAccessPass -Confirm:$false");
+            var third = ps.Run("Start-IsmsOnboarding -PersonId E7001 -IssueTemporaryAccessPass -Confirm:$false");
+            int passes = (int)ps.Run("@($sb.Tenant.FindUser($upn).AuthenticationMethods | Where-Object { $_.GetType().Name -eq 'TemporaryAccessPassMethod' }).Count").Single().BaseObject;
+
+            Assert.True(ps.Errors.Count == 0, string.Join("\n", ps.Errors.Select(e => e.ToString())));
+            Assert.False(passBeforeRun);
+            Assert.Equal(planned, afterWhatIf);
+            Assert.Equal(planned + 1, (int)ps.Run(StepCount).Single().BaseObject);
+            Assert.Single(second, o => o.TypeNames.Contains("IsmsOps.TemporaryAccessPass"));
+            Assert.DoesNotContain(third, o => o.TypeNames.Contains("IsmsOps.TemporaryAccessPass"));
+            Assert.Equal(1, passes);
+        }
+        finally
+        {
+            ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
+        }
+    }
+
+    [Fact]
     public void WhatIf_creates_no_account_and_stores_no_case()
     {
         using var ps = new PowerShellSession();

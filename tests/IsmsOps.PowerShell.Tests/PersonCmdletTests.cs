@@ -7,9 +7,9 @@ public sealed class PersonCmdletTests
 {
     private const string HrRows = """
         $rows = @(
-            [pscustomobject]@{ EmployeeId = 'E1001'; Name = 'Ada Lovelace'; Department = 'Engineering'; JobRole = 'Engineer'; StartDate = '2026-01-05'; Country = 'GB' }
-            [pscustomobject]@{ EmployeeId = 'E1002'; Name = 'Grace Hopper'; Department = 'Finance'; JobRole = 'Controller'; StartDate = '2026-02-01'; Country = 'United States' }
-            [pscustomobject]@{ EmployeeId = 'C2001'; Name = 'Alan Turing'; Department = 'Engineering'; JobRole = 'Contractor'; StartDate = '2026-03-01'; Country = 'GB'; EmploymentType = 'Contractor' }
+            [pscustomobject]@{ EmployeeId = 'E1001'; Name = 'Ada Lovelace'; Department = 'Engineering'; JobRole = 'Software Engineer'; StartDate = '2026-01-05'; Country = 'GB' }
+            [pscustomobject]@{ EmployeeId = 'E1002'; Name = 'Grace Hopper'; Department = 'Finance'; JobRole = 'Financial Controller'; StartDate = '2026-02-01'; Country = 'United States' }
+            [pscustomobject]@{ EmployeeId = 'C2001'; Name = 'Alan Turing'; Department = 'Engineering'; JobRole = 'contractor-baseline'; StartDate = '2026-03-01'; Country = 'GB'; EmploymentType = 'Contractor' }
         )
         """;
 
@@ -26,6 +26,24 @@ public sealed class PersonCmdletTests
         Assert.Contains("United States", error.ErrorDetails.Message, StringComparison.Ordinal);
         Assert.False(string.IsNullOrEmpty(error.ErrorDetails.RecommendedAction));
         Assert.Equal("Contractor", ps.Run("(Get-IsmsPerson C2001).EmploymentType.ToString()").Single().BaseObject);
+    }
+
+    [Fact]
+    public void New_IsmsPerson_stores_the_role_id_a_title_names_and_refuses_an_unknown_role_storing_nothing()
+    {
+        using var ps = new PowerShellSession();
+        ps.Run("New-IsmsPerson E1 'Ada' -JobRole 'head of security' | Out-Null; New-IsmsPerson E2 'Bob' -JobRole 'Astronaut'");
+
+        Assert.Equal("head-of-security", ps.Run("(Get-IsmsPerson E1).JobRole").Single().BaseObject);
+        ErrorRecord error = Assert.Single(ps.Errors);
+        Assert.StartsWith("IsmsOps.Person.UnknownRole,", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        Assert.Contains("'Astronaut'", error.ErrorDetails.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine("policies", "roles"), error.ErrorDetails.Message, StringComparison.Ordinal);
+        Assert.Contains("Get-IsmsRole", error.ErrorDetails.RecommendedAction, StringComparison.Ordinal);
+        ps.Errors.Clear();
+        Assert.Empty(ps.Run("Get-IsmsPerson E2 -ErrorAction SilentlyContinue"));
+        Assert.Empty(ps.Run("Get-IsmsAuditEvent -Target person:E2"));
     }
 
     [Fact]
@@ -115,7 +133,7 @@ public sealed class PersonCmdletTests
         using var ps = new PowerShellSession();
         ps.Run("""
             New-IsmsPerson E1 'Ada' -Mail ada@example.com | Out-Null
-            New-IsmsPerson E2 'Bob' -Mail bob@example.com -JobRole Analyst | Out-Null
+            New-IsmsPerson E2 'Bob' -Mail bob@example.com -JobRole payroll-approver | Out-Null
             @([pscustomobject]@{ PersonId = 'E1'; Mail = 'ada@new.example' }, [pscustomobject]@{ PersonId = 'E2'; JobRole = 'Developer' }) | Set-IsmsPerson
             """);
 

@@ -36,9 +36,9 @@ public sealed class RoleCmdletTests
         Assert.Empty(ps.Errors);
         Assert.True(File.Exists(Path.Combine(ModuleLayout.ModuleFolder, "policies", "roles", "finance.yaml")));
         Assert.True(File.Exists(Path.Combine(ModuleLayout.ModuleFolder, "policies", "schema", "role.schema.json")));
-        Assert.Equal(6, all.Length);
+        Assert.Equal(9, all.Length);
         Assert.Equal(["payments-operator", "payroll-approver", "finance-controller"], finance);
-        Assert.Equal(["finance-controller"], privileged);
+        Assert.Equal(["finance-controller", "head-of-security"], privileged);
         Assert.Equal("Enhanced", controller.Properties["ScreeningLevel"].Value.ToString());
         Assert.Equal("P3M", controller.Properties["AccessReview"].Value.ToString());
     }

@@ -54,6 +54,16 @@ public sealed record Acknowledgement
     /// <summary>Increments on every correction; pass it back to detect a concurrent edit.</summary>
     public long Version { get; init; }
 
+    /// <summary>
+    /// Whether the acknowledgement counts on the day the register was asked about (today by default), given its expiry
+    /// and the version policies/acknowledgements.yaml has in force. Worked out when read, never stored; null on a
+    /// record not read through the register.
+    /// </summary>
+    public AcknowledgementStatus? Status { get; init; }
+
+    /// <summary>The version of this document or course in force (policies/acknowledgements.yaml), or null when any version counts.</summary>
+    public string? CurrentVersion { get; init; }
+
     /// <summary>True when this acknowledgement counts on <paramref name="day"/>: made on or before it, and not yet expired.</summary>
     public bool IsCurrentOn(DateTime day) => AcknowledgedOn <= day.Date && (ExpiresOn is not DateTime expires || day.Date < expires);
 
@@ -64,6 +74,22 @@ public sealed record Acknowledgement
         AcknowledgementKind.NonDisclosureAgreement => "Non-Disclosure Agreement",
         _ => null,
     };
+}
+
+/// <summary>Whether an acknowledgement counts on a given day.</summary>
+public enum AcknowledgementStatus
+{
+    /// <summary>Made on or before the day, not expired, and of the version in force (or any version counts).</summary>
+    Current,
+
+    /// <summary>Of a version other than the one policies/acknowledgements.yaml has in force: the person must acknowledge the current one.</summary>
+    NotCurrentVersion,
+
+    /// <summary>Its expiry has passed.</summary>
+    Expired,
+
+    /// <summary>Made after the day asked about.</summary>
+    NotYetMade,
 }
 
 /// <summary>Which acknowledgements to read. All filters are optional and combine with AND; names are case-insensitive, without wildcards.</summary>

@@ -40,14 +40,41 @@ public sealed class AcknowledgementRegister
     private readonly IIsmsStore _store;
     private readonly AuditTrail _audit;
     private readonly Func<DateTime> _clock;
-    private readonly Func<AcknowledgementValidity> _validity;
+    private readonly Func<AcknowledgementPolicy> _policy;
 
-    public AcknowledgementRegister(IIsmsStore store, AuditTrail audit, Func<DateTime>? clock = null, Func<AcknowledgementValidity>? validity = null)
+    /// <param name="store">The store.</param>
+    /// <param name="audit">The audit trail records are audited in.</param>
+    /// <param name="clock">Now (UTC); the system clock by default.</param>
+    /// <param name="policy">
+    /// policies/acknowledgements.yaml (validity per kind, versions in force), asked for each time it is needed so an
+    /// edited file applies from the next command; <see cref="AcknowledgementPolicy.Default"/> without it.
+    /// </param>
+    public AcknowledgementRegister(IIsmsStore store, AuditTrail audit, Func<DateTime>? clock = null, Func<AcknowledgementPolicy>? policy = null)
     {
         _store = store;
         _audit = audit;
         _clock = clock ?? (() => DateTime.UtcNow);
-        _validity = validity ?? (() => AcknowledgementValidity.Default);
+        _policy = policy ?? (() => AcknowledgementPolicy.Default);
+    }
+
+    /// <summary>The policy in force, read anew on each call.</summary>
+    public AcknowledgementPolicy Policy => _policy();
+
+    /// <summary>
+    /// <paramref name="acknowledgement"/> with its <see cref="Acknowledgement.Status"/> on <paramref name="day"/> and
+    /// the <see cref="Acknowledgement.CurrentVersion"/> <paramref name="policy"/> has in force (the register's policy
+    /// when null). A record of a version other than the one in force is <see cref="AcknowledgementStatus.NotCurrentVersion"/>.
+    /// </summary>
+    public Acknowledgement Assess(Acknowledgement acknowledgement, DateTime day, AcknowledgementPolicy? policy = null)
+    {
+        ArgumentNullException.ThrowIfNull(acknowledgement);
+        string? current = (policy ?? _policy()).CurrentVersionOf(acknowledgement.Kind, acknowledgement.Name);
+        AcknowledgementStatus status =
+            acknowledgement.AcknowledgedOn > day.Date ? AcknowledgementStatus.NotYetMade
+            : current is not null && !string.Equals(current, acknowledgement.DocumentVersion, StringComparison.OrdinalIgnoreCase) ? AcknowledgementStatus.NotCurrentVersion
+            : !acknowledgement.IsCurrentOn(day) ? AcknowledgementStatus.Expired
+            : AcknowledgementStatus.Current;
+        return acknowledgement with { Status = status, CurrentVersion = current };
     }
 
     /// <summary>Today, as the register's clock sees it (UTC date).</summary>
@@ -91,7 +118,7 @@ public sealed class AcknowledgementRegister
             };
             if (corrected == same)
             {
-                return new AcknowledgementResult(same, AcknowledgementOutcome.Unchanged);
+                return new AcknowledgementResult(Assess(same, now.Date), AcknowledgementOutcome.Unchanged);
             }
 
             corrected = corrected with { Version = same.Version + 1 };
@@ -114,7 +141,7 @@ public sealed class AcknowledgementRegister
 
             await AuditAsync(transaction, "Acknowledgement.Corrected", corrected, changes, context, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return new AcknowledgementResult(corrected, AcknowledgementOutcome.Corrected);
+            return new AcknowledgementResult(Assess(corrected, now.Date), AcknowledgementOutcome.Corrected);
         }
 
         candidate = candidate with
@@ -135,21 +162,29 @@ public sealed class AcknowledgementRegister
             .Add(nameof(Acknowledgement.Evidence), candidate.Evidence);
         await AuditAsync(transaction, "Acknowledgement.Recorded", candidate, details, context, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new AcknowledgementResult(candidate, AcknowledgementOutcome.Recorded);
+        return new AcknowledgementResult(Assess(candidate, now.Date), AcknowledgementOutcome.Recorded);
     }
 
-    /// <summary>Every acknowledgement matching the query, oldest first per person and document (the full history).</summary>
-    public async Task<IReadOnlyList<Acknowledgement>> FindAsync(AcknowledgementQuery query, CancellationToken cancellationToken) =>
-        await _store.FindAcknowledgementsAsync(query, cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// Every acknowledgement matching the query, oldest first per person and document (the full history), each with
+    /// its <see cref="Acknowledgement.Status"/> on <paramref name="asOf"/> (today when null).
+    /// </summary>
+    public async Task<IReadOnlyList<Acknowledgement>> FindAsync(AcknowledgementQuery query, CancellationToken cancellationToken, DateTime? asOf = null)
+    {
+        AcknowledgementPolicy policy = _policy();
+        DateTime day = (asOf ?? Today).Date;
+        return (await _store.FindAcknowledgementsAsync(query, cancellationToken).ConfigureAwait(false)).Select(a => Assess(a, day, policy)).ToList();
+    }
 
     /// <summary>
     /// For each person and document or course matching the query, the newest acknowledgement made on or before
-    /// <paramref name="day"/>, if it still counts on that day.
+    /// <paramref name="day"/>, if it still counts on that day: not expired, and of the version in force when
+    /// policies/acknowledgements.yaml names one.
     /// </summary>
     public async Task<IReadOnlyList<Acknowledgement>> FindCurrentAsync(AcknowledgementQuery query, DateTime day, CancellationToken cancellationToken)
     {
-        IReadOnlyList<Acknowledgement> all = await FindAsync(query, cancellationToken).ConfigureAwait(false);
-        return LatestPerDocument(all, day).Where(a => a.IsCurrentOn(day)).ToList();
+        IReadOnlyList<Acknowledgement> all = await FindAsync(query, cancellationToken, day).ConfigureAwait(false);
+        return LatestPerDocument(all, day).Where(a => a.Status == AcknowledgementStatus.Current).ToList();
     }
 
     /// <summary>
@@ -161,7 +196,7 @@ public sealed class AcknowledgementRegister
         CancellationToken cancellationToken)
     {
         string resolved = ResolveName(kind, name);
-        IReadOnlyList<Acknowledgement> all = await FindAsync(new AcknowledgementQuery { PersonId = personId, Kind = kind, Name = resolved }, cancellationToken)
+        IReadOnlyList<Acknowledgement> all = await FindAsync(new AcknowledgementQuery { PersonId = personId, Kind = kind, Name = resolved }, cancellationToken, day)
             .ConfigureAwait(false);
         return all.Where(a => string.Equals(a.DocumentVersion, version.Trim(), StringComparison.OrdinalIgnoreCase) && a.IsCurrentOn(day))
             .OrderByDescending(a => a.AcknowledgedOn).ThenByDescending(a => a.RecordedAt).FirstOrDefault();
@@ -196,14 +231,15 @@ public sealed class AcknowledgementRegister
         }
 
         string resolved = ResolveName(kind, name);
-        string? version = Blank(requiredVersion);
+        // Without an explicit version, the one in force (policies/acknowledgements.yaml) is what a person must have.
+        string? version = Blank(requiredVersion) ?? _policy().CurrentVersionOf(kind, resolved);
         day = day.Date;
         DateTime horizon = day.AddDays(withinDays);
         IReadOnlyList<Person> people = await _store.FindPeopleAsync(new PersonQuery
         {
             Statuses = [PersonStatus.Candidate, PersonStatus.Onboarding, PersonStatus.Active, PersonStatus.Leaving],
         }, cancellationToken).ConfigureAwait(false);
-        ILookup<string, Acknowledgement> byPerson = (await FindAsync(new AcknowledgementQuery { Kind = kind, Name = resolved }, cancellationToken)
+        ILookup<string, Acknowledgement> byPerson = (await FindAsync(new AcknowledgementQuery { Kind = kind, Name = resolved }, cancellationToken, day)
             .ConfigureAwait(false)).ToLookup(a => a.PersonId, StringComparer.OrdinalIgnoreCase);
 
         var gaps = new List<AcknowledgementGap>();
@@ -256,7 +292,7 @@ public sealed class AcknowledgementRegister
         }
 
         DateTime horizon = day.Date.AddDays(withinDays);
-        IReadOnlyList<Acknowledgement> all = await FindAsync(query, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<Acknowledgement> all = await FindAsync(query, cancellationToken, day).ConfigureAwait(false);
         return LatestPerDocument(all, day.Date).Where(a => a.ExpiresOn is DateTime expires && expires <= horizon).OrderBy(a => a.ExpiresOn).ThenBy(a => a.PersonId)
             .ToList();
     }
@@ -321,7 +357,7 @@ public sealed class AcknowledgementRegister
                 "Record an acceptance or a completion once it has happened, with the day it happened.");
         }
 
-        a = a with { ExpiresOn = a.ExpiresOn ?? _validity().ExpiryFor(a.Kind, a.AcknowledgedOn) };
+        a = a with { ExpiresOn = a.ExpiresOn ?? _policy().Validity.ExpiryFor(a.Kind, a.AcknowledgedOn) };
         if (a.ExpiresOn is DateTime expires && expires <= a.AcknowledgedOn)
         {
             throw Invalid(nameof(Acknowledgement.ExpiresOn), Day(expires), $"ExpiresOn {Day(expires)} is not after the day of acceptance {Day(a.AcknowledgedOn)}.",

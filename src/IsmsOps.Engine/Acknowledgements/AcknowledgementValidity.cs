@@ -3,12 +3,13 @@ using IsmsOps.Engine.Policies;
 namespace IsmsOps.Engine.Acknowledgements;
 
 /// <summary>
-/// How long an acknowledgement counts when the record does not say: security-awareness training is retaken every
-/// year (<c>P1Y</c>) by default, and accepted documents do not lapse until a new version is required.
+/// How long an acknowledgement counts when the record does not say: the <c>validity</c> section of
+/// <c>policies/acknowledgements.yaml</c> (<see cref="AcknowledgementPolicy"/>). The shipped file has security-awareness
+/// training retaken every year (<c>P1Y</c>); accepted documents do not lapse until a new version is in force.
 /// </summary>
 public sealed record AcknowledgementValidity
 {
-    /// <summary>The built-in defaults: security training P1Y, everything else open-ended.</summary>
+    /// <summary>The built-in defaults, for a store used without a policy file: security training P1Y, everything else open-ended.</summary>
     public static AcknowledgementValidity Default { get; } = new()
     {
         Periods = new Dictionary<AcknowledgementKind, IsoDuration> { [AcknowledgementKind.SecurityTraining] = new IsoDuration(1, 0, 0, TimeSpan.Zero) },

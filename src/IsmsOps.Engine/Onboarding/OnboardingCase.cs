@@ -144,6 +144,9 @@ public static class OnboardingAuditActions
     /// <summary>The screening gate's decision: role, level required, screening relied on or why none counts, and what it allows.</summary>
     public const string GateDecided = "Onboarding.GateDecided";
 
+    /// <summary>A step added to an existing case by a later run (a Temporary Access Pass asked for after the first plan).</summary>
+    public const string StepAdded = "Onboarding.StepAdded";
+
     public const string StepSettled = "Onboarding.StepSettled";
 
     public const string StepFailed = "Onboarding.StepFailed";

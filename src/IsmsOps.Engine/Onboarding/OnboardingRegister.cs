@@ -124,6 +124,41 @@ public sealed class OnboardingRegister
     }
 
     /// <summary>
+    /// Appends <paramref name="step"/> to case <paramref name="caseId"/> (its sequence must follow the last step's) and
+    /// audits Onboarding.StepAdded. Used when a later run asks for something the first plan left out (a Temporary
+    /// Access Pass). The case's status is left for the run to settle.
+    /// </summary>
+    public async Task<OnboardingCase> AddStepAsync(string caseId, OnboardingStep step, OperationContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        OnboardingCase current = await transaction.GetOnboardingCaseAsync(caseId, cancellationToken).ConfigureAwait(false)
+            ?? throw new IsmsException("IsmsOps.Onboarding.NotFound", IsmsErrorKind.NotFound, $"No onboarding case with id '{caseId}' is registered.",
+                "Check the id with Get-IsmsOnboarding.", caseId);
+        int next = current.Steps.Count == 0 ? 1 : current.Steps.Max(s => s.Sequence) + 1;
+        if (step.Sequence != next)
+        {
+            // Another run added a step in between: adding this one too could plan the same thing twice.
+            throw new IsmsException("IsmsOps.Onboarding.Conflict", IsmsErrorKind.Conflict,
+                $"Case {caseId} changed while this run planned step {step.Sequence}. Nothing was changed.", "Run the command again.", caseId);
+        }
+
+        OnboardingCase updated = current with { Steps = [.. current.Steps, step], Version = current.Version + 1, UpdatedAt = Now() };
+        await SaveAsync(transaction, updated, current.Version, cancellationToken).ConfigureAwait(false);
+        AuditDetails details = new AuditDetails()
+            .Add("CaseId", caseId)
+            .Add("PersonId", current.PersonId)
+            .Add("Sequence", step.Sequence)
+            .Add("Kind", step.Kind)
+            .Add("ResourceId", step.ResourceId)
+            .Add("Baseline", step.Baseline);
+        await _audit.AppendAsync(transaction, [new AuditEventDraft(OnboardingAuditActions.StepAdded, Target(caseId), details.ToJson())], context, cancellationToken)
+            .ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return updated;
+    }
+
+    /// <summary>
     /// Stores the steps given (matched by sequence), the account id when it became known, and the case status, in one
     /// transaction, auditing each step that changed (Onboarding.StepSettled or Onboarding.StepFailed, with the Graph
     /// request-id) and a status change. Nothing that is unchanged is written or audited.

@@ -90,7 +90,8 @@ public sealed class OnboardingService
             .FirstOrDefault();
         if (existing is not null)
         {
-            return (person, role, existing, existing.Steps, existing.UserId);
+            return (person, role, existing, issueTemporaryAccessPass && PassStepFor(existing) is OnboardingStep added ? [.. existing.Steps, added] : existing.Steps,
+                existing.UserId);
         }
 
         (IReadOnlyList<OnboardingStep> steps, string? userId) = await PlanStepsAsync(person, role, issueTemporaryAccessPass, cancellationToken).ConfigureAwait(false);
@@ -98,8 +99,26 @@ public sealed class OnboardingService
     }
 
     /// <summary>
+    /// The pass step to add to <paramref name="existing"/> when a later run asks for a Temporary Access Pass: one, at
+    /// the end, when the case has no pass step at all; null when it has one (still to issue, failed, or issued). A case
+    /// never holds two passes: Entra keeps one pass per user, and one already issued is not replaced behind the admin's back.
+    /// </summary>
+    private static OnboardingStep? PassStepFor(OnboardingCase existing) =>
+        existing.Steps.Any(s => s.Kind == OnboardingStepKind.IssueTemporaryAccessPass) ? null
+            : new OnboardingStep
+            {
+                Sequence = existing.Steps.Count == 0 ? 1 : existing.Steps.Max(s => s.Sequence) + 1,
+                Kind = OnboardingStepKind.IssueTemporaryAccessPass,
+                ResourceDisplayName = "Temporary Access Pass",
+                Baseline = true,
+            };
+
+    /// <summary>
     /// Plans (first time) or carries on (later runs) the person's onboarding, asks the gate, runs what it allows, and
     /// returns the stored case and, when a Temporary Access Pass was issued in this run, the pass (shown once, never stored).
+    /// Asked for a pass on a later run of a case that has no pass step (the first run was blocked, or the switch was
+    /// left out), it adds one to the case (audited as Onboarding.StepAdded), reopening a completed case; a run issues
+    /// at most one pass.
     /// </summary>
     public async Task<OnboardingOutcome> StartAsync(string personId, bool issueTemporaryAccessPass, OperationContext context, CancellationToken cancellationToken)
     {
@@ -108,7 +127,12 @@ public sealed class OnboardingService
         OnboardingRegister register = _workspace.Onboarding;
         OnboardingCase current = existing ?? await register.CreateAsync(person.PersonId, role.Id, userId, userId is null ? person.UserPrincipalName : null, steps,
             context, cancellationToken).ConfigureAwait(false);
-        if (current.Status == OnboardingCaseStatus.Completed)
+        if (existing is not null && steps.Count > existing.Steps.Count)
+        {
+            current = await register.AddStepAsync(current.CaseId, steps[^1], context, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (current.Status == OnboardingCaseStatus.Completed && current.Steps.All(s => s.IsSettled))
         {
             return new OnboardingOutcome(current, null, null, null);
         }

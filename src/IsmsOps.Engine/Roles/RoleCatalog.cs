@@ -139,6 +139,35 @@ public sealed class RoleCatalog
     }
 
     /// <summary>
+    /// The role a person's JobRole is set to (<c>New-IsmsPerson -JobRole</c>, <c>Set-IsmsPerson -JobRole</c>): resolved
+    /// as <see cref="ResolveJobRole"/> does (id, else a unique title), so the caller stores the role's id, never the
+    /// free text. A value the catalog does not define, or a title several roles share, is refused with
+    /// IsmsOps.Person.UnknownRole naming the value, the catalog's path and how to list the roles; the caller then
+    /// stores nothing. One place for this rule, so the joiner and the mover commands cannot drift apart.
+    /// </summary>
+    /// <param name="jobRole">The value given, a role id or title.</param>
+    /// <param name="personId">The person it is for, named in the error; null when not known yet.</param>
+    public RoleDefinition ResolvePersonJobRole(string jobRole, string? personId = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobRole);
+        try
+        {
+            return ResolveJobRole(jobRole);
+        }
+        catch (IsmsException unknown) when (unknown.ErrorId is "IsmsOps.Role.NotFound" or "IsmsOps.Role.Ambiguous")
+        {
+            string who = personId is null ? string.Empty : $" for person '{personId}'";
+            string why = unknown.ErrorId == "IsmsOps.Role.Ambiguous"
+                ? $"is the title of several roles in the role catalog ({Source})"
+                : $"is neither the id nor the title of a role in the role catalog ({Source})";
+            string known = Roles.Count == 0 ? " The catalog has no roles." : $" Roles: {string.Join(", ", Roles.Select(r => r.Id))}.";
+            throw new IsmsException("IsmsOps.Person.UnknownRole", IsmsErrorKind.InvalidArgument,
+                $"The JobRole '{jobRole.Trim()}'{who} {why}. Nothing was stored.",
+                $"Give a role id or title that Get-IsmsRole lists, or add the role to the catalog ({Source}) first.{known}", jobRole, unknown);
+        }
+    }
+
+    /// <summary>
     /// The segregation-of-duties breaches of someone holding <paramref name="roleIds"/>, plus (when given) groups and app
     /// roles held directly. A conflict binds both ways (payroll-approver declaring payments-operator forbids the pair
     /// whichever way round they are held; the pair is reported once), and a conflicting group or app role counts

@@ -7,13 +7,16 @@ namespace IsmsOps.PowerShell.Commands;
 /// <summary>Gets acceptances of terms, NDA and policies, and security-training completions; or who is missing them.</summary>
 /// <remarks>
 /// Without switches, returns the whole history of acknowledgements matching -PersonId, -Kind and -Name, oldest first
-/// per person and document: a newer version never hides the record of an older acceptance.
+/// per person and document: a newer version never hides the record of an older acceptance. Each shows its Status on
+/// -AsOf (today by default): Current, Expired, NotYetMade, or NotCurrentVersion when policies/acknowledgements.yaml
+/// has another version of that document in force (CurrentVersion names it).
 /// -Current returns, per person and document or course, only the newest acknowledgement, and only if it still counts
-/// on -AsOf (today by default).
+/// on -AsOf: not expired, and of the version in force when the policy names one.
 /// -ExpiringWithinDays N returns, per person and document or course, the newest acknowledgement when it lapses within
 /// N days of -AsOf, or already has: the people to remind.
 /// -Missing -Name X [-Version Y] answers the question a control or the onboarding gate asks: which people in the
-/// register who have not left lack a current acknowledgement of X (of version Y when given) on -AsOf. Each answer is a
+/// register who have not left lack a current acknowledgement of X (of version Y when given, else of the version
+/// policies/acknowledgements.yaml has in force, else of any version) on -AsOf. Each answer is a
 /// gap with a Reason: Missing (never), OtherVersion (only another version), Expired, or Expiring (with
 /// -ExpiringWithinDays, current now but lapsing within the window). -Kind may be left out when records of X exist.
 /// A PersonId that is not registered is reported as IsmsOps.Person.NotFound.
@@ -66,7 +69,7 @@ public sealed class GetIsmsAcknowledgementCommand : IsmsCmdlet
     [Parameter(Mandatory = true, ParameterSetName = MissingSet)]
     public SwitchParameter Missing { get; set; }
 
-    /// <summary>With -Missing: the version required; acceptance of any other version does not count. Any version counts when left out.</summary>
+    /// <summary>With -Missing: the version required; acceptance of any other version does not count. When left out, the version policies/acknowledgements.yaml has in force, or any version when it names none.</summary>
     [Parameter(ParameterSetName = MissingSet)]
     [Alias("DocumentVersion")]
     public string? Version { get; set; }
@@ -118,7 +121,7 @@ public sealed class GetIsmsAcknowledgementCommand : IsmsCmdlet
                     ? Run((w, ct) => w.Acknowledgements.FindExpiringAsync(query, day, days, ct))
                     : Current
                         ? Run((w, ct) => w.Acknowledgements.FindCurrentAsync(query, day, ct))
-                        : Run((w, ct) => w.Acknowledgements.FindAsync(query, ct));
+                        : Run((w, ct) => w.Acknowledgements.FindAsync(query, ct, day));
                 WriteObject(found, enumerateCollection: true);
             }
         });

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using IsmsOps.Engine.People;
+using IsmsOps.Engine.Roles;
 
 namespace IsmsOps.PowerShell.Commands;
 
@@ -7,7 +8,9 @@ namespace IsmsOps.PowerShell.Commands;
 /// <remarks>
 /// Adds a person in the scope of the ISMS, keyed by the employee id from the HR system. The record, and an audit event
 /// that records who added it and with which values, are stored in one transaction. A PersonId that is already
-/// registered is an error, and nothing is changed. Every parameter binds from pipeline properties of the same name,
+/// registered is an error, and nothing is changed. JobRole must name a role of the role catalog (policies/roles, or
+/// $env:ISMSOPS_POLICIES/roles) by id or title; the role's id is stored, and a role the catalog does not define is
+/// refused with IsmsOps.Person.UnknownRole. Every parameter binds from pipeline properties of the same name,
 /// so rows from an HR export (Import-Csv) can be piped in; one bad row is reported and the others are registered.
 /// PersonalEmail, PersonalPhone and HomeAddress are sensitive: they are encrypted under a data key of the person's own
 /// (wrapped by the master key kept outside the database), the audit event names them without their values, and the
@@ -55,7 +58,7 @@ public sealed class NewIsmsPersonCommand : IsmsCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? Department { get; set; }
 
-    /// <summary>The person's job role; later releases map it to a role in the role catalog.</summary>
+    /// <summary>The person's role: the id or title of a role in the role catalog (Get-IsmsRole lists them). The role's id is stored; a role the catalog does not define is refused (IsmsOps.Person.UnknownRole) and nothing is stored.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? JobRole { get; set; }
 
@@ -101,6 +104,10 @@ public sealed class NewIsmsPersonCommand : IsmsCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? HomeAddress { get; set; }
 
+    // Read once per command, not once per piped row; a catalog that fails to load is not kept, so each row gets the
+    // same error.
+    private RoleCatalog? _catalog;
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -128,6 +135,11 @@ public sealed class NewIsmsPersonCommand : IsmsCmdlet
         {
             // Validate before asking, so -WhatIf never promises what the register would refuse.
             Person prepared = PeopleRegister.Prepare(person);
+            if (!string.IsNullOrWhiteSpace(prepared.JobRole))
+            {
+                prepared = prepared with { JobRole = (_catalog ??= ModuleSession.LoadRoleCatalog()).ResolvePersonJobRole(prepared.JobRole, prepared.PersonId).Id };
+            }
+
             if (ShouldProcess($"{prepared.PersonId} ({prepared.DisplayName}, {prepared.EmploymentType}, {prepared.Status})", "Register person"))
             {
                 WriteObject(Run((w, ct) => w.People.CreateAsync(prepared, Operation, ct)));

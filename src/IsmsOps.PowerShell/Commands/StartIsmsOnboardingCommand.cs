@@ -47,7 +47,7 @@ public sealed class StartIsmsOnboardingCommand : IsmsCmdlet
     [ArgumentCompleter(typeof(PersonIdCompleter))]
     public string PersonId { get; set; } = string.Empty;
 
-    /// <summary>Also issues a Temporary Access Pass (8 hours) when the case is first planned; it is shown once and never stored.</summary>
+    /// <summary>Also issues a Temporary Access Pass (8 hours), shown once and never stored. On a later run of a case planned without one (the first run was blocked by screening, or the switch was left out), a pass step is added to the case; a case whose pass was already issued does not get a second, and a run never issues more than one.</summary>
     [Parameter]
     public SwitchParameter IssueTemporaryAccessPass { get; set; }
 

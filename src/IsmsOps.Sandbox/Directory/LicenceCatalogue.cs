@@ -8,6 +8,10 @@ public static class LicenceCatalogue
     public static readonly Guid EntraIdP1 = new("078d2b04-f1bd-4111-bbd4-b4b1b354cef4");
     public static readonly Guid EntraIdP2 = new("84a661c4-e949-4bd2-a560-ed7766fcaf2b");
 
+    /// <summary>Exchange Online (Plan 1): mail only, what the contractor roles of the shipped catalog assign.</summary>
+    public static readonly Guid ExchangeOnlinePlan1 = new("4b9405b0-7788-4568-add1-99614e613b69");
+
+    private static readonly ServicePlan ExchangeStandard = new(new Guid("9aaf7827-d63c-4b61-89c3-182f06f82e5c"), "EXCHANGE_S_STANDARD");
     private static readonly ServicePlan Exchange = new(new Guid("efb87545-963c-4e0d-99df-69c6916d9eb0"), "EXCHANGE_S_ENTERPRISE");
     private static readonly ServicePlan SharePoint = new(new Guid("5dbe027f-2339-4123-9542-606e4d348a72"), "SHAREPOINTENTERPRISE");
     private static readonly ServicePlan Teams = new(new Guid("57ff2da0-773e-42df-b2af-ffb7a2317929"), "TEAMS1");
@@ -25,6 +29,8 @@ public static class LicenceCatalogue
         Sku(Microsoft365E5, "SPE_E5", userCount / 2, Exchange, SharePoint, Teams, OfficeApps, PremiumP1, PremiumP2, Mfa),
         Sku(EntraIdP1, "AAD_PREMIUM", userCount, PremiumP1, Mfa),
         Sku(EntraIdP2, "AAD_PREMIUM_P2", Math.Max(25, userCount / 20), PremiumP1, PremiumP2, Mfa),
+        // No generated user holds it: it is there for joiners onboarded into a contractor role.
+        Sku(ExchangeOnlinePlan1, "EXCHANGESTANDARD", Math.Max(25, userCount / 20), ExchangeStandard),
     ];
 
     private static SubscribedSku Sku(Guid id, string partNumber, int seats, params ServicePlan[] plans) => new()

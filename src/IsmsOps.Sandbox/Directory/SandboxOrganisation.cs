@@ -263,9 +263,9 @@ public static partial class SandboxOrganisation
             p2Group.AddMember(user);
         }
 
-        // Project groups fill up to about one group per twenty users, sized so the tenant ends with about five direct
-        // memberships per user; every fifth nests an earlier project.
-        int target = Math.Max(tenant.Groups.Count + 5, tenant.Users.Count / 20);
+        // Project groups fill up to about one group per twenty users, less the role catalog's groups that come last,
+        // sized so the tenant ends with about five direct memberships per user; every fifth nests an earlier project.
+        int target = Math.Max(tenant.Groups.Count + 5, tenant.Users.Count / 20 - CatalogGroups.Length);
         long budget = (long)MembershipsPerUser * tenant.Users.Count - tenant.Groups.Sum(g => (long)g.Members.Count);
         int averageSize = (int)Math.Clamp(budget / Math.Max(1, target - tenant.Groups.Count), 5, members.Count / 2);
         var projects = new List<DirectoryGroup>();

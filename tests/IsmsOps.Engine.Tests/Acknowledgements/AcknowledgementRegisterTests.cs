@@ -236,4 +236,48 @@ public sealed class AcknowledgementRegisterTests : IDisposable
     }
 
     public void Dispose() => _store.Dispose();
+
+    [Fact]
+    public async Task An_acknowledgement_of_a_version_the_policy_no_longer_has_in_force_is_reported_as_not_current()
+    {
+        var policy = new AcknowledgementPolicy
+        {
+            CurrentVersions = [new CurrentDocumentVersion(AcknowledgementKind.NonDisclosureAgreement, "Non-Disclosure Agreement", "2.0", "test")],
+        };
+        var register = new AcknowledgementRegister(_store.Workspace.Store, _store.Workspace.Audit, () => Now, () => policy);
+        await _store.AddPersonAsync("E1");
+        await _store.AddPersonAsync("E2");
+        await register.RecordAsync(Nda("1.0", new DateTime(2025, 3, 1)), TempWorkspace.Context, CancellationToken.None);
+        await register.RecordAsync(Nda("2.0", new DateTime(2026, 2, 1), "E2"), TempWorkspace.Context, CancellationToken.None);
+
+        Acknowledgement stale = Assert.Single(await register.FindAsync(new AcknowledgementQuery { PersonId = "E1" }, CancellationToken.None));
+        Acknowledgement current = Assert.Single(await register.FindCurrentAsync(AcknowledgementQuery.All, Now, CancellationToken.None));
+        AcknowledgementGap gap = Assert.Single(await register.FindGapsAsync(AcknowledgementKind.NonDisclosureAgreement, null, null, Now, 0, CancellationToken.None));
+
+        Assert.Equal((AcknowledgementStatus.NotCurrentVersion, "2.0"), (stale.Status!.Value, stale.CurrentVersion));
+        Assert.Equal(("E2", AcknowledgementStatus.Current), (current.PersonId, current.Status!.Value));
+        Assert.Equal(("E1", AcknowledgementGapReason.OtherVersion, "2.0"), (gap.PersonId, gap.Reason, gap.RequiredVersion));
+
+        // Publishing version 3.0 is an edit of the policy: from the next read on, E2's 2.0 no longer counts either.
+        policy = policy with { CurrentVersions = [new CurrentDocumentVersion(AcknowledgementKind.NonDisclosureAgreement, "Non-Disclosure Agreement", "3.0", "test")] };
+
+        Assert.Empty(await register.FindCurrentAsync(AcknowledgementQuery.All, Now, CancellationToken.None));
+        Assert.Equal(["E1", "E2"], (await register.FindGapsAsync(AcknowledgementKind.NonDisclosureAgreement, null, null, Now, 0, CancellationToken.None)).Select(g => g.PersonId));
+    }
+
+    [Fact]
+    public async Task A_record_without_an_expiry_gets_the_validity_the_policy_gives_its_kind()
+    {
+        var policy = new AcknowledgementPolicy
+        {
+            Validity = new AcknowledgementValidity { Periods = new Dictionary<AcknowledgementKind, IsmsOps.Engine.Policies.IsoDuration> { [AcknowledgementKind.SecurityTraining] = new(0, 6, 0, TimeSpan.Zero) } },
+        };
+        var register = new AcknowledgementRegister(_store.Workspace.Store, _store.Workspace.Audit, () => Now, () => policy);
+        await _store.AddPersonAsync("E1");
+
+        AcknowledgementResult result = await register.RecordAsync(Training(new DateTime(2026, 1, 10)), TempWorkspace.Context, CancellationToken.None);
+
+        Assert.Equal(new DateTime(2026, 7, 10), result.Acknowledgement.ExpiresOn);
+        Assert.Equal(AcknowledgementStatus.Current, result.Acknowledgement.Status);
+    }
 }

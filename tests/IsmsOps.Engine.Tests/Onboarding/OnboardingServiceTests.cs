@@ -294,4 +294,56 @@ public sealed class OnboardingServiceTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain(outcome.TemporaryAccessPass!, File.ReadAllText(_store.Location.DatabasePath), StringComparison.Ordinal);
         Assert.Null((await RunAsync(pass: true)).TemporaryAccessPass);
     }
+
+    [Fact]
+    public async Task A_pass_asked_for_after_the_first_run_was_blocked_by_screening_is_added_to_the_case_and_issued_once_screening_clears()
+    {
+        await JoinerAsync("vault-keeper");
+        ScreeningRecord screening = await RequestedScreeningAsync();
+        Assert.Equal(OnboardingCaseStatus.Blocked, (await RunAsync()).Case.Status);
+
+        OnboardingOutcome blocked = await RunAsync(pass: true);
+        OnboardingOutcome askedAgain = await RunAsync(pass: true);
+
+        Assert.Null(blocked.TemporaryAccessPass);
+        Assert.Null(askedAgain.TemporaryAccessPass);
+        Assert.Null(Joiner);
+        OnboardingStep added = Assert.Single(askedAgain.Case.Steps, s => s.Kind == OnboardingStepKind.IssueTemporaryAccessPass);
+        Assert.Equal(OnboardingStepStatus.Pending, added.Status);
+        Assert.Equal(askedAgain.Case.Steps.Count, added.Sequence);
+        Assert.Single(_store.Events(), e => e.Action == OnboardingAuditActions.StepAdded);
+
+        await ClearAsync(screening);
+        OnboardingOutcome cleared = await RunAsync(pass: true);
+        OnboardingOutcome after = await RunAsync(pass: true);
+
+        Assert.StartsWith("Tap-", cleared.TemporaryAccessPass, StringComparison.Ordinal);
+        Assert.Null(after.TemporaryAccessPass);
+        Assert.Equal(OnboardingCaseStatus.Completed, after.Case.Status);
+        Assert.Single(after.Case.Steps, s => s.Kind == OnboardingStepKind.IssueTemporaryAccessPass);
+        Assert.Single(Joiner!.AuthenticationMethods, m => m is TemporaryAccessPassMethod);
+        Assert.True(HasBirthright(Joiner!));
+        Assert.DoesNotContain(cleared.TemporaryAccessPass!, File.ReadAllText(_store.Location.DatabasePath), StringComparison.Ordinal);
+        Assert.DoesNotContain(_store.Events(), e => e.Details.Contains(cleared.TemporaryAccessPass!, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_completed_case_planned_without_a_pass_gets_one_when_a_later_run_asks_and_only_one()
+    {
+        await JoinerAsync();
+        await ClearAsync(await RequestedScreeningAsync());
+        OnboardingOutcome first = await RunAsync();
+        Assert.Equal(OnboardingCaseStatus.Completed, first.Case.Status);
+        Assert.DoesNotContain(Joiner!.AuthenticationMethods, m => m is TemporaryAccessPassMethod);
+
+        OnboardingOutcome second = await RunAsync(pass: true);
+        OnboardingOutcome third = await RunAsync(pass: true);
+
+        Assert.StartsWith("Tap-", second.TemporaryAccessPass, StringComparison.Ordinal);
+        Assert.Equal(OnboardingCaseStatus.Completed, second.Case.Status);
+        Assert.Null(third.TemporaryAccessPass);
+        Assert.Equal(first.Case.Steps.Count + 1, third.Case.Steps.Count);
+        Assert.Single(Joiner!.AuthenticationMethods, m => m is TemporaryAccessPassMethod);
+        Assert.Equal(first.Case.CaseId, third.Case.CaseId);
+    }
 }

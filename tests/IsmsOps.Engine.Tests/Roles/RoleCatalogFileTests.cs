@@ -33,8 +33,8 @@ public sealed class RoleCatalogFileTests : IDisposable
     {
         RoleCatalog catalog = RoleCatalog.Load(Path.Combine(RepoRoot(), "policies", "roles"));
 
-        Assert.Equal(["contractor-baseline", "engineering-manager", "finance-controller", "payments-operator", "payroll-approver", "software-engineer"],
-            catalog.Roles.Select(r => r.Id));
+        Assert.Equal(["contractor-baseline", "engineering-manager", "finance-controller", "head-of-security", "payments-operator", "payroll-approver",
+            "radio-engineer", "security-consultant", "software-engineer"], catalog.Roles.Select(r => r.Id));
         RoleDefinition controller = catalog.Require("FINANCE-Controller");
         Assert.True(controller.Privileged);
         Assert.Equal(ScreeningLevel.Enhanced, controller.ScreeningLevel);
