@@ -32,7 +32,8 @@ internal static class ModuleSession
 
             s_workspace?.Dispose();
             s_workspace = null;
-            s_workspace = IsmsWorkspace.Open(wanted, offboardingPolicy: LoadOffboardingPolicy, screeningPolicy: LoadScreeningPolicy);
+            s_workspace = IsmsWorkspace.Open(wanted, offboardingPolicy: LoadOffboardingPolicy, screeningPolicy: LoadScreeningPolicy,
+                moverPolicy: LoadMoverPolicy);
             return s_workspace;
         }
     }
@@ -54,6 +55,8 @@ internal static class ModuleSession
     /// <summary>The roles/ folder of the current policy folder, whether or not it exists; null for built-in defaults.</summary>
     public static string? RoleCatalogFolder() =>
         PolicyFolder.Resolve(ShippedPolicyFolder).Path is string folder ? Path.Combine(folder, RoleCatalog.FolderName) : null;
+
+    private static Engine.Movers.MoverPolicy LoadMoverPolicy() => Engine.Movers.MoverPolicy.From(PolicyFolder.Resolve(ShippedPolicyFolder));
 
     private static Engine.Screening.ScreeningPolicy LoadScreeningPolicy() => Engine.Screening.ScreeningPolicy.From(PolicyFolder.Resolve(ShippedPolicyFolder));
 

@@ -240,6 +240,16 @@ public sealed class SqliteStore : IIsmsStore
         }));
     }
 
+    public Task<IReadOnlyList<Movers.MoverCase>> FindMoverCasesAsync(Movers.MoverCaseQuery query, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Translate(DatabasePath, () =>
+        {
+            using SqliteConnection connection = OpenConnection();
+            return SqliteMoverRows.Find(connection, null, query);
+        }));
+    }
+
     public Task<WrappedDataKey?> GetDataKeyAsync(string personId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
