@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.HrEvents;
 using IsmsOps.Engine.Movers;
 using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.Onboarding;
@@ -344,5 +345,35 @@ public sealed class MoverServiceTests : IAsyncLifetime, IDisposable
         Assert.Equal(OnboardingCaseStatus.Completed, carried.Case.Status);
         await RunAsync();
         Assert.True(HoldsB && HoldsShared);
+    }
+
+    [Fact]
+    public async Task An_hr_mover_event_opens_the_case_with_the_role_change_and_a_redelivery_opens_no_second_one()
+    {
+        await HolderOfAsync();
+        var move = new HrEvent { IdempotencyKey = "wd-move-1", Kind = HrEventKind.Mover, PersonId = "E3001", JobRole = "role-b title" };
+
+        HrEventOutcome applied = await _store.Workspace.HrEvents.ProcessAsync(move, Catalog, Hr, CancellationToken.None);
+        HrEventOutcome again = await _store.Workspace.HrEvents.ProcessAsync(move, Catalog, Hr, CancellationToken.None);
+
+        Assert.Equal((HrEventStatus.Applied, HrEventStatus.AlreadyProcessed), (applied.Status, again.Status));
+        MoverCase opened = Assert.Single(await _store.Workspace.Movers.FindAsync(new MoverCaseQuery { PersonId = "E3001" }, CancellationToken.None));
+        Assert.Equal(("role-a", "role-b", _user.Id), (opened.FromRoleId, opened.ToRoleId, opened.UserId));
+        await RunAsync();
+        Assert.True(HoldsB && HoldsA);
+    }
+
+    [Fact]
+    public async Task A_person_without_a_linked_account_or_moving_within_the_same_role_gets_no_case()
+    {
+        await _store.Workspace.People.CreateAsync(new Person { PersonId = "E3001", DisplayName = "Unlinked", JobRole = "role-a" }, Hr, CancellationToken.None);
+
+        PersonUpdateOutcome unlinked = await _store.Workspace.Movers.UpdatePersonAsync("E3001", p => p with { JobRole = "role-b" }, null, Catalog, Hr, CancellationToken.None);
+        PersonUpdateOutcome same = await _store.Workspace.Movers.UpdatePersonAsync("E3001", p => p with { DirectoryObjectId = _user.Id, Department = "Ops" }, null, Catalog, Hr, CancellationToken.None);
+
+        Assert.Equal("role-b", unlinked.Person.JobRole);
+        Assert.Null(unlinked.Case);
+        Assert.Null(same.Case);
+        Assert.Empty(await _store.Workspace.Movers.FindAsync(new MoverCaseQuery(), CancellationToken.None));
     }
 }
