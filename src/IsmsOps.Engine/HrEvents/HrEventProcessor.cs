@@ -17,6 +17,8 @@ namespace IsmsOps.Engine.HrEvents;
 /// null stay as they are); a Leaver sets Status Leaving and the end date. A job role must resolve in the role catalog
 /// (by id or title) and is stored as the role's id. Refusals change nothing and record nothing, so the same event can be
 /// delivered again once the cause is fixed; each refusal is audited (ids and the error id only).
+/// A Mover that changes a linked person's role from one catalog role to another opens a mover case in the same
+/// transaction (<see cref="MoverRegister.OpenOnRoleChangeAsync"/>); granting and removing access is Start-IsmsMove's.
 /// Starting onboarding or offboarding from an applied event is not done here: <see cref="Applied"/> is raised after the
 /// commit for that.
 /// </remarks>

@@ -60,11 +60,6 @@ public sealed class MoverRegister
         }
     }
 
-    /// <summary>The case, or IsmsOps.Mover.NotFound.</summary>
-    public async Task<MoverCase> GetAsync(string caseId, CancellationToken cancellationToken) =>
-        (await _store.FindMoverCasesAsync(new MoverCaseQuery(), cancellationToken).ConfigureAwait(false)).FirstOrDefault(c => string.Equals(c.CaseId, caseId, StringComparison.OrdinalIgnoreCase))
-        ?? throw NotFound(caseId);
-
     /// <summary>Cases matching the query, newest first. <see cref="MoverCaseQuery.DueAt"/> gives the open cases a scheduler should run.</summary>
     public Task<IReadOnlyList<MoverCase>> FindAsync(MoverCaseQuery query, CancellationToken cancellationToken) =>
         _store.FindMoverCasesAsync(query, cancellationToken);

@@ -41,15 +41,10 @@ public sealed class MoverService
     /// <param name="clock">Now: when the gate is asked about, and whether the overlap has passed.</param>
     public MoverService(IsmsWorkspace workspace, RoleCatalog roles, GraphConnection connection, GraphReaderOptions? options = null, Func<DateTimeOffset>? clock = null)
     {
-        ArgumentNullException.ThrowIfNull(workspace);
-        ArgumentNullException.ThrowIfNull(roles);
-        ArgumentNullException.ThrowIfNull(connection);
-        _workspace = workspace;
-        _roles = roles;
-        _graph = new GraphWriter(connection, options);
-        _runner = new OffboardingStepRunner(connection, options);
-        _baseUrl = connection.GraphEndpoint.TrimEnd('/');
-        _clock = clock ?? (() => DateTimeOffset.UtcNow);
+        _workspace = workspace ?? throw new ArgumentNullException(nameof(workspace));
+        _roles = roles ?? throw new ArgumentNullException(nameof(roles));
+        _runner = new OffboardingStepRunner(connection ?? throw new ArgumentNullException(nameof(connection)), options);
+        (_graph, _baseUrl, _clock) = (new GraphWriter(connection, options), connection.GraphEndpoint.TrimEnd('/'), clock ?? (() => DateTimeOffset.UtcNow));
     }
 
     /// <summary>HTTP requests sent to Graph so far ($batch counts once).</summary>

@@ -101,14 +101,7 @@ public sealed class MoverServiceTests : IAsyncLifetime, IDisposable
         return await _store.Workspace.People.GetAsync("E3001", CancellationToken.None);
     }
 
-    private Task<ScreeningRecord> ClearAsync(ScreeningRecord s) => _store.Workspace.Screening.UpdateAsync(s.ScreeningId, r => r with
-    {
-        Status = ScreeningStatus.Cleared,
-        Identity = ScreeningCheckResult.Clear,
-        RightToWork = ScreeningCheckResult.Clear,
-        CriminalRecord = ScreeningCheckResult.Clear,
-        References = ScreeningCheckResult.Clear,
-    }, null, Hr, CancellationToken.None);
+    private Task<ScreeningRecord> ClearAsync(ScreeningRecord s) => Onboarding.OnboardingServiceTests.ClearAsync(_store.Workspace, s, Hr);
 
     private async Task<ScreeningRecord> ClearedEnhancedAsync()
     {

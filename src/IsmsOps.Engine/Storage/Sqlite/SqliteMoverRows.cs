@@ -27,16 +27,7 @@ internal static class SqliteMoverRows
     public static IReadOnlyList<MoverCase> Find(SqliteConnection connection, SqliteTransaction? transaction, MoverCaseQuery query)
     {
         using SqliteCommand command = SqliteStore.Command(connection, transaction, string.Empty);
-        var where = new List<string>();
-        if (query.PersonId is string person)
-        {
-            where.Add("person_id = " + SqliteStore.Bind(command, "$person", person));
-        }
-
-        if (query.Statuses.Count > 0)
-        {
-            where.Add("status IN (" + string.Join(",", query.Statuses.Select((s, i) => SqliteStore.Bind(command, "$s" + i, s.ToString()))) + ")");
-        }
+        List<string> where = SqliteStore.PersonAndStatusFilter(command, query.PersonId, query.Statuses.Select(s => s.ToString()));
 
         if (query.DueAt is DateTimeOffset due)
         {
@@ -45,7 +36,7 @@ internal static class SqliteMoverRows
                 + $"OR status IN ('{MoverCaseStatus.Granting}','{MoverCaseStatus.WaitingForScreening}','{MoverCaseStatus.Failed}'))");
         }
 
-        command.CommandText = "SELECT body FROM mover_case" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : string.Empty)
+        command.CommandText = "SELECT body FROM mover_case" + SqliteStore.WhereClause(where)
             + " ORDER BY created_at DESC, case_id;";
         return Read(command);
     }
