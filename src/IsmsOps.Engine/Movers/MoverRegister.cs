@@ -55,7 +55,8 @@ public sealed class MoverRegister
         catch (IsmsException unknown) when (unknown.ErrorId is "IsmsOps.Role.NotFound" or "IsmsOps.Role.Ambiguous")
         {
             throw new IsmsException("IsmsOps.Person.UnknownRole", IsmsErrorKind.InvalidArgument,
-                $"The job role '{jobRole}' is not a role of the role catalog ({roles.Source}): {unknown.Message} Nothing was changed.",
+                (unknown.ErrorId == "IsmsOps.Role.Ambiguous" ? unknown.Message : $"The job role '{jobRole}' is neither the id nor the title of a role in the role catalog ({roles.Source}).")
+                + " Nothing was changed.",
                 "Give a role id or title from the catalog (Get-IsmsRole lists them), or add the role to the catalog's roles/*.yaml first.", jobRole);
         }
     }
