@@ -369,4 +369,18 @@ public sealed class MoverServiceTests : IAsyncLifetime, IDisposable
         Assert.Null(same.Case);
         Assert.Empty(await _store.Workspace.Movers.FindAsync(new MoverCaseQuery(), CancellationToken.None));
     }
+
+    [Fact]
+    public async Task A_due_move_takes_four_round_trips_one_read_batch_one_grant_batch_one_assignment_read_and_one_removal_batch()
+    {
+        await HolderOfAsync();
+        await MoveAsync("role-b");
+        MoverService service = Service(DaysFromNow(15));
+
+        MoverOutcome outcome = await RunAsync(service);
+
+        Assert.Equal(MoverCaseStatus.Completed, outcome.Case!.Status);
+        Assert.Equal((4, 3), (outcome.Case.GrantSteps.Count, outcome.Case.RemovalSteps.Count));
+        Assert.Equal(4, service.RequestCount);
+    }
 }
