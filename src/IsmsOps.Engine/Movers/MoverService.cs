@@ -75,6 +75,15 @@ public sealed class MoverService
         DateTimeOffset now = _clock();
         string? waiting = null;
         List<OnboardingStep> pending = current.GrantSteps.Where(s => !s.IsSettled).ToList();
+        if (pending.Count > 0 && person.Status is PersonStatus.Leaving or PersonStatus.Left)
+        {
+            // Offboarding is taking (or has taken) the account's access away; granting a new role's now would undo it.
+            string reason = $"The person is {person.Status}; no new access is granted, and offboarding removes the rest.";
+            current = await register.RecordAsync(current.CaseId, pending.Select(s => s with { Status = OnboardingStepStatus.Skipped, Reason = reason, CompletedAt = now }).ToList(),
+                [], null, context, cancellationToken).ConfigureAwait(false);
+            pending = [];
+        }
+
         if (pending.Count > 0)
         {
             ScreeningLevel level = to.ScreeningLevelFor(person.Location);

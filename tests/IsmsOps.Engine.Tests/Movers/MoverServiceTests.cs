@@ -383,4 +383,19 @@ public sealed class MoverServiceTests : IAsyncLifetime, IDisposable
         Assert.Equal((4, 3), (outcome.Case.GrantSteps.Count, outcome.Case.RemovalSteps.Count));
         Assert.Equal(4, service.RequestCount);
     }
+
+    [Fact]
+    public async Task A_mover_who_is_leaving_gets_nothing_new_and_still_loses_the_old_access_when_due()
+    {
+        await HolderOfAsync();
+        await MoveAsync("role-b");
+        await _store.Workspace.People.UpdateAsync("E3001", p => p with { Status = PersonStatus.Leaving, EndDate = DateTime.UtcNow.Date.AddDays(7) }, null, Hr, CancellationToken.None);
+
+        MoverOutcome outcome = await RunAsync(Service(DaysFromNow(15)));
+
+        Assert.False(OnlyB.HasMember(_user.Id) || HasAppRole(_appRoles[1]));
+        Assert.False(HoldsAnyOfAOnly);
+        Assert.All(outcome.Case!.GrantSteps, s => Assert.Equal((OnboardingStepStatus.Skipped, true), (s.Status, s.Reason!.Contains("Leaving", StringComparison.Ordinal))));
+        Assert.Equal(MoverCaseStatus.Completed, outcome.Case.Status);
+    }
 }
