@@ -46,6 +46,8 @@
         'Test-IsmsOffboardingEvidence'
         'Start-IsmsOnboarding'
         'Get-IsmsOnboarding'
+        'Get-IsmsMove'
+        'Start-IsmsMove'
         'Get-IsmsRole'
         'Test-IsmsRoleCatalog'
     )

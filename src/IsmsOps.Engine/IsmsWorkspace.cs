@@ -21,7 +21,7 @@ public sealed class IsmsWorkspace : IDisposable
     private readonly Func<OffboardingPolicy> _offboardingPolicy;
 
     private IsmsWorkspace(StoreLocation location, IIsmsStore store, CheckpointSigner signer, Func<DateTime>? clock, Func<OffboardingPolicy> offboardingPolicy,
-        MasterKeySource masterKeys, Func<ScreeningPolicy> screeningPolicy, Func<AcknowledgementPolicy> acknowledgementPolicy)
+        MasterKeySource masterKeys, Func<ScreeningPolicy> screeningPolicy, Func<AcknowledgementPolicy> acknowledgementPolicy, Func<Movers.MoverPolicy> moverPolicy)
     {
         Location = location;
         Store = store;
@@ -35,7 +35,8 @@ public sealed class IsmsWorkspace : IDisposable
         PersonalDataRemoval = new PersonalDataRemoval(store, Audit, PersonalData, () => _offboardingPolicy().PersonalDataRetention, clock);
         Screening = new ScreeningRegister(store, Audit, PersonalData, screeningPolicy, clock);
         Onboarding = new OnboardingRegister(store, Audit, clock);
-        HrEvents = new HrEvents.HrEventProcessor(store, People, Audit, clock);
+        Movers = new Movers.MoverRegister(store, Audit, People, moverPolicy, clock);
+        HrEvents = new HrEvents.HrEventProcessor(store, People, Audit, clock, Movers);
         HrFeed = new HrEvents.HrFeedImport(HrEvents, People, clock);
     }
 
@@ -51,6 +52,9 @@ public sealed class IsmsWorkspace : IDisposable
 
     /// <summary>Joiners' onboarding cases: the plan, the screening gate's decisions, and each step.</summary>
     public OnboardingRegister Onboarding { get; }
+
+    /// <summary>Movers' cases: the role change, the new role's grants and the old access to remove after the overlap.</summary>
+    public Movers.MoverRegister Movers { get; }
 
     /// <summary>Acceptances of terms, NDA and policies, and security-training completions, with their history.</summary>
     public AcknowledgementRegister Acknowledgements { get; }
@@ -80,11 +84,12 @@ public sealed class IsmsWorkspace : IDisposable
     /// <paramref name="offboardingDeadlines"/>, when given, replaces the policy's deadlines. The personal-data master
     /// key comes from <paramref name="masterKeys"/>, by default <c>$ISMSOPS_MASTER_KEY</c> or the key file beside the store.
     /// <paramref name="screeningPolicy"/> supplies policies/screening.yaml the same way (built-in defaults without it),
-    /// and <paramref name="acknowledgementPolicy"/> policies/acknowledgements.yaml (validity per kind, versions in force).
+    /// <paramref name="acknowledgementPolicy"/> policies/acknowledgements.yaml (validity per kind, versions in force), and
+    /// <paramref name="moverPolicy"/> policies/movers.yaml.
     /// </summary>
     public static IsmsWorkspace Open(StoreLocation location, Func<DateTime>? clock = null, OffboardingDeadlinePolicy? offboardingDeadlines = null,
         Func<OffboardingPolicy>? offboardingPolicy = null, MasterKeySource? masterKeys = null, Func<ScreeningPolicy>? screeningPolicy = null,
-        Func<AcknowledgementPolicy>? acknowledgementPolicy = null)
+        Func<AcknowledgementPolicy>? acknowledgementPolicy = null, Func<Movers.MoverPolicy>? moverPolicy = null)
     {
         Func<OffboardingPolicy> policy = offboardingPolicy ?? (() => OffboardingPolicy.Default);
         Func<OffboardingPolicy> effective = offboardingDeadlines is null ? policy : () => policy() with { Deadlines = offboardingDeadlines };
@@ -94,7 +99,7 @@ public sealed class IsmsWorkspace : IDisposable
             RefuseToReplaceAMissingSigningKey(location, store);
             return new IsmsWorkspace(location, store, CheckpointSigner.LoadOrCreate(location.SigningKeyPath), clock, effective,
                 masterKeys ?? MasterKeySource.For(location), screeningPolicy ?? (() => ScreeningPolicy.Default),
-                acknowledgementPolicy ?? (() => AcknowledgementPolicy.Default));
+                acknowledgementPolicy ?? (() => AcknowledgementPolicy.Default), moverPolicy ?? (() => Engine.Movers.MoverPolicy.Default));
         }
         catch
         {

@@ -33,7 +33,7 @@ internal static class ModuleSession
             s_workspace?.Dispose();
             s_workspace = null;
             s_workspace = IsmsWorkspace.Open(wanted, offboardingPolicy: LoadOffboardingPolicy, screeningPolicy: LoadScreeningPolicy,
-                acknowledgementPolicy: LoadAcknowledgementPolicy);
+                acknowledgementPolicy: LoadAcknowledgementPolicy, moverPolicy: LoadMoverPolicy);
             return s_workspace;
         }
     }
@@ -58,6 +58,8 @@ internal static class ModuleSession
 
     private static Engine.Acknowledgements.AcknowledgementPolicy LoadAcknowledgementPolicy() =>
         Engine.Acknowledgements.AcknowledgementPolicy.From(PolicyFolder.Resolve(ShippedPolicyFolder));
+
+    private static Engine.Movers.MoverPolicy LoadMoverPolicy() => Engine.Movers.MoverPolicy.From(PolicyFolder.Resolve(ShippedPolicyFolder));
 
     private static Engine.Screening.ScreeningPolicy LoadScreeningPolicy() => Engine.Screening.ScreeningPolicy.From(PolicyFolder.Resolve(ShippedPolicyFolder));
 

@@ -103,8 +103,8 @@ public sealed class OnboardingCmdletTests
         using var ps = new PowerShellSession();
         try
         {
-            ps.Run(Setup + "; Set-IsmsPerson E7001 -JobRole astronaut -Confirm:$false");
-            ps.Errors.Clear();
+            // Set-IsmsPerson refuses a role the catalog lacks; a register imported before the catalog changed may still hold one.
+            ps.Run(Setup.Replace("-JobRole software-engineer", "-JobRole astronaut", StringComparison.Ordinal));
 
             ps.Run("Start-IsmsOnboarding -PersonId E7001 -Confirm:$false");
 

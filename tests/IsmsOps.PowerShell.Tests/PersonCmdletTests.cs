@@ -99,7 +99,7 @@ public sealed class PersonCmdletTests
         ps.Run("""
             New-IsmsPerson E1 'Ada' -Department Engineering | Out-Null
             $stale = Get-IsmsPerson E1
-            Set-IsmsPerson E1 -JobRole 'Staff Engineer'
+            Set-IsmsPerson E1 -JobRole 'Engineering Manager'
             $stale | Set-IsmsPerson -Department Sales
             """);
 
@@ -107,7 +107,7 @@ public sealed class PersonCmdletTests
         Assert.StartsWith("IsmsOps.Person.Conflict", error.FullyQualifiedErrorId, StringComparison.Ordinal);
         PSObject stored = ps.Run("Get-IsmsPerson E1").Single();
         Assert.Equal("Engineering", stored.Properties["Department"].Value);
-        Assert.Equal("Staff Engineer", stored.Properties["JobRole"].Value);
+        Assert.Equal("engineering-manager", stored.Properties["JobRole"].Value);
     }
 
     [Fact]
@@ -134,14 +134,14 @@ public sealed class PersonCmdletTests
         ps.Run("""
             New-IsmsPerson E1 'Ada' -Mail ada@example.com | Out-Null
             New-IsmsPerson E2 'Bob' -Mail bob@example.com -JobRole payroll-approver | Out-Null
-            @([pscustomobject]@{ PersonId = 'E1'; Mail = 'ada@new.example' }, [pscustomobject]@{ PersonId = 'E2'; JobRole = 'Developer' }) | Set-IsmsPerson
+            @([pscustomobject]@{ PersonId = 'E1'; Mail = 'ada@new.example' }, [pscustomobject]@{ PersonId = 'E2'; JobRole = 'software-engineer' }) | Set-IsmsPerson
             """);
 
         Assert.Empty(ps.Errors);
         Assert.Equal("ada@new.example", ps.Run("(Get-IsmsPerson E1).Mail").Single().BaseObject);
         PSObject bob = ps.Run("Get-IsmsPerson E2").Single();
         Assert.Equal("bob@example.com", bob.Properties["Mail"].Value);
-        Assert.Equal("Developer", bob.Properties["JobRole"].Value);
+        Assert.Equal("software-engineer", bob.Properties["JobRole"].Value);
     }
 
     [Fact]
@@ -150,13 +150,13 @@ public sealed class PersonCmdletTests
         using var ps = new PowerShellSession();
         ps.Run("""
             New-IsmsPerson E1 'Ada' -Department Engineering -Mail ada@example.com | Out-Null
-            [pscustomobject]@{ PersonId = 'E1'; Department = ''; JobRole = 'Engineer' } | Set-IsmsPerson
+            [pscustomobject]@{ PersonId = 'E1'; Department = ''; JobRole = 'Software Engineer' } | Set-IsmsPerson
             Set-IsmsPerson E1 -Mail ''
             """);
 
         PSObject ada = ps.Run("Get-IsmsPerson E1").Single();
         Assert.Equal("Engineering", ada.Properties["Department"].Value);
-        Assert.Equal("Engineer", ada.Properties["JobRole"].Value);
+        Assert.Equal("software-engineer", ada.Properties["JobRole"].Value);
         Assert.Null(ada.Properties["Mail"].Value);
     }
 

@@ -62,6 +62,7 @@ public static class GraphPermissions
     private const string Offboard = "Start-IsmsOffboarding";
     private const string ResumeOffboard = "Resume-IsmsOffboarding";
     private const string Onboard = "Start-IsmsOnboarding";
+    private const string Move = "Start-IsmsMove";
     private const string ExitReview = "Get-IsmsOrphanedAccount";
 
     private static readonly string[] Reads = [Snapshot, Access, Offboard, ResumeOffboard];
@@ -78,28 +79,28 @@ public static class GraphPermissions
         new(GraphOperation.ReadUsers, "list users", ["User.Read.All"], ["User.Read.All"], [.. Reads, Onboard, ExitReview]),
         new(GraphOperation.ReadSignInActivity, "read users' sign-in activity", ["User.Read.All", "AuditLog.Read.All"], ["User.Read.All", "AuditLog.Read.All"], Reads,
             "Needs Microsoft Entra ID P1; without it the snapshot records the evidence as missing instead of failing."),
-        new(GraphOperation.ReadGroups, "list groups", ["GroupMember.Read.All"], ["GroupMember.Read.All"], [.. Reads, Onboard]),
+        new(GraphOperation.ReadGroups, "list groups", ["GroupMember.Read.All"], ["GroupMember.Read.All"], [.. Reads, Onboard, Move]),
         new(GraphOperation.ReadGroupMembers, "list group members and owners", ["GroupMember.Read.All"], ["GroupMember.Read.All"], Reads),
         new(GraphOperation.ReadRoleAssignments, "list role assignments", ["RoleManagement.Read.Directory"], ["RoleManagement.Read.Directory"], Reads),
         new(GraphOperation.ReadRoleSchedules, "list PIM role schedules", ["RoleEligibilitySchedule.Read.Directory", "RoleAssignmentSchedule.Read.Directory"],
             ["RoleEligibilitySchedule.Read.Directory", "RoleAssignmentSchedule.Read.Directory"], Reads, "Needs Microsoft Entra ID P2 (PIM)."),
-        new(GraphOperation.ReadServicePrincipals, "list service principals", ["Application.Read.All"], ["Application.Read.All"], [.. Reads, Onboard]),
-        new(GraphOperation.ReadAppRoleAssignments, "list app role assignments", ["Application.Read.All"], ["Application.Read.All"], Reads,
-            "Read per service principal (appRoleAssignedTo), which needs fewer calls than per user."),
+        new(GraphOperation.ReadServicePrincipals, "list service principals", ["Application.Read.All"], ["Application.Read.All"], [.. Reads, Onboard, Move]),
+        new(GraphOperation.ReadAppRoleAssignments, "list app role assignments", ["Application.Read.All"], ["Application.Read.All"], [.. Reads, Move],
+            "Read per service principal (appRoleAssignedTo), which needs fewer calls than per user; Start-IsmsMove reads one user's to find the assignment to remove."),
         new(GraphOperation.ReadDelegatedGrants, "list delegated permission grants", ["DelegatedPermissionGrant.Read.All"], ["DelegatedPermissionGrant.Read.All"], Reads),
-        new(GraphOperation.ReadLicenses, "read license assignments", ["LicenseAssignment.Read.All"], ["LicenseAssignment.Read.All"], [.. Reads, Onboard]),
+        new(GraphOperation.ReadLicenses, "read license assignments", ["LicenseAssignment.Read.All"], ["LicenseAssignment.Read.All"], [.. Reads, Onboard, Move]),
         new(GraphOperation.ReadAuthenticationMethodsReport, "read the authentication methods registration report", ["AuditLog.Read.All"], ["AuditLog.Read.All"], Reads,
             "Delegated access also needs a reader role such as Reports Reader."),
         new(GraphOperation.ReadAuthenticationMethods, "read a user's authentication methods", ["UserAuthenticationMethod.Read.All"], ["UserAuthenticationMethod.Read.All"], [Offboard, ResumeOffboard]),
         new(GraphOperation.ReadDevices, "list devices", ["Device.Read.All"], ["Device.Read.All"], Reads),
         new(GraphOperation.DisableUser, "disable a user", ["User.EnableDisableAccount.All"], ["User.EnableDisableAccount.All"], Writes),
         new(GraphOperation.RevokeSessions, "revoke a user's sign-in sessions", ["User.RevokeSessions.All"], ["User.RevokeSessions.All"], Writes),
-        new(GraphOperation.RemoveGroupMember, "remove a group member", ["GroupMember.ReadWrite.All"], ["GroupMember.ReadWrite.All"], Writes),
+        new(GraphOperation.RemoveGroupMember, "remove a group member", ["GroupMember.ReadWrite.All"], ["GroupMember.ReadWrite.All"], [.. Writes, Move]),
         new(GraphOperation.RemoveGroupOwner, "remove a group owner", ["Group.ReadWrite.All"], ["Group.ReadWrite.All"], Writes),
         new(GraphOperation.RemoveRoleAssignment, "remove a directory role assignment", ["RoleManagement.ReadWrite.Directory"], ["RoleManagement.ReadWrite.Directory"], Writes),
-        new(GraphOperation.RemoveAppRoleAssignment, "remove an app role assignment", ["AppRoleAssignment.ReadWrite.All"], ["AppRoleAssignment.ReadWrite.All"], Writes),
+        new(GraphOperation.RemoveAppRoleAssignment, "remove an app role assignment", ["AppRoleAssignment.ReadWrite.All"], ["AppRoleAssignment.ReadWrite.All"], [.. Writes, Move]),
         new(GraphOperation.RemoveDelegatedGrant, "remove a delegated permission grant", ["DelegatedPermissionGrant.ReadWrite.All"], ["DelegatedPermissionGrant.ReadWrite.All"], Writes),
-        new(GraphOperation.RemoveLicense, "remove a license", ["LicenseAssignment.ReadWrite.All"], ["LicenseAssignment.ReadWrite.All"], Writes),
+        new(GraphOperation.RemoveLicense, "remove a license", ["LicenseAssignment.ReadWrite.All"], ["LicenseAssignment.ReadWrite.All"], [.. Writes, Move]),
         new(GraphOperation.RemoveAuthenticationMethod, "remove an authentication method", ["UserAuthenticationMethod.ReadWrite.All"], ["UserAuthenticationMethod.ReadWrite.All"], Writes,
             "Delegated access also needs the Privileged Authentication Administrator role for admins' methods."),
         new(GraphOperation.DisableDevice, "disable a device", ["Device.ReadWrite.All"], ["Device.ReadWrite.All"], Writes,
@@ -108,9 +109,9 @@ public static class GraphPermissions
         new(GraphOperation.CreateUser, "create a user", ["User.ReadWrite.All"], ["User.ReadWrite.All"], [Onboard],
             "Delegated access also needs the User Administrator role."),
         new(GraphOperation.SetUserAttributes, "set a user's employeeId and hire date", ["User.ReadWrite.All"], ["User.ReadWrite.All"], [Onboard]),
-        new(GraphOperation.AddGroupMember, "add a group member", ["GroupMember.ReadWrite.All"], ["GroupMember.ReadWrite.All"], [Onboard]),
-        new(GraphOperation.AssignLicense, "assign a license", ["LicenseAssignment.ReadWrite.All"], ["LicenseAssignment.ReadWrite.All"], [Onboard]),
-        new(GraphOperation.AssignAppRole, "assign an app role", ["AppRoleAssignment.ReadWrite.All"], ["AppRoleAssignment.ReadWrite.All"], [Onboard]),
+        new(GraphOperation.AddGroupMember, "add a group member", ["GroupMember.ReadWrite.All"], ["GroupMember.ReadWrite.All"], [Onboard, Move]),
+        new(GraphOperation.AssignLicense, "assign a license", ["LicenseAssignment.ReadWrite.All"], ["LicenseAssignment.ReadWrite.All"], [Onboard, Move]),
+        new(GraphOperation.AssignAppRole, "assign an app role", ["AppRoleAssignment.ReadWrite.All"], ["AppRoleAssignment.ReadWrite.All"], [Onboard, Move]),
         new(GraphOperation.IssueTemporaryAccessPass, "issue a Temporary Access Pass", ["UserAuthenticationMethod.ReadWrite.All"], ["UserAuthenticationMethod.ReadWrite.All"], [Onboard],
             "The Temporary Access Pass method must be enabled in the tenant's authentication methods policy."),
     ];

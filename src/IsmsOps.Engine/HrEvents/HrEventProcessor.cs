@@ -1,4 +1,5 @@
 using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.Movers;
 using IsmsOps.Engine.People;
 using IsmsOps.Engine.Roles;
 using IsmsOps.Engine.Storage;
@@ -16,6 +17,8 @@ namespace IsmsOps.Engine.HrEvents;
 /// null stay as they are); a Leaver sets Status Leaving and the end date. A job role must resolve in the role catalog
 /// (by id or title) and is stored as the role's id. Refusals change nothing and record nothing, so the same event can be
 /// delivered again once the cause is fixed; each refusal is audited (ids and the error id only).
+/// A Mover that changes a linked person's role from one catalog role to another opens a mover case in the same
+/// transaction (<see cref="MoverRegister.OpenOnRoleChangeAsync"/>); granting and removing access is Start-IsmsMove's.
 /// Starting onboarding or offboarding from an applied event is not done here: <see cref="Applied"/> is raised after the
 /// commit for that.
 /// </remarks>
@@ -34,9 +37,16 @@ public sealed class HrEventProcessor
     private readonly PeopleRegister _people;
     private readonly AuditTrail _audit;
     private readonly Func<DateTime> _clock;
+    private readonly MoverRegister? _movers;
 
-    public HrEventProcessor(IIsmsStore store, PeopleRegister people, AuditTrail audit, Func<DateTime>? clock = null)
+    /// <param name="store">The store events and people are written to.</param>
+    /// <param name="people">The people register.</param>
+    /// <param name="audit">The audit trail.</param>
+    /// <param name="clock">Now, for processing times.</param>
+    /// <param name="movers">Where a Mover event that changes a linked person's catalog role opens its case, in the event's transaction.</param>
+    public HrEventProcessor(IIsmsStore store, PeopleRegister people, AuditTrail audit, Func<DateTime>? clock = null, MoverRegister? movers = null)
     {
+        _movers = movers;
         _store = store;
         _people = people;
         _audit = audit;
@@ -101,7 +111,7 @@ public sealed class HrEventProcessor
         IReadOnlyList<FieldChange> changes = e.Kind switch
         {
             HrEventKind.Joiner => await JoinAsync(transaction, e, roleId, context, cancellationToken).ConfigureAwait(false),
-            HrEventKind.Mover => await MoveAsync(transaction, e, roleId, context, cancellationToken).ConfigureAwait(false),
+            HrEventKind.Mover => await MoveAsync(transaction, e, roleId, roles, context, cancellationToken).ConfigureAwait(false),
             _ => await LeaveAsync(transaction, e, context, cancellationToken).ConfigureAwait(false),
         };
 
@@ -138,7 +148,7 @@ public sealed class HrEventProcessor
         return [new FieldChange(nameof(Person.Status), null, created.Status)];
     }
 
-    private async Task<IReadOnlyList<FieldChange>> MoveAsync(IStoreWriteTransaction transaction, HrEvent e, string? roleId, OperationContext context,
+    private async Task<IReadOnlyList<FieldChange>> MoveAsync(IStoreWriteTransaction transaction, HrEvent e, string? roleId, RoleCatalog roles, OperationContext context,
         CancellationToken cancellationToken)
     {
         if (roleId is null && e.Department is null && e.ManagerId is null)
@@ -146,12 +156,18 @@ public sealed class HrEventProcessor
             throw Missing(e, "JobRole, Department or ManagerId");
         }
 
-        (_, IReadOnlyList<FieldChange> changes) = await _people.UpdateAsync(transaction, e.PersonId, p => RefuseIfLeft(p, e) with
+        Person before = await transaction.GetPersonAsync(e.PersonId, cancellationToken).ConfigureAwait(false) ?? throw PeopleRegister.NotFound(e.PersonId);
+        (Person after, IReadOnlyList<FieldChange> changes) = await _people.UpdateAsync(transaction, e.PersonId, p => RefuseIfLeft(p, e) with
         {
             JobRole = roleId ?? p.JobRole,
             Department = e.Department ?? p.Department,
             ManagerId = e.ManagerId ?? p.ManagerId,
         }, null, context, cancellationToken).ConfigureAwait(false);
+        if (_movers is not null && changes.Count > 0)
+        {
+            await _movers.OpenOnRoleChangeAsync(transaction, before, after, roles, context, cancellationToken).ConfigureAwait(false);
+        }
+
         return changes;
     }
 

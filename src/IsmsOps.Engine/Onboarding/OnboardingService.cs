@@ -137,6 +137,11 @@ public sealed class OnboardingService
             return new OnboardingOutcome(current, null, null, null);
         }
 
+        if (!string.Equals(current.RoleId, role.Id, StringComparison.OrdinalIgnoreCase))
+        {
+            current = await SkipGrantsOfFormerRoleAsync(current, role, context, cancellationToken).ConfigureAwait(false);
+        }
+
         // The gate, asked afresh on every run: a screening may have cleared, or a waiver expired, since the last one.
         ScreeningLevel level = role.ScreeningLevelFor(person.Location);
         ScreeningClearance clearance = await _workspace.Screening.CheckClearanceAsync(person.PersonId, level, _clock(), cancellationToken).ConfigureAwait(false);
@@ -212,6 +217,18 @@ public sealed class OnboardingService
         return new OnboardingOutcome(current, pass, passStart, pass is null ? null : PassLifetimeMinutes);
     }
 
+    // The person moved before onboarding finished: the old role's held-back grants must never be made now. The mover
+    // case grants the new role's access (and removes whatever of the old role's was granted).
+    private async Task<OnboardingCase> SkipGrantsOfFormerRoleAsync(OnboardingCase current, RoleDefinition role, OperationContext context, CancellationToken cancellationToken)
+    {
+        Movers.MoverCase? move = (await _workspace.Movers.FindAsync(new Movers.MoverCaseQuery { PersonId = current.PersonId }, cancellationToken).ConfigureAwait(false))
+            .FirstOrDefault();
+        string reason = $"The person moved from role {current.RoleId} to {role.Id}" + (move is null ? "; grants of the former role are not made." : $" (mover case {move.CaseId}), which grants the new role's access.");
+        List<OnboardingStep> skipped = current.Steps.Where(s => !s.IsSettled && !s.Baseline)
+            .Select(s => s with { Status = OnboardingStepStatus.Skipped, Reason = reason, CompletedAt = DateTimeOffset.UtcNow }).ToList();
+        return skipped.Count == 0 ? current : await _workspace.Onboarding.RecordAsync(current.CaseId, skipped, null, null, context, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<(OnboardingStep Step, string? UserId)> CreateAccountAsync(Person person, OnboardingStep step, CancellationToken cancellationToken)
     {
         string upn = person.UserPrincipalName!;
@@ -266,19 +283,7 @@ public sealed class OnboardingService
             })),
             OnboardingStepKind.SetManager => new GraphWrite(GraphOperation.SetManager, HttpMethod.Put, $"/users/{u}/manager/$ref",
                 new JsonObject { ["@odata.id"] = $"{_baseUrl}/users/{step.ResourceId}" }),
-            OnboardingStepKind.AddGroupMember => new GraphWrite(GraphOperation.AddGroupMember, HttpMethod.Post, $"/groups/{Uri.EscapeDataString(step.ResourceId!)}/members/$ref",
-                new JsonObject { ["@odata.id"] = $"{_baseUrl}/directoryObjects/{user}" }),
-            OnboardingStepKind.AssignLicense => new GraphWrite(GraphOperation.AssignLicense, HttpMethod.Post, $"/users/{u}/assignLicense", new JsonObject
-            {
-                ["addLicenses"] = new JsonArray(new JsonObject { ["skuId"] = step.ResourceId, ["disabledPlans"] = new JsonArray() }),
-                ["removeLicenses"] = new JsonArray(),
-            }),
-            OnboardingStepKind.AssignAppRole => new GraphWrite(GraphOperation.AssignAppRole, HttpMethod.Post, $"/users/{u}/appRoleAssignments", new JsonObject
-            {
-                ["principalId"] = user,
-                ["resourceId"] = step.ResourceId,
-                ["appRoleId"] = step.Detail,
-            }),
+            OnboardingStepKind.AddGroupMember or OnboardingStepKind.AssignLicense or OnboardingStepKind.AssignAppRole => BirthrightAccess.GrantWrite(step, user, _baseUrl),
             _ => throw new InvalidOperationException($"Step kind {step.Kind} is not sent in a batch."),
         };
     }
@@ -294,31 +299,7 @@ public sealed class OnboardingService
         return body;
     }
 
-    // Graph's answer to "add what is already there" counts as done: re-running a case, or a grant made by hand, is not a failure.
-    private static OnboardingStep Settle(OnboardingStep step, GraphWriteResult answer, GraphWrite write)
-    {
-        bool already = answer.Status == 400 && answer.Message is string m
-            && (m.Contains("already exist", StringComparison.OrdinalIgnoreCase));
-        if (answer.Succeeded || already)
-        {
-            return step with
-            {
-                Status = OnboardingStepStatus.Done,
-                Attempts = step.Attempts + Math.Max(1, answer.Attempts),
-                GraphRequestId = answer.RequestId,
-                Reason = already ? "Already in place." : null,
-                CompletedAt = DateTimeOffset.UtcNow,
-            };
-        }
-
-        return step with
-        {
-            Status = OnboardingStepStatus.Failed,
-            Attempts = step.Attempts + Math.Max(1, answer.Attempts),
-            GraphRequestId = answer.RequestId,
-            Reason = answer.ToException(write).Message,
-        };
-    }
+    private static OnboardingStep Settle(OnboardingStep step, GraphWriteResult answer, GraphWrite write) => BirthrightAccess.Settle(step, answer, write);
 
     private async Task<string?> FindUserAsync(string idOrUpn, CancellationToken cancellationToken)
     {
@@ -349,50 +330,18 @@ public sealed class OnboardingService
         Person? manager = person.ManagerId is string managerId ? await _workspace.Store.GetPersonAsync(managerId, cancellationToken).ConfigureAwait(false) : null;
         string? managerKey = manager?.DirectoryObjectId ?? manager?.UserPrincipalName;
 
-        var reads = new List<GraphWrite>();
-        int Read(GraphOperation operation, string url)
-        {
-            reads.Add(new GraphWrite(operation, HttpMethod.Get, url));
-            return reads.Count - 1;
-        }
-
-        int account = Read(GraphOperation.ReadUsers, $"/users/{Uri.EscapeDataString(accountKey)}?$select=id");
-        int? managerRead = managerKey is null ? null : Read(GraphOperation.ReadUsers, $"/users/{Uri.EscapeDataString(managerKey)}?$select=id");
-        List<(GroupReference Group, int? Read)> groups = role.Groups.Select(g => (g, g.ObjectId is null
-            ? Read(GraphOperation.ReadGroups, $"/groups?$filter=displayName eq '{g.DisplayName!.Replace("'", "''", StringComparison.Ordinal)}'&$select=id")
-            : (int?)null)).ToList();
-        int? skus = role.Licences.Any(l => l.SkuId is null) ? Read(GraphOperation.ReadLicenses, "/subscribedSkus?$select=skuId,skuPartNumber") : null;
-        List<(AppRoleReference AppRole, int? Read)> appRoles = role.AppRoles.Select(a => (a, a.ServicePrincipalId is not null && a.AppRoleId is not null ? (int?)null
-            : a.ServicePrincipalId is Guid sp ? Read(GraphOperation.ReadServicePrincipals, $"/servicePrincipals/{sp}?$select=id,appRoles")
-            : Read(GraphOperation.ReadServicePrincipals, $"/servicePrincipals?$filter=appId eq '{a.AppId}'&$select=id,appRoles"))).ToList();
-
-        GraphWriteResult[] answers = await _graph.SendBatchAsync(reads, cancellationToken).ConfigureAwait(false);
-        var bodies = new JsonElement?[answers.Length];
-        for (int i = 0; i < answers.Length; i++)
-        {
-            if (answers[i].Status == 404)
-            {
-                continue;
-            }
-
-            if (!answers[i].Succeeded || answers[i].Body is null)
-            {
-                throw answers[i].ToException(reads[i]);
-            }
-
-            using JsonDocument document = JsonDocument.Parse(answers[i].Body!);
-            bodies[i] = document.RootElement.Clone();
-        }
-
-        static string? Id(JsonElement? body) => body?.GetProperty("id").GetString();
-        static JsonElement? First(JsonElement? body) =>
-            body?.GetProperty("value").EnumerateArray().FirstOrDefault() is { ValueKind: JsonValueKind.Object } first ? first : null;
+        var reads = new GraphReadBatch();
+        int account = reads.Add(GraphOperation.ReadUsers, $"/users/{Uri.EscapeDataString(accountKey)}?$select=id");
+        int? managerRead = managerKey is null ? null : reads.Add(GraphOperation.ReadUsers, $"/users/{Uri.EscapeDataString(managerKey)}?$select=id");
+        BirthrightAccess birthright = BirthrightAccess.Plan(role, reads);
+        await reads.SendAsync(_graph, cancellationToken).ConfigureAwait(false);
+        static string? Id(JsonElement? body) => GraphReadBatch.Id(body);
 
         var steps = new List<OnboardingStep>();
         void Add(OnboardingStepKind kind, string? resource, string? name, bool baseline, string? detail = null) =>
             steps.Add(new OnboardingStep { Sequence = steps.Count + 1, Kind = kind, ResourceId = resource, ResourceDisplayName = name, Baseline = baseline, Detail = detail });
 
-        string? userId = Id(bodies[account]);
+        string? userId = Id(reads[account]);
         if (userId is null && person.DirectoryObjectId is string linked)
         {
             throw new IsmsException("IsmsOps.Onboarding.LinkedAccountMissing", IsmsErrorKind.NotFound,
@@ -410,56 +359,15 @@ public sealed class OnboardingService
         }
 
         Add(OnboardingStepKind.SetAttributes, null, "employeeId, employeeHireDate, usageLocation", true);
-        if (managerRead is int m && Id(bodies[m]) is string managerUser)
+        if (managerRead is int m && Id(reads[m]) is string managerUser)
         {
             Add(OnboardingStepKind.SetManager, managerUser, manager!.PersonId, true);
         }
 
         var unresolved = new List<string>();
-        foreach ((GroupReference group, int? read) in groups)
+        foreach (OnboardingStep grant in birthright.Resolve(reads, steps.Count + 1, unresolved))
         {
-            string? id = group.ObjectId?.ToString() ?? Id(First(bodies[read!.Value]));
-            if (id is null)
-            {
-                unresolved.Add(group.ToString());
-            }
-            else
-            {
-                Add(OnboardingStepKind.AddGroupMember, id, group.DisplayName, false);
-            }
-        }
-
-        foreach (LicenceReference licence in role.Licences)
-        {
-            string? id = licence.SkuId?.ToString() ?? (skus is int k && bodies[k] is JsonElement all
-                && all.GetProperty("value").EnumerateArray().FirstOrDefault(s =>
-                    string.Equals(s.GetProperty("skuPartNumber").GetString(), licence.SkuPartNumber, StringComparison.OrdinalIgnoreCase)) is { ValueKind: JsonValueKind.Object } sku
-                ? sku.GetProperty("skuId").GetString() : null);
-            if (id is null)
-            {
-                unresolved.Add("licence " + licence);
-            }
-            else
-            {
-                Add(OnboardingStepKind.AssignLicense, id, licence.SkuPartNumber, false);
-            }
-        }
-
-        foreach ((AppRoleReference appRole, int? read) in appRoles)
-        {
-            JsonElement? principal = read is int r ? (appRole.ServicePrincipalId is null ? First(bodies[r]) : bodies[r]) : null;
-            string? sp = appRole.ServicePrincipalId?.ToString() ?? Id(principal);
-            string? roleId = appRole.AppRoleId?.ToString() ?? principal?.GetProperty("appRoles").EnumerateArray()
-                .Where(x => string.Equals(x.GetProperty("value").GetString(), appRole.Value, StringComparison.Ordinal))
-                .Select(x => x.GetProperty("id").GetString()).FirstOrDefault();
-            if (sp is null || roleId is null)
-            {
-                unresolved.Add(appRole.ToString());
-            }
-            else
-            {
-                Add(OnboardingStepKind.AssignAppRole, sp, appRole.App ?? appRole.Value, false, roleId);
-            }
+            steps.Add(grant);
         }
 
         if (unresolved.Count > 0)

@@ -50,6 +50,9 @@ public interface IIsmsStore : IDisposable
     /// <summary>Onboarding cases matching the query, newest first.</summary>
     Task<IReadOnlyList<OnboardingCase>> FindOnboardingCasesAsync(OnboardingCaseQuery query, CancellationToken cancellationToken);
 
+    /// <summary>Mover cases matching the query, newest first.</summary>
+    Task<IReadOnlyList<Movers.MoverCase>> FindMoverCasesAsync(Movers.MoverCaseQuery query, CancellationToken cancellationToken);
+
     /// <summary>Events in sequence order. Filtering is the caller's; this streams the whole trail.</summary>
     IEnumerable<AuditEvent> ReadAuditEvents(AuditEventQuery query, CancellationToken cancellationToken);
 
@@ -131,6 +134,16 @@ public interface IStoreWriteTransaction : IAsyncDisposable
 
     /// <summary>Replaces the case (with its steps) if its stored version is <paramref name="expectedVersion"/>; false otherwise.</summary>
     Task<bool> UpdateOnboardingCaseAsync(OnboardingCase onboardingCase, long expectedVersion, CancellationToken cancellationToken);
+
+    Task<Movers.MoverCase?> GetMoverCaseAsync(string caseId, CancellationToken cancellationToken);
+
+    /// <summary>The person's open mover case (neither Completed nor Superseded; at most one), or null.</summary>
+    Task<Movers.MoverCase?> FindOpenMoverCaseAsync(string personId, CancellationToken cancellationToken);
+
+    Task InsertMoverCaseAsync(Movers.MoverCase moverCase, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the case if its stored version is <paramref name="expectedVersion"/>; false otherwise.</summary>
+    Task<bool> UpdateMoverCaseAsync(Movers.MoverCase moverCase, long expectedVersion, CancellationToken cancellationToken);
 
     Task InsertDataKeyAsync(WrappedDataKey key, CancellationToken cancellationToken);
 

@@ -1,5 +1,8 @@
 using System.Management.Automation;
+using IsmsOps.Engine;
+using IsmsOps.Engine.Movers;
 using IsmsOps.Engine.People;
+using IsmsOps.Engine.Roles;
 
 namespace IsmsOps.PowerShell.Commands;
 
@@ -12,11 +15,20 @@ namespace IsmsOps.PowerShell.Commands;
 /// else changed the person in between, the update is refused instead of overwriting their change. A sensitive field
 /// (PersonalEmail, PersonalPhone, HomeAddress) is stored encrypted; -WhatIf and the audit event name it when it changes,
 /// never its value. After Remove-IsmsPersonalData no sensitive field can be set again for that person.
+/// -JobRole takes a role id or title from the role catalog (policies/roles, or $ISMSOPS_POLICIES/roles; Get-IsmsRole
+/// lists them) and stores the role's id; a role the catalog lacks is refused (IsmsOps.Person.UnknownRole) and nothing is
+/// changed. When the role changes from one catalog role to another and the person has a linked account
+/// (DirectoryObjectId), a mover case is opened in the same transaction as the change: Get-IsmsMove shows it and
+/// Start-IsmsMove grants the new role's access and, after the overlap in policies/movers.yaml, removes the old role's.
 /// Graph permissions: none (this cmdlet changes only the IsmsOps store).
 /// </remarks>
 /// <example>
 /// <code>Set-IsmsPerson -PersonId E1001 -Status Active</code>
 /// <para>Marks a joiner as active.</para>
+/// </example>
+/// <example>
+/// <code>Set-IsmsPerson -PersonId E1001 -JobRole engineering-manager -Verbose</code>
+/// <para>Moves E1001 to the Engineering Manager role and opens their mover case (the verbose output names it).</para>
 /// </example>
 /// <example>
 /// <code>Get-IsmsPerson E1001 | Set-IsmsPerson -Status Leaving -EndDate 2026-12-31 -PassThru</code>
@@ -51,7 +63,7 @@ public sealed class SetIsmsPersonCommand : IsmsCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? Department { get; set; }
 
-    /// <summary>The new job role; an empty string clears it.</summary>
+    /// <summary>The new job role: a role id or title from the role catalog (Get-IsmsRole lists them), stored as the role's id; an empty string clears it.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? JobRole { get; set; }
 
@@ -108,6 +120,9 @@ public sealed class SetIsmsPersonCommand : IsmsCmdlet
 
     private HashSet<string> _typedParameters = [];
 
+    // Read once per command, and only when a role is given: an update that leaves the role alone needs no catalog.
+    private RoleCatalog? _catalog;
+
     /// <inheritdoc />
     protected override void BeginProcessing() =>
         _typedParameters = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
@@ -125,13 +140,30 @@ public sealed class SetIsmsPersonCommand : IsmsCmdlet
             _ => value,
         };
 
+        // A role is checked against the catalog before anything is previewed or stored, and stored as its id.
+        string? jobRole = JobRole;
+        RoleCatalog catalog = RoleCatalog.Empty;
+        if (!string.IsNullOrEmpty(JobRole))
+        {
+            try
+            {
+                catalog = _catalog ??= ModuleSession.LoadRoleCatalog();
+                jobRole = catalog.ResolvePersonJobRole(JobRole, PersonId).Id;
+            }
+            catch (IsmsException refused)
+            {
+                WriteIsmsError(refused);
+                return;
+            }
+        }
+
         Person Apply(Person p) => p with
         {
             DisplayName = string.IsNullOrEmpty(DisplayName) ? p.DisplayName : DisplayName,
             UserPrincipalName = Text(nameof(UserPrincipalName), UserPrincipalName, p.UserPrincipalName),
             Mail = Text(nameof(Mail), Mail, p.Mail),
             Department = Text(nameof(Department), Department, p.Department),
-            JobRole = Text(nameof(JobRole), JobRole, p.JobRole),
+            JobRole = Text(nameof(JobRole), jobRole, p.JobRole),
             ManagerId = Text(nameof(ManagerId), ManagerId, p.ManagerId),
             EmploymentType = EmploymentType ?? p.EmploymentType,
             Status = Status ?? p.Status,
@@ -147,12 +179,18 @@ public sealed class SetIsmsPersonCommand : IsmsCmdlet
         ForEachItem(() =>
         {
             if (ChangeAfterPreview(PersonId, (w, ct) => w.People.PreviewUpdateAsync(PersonId, Apply, ct),
-                    (w, ct) => w.People.UpdateAsync(PersonId, Apply, ExpectedVersion, Operation, ct)) is not Person updated)
+                    (w, ct) => w.Movers.UpdatePersonAsync(PersonId, Apply, ExpectedVersion, catalog, Operation, ct)) is not PersonUpdateOutcome result)
             {
                 return;
             }
 
+            Person updated = result.Person;
             WriteVerbose($"{updated.PersonId} is at version {updated.Version}.");
+            if (result.Case is MoverCase opened)
+            {
+                WriteVerbose($"Opened mover case {opened.CaseId}: {opened.FromRoleId} -> {opened.ToRoleId}; the old access goes after {opened.RemoveOldAfter:u}. Run Start-IsmsMove -PersonId {updated.PersonId}.");
+            }
+
             if (PassThru)
             {
                 WriteObject(updated);

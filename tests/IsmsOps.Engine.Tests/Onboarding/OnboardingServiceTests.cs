@@ -92,14 +92,17 @@ public sealed class OnboardingServiceTests : IAsyncLifetime, IDisposable
         return await _store.Workspace.Screening.UpdateAsync(s.ScreeningId, r => r with { Status = ScreeningStatus.Requested }, null, Hr, CancellationToken.None);
     }
 
-    private Task<ScreeningRecord> ClearAsync(ScreeningRecord s) => _store.Workspace.Screening.UpdateAsync(s.ScreeningId, r => r with
+    private Task<ScreeningRecord> ClearAsync(ScreeningRecord s) => ClearAsync(_store.Workspace, s, Hr);
+
+    /// <summary>Clears a Standard screening: every check it needs Clear, status Cleared.</summary>
+    internal static Task<ScreeningRecord> ClearAsync(IsmsWorkspace workspace, ScreeningRecord s, OperationContext who) => workspace.Screening.UpdateAsync(s.ScreeningId, r => r with
     {
         Status = ScreeningStatus.Cleared,
         Identity = ScreeningCheckResult.Clear,
         RightToWork = ScreeningCheckResult.Clear,
         CriminalRecord = ScreeningCheckResult.Clear,
         References = ScreeningCheckResult.Clear,
-    }, null, Hr, CancellationToken.None);
+    }, null, who, CancellationToken.None);
 
     private async Task<ScreeningRecord> WaivedAsync(ScreeningRecord s, DateTime expiresOn)
     {

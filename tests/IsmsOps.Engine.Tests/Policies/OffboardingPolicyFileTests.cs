@@ -157,7 +157,7 @@ public sealed class OffboardingPolicyFileTests : IDisposable
     [InlineData("P1H")]
     public void Text_that_is_not_a_duration_is_rejected(string text) => Assert.False(IsoDuration.TryParse(text, out _));
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

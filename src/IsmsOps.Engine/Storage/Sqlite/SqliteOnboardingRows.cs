@@ -26,18 +26,9 @@ internal static class SqliteOnboardingRows
     public static IReadOnlyList<OnboardingCase> Find(SqliteConnection connection, SqliteTransaction? transaction, OnboardingCaseQuery query)
     {
         using SqliteCommand command = SqliteStore.Command(connection, transaction, string.Empty);
-        var where = new List<string>();
-        if (query.PersonId is string person)
-        {
-            where.Add("person_id = " + SqliteStore.Bind(command, "$person", person));
-        }
+        List<string> where = SqliteStore.PersonAndStatusFilter(command, query.PersonId, query.Statuses.Select(s => s.ToString()));
 
-        if (query.Statuses.Count > 0)
-        {
-            where.Add("status IN (" + string.Join(",", query.Statuses.Select((s, i) => SqliteStore.Bind(command, "$s" + i, s.ToString()))) + ")");
-        }
-
-        command.CommandText = $"SELECT {Columns} FROM onboarding_case" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : string.Empty)
+        command.CommandText = $"SELECT {Columns} FROM onboarding_case" + SqliteStore.WhereClause(where)
             + " ORDER BY created_at DESC, case_id;";
         return Read(command);
     }

@@ -202,6 +202,22 @@ internal static class SqliteSchema
         );
         CREATE INDEX hr_event_person ON hr_event(person_id, kind);
         """,
+
+        // 8: movers' cases. The case is one JSON document (its grant and removal steps are read and written with it);
+        // the columns beside it are what queries filter on: the person, the status, and when the old access is due.
+        """
+        CREATE TABLE mover_case (
+            case_id          TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+            person_id        TEXT NOT NULL COLLATE NOCASE,
+            status           TEXT NOT NULL,
+            remove_old_after TEXT NOT NULL,
+            body             TEXT NOT NULL,
+            version          INTEGER NOT NULL,
+            created_at       TEXT NOT NULL
+        );
+        CREATE INDEX mover_case_person ON mover_case(person_id, status);
+        CREATE INDEX mover_case_status_due ON mover_case(status, remove_old_after);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -240,6 +240,16 @@ public sealed class SqliteStore : IIsmsStore
         }));
     }
 
+    public Task<IReadOnlyList<Movers.MoverCase>> FindMoverCasesAsync(Movers.MoverCaseQuery query, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Translate(DatabasePath, () =>
+        {
+            using SqliteConnection connection = OpenConnection();
+            return SqliteMoverRows.Find(connection, null, query);
+        }));
+    }
+
     public Task<WrappedDataKey?> GetDataKeyAsync(string personId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -484,6 +494,27 @@ public sealed class SqliteStore : IIsmsStore
         command.Parameters.AddWithValue(name, value);
         return name;
     }
+
+    /// <summary>The WHERE terms of a case query by person and status (none for a filter left empty), bound to <paramref name="command"/>.</summary>
+    internal static List<string> PersonAndStatusFilter(SqliteCommand command, string? personId, IEnumerable<string> statuses)
+    {
+        var where = new List<string>();
+        if (personId is not null)
+        {
+            where.Add("person_id = " + Bind(command, "$person", personId));
+        }
+
+        string[] wanted = statuses.ToArray();
+        if (wanted.Length > 0)
+        {
+            where.Add("status IN (" + string.Join(",", wanted.Select((s, i) => Bind(command, "$s" + i, s))) + ")");
+        }
+
+        return where;
+    }
+
+    /// <summary>" WHERE a AND b", or nothing for no terms.</summary>
+    internal static string WhereClause(List<string> where) => where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : string.Empty;
 
     internal static long Scalar(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
     {

@@ -112,6 +112,21 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
     public Task<bool> UpdateOnboardingCaseAsync(OnboardingCase onboardingCase, long expectedVersion, CancellationToken cancellationToken) =>
         Run(() => SqliteOnboardingRows.Update(_connection, _transaction, onboardingCase, expectedVersion));
 
+    public Task<Movers.MoverCase?> GetMoverCaseAsync(string caseId, CancellationToken cancellationToken) =>
+        Run(() => SqliteMoverRows.Get(_connection, _transaction, caseId));
+
+    public Task<Movers.MoverCase?> FindOpenMoverCaseAsync(string personId, CancellationToken cancellationToken) =>
+        Run(() => SqliteMoverRows.FindOpen(_connection, _transaction, personId));
+
+    public Task InsertMoverCaseAsync(Movers.MoverCase moverCase, CancellationToken cancellationToken) => Run(() =>
+    {
+        SqliteMoverRows.Insert(_connection, _transaction, moverCase);
+        return 0;
+    });
+
+    public Task<bool> UpdateMoverCaseAsync(Movers.MoverCase moverCase, long expectedVersion, CancellationToken cancellationToken) =>
+        Run(() => SqliteMoverRows.Update(_connection, _transaction, moverCase, expectedVersion));
+
     public Task<HrEvents.ProcessedHrEvent?> GetProcessedHrEventAsync(string idempotencyKey, CancellationToken cancellationToken) =>
         Run(() => SqliteHrEventRows.Get(_connection, _transaction, idempotencyKey));
 
