@@ -16,8 +16,8 @@ namespace IsmsOps.Engine.HrEvents;
 /// null stay as they are); a Leaver sets Status Leaving and the end date. A job role must resolve in the role catalog
 /// (by id or title) and is stored as the role's id. Refusals change nothing and record nothing, so the same event can be
 /// delivered again once the cause is fixed; each refusal is audited (ids and the error id only).
-/// Starting onboarding or offboarding from an applied event is not done here: <see cref="Applied"/> is raised after the
-/// commit for that.
+/// Starting onboarding or offboarding is not done here: <see cref="Lifecycle.LifecycleRunner"/> finds that work in the
+/// register's state, so it survives a crash between the event and the work. <see cref="Applied"/> is raised after the commit.
 /// </remarks>
 public sealed class HrEventProcessor
 {
@@ -44,8 +44,8 @@ public sealed class HrEventProcessor
     }
 
     /// <summary>
-    /// Raised after an event is applied and committed: the hook for starting onboarding (Joiner) or offboarding
-    /// (Leaver) from HR. Nothing subscribes yet.
+    /// Raised after an event is applied and committed. The lifecycle runner does not rely on it (an event raised in
+    /// memory is lost in a crash); it reads the register instead.
     /// </summary>
     public event EventHandler<HrEventOutcome>? Applied;
 
