@@ -23,14 +23,14 @@ param(
     [string] $TaskName = 'IsmsOps HR sync',
     [string] $Pwsh = "$env:ProgramFiles\PowerShell\7\pwsh.exe",
     [string] $Script = ([System.IO.Path]::Combine($PSScriptRoot, 'hr-sync.ps1')),
-    [TimeSpan] $Every = (New-TimeSpan -Hours 1)
+    [TimeSpan] $Every = [TimeSpan]::FromHours(1)
 )
 
 $arguments = "-NoProfile -NonInteractive -File `"$Script`" -FeedPath `"$FeedPath`" -MappingPath `"$MappingPath`""
-$action = New-ScheduledTaskAction -Execute $Pwsh -Argument $arguments -WorkingDirectory (Split-Path $Script)
-$trigger = New-ScheduledTaskTrigger -Once -At (Get-Date).Date -RepetitionInterval $Every
+$action = New-ScheduledTaskAction -Execute $Pwsh -Argument $arguments -WorkingDirectory ([System.IO.Path]::GetDirectoryName($Script))
+$trigger = New-ScheduledTaskTrigger -Once -At ([datetime]::Today) -RepetitionInterval $Every
 # A run that outlasts the interval is not doubled up; a run missed while the machine was off starts when it is back.
-$settings = New-ScheduledTaskSettingsSet -MultipleInstances IgnoreNew -StartWhenAvailable -ExecutionTimeLimit (New-TimeSpan -Hours 1)
+$settings = New-ScheduledTaskSettingsSet -MultipleInstances IgnoreNew -StartWhenAvailable -ExecutionTimeLimit ([TimeSpan]::FromHours(1))
 $principal = if ($User.EndsWith('$')) {
     New-ScheduledTaskPrincipal -UserId $User -LogonType Password -RunLevel Limited
 }

@@ -32,5 +32,5 @@ try {
     }
 }
 finally {
-    Remove-Item -LiteralPath $body -ErrorAction SilentlyContinue
+    [System.IO.File]::Delete($body)
 }
