@@ -380,11 +380,21 @@ public sealed class LifecycleRunner
     private static LifecycleDecision Nothing(Person person, string status, string reason) =>
         new() { PersonId = person.PersonId, Person = person, Work = LifecycleWork.Nothing, Status = status, Reason = reason };
 
-    private static LifecycleResult Failed(LifecycleDecision decision, string status, IsmsException error) => new()
+    private static LifecycleResult Failed(LifecycleDecision decision, string status, IsmsException error)
     {
-        PersonId = decision.PersonId, Work = decision.Work, CaseId = decision.CaseId ?? (error.Target is string t && (t.StartsWith("ONB-", StringComparison.Ordinal) || t.StartsWith("OFB-", StringComparison.Ordinal)) ? t : null),
-        Status = status, DueAt = decision.DueAt, PersonStatus = decision.Person?.Status, ErrorId = error.ErrorId, Reason = error.Message, Error = error,
-    };
+        // Read among many others, an error must say whose it is.
+        if (!error.Message.Contains(decision.PersonId, StringComparison.OrdinalIgnoreCase))
+        {
+            error = new IsmsException(error.ErrorId, error.Kind, $"{decision.Work} of person {decision.PersonId}: {error.Message}", error.RecommendedAction,
+                error.Target ?? decision.PersonId, error);
+        }
+
+        return new LifecycleResult
+        {
+            PersonId = decision.PersonId, Work = decision.Work, CaseId = decision.CaseId ?? (error.Target is string t && (t.StartsWith("ONB-", StringComparison.Ordinal) || t.StartsWith("OFB-", StringComparison.Ordinal)) ? t : null),
+            Status = status, DueAt = decision.DueAt, PersonStatus = decision.Person?.Status, ErrorId = error.ErrorId, Reason = error.Message, Error = error,
+        };
+    }
 
     private static bool IsStoreFault(IsmsException ex) =>
         ex.ErrorId.StartsWith("IsmsOps.Store.", StringComparison.Ordinal) || ex.ErrorId.StartsWith("IsmsOps.Audit.SigningKey", StringComparison.Ordinal);

@@ -241,6 +241,7 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
         Assert.Equal("IsmsOps.Person.NotFound", results[0].ErrorId);
         Assert.Equal((LifecycleWork.Offboarding, "Error"), (results[1].Work, results[1].Status));
         Assert.NotNull(results[1].ErrorId);
+        Assert.Contains("E6001", results[1].Reason, StringComparison.Ordinal);
         Assert.Equal((LifecycleWork.Nothing, "NotApplicable", (string?)null), (results[2].Work, results[2].Status, results[2].ErrorId));
     }
 
