@@ -35,6 +35,7 @@
         'Get-IsmsAccess'
         'Get-IsmsOrphanedAccount'
         'Invoke-IsmsHrEvent'
+        'Invoke-IsmsLifecycle'
         'Import-IsmsHrFeed'
         'Start-IsmsOffboarding'
         'Resume-IsmsOffboarding'

@@ -64,9 +64,10 @@ public static class GraphPermissions
     private const string Onboard = "Start-IsmsOnboarding";
     private const string Move = "Start-IsmsMove";
     private const string ExitReview = "Get-IsmsOrphanedAccount";
+    private const string Lifecycle = "Invoke-IsmsLifecycle";
 
-    private static readonly string[] Reads = [Snapshot, Access, Offboard, ResumeOffboard];
-    private static readonly string[] Writes = [Offboard, ResumeOffboard];
+    private static readonly string[] Reads = [Snapshot, Access, Offboard, ResumeOffboard, Lifecycle];
+    private static readonly string[] Writes = [Offboard, ResumeOffboard, Lifecycle];
 
     /// <summary>Cmdlets named in the catalog that a later release adds; the docs mark them as planned.</summary>
     public static IReadOnlyList<string> PlannedCmdlets { get; } = [];
@@ -91,7 +92,7 @@ public static class GraphPermissions
         new(GraphOperation.ReadLicenses, "read license assignments", ["LicenseAssignment.Read.All"], ["LicenseAssignment.Read.All"], [.. Reads, Onboard, Move]),
         new(GraphOperation.ReadAuthenticationMethodsReport, "read the authentication methods registration report", ["AuditLog.Read.All"], ["AuditLog.Read.All"], Reads,
             "Delegated access also needs a reader role such as Reports Reader."),
-        new(GraphOperation.ReadAuthenticationMethods, "read a user's authentication methods", ["UserAuthenticationMethod.Read.All"], ["UserAuthenticationMethod.Read.All"], [Offboard, ResumeOffboard]),
+        new(GraphOperation.ReadAuthenticationMethods, "read a user's authentication methods", ["UserAuthenticationMethod.Read.All"], ["UserAuthenticationMethod.Read.All"], [Offboard, ResumeOffboard, Lifecycle]),
         new(GraphOperation.ReadDevices, "list devices", ["Device.Read.All"], ["Device.Read.All"], Reads),
         new(GraphOperation.DisableUser, "disable a user", ["User.EnableDisableAccount.All"], ["User.EnableDisableAccount.All"], Writes),
         new(GraphOperation.RevokeSessions, "revoke a user's sign-in sessions", ["User.RevokeSessions.All"], ["User.RevokeSessions.All"], Writes),
@@ -106,12 +107,12 @@ public static class GraphPermissions
         new(GraphOperation.DisableDevice, "disable a device", ["Device.ReadWrite.All"], ["Device.ReadWrite.All"], Writes,
             "Delegated access also needs the Cloud Device Administrator role."),
         new(GraphOperation.SetManager, "change a user's manager", ["User.ReadWrite.All"], ["User.ReadWrite.All"], [.. Writes, Onboard]),
-        new(GraphOperation.CreateUser, "create a user", ["User.ReadWrite.All"], ["User.ReadWrite.All"], [Onboard],
+        new(GraphOperation.CreateUser, "create a user", ["User.ReadWrite.All"], ["User.ReadWrite.All"], [Onboard, Lifecycle],
             "Delegated access also needs the User Administrator role."),
-        new(GraphOperation.SetUserAttributes, "set a user's employeeId and hire date", ["User.ReadWrite.All"], ["User.ReadWrite.All"], [Onboard]),
-        new(GraphOperation.AddGroupMember, "add a group member", ["GroupMember.ReadWrite.All"], ["GroupMember.ReadWrite.All"], [Onboard, Move]),
-        new(GraphOperation.AssignLicense, "assign a license", ["LicenseAssignment.ReadWrite.All"], ["LicenseAssignment.ReadWrite.All"], [Onboard, Move]),
-        new(GraphOperation.AssignAppRole, "assign an app role", ["AppRoleAssignment.ReadWrite.All"], ["AppRoleAssignment.ReadWrite.All"], [Onboard, Move]),
+        new(GraphOperation.SetUserAttributes, "set a user's employeeId and hire date", ["User.ReadWrite.All"], ["User.ReadWrite.All"], [Onboard, Lifecycle]),
+        new(GraphOperation.AddGroupMember, "add a group member", ["GroupMember.ReadWrite.All"], ["GroupMember.ReadWrite.All"], [Onboard, Move, Lifecycle]),
+        new(GraphOperation.AssignLicense, "assign a license", ["LicenseAssignment.ReadWrite.All"], ["LicenseAssignment.ReadWrite.All"], [Onboard, Move, Lifecycle]),
+        new(GraphOperation.AssignAppRole, "assign an app role", ["AppRoleAssignment.ReadWrite.All"], ["AppRoleAssignment.ReadWrite.All"], [Onboard, Move, Lifecycle]),
         new(GraphOperation.IssueTemporaryAccessPass, "issue a Temporary Access Pass", ["UserAuthenticationMethod.ReadWrite.All"], ["UserAuthenticationMethod.ReadWrite.All"], [Onboard],
             "The Temporary Access Pass method must be enabled in the tenant's authentication methods policy."),
     ];

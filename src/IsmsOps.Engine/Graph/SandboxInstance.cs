@@ -92,6 +92,9 @@ public sealed class SandboxInstance : IDisposable
 
     public DateTimeOffset StartedAt { get; }
 
+    /// <summary>HTTP requests the sandbox has received (a $batch counts once): shows whether a run sent anything to Graph.</summary>
+    public long RequestCount => _sandbox.RequestCount;
+
     public bool IsRunning { get; private set; } = true;
 
     /// <summary>Generates the tenant and starts listening on a free loopback port.</summary>

@@ -19,8 +19,8 @@ namespace IsmsOps.Engine.HrEvents;
 /// delivered again once the cause is fixed; each refusal is audited (ids and the error id only).
 /// A Mover that changes a linked person's role from one catalog role to another opens a mover case in the same
 /// transaction (<see cref="MoverRegister.OpenOnRoleChangeAsync"/>); granting and removing access is Start-IsmsMove's.
-/// Starting onboarding or offboarding from an applied event is not done here: <see cref="Applied"/> is raised after the
-/// commit for that.
+/// Starting onboarding or offboarding is not done here: <see cref="Lifecycle.LifecycleRunner"/> finds that work in the
+/// register's state, so it survives a crash between the event and the work. <see cref="Applied"/> is raised after the commit.
 /// </remarks>
 public sealed class HrEventProcessor
 {
@@ -54,8 +54,8 @@ public sealed class HrEventProcessor
     }
 
     /// <summary>
-    /// Raised after an event is applied and committed: the hook for starting onboarding (Joiner) or offboarding
-    /// (Leaver) from HR. Nothing subscribes yet.
+    /// Raised after an event is applied and committed. The lifecycle runner does not rely on it (an event raised in
+    /// memory is lost in a crash); it reads the register instead.
     /// </summary>
     public event EventHandler<HrEventOutcome>? Applied;
 

@@ -30,6 +30,12 @@ public sealed record HrFeedImportSummary
 
     /// <summary>True when the events were only planned (-WhatIf), not applied.</summary>
     public bool WhatIf { get; init; }
+
+    /// <summary>
+    /// The people whose events this import applied or found already processed (none with -WhatIf): what
+    /// <c>Import-IsmsHrFeed ... | Invoke-IsmsLifecycle</c> binds to work on.
+    /// </summary>
+    public IReadOnlyList<string> PersonId => WhatIf ? [] : Outcomes.Where(o => o.Status != HrEventStatus.Refused).Select(o => o.PersonId).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
 }
 
 /// <summary>

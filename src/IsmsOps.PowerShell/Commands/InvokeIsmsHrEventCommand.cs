@@ -19,7 +19,8 @@ namespace IsmsOps.PowerShell.Commands;
 /// nothing was done), or Refused (ErrorId, Reason and RecommendedAction; nothing was changed, and the same event may be
 /// sent again once the cause is fixed). The same key with a different body is refused as IsmsOps.HrEvent.KeyReused.
 /// Refusals are outcomes, not errors, so a webhook job can answer every delivery.
-/// Starting onboarding or offboarding from an applied event is not done by this command.
+/// Onboarding and offboarding are started by Invoke-IsmsLifecycle, from the register: pipe the outcome into it
+/// (Invoke-IsmsHrEvent -Json $body | Invoke-IsmsLifecycle) to do the person's due work at once.
 /// Graph permissions: none (this cmdlet changes only the IsmsOps store).
 /// </remarks>
 /// <example>
