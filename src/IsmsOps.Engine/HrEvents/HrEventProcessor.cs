@@ -20,7 +20,7 @@ namespace IsmsOps.Engine.HrEvents;
 /// A Mover that changes a linked person's role from one catalog role to another opens a mover case in the same
 /// transaction (<see cref="MoverRegister.OpenOnRoleChangeAsync"/>); granting and removing access is Start-IsmsMove's.
 /// Starting onboarding or offboarding is not done here: <see cref="Lifecycle.LifecycleRunner"/> finds that work in the
-/// register's state, so it survives a crash between the event and the work. <see cref="Applied"/> is raised after the commit.
+/// register's state, so it survives a crash between the event and the work.
 /// </remarks>
 public sealed class HrEventProcessor
 {
@@ -53,12 +53,6 @@ public sealed class HrEventProcessor
         _clock = clock ?? (() => DateTime.UtcNow);
     }
 
-    /// <summary>
-    /// Raised after an event is applied and committed. The lifecycle runner does not rely on it (an event raised in
-    /// memory is lost in a crash); it reads the register instead.
-    /// </summary>
-    public event EventHandler<HrEventOutcome>? Applied;
-
     /// <summary>Processes one event against <paramref name="roles"/>; never throws for a refusal, it returns one.</summary>
     public async Task<HrEventOutcome> ProcessAsync(HrEvent hrEvent, RoleCatalog roles, OperationContext context, CancellationToken cancellationToken)
     {
@@ -76,11 +70,6 @@ public sealed class HrEventProcessor
                 new AuditDetails().Add("IdempotencyKey", hrEvent.IdempotencyKey).Add("Kind", hrEvent.Kind.ToString()).Add("ErrorId", ex.ErrorId).ToJson())],
                 context, cancellationToken).ConfigureAwait(false);
             return outcome;
-        }
-
-        if (outcome.Status == HrEventStatus.Applied)
-        {
-            Applied?.Invoke(this, outcome);
         }
 
         return outcome;

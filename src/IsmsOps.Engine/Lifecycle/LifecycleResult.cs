@@ -13,6 +13,9 @@ public enum LifecycleWork
 
     /// <summary>Start or resume the person's offboarding case.</summary>
     Offboarding,
+
+    /// <summary>Carry on the person's open mover case: grant the new role's access once screening allows, remove the old role's once the overlap has passed.</summary>
+    Mover,
 }
 
 /// <summary>
@@ -57,7 +60,7 @@ public sealed record LifecycleResult
 
     public required LifecycleWork Work { get; init; }
 
-    /// <summary>The onboarding (ONB-) or offboarding (OFB-) case worked on, or the closed one that made the work unnecessary.</summary>
+    /// <summary>The onboarding (ONB-), offboarding (OFB-) or mover case worked on, or the closed one that made the work unnecessary.</summary>
     public string? CaseId { get; init; }
 
     /// <summary>

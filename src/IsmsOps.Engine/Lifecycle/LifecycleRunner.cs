@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Graph;
 using IsmsOps.Engine.Graph.Collection;
+using IsmsOps.Engine.Movers;
 using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.Onboarding;
 using IsmsOps.Engine.People;
@@ -11,7 +12,7 @@ using IsmsOps.Engine.Screening;
 namespace IsmsOps.Engine.Lifecycle;
 
 /// <summary>
-/// Turns the people register's state into onboarding and offboarding work: for the people named, or for everyone in
+/// Turns the people register's state into onboarding, offboarding and mover work: for the people named, or for everyone in
 /// transition, decides what is due (<see cref="DecideAsync"/>) and does it (<see cref="RunAsync"/>).
 /// </summary>
 /// <remarks>
@@ -29,6 +30,10 @@ namespace IsmsOps.Engine.Lifecycle;
 /// otherwise a new one is started through <see cref="OffboardingFeed"/> with Standard urgency, its deadline counted
 /// from the due instant. Once the case is closed, the person becomes Left. A leaver whose end date is still ahead is
 /// not touched.</para>
+/// <para>Movers: anyone else with an open mover case (opened with the role change, <see cref="MoverRegister"/>) that has
+/// grants to run or whose old access is due to go (<see cref="MoverCase.RemoveOldAfter"/> at or before now) gets it
+/// carried on through <see cref="MoverService.RunAsync"/>, so the screening gate decides what is granted. A case only
+/// waiting for the overlap is reported NotDue with the instant it falls due.</para>
 /// <para>Every run audits its decisions before doing anything (<see cref="DecidedAction"/>) and its results after
 /// (<see cref="FinishedAction"/>), by person id, case id and status only; the cases audit each step themselves.</para>
 /// </remarks>
@@ -43,6 +48,7 @@ public sealed class LifecycleRunner
     private readonly IsmsWorkspace _workspace;
     private readonly OnboardingService _onboarding;
     private readonly OffboardingService _offboarding;
+    private readonly MoverService _movers;
     private readonly LifecycleOptions _options;
     private readonly Func<DateTimeOffset> _clock;
 
@@ -63,6 +69,7 @@ public sealed class LifecycleRunner
         _clock = clock ?? (() => DateTimeOffset.UtcNow);
         _onboarding = new OnboardingService(workspace, roles, connection, graphOptions, _clock);
         _offboarding = new OffboardingService(workspace.Offboarding, connection, graphOptions);
+        _movers = new MoverService(workspace, roles, connection, graphOptions, _clock);
     }
 
     /// <summary>
@@ -80,6 +87,16 @@ public sealed class LifecycleRunner
             foreach (Person person in inTransition)
             {
                 decisions.Add(await DecideOneAsync(person, now, cancellationToken).ConfigureAwait(false));
+            }
+
+            // Movers with work due, in any other status (a mover is normally Active).
+            var seen = inTransition.Select(p => p.PersonId).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            foreach (MoverCase due in await _workspace.Movers.FindAsync(new MoverCaseQuery { DueAt = now }, cancellationToken).ConfigureAwait(false))
+            {
+                if (seen.Add(due.PersonId) && await _workspace.Store.GetPersonAsync(due.PersonId, cancellationToken).ConfigureAwait(false) is Person mover)
+                {
+                    decisions.Add(await DecideOneAsync(mover, now, cancellationToken).ConfigureAwait(false));
+                }
             }
 
             return decisions;
@@ -105,11 +122,32 @@ public sealed class LifecycleRunner
         PersonStatus.Onboarding => await DecideJoinerAsync(person, now, cancellationToken).ConfigureAwait(false),
         PersonStatus.Leaving => await DecideLeaverAsync(person, now, cancellationToken).ConfigureAwait(false),
 
-        // EXTENSION POINT (movers): an Active person whose role changed gets a Mover decision here, from the store's
-        // state (the pending access diff), once MoverService (src/IsmsOps.Engine/Movers) exists; RunOneAsync then runs
-        // it beside onboarding and offboarding. Not built here.
-        _ => Nothing(person, "NotApplicable", $"Status {person.Status}: neither a joiner (Onboarding) nor a leaver (Leaving), so nothing is due."),
+        _ => await DecideMoverAsync(person, now, cancellationToken).ConfigureAwait(false),
     };
+
+    private async Task<LifecycleDecision> DecideMoverAsync(Person person, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (await _workspace.Movers.FindOpenAsync(person.PersonId, cancellationToken).ConfigureAwait(false) is not MoverCase open)
+        {
+            return Nothing(person, "NotApplicable",
+                $"Status {person.Status} and no open mover case: neither a joiner (Onboarding), a leaver (Leaving) nor a mover, so nothing is due.");
+        }
+
+        bool grants = !open.Planned || open.PendingGrants > 0 || open.Status == MoverCaseStatus.Failed;
+        if (!grants && now < open.RemoveOldAfter)
+        {
+            return Nothing(person, "NotDue", $"Mover case {open.CaseId}: the new role's access is in place; the old role's goes when the overlap ends, {Format(open.RemoveOldAfter)}.")
+                with { CaseId = open.CaseId, DueAt = open.RemoveOldAfter };
+        }
+
+        return new LifecycleDecision
+        {
+            PersonId = person.PersonId, Person = person, Work = LifecycleWork.Mover, CaseId = open.CaseId, Status = "Resume",
+            DueAt = grants ? open.EffectiveAt : open.RemoveOldAfter,
+            Reason = grants ? $"Mover case {open.CaseId} ({open.FromRoleId} -> {open.ToRoleId}) has grants to run once screening allows."
+                : $"Mover case {open.CaseId}: the overlap ended {Format(open.RemoveOldAfter)}; the old role's access is removed.",
+        };
+    }
 
     private async Task<LifecycleDecision> DecideJoinerAsync(Person person, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -277,7 +315,23 @@ public sealed class LifecycleRunner
                     return await FromOffboardingAsync(decision, null, error, context, cancellationToken).ConfigureAwait(false);
                 }
 
-            // EXTENSION POINT (movers): LifecycleWork.Mover runs MoverService here.
+            case LifecycleWork.Mover:
+                try
+                {
+                    MoverOutcome moved = await _movers.RunAsync(decision.PersonId, context, cancellationToken).ConfigureAwait(false);
+                    IsmsException? failed = moved.ToError();
+                    return new LifecycleResult
+                    {
+                        PersonId = decision.PersonId, Work = LifecycleWork.Mover, CaseId = moved.Case?.CaseId ?? decision.CaseId,
+                        Status = moved.Case?.Status.ToString() ?? "Done", DueAt = decision.DueAt, PersonStatus = decision.Person?.Status,
+                        Reason = failed?.Message ?? moved.PendingBecause ?? "Every grant and removal is done.", ErrorId = failed?.ErrorId, Error = failed,
+                    };
+                }
+                catch (IsmsException error) when (!IsStoreFault(error))
+                {
+                    return Failed(decision, "Error", error);
+                }
+
             default:
                 PersonStatus? status = decision.Person?.Status;
                 if (decision.Advance is PersonStatus next && decision.Person is not null)

@@ -117,7 +117,14 @@ public sealed record MoverCaseQuery
 /// What <see cref="MoverService.RunAsync"/> returns: the case after the run (null when the person has no open move),
 /// whether anything is still pending, and why, in words an administrator or a scheduler can act on.
 /// </summary>
-public sealed record MoverOutcome(MoverCase? Case, bool Pending, string? PendingBecause);
+public sealed record MoverOutcome(MoverCase? Case, bool Pending, string? PendingBecause)
+{
+    /// <summary>IsmsOps.Mover.StepsFailed when a step failed (what <see cref="PendingBecause"/> names), for a caller to report; null otherwise.</summary>
+    public IsmsException? ToError() => Case is { Status: MoverCaseStatus.Failed } failed
+        ? new IsmsException("IsmsOps.Mover.StepsFailed", IsmsErrorKind.WriteError, $"Mover case {failed.CaseId} for {failed.PersonId}: {PendingBecause}",
+            $"Fix what each step names, then run Start-IsmsMove -PersonId {failed.PersonId} (or the next Invoke-IsmsLifecycle) again: done steps are not run again.", failed.CaseId)
+        : null;
+}
 
 /// <summary>The audit actions of movers, all with the target <see cref="MoverRegister.Target"/>.</summary>
 public static class MoverAuditActions

@@ -6,7 +6,7 @@ using IsmsOps.Engine.Offboarding;
 
 namespace IsmsOps.PowerShell.Commands;
 
-/// <summary>Starts the onboarding and offboarding that the people register says are due: the trigger behind HR automation.</summary>
+/// <summary>Starts the onboarding, offboarding and role-change work that the people register says is due: the trigger behind HR automation.</summary>
 /// <remarks>
 /// Works from what the IsmsOps store holds, never from the HR events themselves, so a crash, a lost webhook or a missed
 /// run loses nothing: the next run finds the same work, and does not repeat what is done.
@@ -22,11 +22,15 @@ namespace IsmsOps.PowerShell.Commands;
 /// exact date, so a run missed for days still finds everyone whose date went by. An open case (Planned, Running,
 /// Failed) is resumed, never opened twice. A new case has Standard urgency, and its deadline counts from the end of the
 /// end date. When the case is closed, the person's Status becomes Left. A leaver whose end date is ahead is left alone.
-/// Without -PersonId, everyone with Status Onboarding or Leaving is considered and each gets one result. With
+/// Movers: anyone else with an open mover case (opened when their JobRole changed, see Get-IsmsMove) is carried on as
+/// Start-IsmsMove does when it has grants to run or its overlap has ended: the new role's access once screening allows,
+/// the old role's removal once the overlap in policies/movers.yaml has passed. A case only waiting for the overlap is
+/// NotDue, with DueAt the instant the old access goes.
+/// Without -PersonId, everyone with Status Onboarding or Leaving, and everyone with a mover case due, is considered and each gets one result. With
 /// -PersonId (or piped objects with a PersonId property, such as Invoke-IsmsHrEvent's outcomes or Import-IsmsHrFeed's
 /// summary), only those people. A re-delivered HR event piped in finds the finished case and sends nothing to Graph.
-/// Output: one IsmsOps.Engine.Lifecycle.LifecycleResult per person: PersonId, Work (Onboarding, Offboarding or
-/// Nothing), CaseId, Status (the case's status; for Nothing: NotDue, Done, Blocked, NotApplicable or NotFound; Error
+/// Output: one IsmsOps.Engine.Lifecycle.LifecycleResult per person: PersonId, Work (Onboarding, Offboarding, Mover
+/// or Nothing), CaseId, Status (the case's status; for Nothing: NotDue, Done, Blocked, NotApplicable or NotFound; Error
 /// when the work could not start), Reason, ErrorId, DueAt and PersonStatus. A person whose work failed (a failed step,
 /// no account to offboard, an unknown person) also gets a non-terminating error with the ErrorId, so a scheduled job
 /// can exit non-zero; the others carry on. Up to -ThrottleLimit people are worked at once.
@@ -38,8 +42,8 @@ namespace IsmsOps.PowerShell.Commands;
 /// </remarks>
 /// <example>
 /// <code>Invoke-IsmsLifecycle -Confirm:$false</code>
-/// <para>Onboards every due joiner and offboards every leaver past their end date; a scheduled job runs this after
-/// importing the HR feed.</para>
+/// <para>Onboards every due joiner, offboards every leaver past their end date and carries on every due role change; a
+/// scheduled job runs this after importing the HR feed.</para>
 /// </example>
 /// <example>
 /// <code>Invoke-IsmsHrEvent -Json $body | Invoke-IsmsLifecycle -Confirm:$false</code>

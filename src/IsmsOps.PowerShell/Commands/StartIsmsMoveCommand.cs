@@ -64,11 +64,9 @@ public sealed class StartIsmsMoveCommand : IsmsCmdlet
             var service = new MoverService(Workspace, _catalog ??= ModuleSession.LoadRoleCatalog(), connection);
             MoverOutcome outcome = Run(ct => service.RunAsync(PersonId, Operation, ct));
             WriteObject(outcome.Case);
-            if (outcome.Case?.Status == MoverCaseStatus.Failed)
+            if (outcome.ToError() is IsmsException failed)
             {
-                WriteIsmsError(new IsmsException("IsmsOps.Mover.StepsFailed", IsmsErrorKind.WriteError,
-                    $"Mover case {outcome.Case.CaseId} for {PersonId}: {outcome.PendingBecause}",
-                    $"Fix what each step names, then run Start-IsmsMove -PersonId {PersonId} again: done steps are not run again.", outcome.Case.CaseId));
+                WriteIsmsError(failed);
             }
             else if (outcome.Case?.Status == MoverCaseStatus.WaitingForScreening)
             {

@@ -115,18 +115,6 @@ public sealed class HrEventProcessorTests : IDisposable
     }
 
     [Fact]
-    public async Task The_applied_hook_fires_once_per_applied_event_and_not_for_a_redelivery()
-    {
-        var seen = new List<string>();
-        _home.Workspace.HrEvents.Applied += (_, o) => seen.Add(o.IdempotencyKey);
-
-        await Process(Joiner());
-        await Process(Joiner());
-
-        Assert.Equal(["evt-1"], seen);
-    }
-
-    [Fact]
     public void A_webhook_body_that_is_not_an_event_is_refused_naming_the_line()
     {
         var error = Assert.Throws<IsmsException>(() => HrEvent.FromJson("{\n  \"IdempotencyKey\": \"k\",\n  \"Kind\": \"Hired\"\n}"));

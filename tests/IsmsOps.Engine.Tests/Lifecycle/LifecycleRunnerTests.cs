@@ -3,6 +3,7 @@ using System.Text.Json;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.HrEvents;
 using IsmsOps.Engine.Lifecycle;
+using IsmsOps.Engine.Movers;
 using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.People;
 using IsmsOps.Engine.Roles;
@@ -26,6 +27,7 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("ismsops-lifecycle-").FullName;
     private SandboxGraph _graph = null!;
     private DirectoryGroup[] _groups = [];
+    private DirectoryGroup _leadOnly = null!;
     private DirectoryUser _manager = null!;
     private DateTimeOffset _now = DateTimeOffset.UtcNow;
 
@@ -39,7 +41,9 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
     {
         _graph = await SandboxGraph.StartAsync(new SandboxOptions { UserCount = 100 });
         _groups = Tenant.Groups.Where(g => !g.IsDynamic && g.OnPremisesSyncEnabled != true && !(g.MailEnabled && g.SecurityEnabled && !g.IsUnified))
-            .GroupBy(g => g.DisplayName).Where(n => n.Count() == 1).Select(n => n.Single()).Take(2).ToArray();
+            .GroupBy(g => g.DisplayName).Where(n => n.Count() == 1).Select(n => n.Single()).Take(3).ToArray();
+        _leadOnly = _groups[2];
+        _groups = _groups[..2];
         _manager = Tenant.Users.First(u => u.AccountEnabled && u.UserType == "Member");
         Directory.CreateDirectory(Path.Combine(_dir, "roles"));
         File.WriteAllText(Path.Combine(_dir, "roles", "qa-analyst.yaml"), $"""
@@ -54,6 +58,21 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
                   groups:
                     - displayName: "{_groups[0].DisplayName}"
                     - objectId: {_groups[1].Id}
+
+            """);
+
+        // The lead keeps the analyst's first group, drops the second and gains one of its own.
+        File.WriteAllText(Path.Combine(_dir, "roles", "qa-lead.yaml"), $"""
+            roles:
+              - id: qa-lead
+                title: QA Lead
+                screening:
+                  level: Standard
+                accessReview: P1Y
+                birthright:
+                  groups:
+                    - objectId: {_groups[0].Id}
+                    - objectId: {_leadOnly.Id}
 
             """);
         File.WriteAllText(Path.Combine(_dir, "mapping.yaml"), """
@@ -173,6 +192,67 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
         Assert.Equal(before, _graph.Sandbox.RequestCount);
 
         await AssertTrailAsync("E3001", "Nova", JoinerUpn);
+    }
+
+    [Fact]
+    public async Task A_mover_from_the_hr_feed_gets_the_new_roles_access_on_the_next_run_and_loses_the_old_only_access_once_the_overlap_has_passed()
+    {
+        string analyst = $"E3001,Nova Joiner,{JoinerUpn},QA,qa-analyst,M0001,{Day(Today)},,Employee,GB\n";
+        await ImportFeedAsync(analyst);
+        await ClearScreeningAsync("E3001");
+        Assert.Equal("Completed", Assert.Single(await RunAsync(), r => r.PersonId == "E3001").Status);
+        DirectoryUser person = Assert.IsType<DirectoryUser>(Tenant.FindUser(JoinerUpn));
+        Assert.True(HasBirthright(person));
+
+        // The next day's feed says the analyst is now the lead: a Mover event, and a mover case opened with it.
+        HrFeedImportSummary moved = await ImportFeedAsync(analyst.Replace("qa-analyst", "qa-lead", StringComparison.Ordinal));
+        Assert.Equal(1, moved.Movers);
+        MoverCase opened = Assert.Single(await _store.Workspace.Movers.FindAsync(new MoverCaseQuery { PersonId = "E3001" }, CancellationToken.None));
+        Assert.Equal(("qa-analyst", "qa-lead"), (opened.FromRoleId, opened.ToRoleId));
+
+        // The scheduled run grants the lead's access; the analyst-only group stays through the overlap.
+        LifecycleResult granted = Assert.Single(await RunAsync(), r => r.PersonId == "E3001");
+        Assert.Equal((LifecycleWork.Mover, opened.CaseId, nameof(MoverCaseStatus.OverlapRunning)), (granted.Work, granted.CaseId, granted.Status));
+        Assert.True(_leadOnly.HasMember(person.Id));
+        Assert.True(_groups[0].HasMember(person.Id));
+        Assert.True(_groups[1].HasMember(person.Id));
+
+        // Runs during the overlap find nothing due and send nothing.
+        long before = _graph.Sandbox.RequestCount;
+        Assert.DoesNotContain(await RunAsync(), r => r.PersonId == "E3001");
+        LifecycleResult waiting = Assert.Single(await RunAsync("E3001"));
+        Assert.Equal((LifecycleWork.Nothing, "NotDue", opened.CaseId), (waiting.Work, waiting.Status, waiting.CaseId));
+        Assert.Equal(before, _graph.Sandbox.RequestCount);
+
+        // The overlap ends: the run removes what only the analyst role granted and leaves the shared group alone.
+        _now = waiting.DueAt!.Value.AddMinutes(1);
+        LifecycleResult removed = Assert.Single(await RunAsync(), r => r.PersonId == "E3001");
+        Assert.Equal((LifecycleWork.Mover, nameof(MoverCaseStatus.Completed)), (removed.Work, removed.Status));
+        Assert.False(_groups[1].HasMember(person.Id));
+        Assert.True(_groups[0].HasMember(person.Id));
+        Assert.True(_leadOnly.HasMember(person.Id));
+        Assert.True(person.AccountEnabled);
+
+        // Finished: the feed delivered again and another run change nothing.
+        before = _graph.Sandbox.RequestCount;
+        Assert.Equal(0, (await ImportFeedAsync(analyst.Replace("qa-analyst", "qa-lead", StringComparison.Ordinal))).Movers);
+        Assert.DoesNotContain(await RunAsync(), r => r.PersonId == "E3001");
+        Assert.Equal(before, _graph.Sandbox.RequestCount);
+        Assert.Contains(_store.Events(), e => e.Action == MoverAuditActions.StepSettled && e.Target == MoverRegister.Target(opened.CaseId));
+        await AssertTrailAsync("E3001", "Nova", JoinerUpn);
+    }
+
+    private async Task ClearScreeningAsync(string personId)
+    {
+        ScreeningRecord screening = await _store.Workspace.Screening.CreateAsync(new ScreeningRecord { PersonId = personId, Level = ScreeningLevel.Standard }, Hr, CancellationToken.None);
+        await _store.Workspace.Screening.UpdateAsync(screening.ScreeningId, r => r with
+        {
+            Status = ScreeningStatus.Cleared,
+            Identity = ScreeningCheckResult.Clear,
+            RightToWork = ScreeningCheckResult.Clear,
+            CriminalRecord = ScreeningCheckResult.Clear,
+            References = ScreeningCheckResult.Clear,
+        }, null, Hr, CancellationToken.None);
     }
 
     [Fact]
