@@ -3,7 +3,8 @@
     The IsmsOps main job, end to end, on the embedded store: register people, change them, read the audit trail,
     verify it, export it for an auditor, and show that tampering with the export is caught. Then the directory: start
     the Graph sandbox (a generated tenant on 127.0.0.1), connect to it, snapshot it, and show one person's access
-    inventory, live and offline.
+    inventory, live and offline; onboard a screened joiner, offboard leavers, and let HR events drive a joiner, a
+    mover and a leaver through Invoke-IsmsLifecycle.
 .DESCRIPTION
     Runs under the bundled host (dotnet run --project src/IsmsOps.Host -- -File examples/demo.ps1) or pwsh. It uses
     only PowerShell's core cmdlets, .NET calls and IsmsOps's own cmdlets. Every run starts from an empty store in
@@ -293,10 +294,51 @@ $fed | Out-Default
 $feedErrors | ForEach-Object { "  $($_.FullyQualifiedErrorId.Split(',')[0]): $($_.Exception.Message)" }
 if ($fed.Count -ne 5 -or $feedErrors.Count -ne 1 -or @($fed | Where-Object { "$($_.Status)" -notlike 'Completed*' }).Count -ne 0) { $failures++ }
 
+Step '20. HR drives the work: a joiner arrives by webhook, gets role access only once screening clears, moves role, and leaves'
+$domain = $sandbox.Tenant.DefaultDomain
+$joiner = '{ "idempotencyKey": "wd-7001", "kind": "Joiner", "personId": "E5001", "displayName": "Rosalind Franklin", "userPrincipalName": "rosalind.franklin@' + $domain + '", "department": "Engineering", "jobRole": "Software Engineer", "startDate": "' + [DateTime]::UtcNow.AddDays(-14).ToString('yyyy-MM-dd') + '", "location": "GB" }'
+$run = Invoke-IsmsHrEvent -Json $joiner | Invoke-IsmsLifecycle -Confirm:$false
+$run | Out-Default
+$rosalind = $sandbox.Tenant.FindUser("rosalind.franklin@$domain")
+function InGroup([string]$Name) { @($sandbox.Tenant.Groups | Where-Object DisplayName -eq $Name)[0].HasMember($rosalind.Id) }
+"The account exists (the role allows a baseline before clearance); in Engineering: $(InGroup 'Engineering')"
+if (-not $rosalind -or "$($run.Status)" -ne 'Blocked' -or (InGroup 'Engineering')) { $failures++ }
+New-IsmsScreening -PersonId E5001 -Level Standard -Status Requested -Provider 'Acme Screening' | Out-Null
+Get-IsmsScreening -PersonId E5001 | Set-IsmsScreening -Identity Clear -RightToWork Clear -CriminalRecord Clear -References Clear -Status Cleared | Out-Null
+'Screening clears; the scheduled run (Invoke-IsmsLifecycle, every few minutes) grants the role''s access:'
+$run = Invoke-IsmsLifecycle -PersonId E5001 -Confirm:$false
+$run | Out-Default
+"In Engineering: $(InGroup 'Engineering'); in Source Code Readers: $(InGroup 'Source Code Readers'); register status: $($run.PersonStatus)"
+if ("$($run.Status)" -ne 'Completed' -or -not (InGroup 'Source Code Readers')) { $failures++ }
+$requests = $sandbox.RequestCount
+$redelivered = Invoke-IsmsHrEvent -Json $joiner
+$rerun = $redelivered | Invoke-IsmsLifecycle -Confirm:$false
+"The webhook delivers the joiner again: $($redelivered.Status); the run finds $($rerun.Work) to do ($($rerun.Status)); requests sent to Graph: $($sandbox.RequestCount - $requests)"
+if ("$($redelivered.Status)" -ne 'AlreadyProcessed' -or $sandbox.RequestCount -ne $requests) { $failures++ }
+'Later HR promotes her: the mover event opens a case, the run grants the new role and keeps the old through the overlap:'
+$move = '{ "idempotencyKey": "wd-7002", "kind": "Mover", "personId": "E5001", "jobRole": "engineering-manager" }'
+Invoke-IsmsHrEvent -Json $move | Invoke-IsmsLifecycle -Confirm:$false | Out-Default
+$moved = Get-IsmsMove -PersonId E5001
+$moved | Out-Default
+"In Engineering Managers: $(InGroup 'Engineering Managers'); still in Source Code Readers until $($moved.RemoveOldAfter.ToString('yyyy-MM-dd HH:mm')) UTC (policies/movers.yaml): $(InGroup 'Source Code Readers')"
+$due = @(Get-IsmsMove -Due)
+"Moves due now: $($due.Count); Invoke-IsmsLifecycle removes the old access on the first run after the overlap."
+if (-not (InGroup 'Engineering Managers') -or "$($moved.Status)" -ne 'OverlapRunning' -or $due.Count -ne 0) { $failures++ }
+'She leaves; HR sends the leaver with yesterday''s end date, and the run finds her in the window and offboards her:'
+$leave = '{ "idempotencyKey": "wd-7003", "kind": "Leaver", "personId": "E5001", "endDate": "' + [DateTime]::UtcNow.AddDays(-1).ToString('yyyy-MM-dd') + '" }'
+$leaver = Invoke-IsmsHrEvent -Json $leave
+"Leaver event: $($leaver.Status)"
+$left = $leaver | Invoke-IsmsLifecycle -Confirm:$false
+$left | Out-Default
+"Account enabled: $($rosalind.AccountEnabled); in Engineering Managers: $(InGroup 'Engineering Managers'); register status: $($left.PersonStatus)"
+if ($rosalind.AccountEnabled -or (InGroup 'Engineering Managers') -or "$($left.PersonStatus)" -ne 'Left') { $failures++ }
+'Each step of all three is in the audit trail:'
+Get-IsmsAuditEvent -Action Lifecycle.Finished | Out-Default
+
 Disconnect-IsmsGraph
 Stop-IsmsSandbox
 
-Step '20. Sensitive personal data: encrypted under a key of each person''s own, shown only on an audited read, crypto-shredded after the retention period'
+Step '21. Sensitive personal data: encrypted under a key of each person''s own, shown only on an audited read, crypto-shredded after the retention period'
 New-IsmsPerson -PersonId E2901 -DisplayName 'Joan Clarke' -Status Left -StartDate 2019-03-01 -EndDate 2024-06-30 `
     -PersonalEmail joan@example.net -PersonalPhone '+44 20 7946 0123' -HomeAddress '7 Hut Lane, Bletchley' | Out-Null
 Set-IsmsPerson -PersonId E3001 -Status Left -PersonalEmail 'e3001@example.net' | Out-Null
