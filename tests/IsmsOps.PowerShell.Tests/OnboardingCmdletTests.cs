@@ -98,23 +98,31 @@ public sealed class OnboardingCmdletTests
     }
 
     [Fact]
-    public void A_person_whose_job_role_is_not_in_the_catalog_gets_a_clear_error()
+    public void A_person_whose_job_role_is_no_longer_in_the_catalog_gets_a_clear_error()
     {
         using var ps = new PowerShellSession();
+        string policies = Directory.CreateTempSubdirectory("ismsops-onb-roles-").FullName;
         try
         {
-            // Set-IsmsPerson refuses a role the catalog lacks; a register imported before the catalog changed may still hold one.
-            ps.Run(Setup.Replace("-JobRole software-engineer", "-JobRole astronaut", StringComparison.Ordinal));
+            // The person was registered while the catalog had the role; the catalog then lost it.
+            ps.Run(Setup);
+            Directory.CreateDirectory(Path.Combine(policies, "roles"));
+            File.WriteAllText(Path.Combine(policies, "roles", "other.yaml"),
+                "roles:\n  - id: tester\n    title: Tester\n    screening:\n      level: Basic\n    accessReview: P1Y\n");
+            ps.Run($"$env:ISMSOPS_POLICIES = '{policies}'");
 
             ps.Run("Start-IsmsOnboarding -PersonId E7001 -Confirm:$false");
 
             ErrorRecord error = Assert.Single(ps.Errors);
             Assert.StartsWith("IsmsOps.Onboarding.UnknownRole", error.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.Contains("software-engineer", error.Exception.Message, StringComparison.Ordinal);
             Assert.Empty(ps.Run("Get-IsmsOnboarding"));
+            Assert.Null(ps.Run("$sb.Tenant.FindUser($upn)").Single());
         }
         finally
         {
             ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
+            Directory.Delete(policies, recursive: true);
         }
     }
 }
