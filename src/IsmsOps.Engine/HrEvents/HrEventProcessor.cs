@@ -7,8 +7,8 @@ namespace IsmsOps.Engine.HrEvents;
 
 /// <summary>
 /// Applies HR events to the people register, each exactly once: the event's record, its effect on the person and the
-/// audit events are written in one transaction, so a crash leaves either all of them or none, and a re-delivery finds
-/// the record and does nothing.
+/// audit events are written in one transaction (or, for a batch, in one savepoint of the batch's transaction), so a
+/// crash leaves either all of them or none, and a re-delivery finds the record and does nothing.
 /// </summary>
 /// <remarks>
 /// Effects: a Joiner creates the person (Status Onboarding, or Candidate when the start date is more than

@@ -44,6 +44,9 @@ public sealed record HrFeedImportSummary
 /// row's mapped content (a leaver's: the PersonId and end date), so importing the same file again raises events that
 /// are already processed, or none. Rows with a missing PersonId, a PersonId the file holds twice (every such row), a
 /// bad date, an unknown role or bad encoding are reported with their line and skipped.
+/// The events are applied <see cref="BatchSize"/> at a time, one store transaction per batch with a savepoint per
+/// event (<see cref="HrEventProcessor.ProcessAsync(IReadOnlyList{HrEvent}, RoleCatalog, OperationContext, CancellationToken)"/>):
+/// each row is still applied whole or not at all, and a refused row is still reported by its line.
 /// </remarks>
 public sealed class HrFeedImport(HrEventProcessor processor, PeopleRegister people, Func<DateTime>? clock = null)
 {
