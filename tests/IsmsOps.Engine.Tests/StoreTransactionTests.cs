@@ -54,6 +54,26 @@ public sealed class StoreTransactionTests : IDisposable
     }
 
     [Fact]
+    public async Task Rolling_back_to_an_outer_savepoint_undoes_the_inner_ones_and_leaves_the_outer_one_open_to_release()
+    {
+        await using (IStoreWriteTransaction transaction = await _home.Workspace.Store.BeginWriteAsync(CancellationToken.None))
+        {
+            await transaction.SavepointAsync("outer", CancellationToken.None);
+            await _home.Workspace.People.CreateAsync(transaction, Someone("E1"), TempWorkspace.Context, CancellationToken.None);
+            await transaction.SavepointAsync("inner", CancellationToken.None);
+            await _home.Workspace.People.CreateAsync(transaction, Someone("E2"), TempWorkspace.Context, CancellationToken.None);
+            await transaction.RollbackToSavepointAsync("outer", CancellationToken.None);
+            await Assert.ThrowsAsync<InvalidOperationException>(() => transaction.ReleaseSavepointAsync("inner", CancellationToken.None));
+            await _home.Workspace.People.CreateAsync(transaction, Someone("E3"), TempWorkspace.Context, CancellationToken.None);
+            await transaction.ReleaseSavepointAsync("outer", CancellationToken.None);
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(["E3"], (await _home.Workspace.People.FindAsync(new PersonQuery(), CancellationToken.None)).Select(p => p.PersonId));
+        Assert.True((await _home.VerifyAsync()).IsValid);
+    }
+
+    [Fact]
     public async Task Of_the_work_registered_under_one_key_only_the_last_still_registered_runs_after_commit()
     {
         var ran = new List<string>();

@@ -242,6 +242,12 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
     {
         (string open, int count) = Find(name);
         _transaction.Rollback(open);
+        // SQLite cancels the savepoints opened after this one; the one rolled back to stays open.
+        while (_savepoints.Peek().Name != open)
+        {
+            _savepoints.Pop();
+        }
+
         _afterCommit.RemoveRange(count, _afterCommit.Count - count);
         return 0;
     });
