@@ -3,15 +3,15 @@ using System.Globalization;
 namespace IsmsOps.Bench;
 
 /// <summary>
-/// Entry point: <c>import | append | verify | snapshot | collect | offboard | onboard | leavers | all</c>, plus the internal child modes that some
+/// Entry point: <c>import | append | verify | snapshot | collect | offboard | onboard | leavers | hrfeed | all</c>, plus the internal child modes that some
 /// benchmarks start in fresh processes (<c>--child-import</c>, <c>--child-snapshot-load</c>, <c>--child-sandbox</c>,
-/// <c>--child-collect</c>). Results go to stdout as a markdown table; progress goes to stderr.
+/// <c>--child-collect</c>, <c>--child-hrfeed</c>). Results go to stdout as a markdown table; progress goes to stderr.
 /// </summary>
 internal static class Program
 {
     private const string Usage = """
-        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|onboard|leavers|all [options]
-          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, onboard 10, leavers 3)
+        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|onboard|leavers|hrfeed|all [options]
+          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, onboard 10, leavers 3, hrfeed 3)
           --events N           events per append run (default 50000; batch size 1 uses N/25)
           --verify-events N    events in the verification store (default 1000000)
           --build-batch N      events per append while building the verification store (default 10000)
@@ -27,6 +27,7 @@ internal static class Program
           --throttle-limits L  comma-separated ThrottleLimits the leavers benchmark measures (default 8,16,1)
           --sequential-runs N  measured runs at ThrottleLimit 1, which take minutes each (default 1)
           --fault-rate R       share of requests faulted in the leavers benchmark's fault runs (default 0.2; 0 skips them)
+          --hr-people N        people in the hrfeed benchmark's feed and users in its snapshot (default 50000)
         """;
 
     public static async Task<int> Main(string[] args)
@@ -34,6 +35,11 @@ internal static class Program
         if (args.Length >= 2 && args[0] == ImportBenchmark.ChildSwitch)
         {
             return ImportBenchmark.RunChild(args[1]);
+        }
+
+        if (args.Length >= 2 && args[0] == HrFeedBenchmark.ChildSwitch)
+        {
+            return HrFeedBenchmark.RunChild(args[1]);
         }
 
         if (args.Length >= 2 && args[0] == SnapshotBenchmark.ChildSwitch)
@@ -104,6 +110,11 @@ internal static class Program
             await LeaversBenchmark.RunAsync(options, report).ConfigureAwait(false);
         }
 
+        if (options.Command is "hrfeed" or "all")
+        {
+            HrFeedBenchmark.Run(options, report);
+        }
+
         Console.WriteLine(MachineInfo.Describe());
         Console.WriteLine();
         Console.WriteLine(report.ToMarkdown());
@@ -146,6 +157,8 @@ internal sealed record BenchOptions
 
     public double FaultRate { get; init; } = 0.2;
 
+    public int HrPeople { get; init; } = 50_000;
+
     public string ModuleManifest { get; init; } = ImportBenchmark.DefaultManifest();
 
     public int RunsOr(int fallback) => Runs ?? fallback;
@@ -173,7 +186,7 @@ internal sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "all"))
+        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "hrfeed" or "all"))
         {
             throw new ArgumentException("Name a benchmark.");
         }
@@ -200,6 +213,7 @@ internal sealed record BenchOptions
                 "--throttle-limits" => options with { ThrottleLimits = value.Split(',').Select(v => Positive(args[i], v.Trim())).ToArray() },
                 "--sequential-runs" => options with { SequentialRuns = Positive(args[i], value) },
                 "--fault-rate" => options with { FaultRate = Share(args[i], value) },
+                "--hr-people" => options with { HrPeople = Positive(args[i], value) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
             i++;

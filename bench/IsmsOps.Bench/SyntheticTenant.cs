@@ -12,7 +12,12 @@ internal static class SyntheticTenant
     private static readonly string[] Departments =
         ["Engineering", "Sales", "Finance", "Marketing", "Operations", "Legal", "Human Resources", "Support", "Research", "Facilities"];
 
-    public static DirectorySnapshot Build(int users, int groups, int memberships, int seed = 42)
+    /// <param name="users">Users in the tenant.</param>
+    /// <param name="groups">Groups in the tenant.</param>
+    /// <param name="memberships">Group memberships, spread over the groups at random.</param>
+    /// <param name="seed">The random seed; the same seed builds the same snapshot.</param>
+    /// <param name="guestEvery">Every this many users is a guest (no employee id); 0 for a tenant of members only.</param>
+    public static DirectorySnapshot Build(int users, int groups, int memberships, int seed = 42, int guestEvery = 20)
     {
         var random = new Random(seed);
         string Id() => new Guid(Bytes(random)).ToString();
@@ -24,7 +29,7 @@ internal static class SyntheticTenant
         var userList = new SnapshotUser[users];
         for (int i = 0; i < users; i++)
         {
-            bool guest = i % 20 == 0;
+            bool guest = guestEvery > 0 && i % guestEvery == 0;
             userList[i] = new SnapshotUser
             {
                 Id = userIds[i],

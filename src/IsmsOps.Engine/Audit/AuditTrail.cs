@@ -26,6 +26,8 @@ public sealed class AuditTrail
         _clock = clock ?? (() => DateTime.UtcNow);
     }
 
+    private const string WitnessKey = "audit-head-witness";
+
     /// <summary>One checkpoint is kept for every this many events, plus the newest.</summary>
     public const int CheckpointInterval = 1000;
 
@@ -71,7 +73,8 @@ public sealed class AuditTrail
         if (_witnessPath is not null)
         {
             string witnessPath = _witnessPath;
-            transaction.AfterCommit(() => HeadWitness.WriteIfNewer(witnessPath, checkpoint));
+            // Keyed: a transaction that appends many times copies out only its newest checkpoint, once, not one per append.
+            transaction.AfterCommit(WitnessKey, () => HeadWitness.WriteIfNewer(witnessPath, checkpoint));
         }
 
         // The newest checkpoint alone proves the whole chain, so older ones are redundant. Keep the newest of each

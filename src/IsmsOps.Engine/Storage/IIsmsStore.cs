@@ -180,6 +180,26 @@ public interface IStoreWriteTransaction : IAsyncDisposable
     /// <summary>Runs <paramref name="action"/> once the transaction has committed (never if it rolls back).</summary>
     void AfterCommit(Action action);
 
+    /// <summary>
+    /// Like <see cref="AfterCommit(Action)"/>, but of all the actions registered under <paramref name="key"/> only the
+    /// last one still registered at commit runs: for work where only the newest state matters, such as copying the
+    /// newest audit checkpoint out of the store.
+    /// </summary>
+    void AfterCommit(string key, Action action);
+
+    /// <summary>
+    /// Marks a point inside the transaction that <see cref="RollbackToSavepointAsync"/> can return to, undoing what
+    /// came after it (including actions registered with AfterCommit since) and keeping what came before.
+    /// Savepoints nest; each one is ended by <see cref="ReleaseSavepointAsync"/> or rolled back to and then released.
+    /// </summary>
+    Task SavepointAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Undoes everything since the savepoint <paramref name="name"/>, which stays open until released.</summary>
+    Task RollbackToSavepointAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Ends the savepoint <paramref name="name"/>, keeping its changes as part of the transaction.</summary>
+    Task ReleaseSavepointAsync(string name, CancellationToken cancellationToken);
+
     /// <summary>Deletes checkpoints with <paramref name="fromSequence"/> &lt;= seq &lt; <paramref name="beforeSequence"/>.</summary>
     Task DeleteCheckpointsAsync(long fromSequence, long beforeSequence, CancellationToken cancellationToken);
 

@@ -115,6 +115,38 @@ public sealed class HrEventProcessorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_applies_its_events_in_order_each_whole_or_not_at_all_with_refusals_and_redeliveries_inside_it()
+    {
+        HrEvent[] batch =
+        [
+            Joiner("evt-1", "E1"),
+            new() { IdempotencyKey = "evt-2", Kind = HrEventKind.Leaver, PersonId = "E9", EndDate = DateTime.UtcNow.Date },    // nobody to leave
+            Joiner("evt-3", "E2") with { ManagerId = "E2" },                                                                     // own manager: invalid
+            Joiner("evt-4", "E3"),
+            Joiner("evt-1", "E1"),                                                                                               // re-delivered in the batch
+            new() { IdempotencyKey = "evt-4", Kind = HrEventKind.Mover, PersonId = "E3", Department = "Finance" },              // key reused
+            new() { IdempotencyKey = "evt-5", Kind = HrEventKind.Mover, PersonId = "E1", Department = "Finance" },
+        ];
+
+        IReadOnlyList<HrEventOutcome> outcomes = await _home.Workspace.HrEvents.ProcessAsync(batch, Roles, TempWorkspace.Context, CancellationToken.None);
+
+        Assert.Equal(
+            [
+                ("evt-1", HrEventStatus.Applied, null), ("evt-2", HrEventStatus.Refused, "IsmsOps.Person.NotFound"),
+                ("evt-3", HrEventStatus.Refused, "IsmsOps.Person.InvalidManagerId"), ("evt-4", HrEventStatus.Applied, null),
+                ("evt-1", HrEventStatus.AlreadyProcessed, null), ("evt-4", HrEventStatus.Refused, "IsmsOps.HrEvent.KeyReused"),
+                ("evt-5", HrEventStatus.Applied, null),
+            ],
+            outcomes.Select(o => (o.IdempotencyKey, o.Status, o.ErrorId)));
+        IReadOnlyList<Person> people = await _home.Workspace.People.FindAsync(new PersonQuery(), CancellationToken.None);
+        Assert.Equal([("E1", "Finance", 2L), ("E3", "Engineering", 1L)], people.Select(p => (p.PersonId, p.Department, p.Version)));
+        Assert.Equal(3, Events(HrEventProcessor.AppliedAction).Count);
+        Assert.Equal(3, Events(HrEventProcessor.RefusedAction).Count);
+        Assert.DoesNotContain(_home.Events(), e => e.Target == "person:E2" && e.Action != HrEventProcessor.RefusedAction);
+        Assert.True((await _home.VerifyAsync()).IsValid);
+    }
+
+    [Fact]
     public void A_webhook_body_that_is_not_an_event_is_refused_naming_the_line()
     {
         var error = Assert.Throws<IsmsException>(() => HrEvent.FromJson("{\n  \"IdempotencyKey\": \"k\",\n  \"Kind\": \"Hired\"\n}"));

@@ -107,6 +107,40 @@ public sealed class HrFeedImportTests : IDisposable
     }
 
     [Fact]
+    public async Task A_feed_larger_than_one_batch_applies_every_good_row_once_and_reports_bad_rows_in_any_batch_by_line()
+    {
+        int rows = (2 * HrFeedImport.BatchSize) + 200;
+        var lines = new List<string>();
+        for (int i = 1; i <= rows; i++)
+        {
+            lines.Add(i switch
+            {
+                3 => $"P{i},Person {i},Engineering,astronaut,,01/02/2020,",                                 // unknown role: found while planning
+                HrFeedImport.BatchSize + 7 => $"P{i},Person {i},Engineering,software-engineer,P{i},01/02/2020,",  // own manager: refused in a later batch
+                _ => $"P{i},Person {i},Engineering,software-engineer,{(i > 1 ? "P1" : "")},01/02/2020,",
+            });
+        }
+
+        string path = Feed("big.csv", [.. lines]);
+        long eventsBefore = _home.Events().Count;
+
+        HrFeedImportSummary first = await Import(path);
+        long eventsAfterFirst = _home.Events().Count;
+        HrFeedImportSummary again = await Import(path);
+
+        // The file's line of row i is i + 1 (the header is line 1).
+        Assert.Equal([(4L, "IsmsOps.Role.NotFound"), (HrFeedImport.BatchSize + 8L, "IsmsOps.Person.InvalidManagerId")], first.Errors.Select(e => (e.Line, e.ErrorId)));
+        Assert.Equal(rows - 2, first.Joiners);
+        Assert.Equal(rows - 2, (await _home.Workspace.People.FindAsync(new PersonQuery(), CancellationToken.None)).Count);
+        // Person.Created and HrEvent.Applied per joiner, and the refusal's HrEvent.Refused (audited again on each import).
+        Assert.Equal((2 * (rows - 2)) + 1, eventsAfterFirst - eventsBefore);
+        Assert.Equal(1, _home.Events().Count - eventsAfterFirst);
+        Assert.Equal((0, rows - 2), (again.Joiners, again.Unchanged));
+        Assert.Equal(first.Errors.Select(e => (e.Line, e.ErrorId)), again.Errors.Select(e => (e.Line, e.ErrorId)));
+        Assert.True((await _home.VerifyAsync()).IsValid);
+    }
+
+    [Fact]
     public async Task A_future_end_date_is_not_a_leaver_yet()
     {
         await Import(Feed("day1.csv", "E1,Grace Hopper,Engineering,software-engineer,,04/01/2021,"));

@@ -14,7 +14,8 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
     private readonly SqliteStore _store;
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
-    private readonly List<Action> _afterCommit = [];
+    private readonly List<(string? Key, Action Action)> _afterCommit = [];
+    private readonly Stack<(string Name, int AfterCommitCount)> _savepoints = new();
     private bool _committed;
 
     public SqliteWriteTransaction(SqliteStore store, SqliteConnection connection, SqliteTransaction transaction)
@@ -241,7 +242,47 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
             : null;
     });
 
-    public void AfterCommit(Action action) => _afterCommit.Add(action);
+    public void AfterCommit(Action action) => _afterCommit.Add((null, action));
+
+    public void AfterCommit(string key, Action action) => _afterCommit.Add((key, action));
+
+    public Task SavepointAsync(string name, CancellationToken cancellationToken) => Run(() =>
+    {
+        _transaction.Save(name);
+        _savepoints.Push((name, _afterCommit.Count));
+        return 0;
+    });
+
+    public Task RollbackToSavepointAsync(string name, CancellationToken cancellationToken) => Run(() =>
+    {
+        (string open, int count) = Find(name);
+        _transaction.Rollback(open);
+        // SQLite cancels the savepoints opened after this one; the one rolled back to stays open.
+        while (_savepoints.Peek().Name != open)
+        {
+            _savepoints.Pop();
+        }
+
+        _afterCommit.RemoveRange(count, _afterCommit.Count - count);
+        return 0;
+    });
+
+    public Task ReleaseSavepointAsync(string name, CancellationToken cancellationToken) => Run(() =>
+    {
+        (string open, _) = Find(name);
+        _transaction.Release(open);
+        // Releasing a savepoint releases every savepoint opened after it too.
+        while (_savepoints.Pop().Name != open)
+        {
+        }
+
+        return 0;
+    });
+
+    private (string Name, int AfterCommitCount) Find(string name) =>
+        _savepoints.FirstOrDefault(s => s.Name == name) is { Name: not null } found
+            ? found
+            : throw new InvalidOperationException($"No savepoint '{name}' is open in this transaction.");
 
     public Task DeleteCheckpointsAsync(long fromSequence, long beforeSequence, CancellationToken cancellationToken) => Run(() =>
     {
@@ -255,9 +296,23 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
     {
         _transaction.Commit();
         _committed = true;
-        foreach (Action action in _afterCommit)
+        var last = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < _afterCommit.Count; i++)
         {
-            action();
+            if (_afterCommit[i].Key is string key)
+            {
+                last[key] = i;
+            }
+        }
+
+        for (int i = 0; i < _afterCommit.Count; i++)
+        {
+            (string? key, Action action) = _afterCommit[i];
+            // A keyed action runs only if it is the last one under its key.
+            if (key is null || last[key] == i)
+            {
+                action();
+            }
         }
 
         return 0;
