@@ -243,3 +243,36 @@ public sealed record AccessReviewerProgress
     /// <summary>True when the due date has passed with items of theirs undecided.</summary>
     public bool IsOverdue { get; init; }
 }
+
+/// <summary>A campaign with its progress: what Get-IsmsAccessReview shows.</summary>
+public sealed record AccessReviewOverview
+{
+    public required AccessReviewCampaign Campaign { get; init; }
+
+    public string CampaignId => Campaign.CampaignId;
+
+    public string Name => Campaign.Name;
+
+    public AccessReviewCampaignStatus Status => Campaign.Status;
+
+    public DateTimeOffset DueDate => Campaign.DueDate;
+
+    public int ItemCount => Campaign.ItemCount;
+
+    /// <summary>Items with a decision.</summary>
+    public required long Decided { get; init; }
+
+    public long Pending => ItemCount - Decided;
+
+    /// <summary>True when the due date has passed with items undecided.</summary>
+    public required bool IsOverdue { get; init; }
+
+    /// <summary>Each reviewer's progress.</summary>
+    public required IReadOnlyList<AccessReviewerProgress> Reviewers { get; init; }
+
+    /// <summary>User principal names of the reviewers past the due date with items of theirs undecided.</summary>
+    public IReadOnlyList<string> OverdueReviewers => Reviewers.Where(r => r.IsOverdue).Select(r => r.Reviewer.UserPrincipalName).ToArray();
+
+    /// <summary>User principal names of reviewers with no mail address (no reminder can reach them by mail).</summary>
+    public IReadOnlyList<string> ReviewersWithoutMail => Reviewers.Where(r => r.Reviewer.HasNoMail).Select(r => r.Reviewer.UserPrincipalName).ToArray();
+}

@@ -261,6 +261,21 @@ public sealed class AccessReviewRegister
         }).ToArray();
     }
 
+    /// <summary>The campaign with its overall and per-reviewer progress.</summary>
+    public async Task<AccessReviewOverview> OverviewAsync(string campaignId, CancellationToken cancellationToken)
+    {
+        AccessReviewCampaign campaign = await GetAsync(campaignId, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<AccessReviewerProgress> reviewers = await ProgressAsync(campaignId, cancellationToken).ConfigureAwait(false);
+        long decided = await _store.CountDecidedAccessReviewItemsAsync(campaignId, cancellationToken).ConfigureAwait(false);
+        return new AccessReviewOverview
+        {
+            Campaign = campaign,
+            Decided = decided,
+            IsOverdue = campaign.IsOverdueAt(Now()) && decided < campaign.ItemCount,
+            Reviewers = reviewers,
+        };
+    }
+
     /// <summary>
     /// Records one decision under the rules of the class summary. A refused decision is audited
     /// (<see cref="AccessReviewAuditActions.DecisionRefused"/> with the ErrorId) and then thrown; nothing else changes.

@@ -66,6 +66,9 @@ public interface IIsmsStore : IDisposable
     /// <summary>Per reviewer of the campaign: how many items they have, and how many of those are decided.</summary>
     Task<IReadOnlyList<(string ReviewerId, long Assigned, long Decided)>> GetAccessReviewProgressAsync(string campaignId, CancellationToken cancellationToken);
 
+    /// <summary>How many of the campaign's items have a decision.</summary>
+    Task<long> CountDecidedAccessReviewItemsAsync(string campaignId, CancellationToken cancellationToken);
+
     /// <summary>Streams a campaign's items matching the query, in item order (there can be millions: never a list).</summary>
     IEnumerable<AccessReviewItem> ReadAccessReviewItems(AccessReviewItemQuery query, CancellationToken cancellationToken);
 
