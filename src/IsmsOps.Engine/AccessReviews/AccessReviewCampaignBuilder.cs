@@ -59,7 +59,11 @@ public static class AccessReviewCampaignBuilder
         private readonly HashSet<string> _privilegedGroupIds = new(Ids);
         private readonly HashSet<(string Resource, string AppRole)> _privilegedAppRoles = [];
         private readonly List<Candidate> _candidates = [];
-        private readonly HashSet<string> _seen = new(Ids);
+        // Keys hold references to the snapshot's own strings, so a million items add no key strings of their own.
+        private readonly HashSet<(string User, AccessReviewAccessKind Kind, string Resource, string? Assignment, string? Through, AssignmentType How)> _seen = [];
+        private readonly Dictionary<string, string> _notes = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string[]> _singleReviewer = new(Ids);
+        private readonly Dictionary<int, AccessReviewReason[]> _reasonSets = [];
         private readonly Dictionary<string, AccessReviewer> _reviewers = new(Ids);
         private readonly List<AccessReviewer> _named = [];
         private readonly List<AccessReviewer> _fallback = [];
@@ -306,7 +310,7 @@ public static class AccessReviewCampaignBuilder
                 (RemovalPath removal, string note) = AccessInventory.MembershipRemoval(group, user);
                 c.Assignment = AssignmentType.Direct;
                 c.Removal = removal;
-                c.RemovalNote = note;
+                c.RemovalNote = removal == RemovalPath.Graph ? null : note;
                 c.StepKind = removal == RemovalPath.Graph ? OffboardingStepKind.RemoveGroupMembership : OffboardingStepKind.ManualTask;
                 c.Detail = removal == RemovalPath.Graph ? null : $"groupMembership; {removal}";
             }
@@ -345,9 +349,6 @@ public static class AccessReviewCampaignBuilder
                     c.Detail = OffboardingPlanner.RoleDetail(role);
                     c.Since = role.StartDateTime;
                     c.Removal = RemovalPath.Graph;
-                    c.RemovalNote = role.FromSchedule
-                        ? $"Remove through PIM: a {(eligible ? "roleEligibilityScheduleRequest" : "roleAssignmentScheduleRequest")} with action adminRemove for schedule {role.Id}."
-                        : $"DELETE /roleManagement/directory/roleAssignments/{role.Id}.";
                     c.Privileged = true;
                     Add(c);
                 }
@@ -411,7 +412,6 @@ public static class AccessReviewCampaignBuilder
                 c.AssignmentId = app.Id;
                 c.Since = app.CreatedDateTime;
                 c.Removal = RemovalPath.Graph;
-                c.RemovalNote = $"DELETE /servicePrincipals/{app.ResourceId}/appRoleAssignedTo/{app.Id}.";
                 c.Privileged = privileged;
                 c.App = (sp, app.AppRoleId);
                 Add(c);
@@ -444,7 +444,6 @@ public static class AccessReviewCampaignBuilder
                 c.Assignment = AssignmentType.Direct;
                 c.StepKind = OffboardingStepKind.DisableAccount;
                 c.Removal = RemovalPath.Graph;
-                c.RemovalNote = $"Disable the guest account: PATCH /users/{guest.Id} accountEnabled false.";
                 c.Since = guest.CreatedDateTime;
                 Add(c);
             }
@@ -501,8 +500,7 @@ public static class AccessReviewCampaignBuilder
 
         private void Add(Candidate c)
         {
-            string key = string.Join("\n", c.User.Id, c.Kind, c.ResourceId, c.AssignmentId, c.Through?.Id, c.Assignment);
-            if (_seen.Add(key))
+            if (_seen.Add((c.User.Id, c.Kind, c.ResourceId, c.AssignmentId, c.Through?.Id, c.Assignment)))
             {
                 _candidates.Add(c);
             }
@@ -586,8 +584,8 @@ public static class AccessReviewCampaignBuilder
                 Since = c.Since,
                 LastSignIn = lastSignIn,
                 Recommendation = recommendation,
-                Reasons = reasons,
-                RecommendationNote = Words(reasons, lastSignIn, person, role, c),
+                Reasons = Shared(reasons),
+                RecommendationNote = Intern(Words(reasons, lastSignIn, person, role, c)),
                 ReviewerIds = reviewers,
                 ReviewedByFallback = fallback,
                 Privileged = c.Privileged,
@@ -595,7 +593,7 @@ public static class AccessReviewCampaignBuilder
                 AssignmentId = c.AssignmentId,
                 RemovalDetail = c.Detail,
                 Removal = c.Removal,
-                RemovalNote = c.RemovalNote,
+                RemovalNote = c.RemovalNote is null ? null : Intern(c.RemovalNote),
             };
         }
 
@@ -612,6 +610,18 @@ public static class AccessReviewCampaignBuilder
 
             // Nobody reviews their own access: a group owner who is also a member leaves that item to the others or the fallback.
             chosen = chosen.Where(r => !Ids.Equals(r.ReviewerId, c.User.Id)).ToList();
+            if (chosen.Count == 1)
+            {
+                // Most items have one reviewer (a manager): share one array per reviewer across their items.
+                string id = chosen[0].ReviewerId;
+                if (!_singleReviewer.TryGetValue(id, out string[]? one))
+                {
+                    _singleReviewer[id] = one = [id];
+                }
+
+                return (one, false);
+            }
+
             if (chosen.Count > 0)
             {
                 return (chosen.Select(r => r.ReviewerId).ToArray(), false);
@@ -664,6 +674,34 @@ public static class AccessReviewCampaignBuilder
                 AccessReviewReason.SponsorUnknown => "Guest; sponsors unknown (not in the snapshot).",
                 _ => reason.ToString(),
             }));
+
+        // Reasons are added in a fixed order, so the set of them names the list: one shared array per combination.
+        private AccessReviewReason[] Shared(List<AccessReviewReason> reasons)
+        {
+            int key = 0;
+            foreach (AccessReviewReason reason in reasons)
+            {
+                key |= 1 << (int)reason;
+            }
+
+            if (!_reasonSets.TryGetValue(key, out AccessReviewReason[]? shared))
+            {
+                _reasonSets[key] = shared = reasons.ToArray();
+            }
+
+            return shared;
+        }
+
+        // Notes repeat (the same sign-in day, the same role): keep one copy of each.
+        private string Intern(string note)
+        {
+            if (!_notes.TryGetValue(note, out string? known))
+            {
+                _notes[note] = known = note;
+            }
+
+            return known;
+        }
 
         private static GroupReference RefOf(SnapshotGroup group) =>
             new(Guid.TryParse(group.Id, out Guid id) ? id : null, group.DisplayName);

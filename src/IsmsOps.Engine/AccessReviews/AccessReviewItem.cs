@@ -162,6 +162,7 @@ public sealed record AccessReviewItem
     /// <summary>Who can remove it: Graph, ViaGroup, DynamicRule, OnPremisesDirectory, ExchangeOnline.</summary>
     public required RemovalPath Removal { get; init; }
 
+    /// <summary>How a person removes it, for access Graph cannot remove (dynamic, synced, Exchange-managed, inherited); null when the step alone removes it.</summary>
     public string? RemovalNote { get; init; }
 
     // --- the decision ---

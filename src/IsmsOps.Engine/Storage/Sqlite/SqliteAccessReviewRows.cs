@@ -80,6 +80,28 @@ internal static class SqliteAccessReviewRows
             }
         }
 
+        // A bigger page cache while a campaign's rows and indexes grow (64 MB); pooled connections get the default back.
+        SqliteStore.Execute(connection, "PRAGMA cache_size=-65536;", transaction);
+        try
+        {
+            InsertItems(connection, transaction, campaign.CampaignId, items, cancellationToken);
+        }
+        finally
+        {
+            try
+            {
+                SqliteStore.Execute(connection, "PRAGMA cache_size=-2000;", transaction);
+            }
+            catch (SqliteException)
+            {
+                // The insert's own failure is the one to report; a broken connection leaves the pool anyway.
+            }
+        }
+    }
+
+    private static void InsertItems(SqliteConnection connection, SqliteTransaction transaction, string campaignId, IEnumerable<AccessReviewItem> items,
+        CancellationToken cancellationToken)
+    {
         string[] names = ItemColumns.Split(", ").Select(c => "$" + c).ToArray();
         using SqliteCommand insert = SqliteStore.Command(connection, transaction,
             $"INSERT INTO access_review_item ({ItemColumns}) VALUES ({string.Join(", ", names)});");
@@ -89,7 +111,7 @@ internal static class SqliteAccessReviewRows
             "INSERT OR IGNORE INTO access_review_assignment (campaign_id, reviewer_id, item_id) VALUES ($c, $r, $i);");
         SqliteParameter[] ap = Parameters(assign, "$c", "$r", "$i");
         assign.Prepare();
-        ap[0].Value = campaign.CampaignId;
+        ap[0].Value = campaignId;
         long n = 0;
         foreach (AccessReviewItem item in items)
         {
