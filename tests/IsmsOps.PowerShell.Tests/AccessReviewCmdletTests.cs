@@ -121,4 +121,30 @@ public sealed class AccessReviewCmdletTests
         Assert.Empty(ps.Errors);
         Assert.Single(ps.Run("Get-IsmsAccessReview"));
     }
+
+    [Fact]
+    public void Connected_to_Graph_a_campaign_collects_the_whole_tenant_first_and_freezes_what_it_holds()
+    {
+        using var ps = new PowerShellSession();
+        try
+        {
+            string file = Path.Combine(ps.Home, "tenant.json.gz");
+            ps.Run($"$sb = Start-IsmsSandbox -UserCount 150; Connect-IsmsGraph -Sandbox $sb; Export-IsmsDirectorySnapshot -Path '{file}' | Out-Null");
+            DirectorySnapshot tenant = DirectorySnapshotFile.Read(file, CancellationToken.None).Snapshot;
+            string[] fallback = tenant.Users.Where(u => u.UserType == "Member").Take(2).Select(u => u.UserPrincipalName).ToArray();
+
+            PSObject campaign = ps.Run($"New-IsmsAccessReview -Name 'Live guests' -Guest -Reviewer Manager -FallbackReviewer {string.Join(",", fallback)}").Single();
+
+            Assert.Empty(ps.Errors);
+            Assert.Null(campaign.Properties["SnapshotSha256"].Value);
+            int guests = tenant.Users.Count(u => u.UserType == "Guest");
+            Assert.Equal(guests, (int)campaign.Properties["ItemCount"].Value);
+            string[] principals = ps.Run($"Get-IsmsAccessReviewItem {campaign.Properties["CampaignId"].Value} | ForEach-Object PrincipalName").Select(o => o.ToString()).ToArray();
+            Assert.Equal(tenant.Users.Where(u => u.UserType == "Guest").Select(u => u.UserPrincipalName).Order(), principals.Order());
+        }
+        finally
+        {
+            ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
+        }
+    }
 }

@@ -159,6 +159,12 @@ public sealed class NewIsmsAccessReviewCommand : IsmsCmdlet
                 WriteWarning(gap);
             }
 
+            string[] noMail = Run((w, ct) => w.AccessReviews.ReviewersAsync(campaign.CampaignId, ct)).Where(r => r.HasNoMail).Select(r => r.UserPrincipalName).ToArray();
+            if (noMail.Length > 0)
+            {
+                WriteWarning($"{noMail.Length} reviewer(s) have no mail address and are assigned all the same; no reminder can reach them by mail: {string.Join(", ", noMail.Take(10))}{(noMail.Length > 10 ? ", …" : "")}.");
+            }
+
             WriteObject(campaign);
         });
     }
