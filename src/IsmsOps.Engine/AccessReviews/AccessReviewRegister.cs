@@ -24,6 +24,9 @@ public static class AccessReviewAuditActions
     public const string DecisionRefused = "AccessReview.DecisionRefused";
 }
 
+/// <summary>What became of one decision request: the decided item, or the error that refused it.</summary>
+public sealed record AccessReviewDecisionOutcome(AccessReviewDecisionRequest Request, AccessReviewItem? Item, IsmsException? Error);
+
 /// <summary>One decision a reviewer asks to record.</summary>
 public sealed record AccessReviewDecisionRequest
 {
@@ -283,17 +286,64 @@ public sealed class AccessReviewRegister
     public async Task<AccessReviewItem> DecideAsync(AccessReviewDecisionRequest request, OperationContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        AccessReviewDecisionOutcome outcome = (await DecideAllAsync([request], context, cancellationToken).ConfigureAwait(false))[0];
+        return outcome.Item ?? throw outcome.Error!;
+    }
+
+    /// <summary>
+    /// Records several decisions in one transaction (a reviewer deciding a filtered set), each under the same rules as
+    /// <see cref="DecideAsync"/> and in order, so a later request sees what an earlier one stored. Returns one outcome per
+    /// request: the decided item, or the error that refused it (refusals are audited). Only a store fault fails the lot.
+    /// </summary>
+    public async Task<IReadOnlyList<AccessReviewDecisionOutcome>> DecideAllAsync(IReadOnlyList<AccessReviewDecisionRequest> requests, OperationContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        DateTimeOffset now = Now();
+        var outcomes = new List<AccessReviewDecisionOutcome>(requests.Count);
+        var drafts = new List<AuditEventDraft>();
+        var campaigns = new Dictionary<string, (AccessReviewCampaign Campaign, IReadOnlyList<AccessReviewer> Reviewers)>(StringComparer.OrdinalIgnoreCase);
+        await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        foreach (AccessReviewDecisionRequest request in requests)
+        {
+            try
+            {
+                outcomes.Add(new AccessReviewDecisionOutcome(request, await DecideOneAsync(transaction, request, now, campaigns, drafts, cancellationToken).ConfigureAwait(false), null));
+            }
+            catch (IsmsException refused) when (!refused.ErrorId.StartsWith("IsmsOps.Store.", StringComparison.Ordinal))
+            {
+                outcomes.Add(new AccessReviewDecisionOutcome(request, null, refused));
+            }
+        }
+
+        if (drafts.Count > 0)
+        {
+            await _audit.AppendAsync(transaction, drafts, context, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return outcomes;
+    }
+
+    private static async Task<AccessReviewItem> DecideOneAsync(IStoreWriteTransaction transaction, AccessReviewDecisionRequest request, DateTimeOffset now,
+        Dictionary<string, (AccessReviewCampaign Campaign, IReadOnlyList<AccessReviewer> Reviewers)> campaigns, List<AuditEventDraft> drafts,
+        CancellationToken cancellationToken)
+    {
         if (request.Decision == AccessReviewDecision.NotReviewed)
         {
             throw new IsmsException("IsmsOps.AccessReview.InvalidDecision", IsmsErrorKind.InvalidArgument,
                 "A decision is Approve, Deny or DontKnow; NotReviewed cannot be recorded.", "Give -Decision Approve, Deny or DontKnow.", request.Decision);
         }
 
-        DateTimeOffset now = Now();
-        await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        AccessReviewCampaign campaign = await transaction.GetAccessReviewCampaignAsync(request.CampaignId, cancellationToken).ConfigureAwait(false)
-            ?? throw NotFound(request.CampaignId);
-        IReadOnlyList<AccessReviewer> reviewers = await transaction.GetAccessReviewersAsync(campaign.CampaignId, cancellationToken).ConfigureAwait(false);
+        if (!campaigns.TryGetValue(request.CampaignId, out (AccessReviewCampaign Campaign, IReadOnlyList<AccessReviewer> Reviewers) known))
+        {
+            AccessReviewCampaign found = await transaction.GetAccessReviewCampaignAsync(request.CampaignId, cancellationToken).ConfigureAwait(false)
+                ?? throw NotFound(request.CampaignId);
+            known = (found, await transaction.GetAccessReviewersAsync(found.CampaignId, cancellationToken).ConfigureAwait(false));
+            campaigns[request.CampaignId] = known;
+        }
+
+        (AccessReviewCampaign campaign, IReadOnlyList<AccessReviewer> reviewers) = known;
         AccessReviewer reviewer = Find(reviewers, request.Reviewer) ?? throw NotAReviewer(campaign.CampaignId, request.Reviewer, reviewers);
         AccessReviewItem item = await transaction.GetAccessReviewItemAsync(campaign.CampaignId, request.ItemId, cancellationToken).ConfigureAwait(false)
             ?? throw new IsmsException("IsmsOps.AccessReview.ItemNotFound", IsmsErrorKind.NotFound,
@@ -304,9 +354,7 @@ public sealed class AccessReviewRegister
         {
             AuditDetails refused = Details(campaign, item, reviewer, request).Add("ErrorId", refusal.ErrorId).Add("StoredVersion", item.Version)
                 .Add("DecidedBy", item.DecidedBy).Add("StoredDecision", item.Decision);
-            await _audit.AppendAsync(transaction, [new AuditEventDraft(AccessReviewAuditActions.DecisionRefused, Target(campaign.CampaignId), refused.ToJson())],
-                context, cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            drafts.Add(new AuditEventDraft(AccessReviewAuditActions.DecisionRefused, Target(campaign.CampaignId), refused.ToJson()));
             throw refusal;
         }
 
@@ -327,9 +375,7 @@ public sealed class AccessReviewRegister
         AuditDetails details = Details(campaign, decided, reviewer, request).Add("Version", decided.Version).Add("PreviousDecision", item.Decision)
             .Add("Late", now > campaign.DueDate)
             .Add("JustificationSha256", decided.Justification is null ? null : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(decided.Justification))).ToLowerInvariant());
-        await _audit.AppendAsync(transaction, [new AuditEventDraft(AccessReviewAuditActions.ItemDecided, Target(campaign.CampaignId), details.ToJson())],
-            context, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        drafts.Add(new AuditEventDraft(AccessReviewAuditActions.ItemDecided, Target(campaign.CampaignId), details.ToJson()));
         return decided;
     }
 

@@ -14,7 +14,8 @@ namespace IsmsOps.PowerShell.Commands;
 /// Version, is refused with IsmsOps.AccessReview.Conflict naming who decided what. A reviewer may revise their own
 /// decision on the current version until the due date. Every attempt is audited, accepted (AccessReview.ItemDecided)
 /// or refused (AccessReview.DecisionRefused); the trail holds ids and a SHA-256 of the justification, not its words.
-/// A refused item is reported as an error and the pipeline goes on with the next.
+/// A refused item is reported as an error and the pipeline goes on with the next. Piped decisions are stored 500 to a
+/// transaction, in pipeline order, so the results appear once each batch is stored.
 /// Deny decisions are applied when the campaign is completed, not here.
 /// Graph permissions: none (this cmdlet changes only the IsmsOps store).
 /// </remarks>
@@ -30,6 +31,10 @@ namespace IsmsOps.PowerShell.Commands;
 [OutputType(typeof(AccessReviewItem))]
 public sealed class SetIsmsAccessReviewDecisionCommand : IsmsCmdlet
 {
+    private const int BatchSize = 500;
+
+    private readonly List<AccessReviewDecisionRequest> _pending = [];
+
     /// <summary>The campaign's id.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -72,7 +77,7 @@ public sealed class SetIsmsAccessReviewDecisionCommand : IsmsCmdlet
                 return;
             }
 
-            var request = new AccessReviewDecisionRequest
+            _pending.Add(new AccessReviewDecisionRequest
             {
                 CampaignId = CampaignId,
                 ItemId = ItemId,
@@ -81,8 +86,38 @@ public sealed class SetIsmsAccessReviewDecisionCommand : IsmsCmdlet
                 Justification = Justification,
                 ExpectedVersion = Version,
                 Force = Force,
-            };
-            WriteObject(Run((w, ct) => w.AccessReviews.DecideAsync(request, Operation, ct)));
+            });
+            if (_pending.Count >= BatchSize)
+            {
+                Flush();
+            }
         });
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing() => ForEachItem(Flush);
+
+    // Piped decisions are stored a batch at a time, one transaction each: a reviewer deciding thousands of items waits
+    // for tens of commits, not thousands. Each item is still judged on its own, in pipeline order.
+    private void Flush()
+    {
+        if (_pending.Count == 0)
+        {
+            return;
+        }
+
+        AccessReviewDecisionRequest[] batch = [.. _pending];
+        _pending.Clear();
+        foreach (AccessReviewDecisionOutcome outcome in Run((w, ct) => w.AccessReviews.DecideAllAsync(batch, Operation, ct)))
+        {
+            if (outcome.Item is not null)
+            {
+                WriteObject(outcome.Item);
+            }
+            else
+            {
+                WriteIsmsError(outcome.Error!);
+            }
+        }
     }
 }

@@ -251,4 +251,33 @@ public sealed class AccessReviewRegisterTests : IDisposable
             .Select(i => i.DecidedBy).Distinct());
         Assert.Empty(Register.ReadItems(new AccessReviewItemQuery { CampaignId = campaign.CampaignId, PendingOnly = true }, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task A_batch_of_decisions_is_judged_item_by_item_in_order_and_a_refusal_stops_only_its_own_item()
+    {
+        AccessReviewCampaign campaign = await CreateTeamCampaignAsync();
+        AccessReviewItem bob = Item(campaign, "u-bob", "g-team");
+        AccessReviewItem ada = Item(campaign, "u-ada", "g-team");
+        AccessReviewItem admin = Item(campaign, "u-ada", "g-admins");
+        AccessReviewDecisionRequest Request(AccessReviewItem item, string reviewer, AccessReviewDecision decision) =>
+            new() { CampaignId = campaign.CampaignId, ItemId = item.ItemId, Decision = decision, Reviewer = reviewer, ExpectedVersion = item.Version };
+
+        IReadOnlyList<AccessReviewDecisionOutcome> outcomes = await Register.DecideAllAsync(
+        [
+            Request(bob, "olga@contoso.com", AccessReviewDecision.Deny),
+            Request(bob, "oscar@contoso.com", AccessReviewDecision.Approve),
+            Request(admin, "olga@contoso.com", AccessReviewDecision.Approve),
+            Request(ada, "oscar@contoso.com", AccessReviewDecision.DontKnow),
+        ], TempWorkspace.Context, CancellationToken.None);
+
+        Assert.Equal([true, false, false, true], outcomes.Select(o => o.Item is not null));
+        Assert.Equal("IsmsOps.AccessReview.Conflict", outcomes[1].Error!.ErrorId);
+        Assert.Equal("IsmsOps.AccessReview.JustificationRequired", outcomes[2].Error!.ErrorId);
+        Assert.Equal((AccessReviewDecision.Deny, "u-olga"), (Item(campaign, "u-bob", "g-team").Decision, Item(campaign, "u-bob", "g-team").DecidedBy));
+        Assert.True(Item(campaign, "u-ada", "g-admins").IsPending);
+        Assert.Equal(AccessReviewDecision.DontKnow, Item(campaign, "u-ada", "g-team").Decision);
+        Assert.Equal(
+            [AccessReviewAuditActions.ItemDecided, AccessReviewAuditActions.DecisionRefused, AccessReviewAuditActions.DecisionRefused, AccessReviewAuditActions.ItemDecided],
+            _store.Events().Where(e => e.Action.StartsWith("AccessReview.", StringComparison.Ordinal) && e.Action != AccessReviewAuditActions.CampaignCreated).Select(e => e.Action));
+    }
 }
