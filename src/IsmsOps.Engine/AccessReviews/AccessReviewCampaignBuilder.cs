@@ -8,10 +8,14 @@ using IsmsOps.Engine.Snapshots;
 namespace IsmsOps.Engine.AccessReviews;
 
 /// <summary>The frozen content of a new campaign: its items in order, the reviewers they name, and what the snapshot could not tell.</summary>
-/// <param name="Items">The items, <see cref="AccessReviewItem.ItemId"/> from 1.</param>
+/// <param name="Items">
+/// The items, <see cref="AccessReviewItem.ItemId"/> from 1, made as they are enumerated: a campaign of millions streams
+/// into the store without all its items in memory at once. Each enumeration makes the same items again.
+/// </param>
+/// <param name="ItemCount">How many items <paramref name="Items"/> yields.</param>
 /// <param name="Reviewers">Every reviewer an item names, by object id.</param>
 /// <param name="EvidenceGaps">Facts the snapshot lacked, in words (no sponsors, no sign-in activity, no application owners).</param>
-public sealed record AccessReviewContent(IReadOnlyList<AccessReviewItem> Items, IReadOnlyList<AccessReviewer> Reviewers, IReadOnlyList<string> EvidenceGaps);
+public sealed record AccessReviewContent(IEnumerable<AccessReviewItem> Items, int ItemCount, IReadOnlyList<AccessReviewer> Reviewers, IReadOnlyList<string> EvidenceGaps);
 
 /// <summary>
 /// Works out a campaign's items from a <see cref="DirectoryIndex"/>: the scope's access, each with its recommendation,
@@ -150,17 +154,20 @@ public static class AccessReviewCampaignBuilder
                 _gaps.Add("The snapshot holds no sign-in activity (signInActivity needs Entra ID P1 and AuditLog.Read.All): no item is recommended on inactivity.");
             }
 
-            var items = new List<AccessReviewItem>(_candidates.Count);
+            // Reviewers are chosen up front: every reviewer is known, and an item without one fails, before anything is stored.
             var unreviewed = new List<Candidate>();
             foreach (Candidate candidate in _candidates)
             {
-                AccessReviewItem item = Complete(candidate, items.Count + 1);
-                if (item.ReviewerIds.Count == 0)
+                (candidate.ReviewerIds, candidate.ByFallback) = ReviewersOf(candidate);
+                if (candidate.ReviewerIds.Count == 0)
                 {
                     unreviewed.Add(candidate);
                 }
 
-                items.Add(item);
+                if (IsGuest(candidate.User))
+                {
+                    _gaps.Add("A snapshot holds no guest sponsors: no guest is recommended for removal for lacking one (reason SponsorUnknown).");
+                }
             }
 
             if (unreviewed.Count > 0)
@@ -175,7 +182,15 @@ public static class AccessReviewCampaignBuilder
                     _definition.Name);
             }
 
-            return new AccessReviewContent(items, _reviewers.Values.OrderBy(r => r.UserPrincipalName, Ids).ToArray(), _gaps.ToArray());
+            return new AccessReviewContent(Items(), _candidates.Count, _reviewers.Values.OrderBy(r => r.UserPrincipalName, Ids).ToArray(), _gaps.ToArray());
+        }
+
+        private IEnumerable<AccessReviewItem> Items()
+        {
+            for (int i = 0; i < _candidates.Count; i++)
+            {
+                yield return Complete(_candidates[i], i + 1);
+            }
         }
 
         private string WhyNoReviewer(Candidate c) => _definition.Reviewers.Rule switch
@@ -553,7 +568,6 @@ public static class AccessReviewCampaignBuilder
             {
                 // A snapshot records no sponsors: say so rather than call every guest unsponsored.
                 reasons.Add(AccessReviewReason.SponsorUnknown);
-                _gaps.Add("A snapshot holds no guest sponsors: no guest is recommended for removal for lacking one (reason SponsorUnknown).");
             }
 
             AccessReviewRecommendation recommendation =
@@ -564,7 +578,6 @@ public static class AccessReviewCampaignBuilder
                 : reasons.Any(r => r is AccessReviewReason.SignedInRecently or AccessReviewReason.WithinBirthright) ? AccessReviewRecommendation.Approve
                 : AccessReviewRecommendation.None;
 
-            (IReadOnlyList<string> reviewers, bool fallback) = ReviewersOf(c);
             return new AccessReviewItem
             {
                 CampaignId = _campaignId,
@@ -586,8 +599,8 @@ public static class AccessReviewCampaignBuilder
                 Recommendation = recommendation,
                 Reasons = Shared(reasons),
                 RecommendationNote = Intern(Words(reasons, lastSignIn, person, role, c)),
-                ReviewerIds = reviewers,
-                ReviewedByFallback = fallback,
+                ReviewerIds = c.ReviewerIds,
+                ReviewedByFallback = c.ByFallback,
                 Privileged = c.Privileged,
                 RemovalStepKind = c.StepKind,
                 AssignmentId = c.AssignmentId,
@@ -751,5 +764,9 @@ public static class AccessReviewCampaignBuilder
         public bool Privileged { get; set; }
 
         public string? Conflict { get; set; }
+
+        public IReadOnlyList<string> ReviewerIds { get; set; } = [];
+
+        public bool ByFallback { get; set; }
     }
 }

@@ -171,6 +171,11 @@ public sealed class AccessReviewRegister
         string campaignId = "AR-" + now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "-" + RandomNumberGenerator.GetHexString(6);
         AccessReviewContent content = AccessReviewCampaignBuilder.Build(campaignId, definition, index, catalog, people, now);
 
+        // The items stream from the builder into the store; the tally hashes and counts them on the way, and the
+        // campaign row, which carries the count and the digest, goes in last, in the same transaction.
+        var tally = new ItemTally();
+        await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.InsertAccessReviewItemsAsync(campaignId, content.Reviewers, tally.Observe(content.Items), cancellationToken).ConfigureAwait(false);
         var campaign = new AccessReviewCampaign
         {
             CampaignId = campaignId,
@@ -186,14 +191,12 @@ public sealed class AccessReviewRegister
             TenantId = index.Snapshot.Tenant.TenantId,
             SnapshotCollectedAt = index.Snapshot.CollectedAt,
             SnapshotSha256 = snapshotSha256,
-            ItemCount = content.Items.Count,
-            ItemsSha256 = Digest(content.Items),
+            ItemCount = tally.Count,
+            ItemsSha256 = tally.Sha256(),
             EvidenceGaps = content.EvidenceGaps,
             CreatedAt = now,
         };
-
-        await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        await transaction.InsertAccessReviewCampaignAsync(campaign, content.Reviewers, content.Items, cancellationToken).ConfigureAwait(false);
+        await transaction.InsertAccessReviewCampaignAsync(campaign, cancellationToken).ConfigureAwait(false);
         AuditDetails details = new AuditDetails()
             .Add("CampaignId", campaign.CampaignId).Add("TenantId", campaign.TenantId).Add("SnapshotSha256", snapshotSha256)
             .Add("SnapshotCollectedAt", AuditEvent.FormatTime(campaign.SnapshotCollectedAt.UtcDateTime))
@@ -203,9 +206,8 @@ public sealed class AccessReviewRegister
             .Add("Forced", definition.Force && campaign.AutoApply && campaign.DefaultDecision is AccessReviewDefaultDecision.Deny or AccessReviewDefaultDecision.Recommendation)
             .Add("ItemCount", campaign.ItemCount).Add("ItemsSha256", campaign.ItemsSha256).Add("ReviewerCount", content.Reviewers.Count)
             .Add("ReviewersWithoutMail", content.Reviewers.Count(r => r.HasNoMail))
-            .Add("PrivilegedItems", content.Items.Count(i => i.Privileged)).Add("FallbackItems", content.Items.Count(i => i.ReviewedByFallback))
-            .Add("RecommendedDeny", content.Items.Count(i => i.Recommendation == AccessReviewRecommendation.Deny))
-            .Add("RecommendedApprove", content.Items.Count(i => i.Recommendation == AccessReviewRecommendation.Approve));
+            .Add("PrivilegedItems", tally.Privileged).Add("FallbackItems", tally.ByFallback)
+            .Add("RecommendedDeny", tally.RecommendedDeny).Add("RecommendedApprove", tally.RecommendedApprove);
         await _audit.AppendAsync(transaction, [new AuditEventDraft(AccessReviewAuditActions.CampaignCreated, Target(campaignId), details.ToJson())], context,
             cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -216,16 +218,53 @@ public sealed class AccessReviewRegister
     public static string Digest(IEnumerable<AccessReviewItem> items)
     {
         ArgumentNullException.ThrowIfNull(items);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var line = new StringBuilder();
-        foreach (AccessReviewItem item in items)
+        var tally = new ItemTally();
+        foreach (AccessReviewItem _ in tally.Observe(items))
         {
-            line.Clear();
-            item.AppendCanonical(line);
-            hash.AppendData(Encoding.UTF8.GetBytes(line.ToString()));
         }
 
-        return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
+        return tally.Sha256();
+    }
+
+    // Counts and hashes items as they pass on their way to the store.
+    private sealed class ItemTally
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private readonly StringBuilder _line = new();
+
+        public int Count { get; private set; }
+
+        public int Privileged { get; private set; }
+
+        public int ByFallback { get; private set; }
+
+        public int RecommendedDeny { get; private set; }
+
+        public int RecommendedApprove { get; private set; }
+
+        public IEnumerable<AccessReviewItem> Observe(IEnumerable<AccessReviewItem> items)
+        {
+            foreach (AccessReviewItem item in items)
+            {
+                _line.Clear();
+                item.AppendCanonical(_line);
+                _hash.AppendData(Encoding.UTF8.GetBytes(_line.ToString()));
+                Count++;
+                Privileged += item.Privileged ? 1 : 0;
+                ByFallback += item.ReviewedByFallback ? 1 : 0;
+                RecommendedDeny += item.Recommendation == AccessReviewRecommendation.Deny ? 1 : 0;
+                RecommendedApprove += item.Recommendation == AccessReviewRecommendation.Approve ? 1 : 0;
+                yield return item;
+            }
+        }
+
+        public string Sha256()
+        {
+            using (_hash)
+            {
+                return Convert.ToHexString(_hash.GetHashAndReset()).ToLowerInvariant();
+            }
+        }
     }
 
     /// <summary>The campaign; IsmsOps.AccessReview.NotFound when there is none.</summary>

@@ -166,9 +166,12 @@ public interface IStoreWriteTransaction : IAsyncDisposable
 
     Task<AccessReviewCampaign?> GetAccessReviewCampaignAsync(string campaignId, CancellationToken cancellationToken);
 
-    /// <summary>Inserts the campaign, its reviewers and every item (in bulk, streamed from <paramref name="items"/>).</summary>
-    Task InsertAccessReviewCampaignAsync(AccessReviewCampaign campaign, IReadOnlyList<AccessReviewer> reviewers, IEnumerable<AccessReviewItem> items,
+    /// <summary>Inserts a campaign's reviewers and every item, in bulk, consuming <paramref name="items"/> once as it goes.</summary>
+    Task InsertAccessReviewItemsAsync(string campaignId, IReadOnlyList<AccessReviewer> reviewers, IEnumerable<AccessReviewItem> items,
         CancellationToken cancellationToken);
+
+    /// <summary>Inserts the campaign itself (its items go in through <see cref="InsertAccessReviewItemsAsync"/>).</summary>
+    Task InsertAccessReviewCampaignAsync(AccessReviewCampaign campaign, CancellationToken cancellationToken);
 
     /// <summary>The campaign's reviewers.</summary>
     Task<IReadOnlyList<AccessReviewer>> GetAccessReviewersAsync(string campaignId, CancellationToken cancellationToken);

@@ -74,7 +74,7 @@ public sealed class AccessReviewCampaignBuilderTests : IDisposable
 
         AccessReviewContent content = Build(snapshot, Groups("g-fin*"));
 
-        Assert.Equal(2, content.Items.Count);
+        Assert.Equal(2, content.ItemCount);
         AccessReviewItem ada = Assert.Single(content.Items, i => i.PrincipalId == "u-ada");
         Assert.Equal(("g-finance", AccessReviewAccessKind.GroupMembership, AssignmentType.Direct), (ada.ResourceId, ada.AccessKind, ada.Assignment));
         Assert.Null(ada.InheritedFromGroupId);
@@ -147,7 +147,7 @@ public sealed class AccessReviewCampaignBuilderTests : IDisposable
 
         AccessReviewContent content = Build(snapshot, Groups() with { Scope = new AccessReviewScope { AppRoleAssignments = true, ApplicationNames = ["HR*"] } });
 
-        Assert.Equal(2, content.Items.Count);
+        Assert.Equal(2, content.ItemCount);
         AccessReviewItem direct = Assert.Single(content.Items, i => i.PrincipalId == "u-ada");
         Assert.Equal(("HR Portal: Reader", OffboardingStepKind.RemoveAppRoleAssignment, "ara-1", Now.AddDays(-400)),
             (direct.ResourceDisplayName, direct.RemovalStepKind, direct.AssignmentId, direct.Since));

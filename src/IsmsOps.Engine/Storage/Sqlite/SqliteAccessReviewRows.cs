@@ -49,20 +49,21 @@ internal static class SqliteAccessReviewRows
         return campaigns;
     }
 
+    public static void InsertCampaign(SqliteConnection connection, SqliteTransaction transaction, AccessReviewCampaign campaign)
+    {
+        using SqliteCommand command = SqliteStore.Command(connection, transaction,
+            "INSERT INTO access_review_campaign (campaign_id, name, status, due_date, body, version, created_at) VALUES ($id, $name, $status, $due, $body, $version, $created);");
+        BindCampaign(command, campaign);
+        command.ExecuteNonQuery();
+    }
+
     /// <summary>
-    /// Inserts the campaign, its reviewers and its items. Each table gets one command, prepared once and re-bound per
-    /// row: at a million items that is the difference between seconds and minutes.
+    /// Inserts a campaign's reviewers and items. Each table gets one command, prepared once and re-bound per row: at a
+    /// million items that is the difference between seconds and minutes.
     /// </summary>
-    public static void InsertCampaign(SqliteConnection connection, SqliteTransaction transaction, AccessReviewCampaign campaign,
+    public static void InsertReviewersAndItems(SqliteConnection connection, SqliteTransaction transaction, string campaignId,
         IReadOnlyList<AccessReviewer> reviewers, IEnumerable<AccessReviewItem> items, CancellationToken cancellationToken)
     {
-        using (SqliteCommand command = SqliteStore.Command(connection, transaction,
-            "INSERT INTO access_review_campaign (campaign_id, name, status, due_date, body, version, created_at) VALUES ($id, $name, $status, $due, $body, $version, $created);"))
-        {
-            BindCampaign(command, campaign);
-            command.ExecuteNonQuery();
-        }
-
         using (SqliteCommand command = SqliteStore.Command(connection, transaction,
             "INSERT INTO access_review_reviewer (campaign_id, reviewer_id, user_principal_name, display_name, mail, is_fallback) VALUES ($c, $id, $upn, $name, $mail, $fallback);"))
         {
@@ -70,7 +71,7 @@ internal static class SqliteAccessReviewRows
             command.Prepare();
             foreach (AccessReviewer reviewer in reviewers)
             {
-                p[0].Value = campaign.CampaignId;
+                p[0].Value = campaignId;
                 p[1].Value = reviewer.ReviewerId;
                 p[2].Value = reviewer.UserPrincipalName;
                 p[3].Value = SqliteStore.Db(reviewer.DisplayName);
@@ -84,7 +85,7 @@ internal static class SqliteAccessReviewRows
         SqliteStore.Execute(connection, "PRAGMA cache_size=-65536;", transaction);
         try
         {
-            InsertItems(connection, transaction, campaign.CampaignId, items, cancellationToken);
+            InsertItems(connection, transaction, campaignId, items, cancellationToken);
         }
         finally
         {

@@ -117,10 +117,16 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
     public Task<AccessReviewCampaign?> GetAccessReviewCampaignAsync(string campaignId, CancellationToken cancellationToken) =>
         Run(() => SqliteAccessReviewRows.GetCampaign(_connection, _transaction, campaignId));
 
-    public Task InsertAccessReviewCampaignAsync(AccessReviewCampaign campaign, IReadOnlyList<AccessReviewer> reviewers, IEnumerable<AccessReviewItem> items,
+    public Task InsertAccessReviewItemsAsync(string campaignId, IReadOnlyList<AccessReviewer> reviewers, IEnumerable<AccessReviewItem> items,
         CancellationToken cancellationToken) => Run(() =>
     {
-        SqliteAccessReviewRows.InsertCampaign(_connection, _transaction, campaign, reviewers, items, cancellationToken);
+        SqliteAccessReviewRows.InsertReviewersAndItems(_connection, _transaction, campaignId, reviewers, items, cancellationToken);
+        return 0;
+    });
+
+    public Task InsertAccessReviewCampaignAsync(AccessReviewCampaign campaign, CancellationToken cancellationToken) => Run(() =>
+    {
+        SqliteAccessReviewRows.InsertCampaign(_connection, _transaction, campaign);
         return 0;
     });
 
