@@ -117,6 +117,9 @@ public sealed class AccessReviewCmdletTests
 
         ps.Errors.Clear();
         Assert.Empty(ps.Run("Get-IsmsAccessReview"));
+        ps.Run("Get-IsmsAccessReview AR-20260101-000000");
+        Assert.Equal("IsmsOps.AccessReview.NotFound", ErrorId(Assert.Single(ps.Errors)));
+        ps.Errors.Clear();
         ps.Run($"New-IsmsAccessReview -Name 'Everyone' -GroupName 'Sales' -FallbackReviewer ciso@contoso.com -DefaultDecision Deny -AutoApply -Force -SnapshotPath '{path}' | Out-Null");
         Assert.Empty(ps.Errors);
         Assert.Single(ps.Run("Get-IsmsAccessReview"));

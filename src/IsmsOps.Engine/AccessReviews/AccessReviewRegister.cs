@@ -168,13 +168,19 @@ public sealed class AccessReviewRegister
         DateTimeOffset now = Now();
         definition = Validate(definition, now);
         IReadOnlyList<Person> people = await _store.FindPeopleAsync(new PersonQuery(), cancellationToken).ConfigureAwait(false);
-        string campaignId = "AR-" + now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "-" + RandomNumberGenerator.GetHexString(6);
+        await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        string campaignId;
+        do
+        {
+            campaignId = "AR-" + now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "-" + RandomNumberGenerator.GetHexString(6);
+        }
+        while (await transaction.GetAccessReviewCampaignAsync(campaignId, cancellationToken).ConfigureAwait(false) is not null);
+
         AccessReviewContent content = AccessReviewCampaignBuilder.Build(campaignId, definition, index, catalog, people, now);
 
         // The items stream from the builder into the store; the tally hashes and counts them on the way, and the
         // campaign row, which carries the count and the digest, goes in last, in the same transaction.
         var tally = new ItemTally();
-        await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         await transaction.InsertAccessReviewItemsAsync(campaignId, content.Reviewers, tally.Observe(content.Items), cancellationToken).ConfigureAwait(false);
         var campaign = new AccessReviewCampaign
         {
