@@ -312,7 +312,7 @@ public sealed class LifecycleRunner
                 }
                 catch (IsmsException error) when (!IsStoreFault(error))
                 {
-                    return await FromOffboardingAsync(decision, null, error, context, cancellationToken).ConfigureAwait(false);
+                    return Failed(decision, "Error", error);
                 }
 
             case LifecycleWork.Mover:
