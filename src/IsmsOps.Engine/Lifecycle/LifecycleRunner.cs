@@ -253,7 +253,7 @@ public sealed class LifecycleRunner
         ArgumentNullException.ThrowIfNull(context);
         ArgumentOutOfRangeException.ThrowIfLessThan(throttleLimit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(throttleLimit, OffboardingFeed.MaximumThrottleLimit);
-        await AuditAsync(DecidedAction, decisions.Select(d => (d.PersonId, $"{d.Work} {d.Status} {d.CaseId} {d.ErrorId}")), context, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(DecidedAction, decisions.Select(d => (d.PersonId, Summary(d.Work, d.Status, d.CaseId, d.ErrorId))), context, cancellationToken).ConfigureAwait(false);
 
         var results = new ConcurrentDictionary<int, LifecycleResult>();
         void Done(int index, LifecycleResult result)
@@ -285,7 +285,7 @@ public sealed class LifecycleRunner
             async (item, ct) => Done(item.Index, await RunOneAsync(item.Decision, context, ct).ConfigureAwait(false))).ConfigureAwait(false);
 
         LifecycleResult[] ordered = Enumerable.Range(0, decisions.Count).Select(i => results[i]).ToArray();
-        await AuditAsync(FinishedAction, ordered.Select(r => (r.PersonId, $"{r.Work} {r.Status} {r.CaseId} {r.ErrorId}")), context, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(FinishedAction, ordered.Select(r => (r.PersonId, Summary(r.Work, r.Status, r.CaseId, r.ErrorId))), context, cancellationToken).ConfigureAwait(false);
         return ordered;
     }
 
@@ -422,12 +422,16 @@ public sealed class LifecycleRunner
         var byPerson = new SortedDictionary<string, object?>(StringComparer.Ordinal);
         foreach ((string personId, string summary) in entries)
         {
-            byPerson[personId] = System.Text.RegularExpressions.Regex.Replace(summary.Trim(), " +", " ");
+            byPerson[personId] = summary;
         }
 
         await _workspace.Audit.AppendAsync([new AuditEventDraft(action, "lifecycle:" + context.CorrelationId,
             new AuditDetails().Add("People", byPerson.Count).Add("Decisions", byPerson).ToJson())], context, cancellationToken).ConfigureAwait(false);
     }
+
+    // Ids and status words only, the absent ones left out: what the audit trail may hold about a person's run.
+    private static string Summary(LifecycleWork work, string status, string? caseId, string? errorId) =>
+        string.Join(' ', new[] { work.ToString(), status, caseId, errorId }.Where(part => !string.IsNullOrEmpty(part)));
 
     private bool HasStarted(Person person, DateTimeOffset now) => person.StartDate is not DateTime start || _options.JoinerDueAt(start) + _options.JoinerLead <= now;
 
