@@ -26,8 +26,8 @@ namespace IsmsOps.Engine.Lifecycle;
 /// When the case is Completed and the start date has come, the person becomes Active.</para>
 /// <para>Leavers: Status Leaving, and the end date's due instant (<see cref="LifecycleOptions.LeaverDueAt"/>) at or
 /// before now: a window, never an exact-date match, so a leaver whose date passed while no run happened is still
-/// found. A person with no closed offboarding case is offboarded: an open case (Planned, Running, Failed) is resumed,
-/// otherwise a new one is started through <see cref="OffboardingFeed"/> with Standard urgency, its deadline counted
+/// found. An open offboarding case of theirs (Planned, Running, Failed) is resumed, even when an earlier one is closed;
+/// with none open, a closed case means the work is done; otherwise a new one is started through <see cref="OffboardingFeed"/> with Standard urgency, its deadline counted
 /// from the due instant. Once the case is closed, the person becomes Left. A leaver whose end date is still ahead is
 /// not touched.</para>
 /// <para>Movers: anyone else with an open mover case (opened with the role change, <see cref="MoverRegister"/>) that has
@@ -226,12 +226,13 @@ public sealed class LifecycleRunner
             cases.AddRange(await _workspace.Offboarding.FindAsync(new OffboardingCaseQuery { UserId = userId }, cancellationToken).ConfigureAwait(false));
         }
 
-        if (cases.FirstOrDefault(c => !c.IsOpen) is OffboardingCase closed)
+        // An open case wins over a closed one: the closed one was an earlier offboarding of an account given back since.
+        OffboardingCase? open = cases.FirstOrDefault(c => c.IsOpen);
+        if (open is null && cases.FirstOrDefault(c => !c.IsOpen) is OffboardingCase closed)
         {
             return Nothing(person, "Done", $"Offboarding case {closed.CaseId} is {closed.Status}.") with { CaseId = closed.CaseId, DueAt = due, Advance = PersonStatus.Left };
         }
 
-        OffboardingCase? open = cases.FirstOrDefault(c => c.IsOpen);
         return new LifecycleDecision
         {
             PersonId = person.PersonId, Person = person, Work = LifecycleWork.Offboarding, CaseId = open?.CaseId, DueAt = due,
