@@ -26,8 +26,8 @@ namespace IsmsOps.Engine.Lifecycle;
 /// When the case is Completed and the start date has come, the person becomes Active.</para>
 /// <para>Leavers: Status Leaving, and the end date's due instant (<see cref="LifecycleOptions.LeaverDueAt"/>) at or
 /// before now: a window, never an exact-date match, so a leaver whose date passed while no run happened is still
-/// found. A person with no closed offboarding case is offboarded: an open case (Planned, Running, Failed) is resumed,
-/// otherwise a new one is started through <see cref="OffboardingFeed"/> with Standard urgency, its deadline counted
+/// found. An open offboarding case of theirs (Planned, Running, Failed) is resumed, even when an earlier one is closed;
+/// with none open, a closed case means the work is done; otherwise a new one is started through <see cref="OffboardingFeed"/> with Standard urgency, its deadline counted
 /// from the due instant. Once the case is closed, the person becomes Left. A leaver whose end date is still ahead is
 /// not touched.</para>
 /// <para>Movers: anyone else with an open mover case (opened with the role change, <see cref="MoverRegister"/>) that has
@@ -226,12 +226,13 @@ public sealed class LifecycleRunner
             cases.AddRange(await _workspace.Offboarding.FindAsync(new OffboardingCaseQuery { UserId = userId }, cancellationToken).ConfigureAwait(false));
         }
 
-        if (cases.FirstOrDefault(c => !c.IsOpen) is OffboardingCase closed)
+        // An open case wins over a closed one: the closed one was an earlier offboarding of an account given back since.
+        OffboardingCase? open = cases.FirstOrDefault(c => c.IsOpen);
+        if (open is null && cases.FirstOrDefault(c => !c.IsOpen) is OffboardingCase closed)
         {
             return Nothing(person, "Done", $"Offboarding case {closed.CaseId} is {closed.Status}.") with { CaseId = closed.CaseId, DueAt = due, Advance = PersonStatus.Left };
         }
 
-        OffboardingCase? open = cases.FirstOrDefault(c => c.IsOpen);
         return new LifecycleDecision
         {
             PersonId = person.PersonId, Person = person, Work = LifecycleWork.Offboarding, CaseId = open?.CaseId, DueAt = due,
@@ -253,7 +254,7 @@ public sealed class LifecycleRunner
         ArgumentNullException.ThrowIfNull(context);
         ArgumentOutOfRangeException.ThrowIfLessThan(throttleLimit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(throttleLimit, OffboardingFeed.MaximumThrottleLimit);
-        await AuditAsync(DecidedAction, decisions.Select(d => (d.PersonId, $"{d.Work} {d.Status} {d.CaseId} {d.ErrorId}")), context, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(DecidedAction, decisions.Select(d => (d.PersonId, Summary(d.Work, d.Status, d.CaseId, d.ErrorId))), context, cancellationToken).ConfigureAwait(false);
 
         var results = new ConcurrentDictionary<int, LifecycleResult>();
         void Done(int index, LifecycleResult result)
@@ -285,7 +286,7 @@ public sealed class LifecycleRunner
             async (item, ct) => Done(item.Index, await RunOneAsync(item.Decision, context, ct).ConfigureAwait(false))).ConfigureAwait(false);
 
         LifecycleResult[] ordered = Enumerable.Range(0, decisions.Count).Select(i => results[i]).ToArray();
-        await AuditAsync(FinishedAction, ordered.Select(r => (r.PersonId, $"{r.Work} {r.Status} {r.CaseId} {r.ErrorId}")), context, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(FinishedAction, ordered.Select(r => (r.PersonId, Summary(r.Work, r.Status, r.CaseId, r.ErrorId))), context, cancellationToken).ConfigureAwait(false);
         return ordered;
     }
 
@@ -312,7 +313,7 @@ public sealed class LifecycleRunner
                 }
                 catch (IsmsException error) when (!IsStoreFault(error))
                 {
-                    return await FromOffboardingAsync(decision, null, error, context, cancellationToken).ConfigureAwait(false);
+                    return Failed(decision, "Error", error);
                 }
 
             case LifecycleWork.Mover:
@@ -422,12 +423,16 @@ public sealed class LifecycleRunner
         var byPerson = new SortedDictionary<string, object?>(StringComparer.Ordinal);
         foreach ((string personId, string summary) in entries)
         {
-            byPerson[personId] = System.Text.RegularExpressions.Regex.Replace(summary.Trim(), " +", " ");
+            byPerson[personId] = summary;
         }
 
         await _workspace.Audit.AppendAsync([new AuditEventDraft(action, "lifecycle:" + context.CorrelationId,
             new AuditDetails().Add("People", byPerson.Count).Add("Decisions", byPerson).ToJson())], context, cancellationToken).ConfigureAwait(false);
     }
+
+    // Ids and status words only, the absent ones left out: what the audit trail may hold about a person's run.
+    private static string Summary(LifecycleWork work, string status, string? caseId, string? errorId) =>
+        string.Join(' ', new[] { work.ToString(), status, caseId, errorId }.Where(part => !string.IsNullOrEmpty(part)));
 
     private bool HasStarted(Person person, DateTimeOffset now) => person.StartDate is not DateTime start || _options.JoinerDueAt(start) + _options.JoinerLead <= now;
 

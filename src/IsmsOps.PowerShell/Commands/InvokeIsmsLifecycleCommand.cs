@@ -17,7 +17,7 @@ namespace IsmsOps.PowerShell.Commands;
 /// once screening clears, and send nothing to Graph while it has not. When the case is Completed and the start date has
 /// come, the person's Status becomes Active.
 /// Leavers: a person with Status Leaving whose end date has passed is offboarded as Start-IsmsOffboarding does, unless
-/// an offboarding case of theirs is already closed. The end date is the last working day: offboarding falls due at the
+/// an offboarding case of theirs is already closed and none is open. The end date is the last working day: offboarding falls due at the
 /// end of it (midnight UTC after the end date). Leavers are found by that window (due at or before now), never by an
 /// exact date, so a run missed for days still finds everyone whose date went by. An open case (Planned, Running,
 /// Failed) is resumed, never opened twice. A new case has Standard urgency, and its deadline counts from the end of the

@@ -310,6 +310,30 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task An_open_offboarding_case_is_resumed_even_when_an_earlier_case_of_the_account_is_closed()
+    {
+        Leaver built = Leaver.Create(Tenant, cloudGroups: 2, appRoles: 0, directLicences: 0, everything: false);
+        Person person = await _store.Workspace.People.CreateAsync(new Person
+        {
+            PersonId = "E5101", DisplayName = "Back Again", DirectoryObjectId = built.User.Id, Status = PersonStatus.Active,
+        }, Hr, CancellationToken.None);
+        var service = new OffboardingService(_store.Workspace.Offboarding, _graph.Connection, SandboxGraph.FastRetries);
+        OffboardingOutcome earlier = await service.StartAsync(await service.PlanAsync(built.User.Id, null, CancellationToken.None), person,
+            OffboardingUrgency.Standard, null, Hr, CancellationToken.None);
+        Assert.False(earlier.Case.IsOpen);
+        // The account was given back, and a second case for it was planned by an earlier run that stopped before any step.
+        built.User.AccountEnabled = true;
+        OffboardingCase planned = await _store.Workspace.Offboarding.CreateAsync(await service.PlanAsync(built.User.Id, null, CancellationToken.None), person,
+            OffboardingUrgency.Standard, null, Hr, CancellationToken.None);
+        await LeaverEventAsync("E5101", Today.AddDays(-2), "wd-leave-6");
+
+        LifecycleResult result = Assert.Single(await RunAsync("E5101"));
+
+        Assert.Equal((LifecycleWork.Offboarding, planned.CaseId, "Completed"), (result.Work, result.CaseId, result.Status));
+        Assert.False(built.User.AccountEnabled);
+    }
+
+    [Fact]
     public async Task An_unknown_person_and_a_leaver_without_an_account_are_errors_with_their_ids_and_the_others_carry_on()
     {
         await _store.Workspace.People.CreateAsync(new Person { PersonId = "E6001", DisplayName = "No Account", Status = PersonStatus.Active }, Hr, CancellationToken.None);
