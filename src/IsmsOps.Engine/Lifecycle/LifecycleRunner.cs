@@ -134,6 +134,14 @@ public sealed class LifecycleRunner
         }
 
         bool grants = !open.Planned || open.PendingGrants > 0 || open.Status == MoverCaseStatus.Failed;
+        bool removalsDue = open.PendingRemovals > 0 && now >= open.RemoveOldAfter;
+        if (open.Status == MoverCaseStatus.WaitingForScreening && !removalsDue && !await ClearedNowAsync(person, now, cancellationToken).ConfigureAwait(false))
+        {
+            // As for a blocked joiner: running it again would send nothing and only re-audit the same closed gate.
+            return Nothing(person, "Blocked", $"Mover case {open.CaseId} still waits for screening: {open.BlockedBecause}")
+                with { CaseId = open.CaseId, DueAt = open.RemoveOldAfter };
+        }
+
         if (!grants && now < open.RemoveOldAfter)
         {
             return Nothing(person, "NotDue", $"Mover case {open.CaseId}: the new role's access is in place; the old role's goes when the overlap ends, {Format(open.RemoveOldAfter)}.")

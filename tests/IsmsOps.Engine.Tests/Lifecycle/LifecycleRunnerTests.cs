@@ -75,6 +75,19 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
                     - objectId: {_leadOnly.Id}
 
             """);
+        File.WriteAllText(Path.Combine(_dir, "roles", "qa-security.yaml"), $"""
+            roles:
+              - id: qa-security
+                title: QA Security Tester
+                screening:
+                  level: Enhanced
+                accessReview: P1Y
+                birthright:
+                  groups:
+                    - objectId: {_groups[0].Id}
+                    - objectId: {_leadOnly.Id}
+
+            """);
         File.WriteAllText(Path.Combine(_dir, "mapping.yaml"), """
             columns:
               PersonId: EmployeeNumber
@@ -242,9 +255,37 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
         await AssertTrailAsync("E3001", "Nova", JoinerUpn);
     }
 
-    private async Task ClearScreeningAsync(string personId)
+    [Fact]
+    public async Task A_mover_waiting_for_a_higher_screening_is_reported_blocked_without_a_new_gate_event_until_it_clears()
     {
-        ScreeningRecord screening = await _store.Workspace.Screening.CreateAsync(new ScreeningRecord { PersonId = personId, Level = ScreeningLevel.Standard }, Hr, CancellationToken.None);
+        string analyst = $"E3001,Nova Joiner,{JoinerUpn},QA,qa-analyst,M0001,{Day(Today)},,Employee,GB\n";
+        await ImportFeedAsync(analyst);
+        await ClearScreeningAsync("E3001");
+        Assert.Equal("Completed", Assert.Single(await RunAsync(), r => r.PersonId == "E3001").Status);
+        DirectoryUser person = Assert.IsType<DirectoryUser>(Tenant.FindUser(JoinerUpn));
+        await ImportFeedAsync(analyst.Replace("qa-analyst", "qa-security", StringComparison.Ordinal));
+
+        LifecycleResult waiting = Assert.Single(await RunAsync(), r => r.PersonId == "E3001");
+        Assert.Equal((LifecycleWork.Mover, nameof(MoverCaseStatus.WaitingForScreening)), (waiting.Work, waiting.Status));
+        Assert.False(_leadOnly.HasMember(person.Id));
+        int gates = _store.Events().Count(e => e.Action == MoverAuditActions.GateDecided);
+        long before = _graph.Sandbox.RequestCount;
+
+        LifecycleResult still = Assert.Single(await RunAsync(), r => r.PersonId == "E3001");
+
+        Assert.Equal((LifecycleWork.Nothing, "Blocked", waiting.CaseId), (still.Work, still.Status, still.CaseId));
+        Assert.Equal(gates, _store.Events().Count(e => e.Action == MoverAuditActions.GateDecided));
+        Assert.Equal(before, _graph.Sandbox.RequestCount);
+
+        await ClearScreeningAsync("E3001", ScreeningLevel.Enhanced);
+        LifecycleResult granted = Assert.Single(await RunAsync(), r => r.PersonId == "E3001");
+        Assert.Equal(LifecycleWork.Mover, granted.Work);
+        Assert.True(_leadOnly.HasMember(person.Id));
+    }
+
+    private async Task ClearScreeningAsync(string personId, ScreeningLevel level = ScreeningLevel.Standard)
+    {
+        ScreeningRecord screening = await _store.Workspace.Screening.CreateAsync(new ScreeningRecord { PersonId = personId, Level = level }, Hr, CancellationToken.None);
         await _store.Workspace.Screening.UpdateAsync(screening.ScreeningId, r => r with
         {
             Status = ScreeningStatus.Cleared,
@@ -252,6 +293,8 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
             RightToWork = ScreeningCheckResult.Clear,
             CriminalRecord = ScreeningCheckResult.Clear,
             References = ScreeningCheckResult.Clear,
+            Credit = level == ScreeningLevel.Enhanced ? ScreeningCheckResult.Clear : ScreeningCheckResult.Pending,
+            Education = level == ScreeningLevel.Enhanced ? ScreeningCheckResult.Clear : ScreeningCheckResult.Pending,
         }, null, Hr, CancellationToken.None);
     }
 
