@@ -87,7 +87,9 @@ public sealed class MoverService
         if (pending.Count > 0)
         {
             ScreeningLevel level = to.ScreeningLevelFor(person.Location);
-            ScreeningLevel? held = current.HeldRoleIds.Append(current.FromRoleId).Select(id => _roles.Find(id)?.ScreeningLevelFor(person.Location)).Max();
+            // The baseline is the roles the person actually held (HeldRoleIds), not FromRoleId: after a superseded case
+            // that was still waiting for screening, FromRoleId is a role never screened for or granted.
+            ScreeningLevel? held = current.HeldRoleIds.Select(id => _roles.Find(id)?.ScreeningLevelFor(person.Location)).Max();
             ScreeningClearance? clearance = held is ScreeningLevel old && old >= level
                 ? null
                 : await _workspace.Screening.CheckClearanceAsync(person.PersonId, level, now, cancellationToken).ConfigureAwait(false);

@@ -314,6 +314,23 @@ public sealed class MoverServiceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_second_move_while_the_first_waits_for_screening_still_gates_on_the_level_the_person_actually_held()
+    {
+        WriteRole("role-d", "Enhanced", privileged: false, [Shared, OnlyB], ["ENTERPRISEPACK"], null);
+        await HolderOfAsync();
+        await MoveAsync("role-c");
+        Assert.Equal(MoverCaseStatus.WaitingForScreening, (await RunAsync()).Case!.Status);
+
+        await MoveAsync("role-d");
+        MoverOutcome second = await RunAsync();
+
+        // Role C was never granted or screened for, so its level is no baseline: D still needs Enhanced screening.
+        Assert.False(OnlyB.HasMember(_user.Id) || OnlyC.HasMember(_user.Id));
+        Assert.Equal(MoverCaseStatus.WaitingForScreening, second.Case!.Status);
+        Assert.Contains("Enhanced", second.PendingBecause, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Onboarding_left_unfinished_by_a_move_skips_the_former_roles_held_back_grants()
     {
         await _store.Workspace.People.CreateAsync(new Person
