@@ -331,6 +331,24 @@ public sealed class MoverServiceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Clearing_the_role_of_a_mover_in_the_overlap_grants_nothing_more_and_still_removes_the_old_roles_access_when_due()
+    {
+        await HolderOfAsync();
+        await MoveAsync("role-c");
+        Assert.Equal(MoverCaseStatus.WaitingForScreening, (await RunAsync()).Case!.Status);
+
+        PersonUpdateOutcome cleared = await _store.Workspace.Movers.UpdatePersonAsync("E3001", p => p with { JobRole = null }, null, Catalog, Hr, CancellationToken.None);
+        Assert.Null(cleared.Case);
+        await ClearedEnhancedAsync();
+        MoverOutcome done = await RunAsync(Service(DaysFromNow(15)));
+
+        Assert.False(HoldsAnyOfAOnly);
+        Assert.False(OnlyC.HasMember(_user.Id));
+        Assert.True(HoldsShared);
+        Assert.Equal(MoverCaseStatus.Completed, done.Case!.Status);
+    }
+
+    [Fact]
     public async Task Onboarding_left_unfinished_by_a_move_skips_the_former_roles_held_back_grants()
     {
         await _store.Workspace.People.CreateAsync(new Person
