@@ -101,7 +101,10 @@ public sealed class MoverRegister
         if (open is not null)
         {
             held.AddRange(open.HeldRoleIds);
-            if (open.GrantSteps.Any(s => s.Status == OnboardingStepStatus.Done))
+            // Its new role counts as held once any of it may have reached Graph: a grant recorded Done, or grants the
+            // gate let go (stored before the batch is sent, so grants a crash left unrecorded still count).
+            if (open.GrantSteps.Any(s => s.Status == OnboardingStepStatus.Done)
+                || (open.Planned && open.BlockedBecause is null && open.GrantSteps.Any(s => s.Status != OnboardingStepStatus.Skipped)))
             {
                 held.Add(open.ToRoleId);
             }

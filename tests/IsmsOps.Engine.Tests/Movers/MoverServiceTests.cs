@@ -349,6 +349,31 @@ public sealed class MoverServiceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_move_superseding_a_case_whose_grants_reached_graph_unrecorded_still_removes_what_that_case_granted()
+    {
+        await HolderOfAsync();
+        MoverCase first = await MoveAsync("role-b");
+        MoverCase granted = (await RunAsync()).Case!;
+        Assert.True(HoldsB);
+
+        // The crash: Graph made the grants, but the store went back to the gate's decision, before they were recorded.
+        MoverCase beforeGrants = granted with
+        {
+            Status = MoverCaseStatus.Granting,
+            GrantSteps = granted.GrantSteps.Select(g => g with { Status = OnboardingStepStatus.Pending, Attempts = 0, GraphRequestId = null, Reason = null, CompletedAt = null }).ToList(),
+        };
+        var json = new JsonSerializerOptions { Converters = { new JsonStringEnumConverter() } };
+        _store.Sql("UPDATE mover_case SET body = $body, status = $status WHERE case_id = $id",
+            ("$body", JsonSerializer.Serialize(beforeGrants, json)), ("$status", beforeGrants.Status.ToString()), ("$id", first.CaseId));
+
+        await MoveAsync("role-a");
+        await RunAsync(Service(DaysFromNow(15)));
+
+        Assert.False(OnlyB.HasMember(_user.Id) || HasAppRole(_appRoles[1]));
+        Assert.True(HoldsA && HoldsShared);
+    }
+
+    [Fact]
     public async Task Onboarding_left_unfinished_by_a_move_skips_the_former_roles_held_back_grants()
     {
         await _store.Workspace.People.CreateAsync(new Person
