@@ -48,6 +48,9 @@ public sealed class TestIsmsOffboardingEvidenceCommand : IsmsCmdlet
     [Parameter]
     public string[]? TrustedKeyId { get; set; }
 
+    // The store's trail as this run reads it: read and verified once, on the first record, for every record piped in.
+    private OffboardingTrailReading? _reading;
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -68,10 +71,20 @@ public sealed class TestIsmsOffboardingEvidenceCommand : IsmsCmdlet
             else
             {
                 WriteVerbose($"Checking '{file}' against the audit trail in '{Workspace.Store.Description}'.");
-                result = Run((w, ct) => OffboardingEvidenceChecker.CheckAgainstStoreAsync(file, w.Audit, w.RetiredTrustedKeyIds().Concat(TrustedKeyId ?? []).ToArray(), ct));
+                OffboardingTrailReading reading = _reading ??= new OffboardingTrailReading(Workspace.Audit, Workspace.RetiredTrustedKeyIds().Concat(TrustedKeyId ?? []));
+                result = Run(ct => OffboardingEvidenceChecker.CheckAgainstStoreAsync(file, reading, ct));
             }
 
             WriteObject(result);
         });
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        if (_reading is { TrailReads: > 0 } reading)
+        {
+            WriteVerbose($"The audit trail was read {reading.TrailReads} time(s) for this run.");
+        }
     }
 }
