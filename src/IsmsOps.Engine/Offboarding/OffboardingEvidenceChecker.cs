@@ -19,10 +19,27 @@ public static class OffboardingEvidenceChecker
         CheckAgainstStoreAsync(path, new OffboardingTrailReading(audit, trustedKeyIds), cancellationToken);
 
     /// <summary>
+    /// Checks the record at <paramref name="path"/> against an Export-IsmsAuditTrail file (<paramref name="exportPath"/>,
+    /// its manifest beside it), offline. With <paramref name="trustedKeyIds"/> null, any key that signed validly is
+    /// accepted; compare the checkpoint's key id with the one your organisation recorded.
+    /// </summary>
+    public static OffboardingEvidenceCheck CheckAgainstExport(string path, string exportPath, IReadOnlyCollection<string>? trustedKeyIds,
+        CancellationToken cancellationToken) =>
+        CheckAgainstReadingAsync(path, OffboardingTrailReading.OfExport(exportPath, trustedKeyIds), cancellationToken).GetAwaiter().GetResult();
+
+    /// <summary>
     /// Checks the record at <paramref name="path"/> against the store's trail as <paramref name="reading"/> holds it: a
     /// command checking several records reads the trail once for all of them.
     /// </summary>
-    public static async Task<OffboardingEvidenceCheck> CheckAgainstStoreAsync(string path, OffboardingTrailReading reading, CancellationToken cancellationToken)
+    public static Task<OffboardingEvidenceCheck> CheckAgainstStoreAsync(string path, OffboardingTrailReading reading, CancellationToken cancellationToken) =>
+        CheckAgainstReadingAsync(path, reading, cancellationToken);
+
+    /// <summary>
+    /// Checks the record at <paramref name="path"/> against the trail <paramref name="reading"/> holds, the store's or an
+    /// exported one (<see cref="OffboardingTrailReading.OfExport"/>): a command checking several records reads the trail
+    /// once for all of them.
+    /// </summary>
+    public static async Task<OffboardingEvidenceCheck> CheckAgainstReadingAsync(string path, OffboardingTrailReading reading, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reading);
         (OffboardingEvidence record, string sha) = OffboardingEvidenceFile.Read(path);
@@ -37,20 +54,6 @@ public static class OffboardingEvidenceChecker
         TrailView trail = TrailView.From(snapshot, record)
             ?? TrailView.Collect(reading.ReadAllAgain(cancellationToken), snapshot.Verification, snapshot.Source, record);
         return Check(record, path, sha, trail, reading.TrustedKeyIds);
-    }
-
-    /// <summary>
-    /// Checks the record at <paramref name="path"/> against an Export-IsmsAuditTrail file (<paramref name="exportPath"/>,
-    /// its manifest beside it), offline. With <paramref name="trustedKeyIds"/> null, any key that signed validly is
-    /// accepted; compare the checkpoint's key id with the one your organisation recorded.
-    /// </summary>
-    public static OffboardingEvidenceCheck CheckAgainstExport(string path, string exportPath, IReadOnlyCollection<string>? trustedKeyIds,
-        CancellationToken cancellationToken)
-    {
-        (OffboardingEvidence record, string sha) = OffboardingEvidenceFile.Read(path);
-        AuditVerificationResult verification = AuditExport.Verify(exportPath, trustedKeyIds, cancellationToken);
-        var trail = TrailView.Collect(AuditExport.ReadEvents(exportPath), verification, exportPath, record);
-        return Check(record, path, sha, trail, trustedKeyIds);
     }
 
     /// <summary>The check itself, on a record and the parts of the trail it needs.</summary>

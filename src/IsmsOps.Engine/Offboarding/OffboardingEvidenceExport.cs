@@ -41,17 +41,18 @@ public static class OffboardingEvidenceExport
     {
         ArgumentNullException.ThrowIfNull(register);
         ArgumentNullException.ThrowIfNull(reading);
+        AuditTrail audit = reading.Audit ?? throw new ArgumentException("Evidence is made from the store's trail, not from an exported one.", nameof(reading));
         OffboardingCase stored = await register.GetAsync(caseId, cancellationToken).ConfigureAwait(false);
         string target = OffboardingRegister.Target(stored.CaseId);
         OffboardingTrailReading.Snapshot snapshot = await reading.GetAsync(cancellationToken).ConfigureAwait(false);
         // The case's own events come from the store's index on target, read after the trail so none the trail holds is missed.
-        List<AuditEvent> caseEvents = CaseEvents(reading.Audit, target, cancellationToken);
+        List<AuditEvent> caseEvents = CaseEvents(audit, target, cancellationToken);
         // A case changed since the trail was read would disagree with the reading: read it again, rather than refuse the
         // case as edited behind IsmsOps's back. An earlier export of it in this same command changes nothing it records.
         if (caseEvents.Any(e => e.Sequence > snapshot.Verification.HeadSequence && e.Action != OffboardingAuditActions.EvidenceExported))
         {
             snapshot = await reading.RefreshAsync(cancellationToken).ConfigureAwait(false);
-            caseEvents = CaseEvents(reading.Audit, target, cancellationToken);
+            caseEvents = CaseEvents(audit, target, cancellationToken);
         }
 
         AuditVerificationResult verification = snapshot.Verification;
@@ -103,7 +104,7 @@ public static class OffboardingEvidenceExport
         string folder, bool overwrite, OperationContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reading);
-        AuditTrail audit = reading.Audit;
+        AuditTrail audit = reading.Audit ?? throw new ArgumentException("Evidence is made from the store's trail, not from an exported one.", nameof(reading));
         ArgumentException.ThrowIfNullOrWhiteSpace(caseId);
         if (!Directory.Exists(folder))
         {

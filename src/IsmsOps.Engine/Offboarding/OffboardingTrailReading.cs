@@ -19,7 +19,11 @@ namespace IsmsOps.Engine.Offboarding;
 /// </remarks>
 public sealed class OffboardingTrailReading
 {
-    private readonly HashSet<string> _trusted;
+    private readonly HashSet<string>? _trusted;
+    private readonly Func<Snapshot, CancellationToken, Task<(AuditVerificationResult, AuditCheckpoint?)>> _read;
+    private readonly Func<CancellationToken, IEnumerable<AuditEvent>> _readAll;
+    private readonly bool _canChange;
+    private readonly string _source;
     private Snapshot? _snapshot;
 
     /// <param name="audit">The store's audit trail.</param>
@@ -29,14 +33,49 @@ public sealed class OffboardingTrailReading
         ArgumentNullException.ThrowIfNull(audit);
         ArgumentNullException.ThrowIfNull(trustedKeyIds);
         Audit = audit;
-        _trusted = new HashSet<string>(trustedKeyIds, StringComparer.Ordinal) { audit.SigningKeyId };
+        HashSet<string> trusted = _trusted = new HashSet<string>(trustedKeyIds, StringComparer.Ordinal) { audit.SigningKeyId };
+        _read = (snapshot, ct) => audit.VerifyAndReadAsync(trusted, snapshot.Add, ct);
+        _readAll = audit.ReadAll;
+        _canChange = true;
+        _source = audit.Source;
     }
 
-    /// <summary>The trail read.</summary>
-    public AuditTrail Audit { get; }
+    private OffboardingTrailReading(string exportPath, IReadOnlyCollection<string>? trustedKeyIds)
+    {
+        _trusted = trustedKeyIds is null ? null : new HashSet<string>(trustedKeyIds, StringComparer.Ordinal);
+        _read = (snapshot, ct) =>
+        {
+            AuditVerificationResult verification = AuditExport.Verify(exportPath, _trusted, ct);
+            foreach (AuditEvent e in AuditExport.ReadEvents(exportPath))
+            {
+                snapshot.Add(e);
+            }
 
-    /// <summary>The keys trusted to have signed checkpoints: the store's signing key and those given.</summary>
-    public IReadOnlyCollection<string> TrustedKeyIds => _trusted;
+            return Task.FromResult<(AuditVerificationResult, AuditCheckpoint?)>((verification, null));
+        };
+        _readAll = _ => AuditExport.ReadEvents(exportPath);
+        _source = exportPath;
+    }
+
+    /// <summary>
+    /// A reading of an Export-IsmsAuditTrail file (<paramref name="exportPath"/>, its manifest beside it), for checking
+    /// several records offline with one verification and one read of the file. With <paramref name="trustedKeyIds"/>
+    /// null, any key that signed validly is accepted.
+    /// </summary>
+    public static OffboardingTrailReading OfExport(string exportPath, IReadOnlyCollection<string>? trustedKeyIds)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(exportPath);
+        return new OffboardingTrailReading(exportPath, trustedKeyIds);
+    }
+
+    /// <summary>The store's trail read, or null for a reading of an exported trail.</summary>
+    public AuditTrail? Audit { get; }
+
+    /// <summary>
+    /// The keys trusted to have signed checkpoints: for the store, its signing key and those given; for an export, those
+    /// given, or null to accept any key that signed validly.
+    /// </summary>
+    public IReadOnlyCollection<string>? TrustedKeyIds => _trusted;
 
     /// <summary>How many times the whole trail has been read so far (once for a command, unless the store changed under it).</summary>
     public int TrailReads { get; private set; }
@@ -44,22 +83,22 @@ public sealed class OffboardingTrailReading
     internal async Task<Snapshot> GetAsync(CancellationToken cancellationToken) =>
         _snapshot ??= await ReadAsync(cancellationToken).ConfigureAwait(false);
 
+    // An exported trail does not change under the command: reading it again would only find the same events.
     internal async Task<Snapshot> RefreshAsync(CancellationToken cancellationToken) =>
-        _snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        _snapshot = _canChange || _snapshot is null ? await ReadAsync(cancellationToken).ConfigureAwait(false) : _snapshot;
 
     /// <summary>Every event of the trail, read anew: for the rare record the snapshot cannot judge on its own.</summary>
     internal IEnumerable<AuditEvent> ReadAllAgain(CancellationToken cancellationToken)
     {
         TrailReads++;
-        return Audit.ReadAll(cancellationToken);
+        return _readAll(cancellationToken);
     }
 
     private async Task<Snapshot> ReadAsync(CancellationToken cancellationToken)
     {
-        var snapshot = new Snapshot(Audit.Source);
+        var snapshot = new Snapshot(_source);
         TrailReads++;
-        (AuditVerificationResult verification, AuditCheckpoint? newest) =
-            await Audit.VerifyAndReadAsync(_trusted, snapshot.Add, cancellationToken).ConfigureAwait(false);
+        (AuditVerificationResult verification, AuditCheckpoint? newest) = await _read(snapshot, cancellationToken).ConfigureAwait(false);
         snapshot.Complete(verification, newest);
         return snapshot;
     }

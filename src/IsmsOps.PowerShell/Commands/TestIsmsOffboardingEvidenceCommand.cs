@@ -51,6 +51,11 @@ public sealed class TestIsmsOffboardingEvidenceCommand : IsmsCmdlet
     // The store's trail as this run reads it: read and verified once, on the first record, for every record piped in.
     private OffboardingTrailReading? _reading;
 
+    // The exported trail as this run reads it, and which file that is.
+    private OffboardingTrailReading? _exportReading;
+    private string? _exportReadingPath;
+    private int _earlierExportReads;
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -62,7 +67,15 @@ public sealed class TestIsmsOffboardingEvidenceCommand : IsmsCmdlet
             {
                 string export = SessionState.Path.GetUnresolvedProviderPathFromPSPath(AuditTrailPath);
                 WriteVerbose($"Checking '{file}' against the exported trail '{export}'.");
-                result = Run(ct => Task.FromResult(OffboardingEvidenceChecker.CheckAgainstExport(file, export, TrustedKeyId, ct)));
+                // One reading per exported trail for the whole run; a different -AuditTrailPath per record gets its own.
+                if (_exportReading is null || !string.Equals(_exportReadingPath, export, StringComparison.Ordinal))
+                {
+                    _earlierExportReads += _exportReading?.TrailReads ?? 0;
+                    (_exportReading, _exportReadingPath) = (OffboardingTrailReading.OfExport(export, TrustedKeyId), export);
+                }
+
+                OffboardingTrailReading exported = _exportReading;
+                result = Run(ct => OffboardingEvidenceChecker.CheckAgainstReadingAsync(file, exported, ct));
                 if (TrustedKeyId is null)
                 {
                     WriteWarning("No -TrustedKeyId was given: any validly signed checkpoint is accepted. Compare the signing key id in the record with the one your organisation recorded.");
@@ -82,9 +95,10 @@ public sealed class TestIsmsOffboardingEvidenceCommand : IsmsCmdlet
     /// <inheritdoc />
     protected override void EndProcessing()
     {
-        if (_reading is { TrailReads: > 0 } reading)
+        int reads = (_reading?.TrailReads ?? 0) + _earlierExportReads + (_exportReading?.TrailReads ?? 0);
+        if (reads > 0)
         {
-            WriteVerbose($"The audit trail was read {reading.TrailReads} time(s) for this run.");
+            WriteVerbose($"The audit trail was read {reads} time(s) for this run.");
         }
     }
 }

@@ -69,6 +69,37 @@ public sealed class OffboardingEvidenceTrailReadTests
     }
 
     [Fact]
+    public async Task Records_checked_offline_in_one_command_read_the_exported_trail_once_so_later_records_need_no_file()
+    {
+        using EvidenceScenario s = await EvidenceScenario.CreateAsync();
+        List<string> cases = await ThreeCasesAsync(s);
+        string folder = Directory.CreateDirectory(Path.Combine(s.Home.Home, "offline")).FullName;
+        var exporting = new OffboardingTrailReading(s.Home.Workspace.Audit, []);
+        var paths = new List<string>();
+        foreach (string caseId in cases)
+        {
+            paths.Add((await OffboardingEvidenceExport.WriteAsync(s.Home.Workspace.Offboarding, exporting, caseId, folder, false, TempWorkspace.Context,
+                CancellationToken.None)).JsonPath);
+        }
+
+        string trail = Path.Combine(s.Home.Home, "trail.jsonl");
+        AuditExportResult written = await s.Home.Workspace.Audit.ExportAsync(trail, overwrite: false, CancellationToken.None);
+        var offline = OffboardingTrailReading.OfExport(trail, [s.Home.Workspace.Audit.SigningKeyId]);
+
+        OffboardingEvidenceCheck first = await OffboardingEvidenceChecker.CheckAgainstReadingAsync(paths[0], offline, CancellationToken.None);
+        // Gone after the first record: the others can only be judged from the reading the command already holds.
+        File.Delete(trail);
+        File.Delete(AuditExport.ManifestPathFor(trail));
+        OffboardingEvidenceCheck second = await OffboardingEvidenceChecker.CheckAgainstReadingAsync(paths[1], offline, CancellationToken.None);
+        OffboardingEvidenceCheck third = await OffboardingEvidenceChecker.CheckAgainstReadingAsync(paths[2], offline, CancellationToken.None);
+
+        Assert.All(new[] { first, second, third }, c => Assert.True(c.Valid, c.Message));
+        Assert.All(new[] { first, second, third }, c => Assert.Equal(trail, c.TrailSource));
+        Assert.Equal(1, offline.TrailReads);
+        Assert.True(written.EventCount > 0);
+    }
+
+    [Fact]
     public async Task One_case_exported_or_checked_on_its_own_reads_the_whole_trail_once_not_twice()
     {
         using EvidenceScenario s = await EvidenceScenario.CreateAsync();
