@@ -98,44 +98,6 @@ public sealed class OnboardingCmdletTests
     }
 
     [Fact]
-    public void WhatIfPreference_lists_the_same_steps_as_WhatIf_changes_nothing_and_WhatIf_false_overrides_it()
-    {
-        var host = new RecordingHost();
-        using var ps = new PowerShellSession(host: host);
-        try
-        {
-            ps.Run(Setup);
-            ps.Run("Start-IsmsOnboarding -PersonId E7001 -WhatIf");
-            List<string> underSwitch = [.. host.WhatIfLines];
-            host.Clear();
-
-            ps.Run("$WhatIfPreference = $true; try { Start-IsmsOnboarding -PersonId E7001 } finally { $WhatIfPreference = $false }");
-            List<string> underPreference = [.. host.WhatIfLines];
-            bool accountMade = (bool)ps.Run("$null -ne $sb.Tenant.FindUser($upn)").Single().BaseObject;
-
-            Assert.Empty(ps.Errors);
-            // One line per step still to run, then the overall question: more than the one line ShouldProcess alone gives.
-            Assert.True(underSwitch.Count > 2, string.Join(Environment.NewLine, underSwitch));
-            Assert.Equal(underSwitch, underPreference);
-            Assert.False(accountMade);
-            Assert.Empty(ps.Run("Get-IsmsOnboarding"));
-
-            host.Clear();
-            ps.Run("$WhatIfPreference = $true; try { Start-IsmsOnboarding -PersonId E7001 -WhatIf:$false -Confirm:$false | Out-Null } finally { $WhatIfPreference = $false }");
-            accountMade = (bool)ps.Run("$null -ne $sb.Tenant.FindUser($upn)").Single().BaseObject;
-
-            Assert.Empty(ps.Errors);
-            Assert.Empty(host.WhatIfLines);
-            Assert.True(accountMade);
-            Assert.Single(ps.Run("Get-IsmsOnboarding"));
-        }
-        finally
-        {
-            ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
-        }
-    }
-
-    [Fact]
     public void A_person_whose_job_role_is_not_in_the_catalog_gets_a_clear_error()
     {
         using var ps = new PowerShellSession();
