@@ -144,7 +144,7 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
     public async Task A_joiner_from_the_hr_feed_gets_an_account_then_the_role_access_only_after_screening_clears_and_leaves_only_once_the_clock_passes_the_end_date()
     {
         // The joiner arrives in the HR feed, starting today.
-        HrFeedImportSummary imported = await ImportFeedAsync($"E3001,Nova Joiner,{JoinerUpn},QA,qa-analyst,M0001,{Day(Today)},,Employee,GB\n");
+        HrFeedImportSummary imported = await ImportFeedAsync(AnalystRow);
         Assert.Equal(1, imported.Joiners);
         Assert.Equal(["E3001"], imported.PersonId);
         ScreeningRecord screening = await _store.Workspace.Screening.CreateAsync(new ScreeningRecord { PersonId = "E3001", Level = ScreeningLevel.Standard }, Hr, CancellationToken.None);
@@ -210,15 +210,11 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_mover_from_the_hr_feed_gets_the_new_roles_access_on_the_next_run_and_loses_the_old_only_access_once_the_overlap_has_passed()
     {
-        string analyst = $"E3001,Nova Joiner,{JoinerUpn},QA,qa-analyst,M0001,{Day(Today)},,Employee,GB\n";
-        await ImportFeedAsync(analyst);
-        await ClearScreeningAsync("E3001");
-        Assert.Equal("Completed", Assert.Single(await RunAsync(), r => r.PersonId == "E3001").Status);
-        DirectoryUser person = Assert.IsType<DirectoryUser>(Tenant.FindUser(JoinerUpn));
+        DirectoryUser person = await OnboardedAnalystAsync();
         Assert.True(HasBirthright(person));
 
         // The next day's feed says the analyst is now the lead: a Mover event, and a mover case opened with it.
-        HrFeedImportSummary moved = await ImportFeedAsync(analyst.Replace("qa-analyst", "qa-lead", StringComparison.Ordinal));
+        HrFeedImportSummary moved = await ImportFeedAsync(AnalystRow.Replace("qa-analyst", "qa-lead", StringComparison.Ordinal));
         Assert.Equal(1, moved.Movers);
         MoverCase opened = Assert.Single(await _store.Workspace.Movers.FindAsync(new MoverCaseQuery { PersonId = "E3001" }, CancellationToken.None));
         Assert.Equal(("qa-analyst", "qa-lead"), (opened.FromRoleId, opened.ToRoleId));
@@ -248,7 +244,7 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
 
         // Finished: the feed delivered again and another run change nothing.
         before = _graph.Sandbox.RequestCount;
-        Assert.Equal(0, (await ImportFeedAsync(analyst.Replace("qa-analyst", "qa-lead", StringComparison.Ordinal))).Movers);
+        Assert.Equal(0, (await ImportFeedAsync(AnalystRow.Replace("qa-analyst", "qa-lead", StringComparison.Ordinal))).Movers);
         Assert.DoesNotContain(await RunAsync(), r => r.PersonId == "E3001");
         Assert.Equal(before, _graph.Sandbox.RequestCount);
         Assert.Contains(_store.Events(), e => e.Action == MoverAuditActions.StepSettled && e.Target == MoverRegister.Target(opened.CaseId));
@@ -258,12 +254,8 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_mover_waiting_for_a_higher_screening_is_reported_blocked_without_a_new_gate_event_until_it_clears()
     {
-        string analyst = $"E3001,Nova Joiner,{JoinerUpn},QA,qa-analyst,M0001,{Day(Today)},,Employee,GB\n";
-        await ImportFeedAsync(analyst);
-        await ClearScreeningAsync("E3001");
-        Assert.Equal("Completed", Assert.Single(await RunAsync(), r => r.PersonId == "E3001").Status);
-        DirectoryUser person = Assert.IsType<DirectoryUser>(Tenant.FindUser(JoinerUpn));
-        await ImportFeedAsync(analyst.Replace("qa-analyst", "qa-security", StringComparison.Ordinal));
+        DirectoryUser person = await OnboardedAnalystAsync();
+        await ImportFeedAsync(AnalystRow.Replace("qa-analyst", "qa-security", StringComparison.Ordinal));
 
         LifecycleResult waiting = Assert.Single(await RunAsync(), r => r.PersonId == "E3001");
         Assert.Equal((LifecycleWork.Mover, nameof(MoverCaseStatus.WaitingForScreening)), (waiting.Work, waiting.Status));
@@ -281,6 +273,17 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
         LifecycleResult granted = Assert.Single(await RunAsync(), r => r.PersonId == "E3001");
         Assert.Equal(LifecycleWork.Mover, granted.Work);
         Assert.True(_leadOnly.HasMember(person.Id));
+    }
+
+    private string AnalystRow => $"E3001,Nova Joiner,{JoinerUpn},QA,qa-analyst,M0001,{Day(Today)},,Employee,GB\n";
+
+    // E3001 joins from the feed as a QA analyst, is screened and onboarded: the starting point of a move.
+    private async Task<DirectoryUser> OnboardedAnalystAsync()
+    {
+        await ImportFeedAsync(AnalystRow);
+        await ClearScreeningAsync("E3001");
+        Assert.Equal("Completed", Assert.Single(await RunAsync(), r => r.PersonId == "E3001").Status);
+        return Assert.IsType<DirectoryUser>(Tenant.FindUser(JoinerUpn));
     }
 
     private async Task ClearScreeningAsync(string personId, ScreeningLevel level = ScreeningLevel.Standard)
