@@ -19,7 +19,8 @@ namespace IsmsOps.Engine.Lifecycle;
 /// <para>Everything is decided from what the store holds (the person's status and dates, their cases), never from the
 /// HR event that changed them, so a crash, a lost webhook or a week without a run loses nothing: the next run finds
 /// the same work. And everything a run did is in the store, so the next run does not do it twice.</para>
-/// <para>Joiners: Status Onboarding, a JobRole, and due by <see cref="LifecycleOptions.JoinerDueAt"/> (or no start
+/// <para>Joiners: Status Onboarding (or Candidate, when HR's Joiner event registered them ahead of the start date;
+/// such a Candidate becomes Onboarding when the work falls due), a JobRole, and due by <see cref="LifecycleOptions.JoinerDueAt"/> (or no start
 /// date). Their onboarding case is started, or carried on unless it is Completed, through
 /// <see cref="OnboardingService.StartAsync"/>, so the screening gate decides what is granted. A case Blocked on
 /// screening that is still not cleared is reported and not run again (nothing would change, and nothing is sent).
@@ -83,10 +84,14 @@ public sealed class LifecycleRunner
         if (personIds is null)
         {
             IReadOnlyList<Person> inTransition = await _workspace.People.FindAsync(
-                new PersonQuery { Statuses = [PersonStatus.Onboarding, PersonStatus.Leaving] }, cancellationToken).ConfigureAwait(false);
+                new PersonQuery { Statuses = [PersonStatus.Candidate, PersonStatus.Onboarding, PersonStatus.Leaving] }, cancellationToken).ConfigureAwait(false);
             foreach (Person person in inTransition)
             {
-                decisions.Add(await DecideOneAsync(person, now, cancellationToken).ConfigureAwait(false));
+                // A Candidate entered by hand may never be hired; only HR's hires are HR automation's to onboard.
+                if (person.Status != PersonStatus.Candidate || await HiredByHrAsync(person, cancellationToken).ConfigureAwait(false))
+                {
+                    decisions.Add(await DecideOneAsync(person, now, cancellationToken).ConfigureAwait(false));
+                }
             }
 
             // Movers with work due, in any other status (a mover is normally Active).
@@ -120,10 +125,15 @@ public sealed class LifecycleRunner
     private async Task<LifecycleDecision> DecideOneAsync(Person person, DateTimeOffset now, CancellationToken cancellationToken) => person.Status switch
     {
         PersonStatus.Onboarding => await DecideJoinerAsync(person, now, cancellationToken).ConfigureAwait(false),
+        PersonStatus.Candidate when await HiredByHrAsync(person, cancellationToken).ConfigureAwait(false) =>
+            await DecideJoinerAsync(person, now, cancellationToken).ConfigureAwait(false),
         PersonStatus.Leaving => await DecideLeaverAsync(person, now, cancellationToken).ConfigureAwait(false),
 
         _ => await DecideMoverAsync(person, now, cancellationToken).ConfigureAwait(false),
     };
+
+    private Task<bool> HiredByHrAsync(Person person, CancellationToken cancellationToken) =>
+        _workspace.Store.HasProcessedHrEventAsync(person.PersonId, HrEvents.HrEventKind.Joiner, cancellationToken);
 
     private async Task<LifecycleDecision> DecideMoverAsync(Person person, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -305,6 +315,16 @@ public sealed class LifecycleRunner
             case LifecycleWork.Onboarding:
                 try
                 {
+                    if (decision.Person is { Status: PersonStatus.Candidate } candidate)
+                    {
+                        // HR's hire is due to start: the Candidate becomes a joiner (audited as any status change).
+                        decision = decision with
+                        {
+                            Person = await _workspace.People.UpdateAsync(candidate.PersonId,
+                                p => p.Status == PersonStatus.Candidate ? p with { Status = PersonStatus.Onboarding } : p, null, context, cancellationToken).ConfigureAwait(false),
+                        };
+                    }
+
                     OnboardingOutcome outcome = await _onboarding.StartAsync(decision.PersonId, false, context, cancellationToken).ConfigureAwait(false);
                     return await FromOnboardingAsync(decision, outcome.Case, context, cancellationToken).ConfigureAwait(false);
                 }

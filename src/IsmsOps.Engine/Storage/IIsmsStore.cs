@@ -53,6 +53,9 @@ public interface IIsmsStore : IDisposable
     /// <summary>Mover cases matching the query, newest first.</summary>
     Task<IReadOnlyList<Movers.MoverCase>> FindMoverCasesAsync(Movers.MoverCaseQuery query, CancellationToken cancellationToken);
 
+    /// <summary>Whether an HR event of <paramref name="kind"/> about <paramref name="personId"/> was ever applied (a hire HR made, say).</summary>
+    Task<bool> HasProcessedHrEventAsync(string personId, HrEvents.HrEventKind kind, CancellationToken cancellationToken);
+
     /// <summary>Events in sequence order. Filtering is the caller's; this streams the whole trail.</summary>
     IEnumerable<AuditEvent> ReadAuditEvents(AuditEventQuery query, CancellationToken cancellationToken);
 

@@ -10,7 +10,8 @@ namespace IsmsOps.PowerShell.Commands;
 /// <remarks>
 /// Works from what the IsmsOps store holds, never from the HR events themselves, so a crash, a lost webhook or a missed
 /// run loses nothing: the next run finds the same work, and does not repeat what is done.
-/// Joiners: a person with Status Onboarding and a JobRole whose start date is at most -JoinerLeadDays away (or who has
+/// Joiners: a person with Status Onboarding (or a Candidate whom an HR Joiner event registered ahead of the start
+/// date; they become Onboarding when due) and a JobRole whose start date is at most -JoinerLeadDays away (or who has
 /// no start date) is onboarded as Start-IsmsOnboarding does, unless their onboarding case is Completed: the account is
 /// created or linked, and the role's birthright access is granted only once screening is Cleared or validly Waived. A
 /// case waiting for screening is reported with Status Blocked (a warning, not an error); later runs grant the access
@@ -26,7 +27,7 @@ namespace IsmsOps.PowerShell.Commands;
 /// Start-IsmsMove does when it has grants to run or its overlap has ended: the new role's access once screening allows,
 /// the old role's removal once the overlap in policies/movers.yaml has passed. A case only waiting for the overlap is
 /// NotDue, with DueAt the instant the old access goes.
-/// Without -PersonId, everyone with Status Onboarding or Leaving, and everyone with a mover case due, is considered and each gets one result. With
+/// Without -PersonId, everyone with Status Onboarding or Leaving, HR's Candidates, and everyone with a mover case due, is considered and each gets one result. With
 /// -PersonId (or piped objects with a PersonId property, such as Invoke-IsmsHrEvent's outcomes or Import-IsmsHrFeed's
 /// summary), only those people. A re-delivered HR event piped in finds the finished case and sends nothing to Graph.
 /// Output: one IsmsOps.Engine.Lifecycle.LifecycleResult per person: PersonId, Work (Onboarding, Offboarding, Mover

@@ -208,6 +208,35 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_joiner_hired_two_months_ahead_waits_as_a_candidate_and_is_onboarded_when_the_start_date_comes_while_a_hand_made_candidate_is_left_alone()
+    {
+        DateTime start = Today.AddDays(60);
+        await ImportFeedAsync($"E3001,Nova Joiner,{JoinerUpn},QA,qa-analyst,M0001,{Day(start)},,Employee,GB\n");
+        await _store.Workspace.People.CreateAsync(new Person
+        {
+            PersonId = "E3002", DisplayName = "Maybe Hired", JobRole = "qa-analyst", StartDate = Today, UserPrincipalName = "maybe.hired@" + Tenant.DefaultDomain,
+        }, Hr, CancellationToken.None);
+        await ClearScreeningAsync("E3001");
+        Assert.Equal(PersonStatus.Candidate, (await _store.Workspace.People.GetAsync("E3001", CancellationToken.None)).Status);
+        Assert.Equal(PersonStatus.Candidate, (await _store.Workspace.People.GetAsync("E3002", CancellationToken.None)).Status);
+
+        // Weeks ahead: HR's candidate is not due yet, and the hand-made one is not HR automation's at all.
+        IReadOnlyList<LifecycleResult> early = await RunAsync();
+        LifecycleResult waiting = Assert.Single(early);
+        Assert.Equal(("E3001", LifecycleWork.Nothing, "NotDue"), (waiting.PersonId, waiting.Work, waiting.Status));
+        Assert.Null(Tenant.FindUser(JoinerUpn));
+
+        // The day before the start date: the candidate becomes a joiner and is onboarded.
+        _now = new DateTimeOffset(start.AddDays(-1).AddHours(9), TimeSpan.Zero);
+        LifecycleResult onboarded = Assert.Single(await RunAsync());
+        Assert.Equal(("E3001", LifecycleWork.Onboarding, "Completed"), (onboarded.PersonId, onboarded.Work, onboarded.Status));
+        Assert.True(HasBirthright(Assert.IsType<DirectoryUser>(Tenant.FindUser(JoinerUpn))));
+        Assert.Equal(PersonStatus.Onboarding, (await _store.Workspace.People.GetAsync("E3001", CancellationToken.None)).Status);
+        Assert.Equal(PersonStatus.Candidate, (await _store.Workspace.People.GetAsync("E3002", CancellationToken.None)).Status);
+        Assert.Null(Tenant.FindUser("maybe.hired@" + Tenant.DefaultDomain));
+    }
+
+    [Fact]
     public async Task A_mover_from_the_hr_feed_gets_the_new_roles_access_on_the_next_run_and_loses_the_old_only_access_once_the_overlap_has_passed()
     {
         DirectoryUser person = await OnboardedAnalystAsync();
