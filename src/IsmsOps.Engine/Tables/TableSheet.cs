@@ -38,7 +38,7 @@ public sealed class TableSheet
             throw new ArgumentException($"Table '{Name}' has {Columns.Count} columns; a row gave {values.Length} values.", nameof(values));
         }
 
-        _rows.Add(values);
+        _rows.Add(values.ToArray());
     }
 
     /// <summary>Adds a row from values by column name (case-insensitive); columns it does not name stay empty.</summary>

@@ -28,6 +28,12 @@ public static class XlsxTableReader
         IgnoreProcessingInstructions = true,
     };
 
+    /// <summary>
+    /// The most a workbook may hold once decompressed, 512 MB. A workbook of a million rows is well under it; a zip
+    /// bomb that would fill memory is refused before any part is read.
+    /// </summary>
+    public const long MaxUncompressedBytes = 512L * 1024 * 1024;
+
     /// <summary>Reads every worksheet of the workbook at <paramref name="path"/>, in workbook order.</summary>
     public static IReadOnlyList<TableReadResult> Read(string path)
     {
@@ -36,11 +42,19 @@ public static class XlsxTableReader
     }
 
     /// <summary>Reads every worksheet of the workbook in <paramref name="stream"/>; <paramref name="location"/> names it in messages.</summary>
-    public static IReadOnlyList<TableReadResult> Read(Stream stream, string location)
+    public static IReadOnlyList<TableReadResult> Read(Stream stream, string location) => Read(stream, location, MaxUncompressedBytes);
+
+    internal static IReadOnlyList<TableReadResult> Read(Stream stream, string location, long maxUncompressedBytes)
     {
         try
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+            long declared = zip.Entries.Sum(e => e.Length);
+            if (declared > maxUncompressedBytes)
+            {
+                throw Invalid(location, $"it would decompress to {declared:N0} bytes, more than the {maxUncompressedBytes:N0} a table file may hold");
+            }
+
             Dictionary<string, (string Type, string Target)> rels = ReadRelationships(zip, "xl/_rels/workbook.xml.rels", "xl/", location);
             string sharedStringsPath = rels.Values.FirstOrDefault(r => r.Type.EndsWith("/sharedStrings", StringComparison.Ordinal)).Target ?? "xl/sharedStrings.xml";
             IReadOnlyList<string> shared = ReadSharedStrings(zip, sharedStringsPath);

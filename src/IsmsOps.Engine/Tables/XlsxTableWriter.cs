@@ -83,10 +83,10 @@ public static class XlsxTableWriter
             {
                 for (int c = 0; c < sheet.Columns.Count; c++)
                 {
-                    if (sheet.Rows[r][c] is { Length: > MaxCellLength } long_)
+                    if (sheet.Rows[r][c] is { Length: > MaxCellLength } tooLong)
                     {
                         throw new ArgumentException(
-                            $"Sheet '{sheet.Name}', cell {ColumnLetters(c)}{r + 2} ({sheet.Columns[c].Name}) has {long_.Length} characters; Excel holds at most {MaxCellLength} in a cell.",
+                            $"Sheet '{sheet.Name}', cell {ColumnLetters(c)}{r + 2} ({sheet.Columns[c].Name}) has {tooLong.Length} characters; Excel holds at most {MaxCellLength} in a cell.",
                             nameof(sheets));
                     }
                 }

@@ -224,6 +224,24 @@ public sealed class XlsxTableTests : IDisposable
     }
 
     [Fact]
+    public void A_workbook_that_would_decompress_beyond_the_limit_is_refused_before_it_is_read()
+    {
+        string path = Export(TableFixtures.Sheet("S", 50));
+        using var stream = new MemoryStream(File.ReadAllBytes(path));
+        long size;
+        using (var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true))
+        {
+            size = zip.Entries.Sum(e => e.Length);
+        }
+
+        Assert.Single(XlsxTableReader.Read(stream, "fits.xlsx", size));
+        stream.Position = 0;
+        IsmsException error = Assert.Throws<IsmsException>(() => XlsxTableReader.Read(stream, "big.xlsx", size - 1));
+        Assert.Equal("IsmsOps.Table.InvalidXlsx", error.ErrorId);
+        Assert.Contains("decompress", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_workbook_with_a_dtd_is_refused_rather_than_expanded()
     {
         string path = Path.Combine(_dir, "dtd.xlsx");
