@@ -219,8 +219,8 @@ public static class XlsxTableWriter
         w.WriteRaw("<xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>");
         w.WriteRaw("<xf numFmtId=\"49\" fontId=\"1\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\" applyNumberFormat=\"1\"/>");
         // Number format 49 is '@' (text): what a user types into an editable cell stays text rather than becoming a number or date.
-        w.WriteRaw("<xf numFmtId=\"49\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\" applyProtection=\"1\"><alignment wrapText=\"1\" vertical=\"top\"/><protection locked=\"0\"/></xf>");
-        w.WriteRaw("<xf numFmtId=\"49\" fontId=\"0\" fillId=\"2\" borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\" applyFill=\"1\" applyProtection=\"1\"><alignment vertical=\"top\"/><protection locked=\"1\"/></xf>");
+        w.WriteRaw("<xf numFmtId=\"49\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\" applyAlignment=\"1\" applyProtection=\"1\"><alignment wrapText=\"1\" vertical=\"top\"/><protection locked=\"0\"/></xf>");
+        w.WriteRaw("<xf numFmtId=\"49\" fontId=\"0\" fillId=\"2\" borderId=\"0\" xfId=\"0\" applyNumberFormat=\"1\" applyFill=\"1\" applyAlignment=\"1\" applyProtection=\"1\"><alignment vertical=\"top\"/><protection locked=\"1\"/></xf>");
         w.WriteEndElement();
         w.WriteRaw("<cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles>");
         w.WriteEndElement();
@@ -298,8 +298,10 @@ public static class XlsxTableWriter
                 w.WriteAttributeString("allowBlank", "1");
                 w.WriteAttributeString("showInputMessage", "1");
                 w.WriteAttributeString("showErrorMessage", "1");
-                w.WriteAttributeString("errorTitle", choice.Name);
-                w.WriteAttributeString("error", $"Choose one of: {string.Join(", ", choice.AllowedValues)}.");
+                // Excel refuses (and "repairs") a workbook whose validation title exceeds 32 characters or message 225.
+                string message = $"Choose one of: {string.Join(", ", choice.AllowedValues)}.";
+                w.WriteAttributeString("errorTitle", choice.Name.Length > 32 ? choice.Name[..32] : choice.Name);
+                w.WriteAttributeString("error", message.Length > 225 ? message[..222] + "..." : message);
                 w.WriteAttributeString("sqref", $"{letters}2:{letters}{MaxRows}");
                 w.WriteElementString("formula1", MainNs, "\"" + string.Join(",", choice.AllowedValues) + "\"");
                 w.WriteEndElement();

@@ -141,6 +141,23 @@ public sealed class XlsxTableTests : IDisposable
     }
 
     [Fact]
+    public void Dropdown_titles_and_messages_stay_within_what_excel_accepts()
+    {
+        string longName = "Decision of the resource owner about this access";
+        string[] values = Enumerable.Range(1, 17).Select(i => $"Option numb {i:D2}").ToArray();
+        Assert.Equal(254, string.Join(",", values).Length);
+        var sheet = new TableSheet("S", [TableColumn.Text("Id", readOnly: true), TableColumn.Choice(longName, values)]);
+
+        XElement validation = Part(Export(sheet), "xl/worksheets/sheet1.xml").Descendants(Main + "dataValidation").Single();
+
+        Assert.Equal(longName[..32], (string?)validation.Attribute("errorTitle"));
+        Assert.InRange(((string)validation.Attribute("error")!).Length, 1, 225);
+        Assert.Equal("\"" + string.Join(",", values) + "\"", validation.Element(Main + "formula1")!.Value);
+        Assert.Throws<ArgumentException>(() => TableColumn.Choice("Too many", [.. values, "Option numb 18"]));
+        Assert.Throws<ArgumentException>(() => TableColumn.Choice("Comma", ["Yes", "No, never"]));
+    }
+
+    [Fact]
     public void Worksheet_elements_are_in_the_order_the_schema_requires()
     {
         // Excel refuses (repairs) a sheet whose children are out of schema order; LibreOffice is lenient, so this is checked here.
