@@ -18,6 +18,14 @@ public static class CsvTableReader
     public static TableReadResult Read(string path)
     {
         TableReadResult result = Parse(path, TableFile.ReadAllBytes(path), "IsmsOps.Table");
+        if (result.Header is [string only] && only.Contains(';', StringComparison.Ordinal))
+        {
+            // Excel in many locales saves "CSV" with semicolons; without this the user would only hear that every column is missing.
+            throw new IsmsException("IsmsOps.Table.WrongSeparator", IsmsErrorKind.InvalidData,
+                $"{path}:1: the fields are separated by semicolons, not commas. Nothing was imported.",
+                "Save the file as 'CSV UTF-8 (Comma delimited)', or return the XLSX instead.", path);
+        }
+
         return result with
         {
             Rows = result.Rows.Select(r => r with

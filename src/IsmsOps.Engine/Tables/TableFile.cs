@@ -28,8 +28,18 @@ public static class TableFile
     }
 
     /// <summary>Reads every table in <paramref name="path"/>: each worksheet of an XLSX workbook, or the one table of a CSV file.</summary>
-    public static IReadOnlyList<TableReadResult> Read(string path) =>
-        IsXlsx(path) ? XlsxTableReader.Read(path) : [CsvTableReader.Read(path)];
+    public static IReadOnlyList<TableReadResult> Read(string path)
+    {
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension is ".xls" or ".xlsm" or ".xlsb" or ".ods" or ".numbers")
+        {
+            // Read as CSV these would fail on their first bytes with a misleading encoding error.
+            throw new IsmsException("IsmsOps.Table.UnsupportedFormat", IsmsErrorKind.InvalidData,
+                $"{path}: {extension} files are not read. Nothing was imported.", "Save the file as an Excel Workbook (.xlsx) or as CSV UTF-8.", path);
+        }
+
+        return IsXlsx(path) ? XlsxTableReader.Read(path) : [CsvTableReader.Read(path)];
+    }
 
     internal static byte[] ReadAllBytes(string path)
     {

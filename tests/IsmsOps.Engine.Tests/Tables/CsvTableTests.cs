@@ -154,4 +154,47 @@ public sealed class CsvTableTests : IDisposable
 
         Assert.Equal(huge, Assert.Single(CsvTableReader.Read(path).Rows).Cells["Note"]);
     }
+
+    [Fact]
+    public void A_csv_saved_with_semicolons_is_refused_with_how_to_save_it()
+    {
+        string path = Write("semicolons.csv", "ItemId;Decision\nitem-1;Approve\n");
+
+        IsmsException error = Assert.Throws<IsmsException>(() => TableFile.Read(path));
+
+        Assert.Equal("IsmsOps.Table.WrongSeparator", error.ErrorId);
+        Assert.StartsWith($"{path}:1: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("CSV UTF-8", error.RecommendedAction, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_legacy_or_other_spreadsheet_format_is_refused_by_name_rather_than_read_as_csv()
+    {
+        string path = WriteBytes("review.xls", [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+
+        IsmsException error = Assert.Throws<IsmsException>(() => TableFile.Read(path));
+
+        Assert.Equal("IsmsOps.Table.UnsupportedFormat", error.ErrorId);
+        Assert.Contains(".xlsx", error.RecommendedAction, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TableFile_writes_csv_or_xlsx_by_extension_and_reads_either_back_by_column_name()
+    {
+        var sheet = new TableSheet("Review", [TableColumn.Text("ItemId", readOnly: true), TableColumn.Date("Due"), TableColumn.Text("Note")]);
+        sheet.Add(new Dictionary<string, string?> { ["itemid"] = "a-1", ["Due"] = TableColumn.FormatDate(new DateTimeOffset(2026, 3, 31, 0, 0, 0, TimeSpan.Zero)) });
+        sheet.Add(new Dictionary<string, string?> { ["ItemId"] = "a-2", ["Due"] = TableColumn.FormatDate(new DateTimeOffset(2026, 3, 31, 9, 30, 0, TimeSpan.FromHours(2))), ["Note"] = "=x" });
+
+        foreach (string name in new[] { "t.csv", "t.xlsx" })
+        {
+            string path = Path.Combine(_dir, name);
+            TableFile.Write(path, [sheet]);
+            TableReadResult back = Assert.Single(TableFile.Read(path));
+
+            Assert.Equal([("a-1", "2026-03-31", ""), ("a-2", "2026-03-31T07:30:00Z", "=x")],
+                back.Rows.Select(r => (r.Cells["ItemId"]!, r.Cells["Due"]!, r.Cells["Note"] ?? "")));
+        }
+
+        Assert.Throws<ArgumentException>(() => sheet.Add(new Dictionary<string, string?> { ["Unknown"] = "x" }));
+    }
 }
