@@ -3,15 +3,15 @@ using System.Globalization;
 namespace IsmsOps.Bench;
 
 /// <summary>
-/// Entry point: <c>import | append | verify | snapshot | collect | offboard | onboard | leavers | hrfeed | all</c>, plus the internal child modes that some
+/// Entry point: <c>import | append | verify | snapshot | collect | offboard | onboard | leavers | hrfeed | tables | all</c>, plus the internal child modes that some
 /// benchmarks start in fresh processes (<c>--child-import</c>, <c>--child-snapshot-load</c>, <c>--child-sandbox</c>,
 /// <c>--child-collect</c>, <c>--child-hrfeed</c>). Results go to stdout as a markdown table; progress goes to stderr.
 /// </summary>
 internal static class Program
 {
     private const string Usage = """
-        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|onboard|leavers|hrfeed|all [options]
-          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, onboard 10, leavers 3, hrfeed 3)
+        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|onboard|leavers|hrfeed|tables|all [options]
+          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, onboard 10, leavers 3, hrfeed 3, tables 5)
           --events N           events per append run (default 50000; batch size 1 uses N/25)
           --verify-events N    events in the verification store (default 1000000)
           --build-batch N      events per append while building the verification store (default 10000)
@@ -28,6 +28,7 @@ internal static class Program
           --sequential-runs N  measured runs at ThrottleLimit 1, which take minutes each (default 1)
           --fault-rate R       share of requests faulted in the leavers benchmark's fault runs (default 0.2; 0 skips them)
           --hr-people N        people in the hrfeed benchmark's feed and users in its snapshot (default 50000)
+          --table-rows N       rows the tables benchmark writes, reads back and compares in CSV and XLSX (default 100000)
         """;
 
     public static async Task<int> Main(string[] args)
@@ -115,6 +116,11 @@ internal static class Program
             HrFeedBenchmark.Run(options, report);
         }
 
+        if (options.Command is "tables" or "all")
+        {
+            await TablesBenchmark.RunAsync(options, report).ConfigureAwait(false);
+        }
+
         Console.WriteLine(MachineInfo.Describe());
         Console.WriteLine();
         Console.WriteLine(report.ToMarkdown());
@@ -159,6 +165,8 @@ internal sealed record BenchOptions
 
     public int HrPeople { get; init; } = 50_000;
 
+    public int TableRows { get; init; } = 100_000;
+
     public string ModuleManifest { get; init; } = ImportBenchmark.DefaultManifest();
 
     public int RunsOr(int fallback) => Runs ?? fallback;
@@ -186,7 +194,7 @@ internal sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "hrfeed" or "all"))
+        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "hrfeed" or "tables" or "all"))
         {
             throw new ArgumentException("Name a benchmark.");
         }
@@ -214,6 +222,7 @@ internal sealed record BenchOptions
                 "--sequential-runs" => options with { SequentialRuns = Positive(args[i], value) },
                 "--fault-rate" => options with { FaultRate = Share(args[i], value) },
                 "--hr-people" => options with { HrPeople = Positive(args[i], value) },
+                "--table-rows" => options with { TableRows = Positive(args[i], value) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
             i++;

@@ -28,7 +28,7 @@ try {
     [System.IO.File]::WriteAllText($body, $WebhookData.RequestBody)
     & pwsh -NoProfile -NonInteractive -File $Handler -BodyPath $body
     if ($LASTEXITCODE -ne 0) {
-        throw "handle-hr-event.ps1 ended with exit code $LASTEXITCODE (1: the work failed, retried by the scheduled job; 2: not an event or no connection; 3: refused)."
+        throw "handle-hr-event.ps1 ended with exit code $LASTEXITCODE (1: the work failed, retried by the scheduled job; 2: not an event; 3: refused; 4: could not run or the store failed, retry)."
     }
 }
 finally {

@@ -11,9 +11,9 @@
 
     Prints one line per outcome. Exit codes, for the caller to turn into an HTTP status:
     0 applied or already processed (200); 1 the event was applied but the person's work failed (500: the sender may
-    retry, and the scheduled job retries the work anyway); 2 the handler could not run, or the body is not an event
-    (400 for a bad body, 500 otherwise); 3 the event was refused, for example an unknown role or a reused key with a
-    different body (422: do not retry it unchanged).
+    retry, and the scheduled job retries the work anyway); 2 the body is not an event (400: do not retry it unchanged);
+    3 the event was refused, for example an unknown role or a reused key with a different body (422: do not retry it
+    unchanged); 4 the handler could not run or the store failed, so nothing was applied (503: the sender should retry).
 
 .EXAMPLE
     dotnet isms.dll -File handle-hr-event.ps1 -BodyPath ./delivery-4711.json
@@ -36,15 +36,20 @@ try {
 }
 catch {
     Write-HandlerError "cannot start: $($_.Exception.Message)"
-    exit 2
+    exit 4
 }
 
 try {
     $outcome = Invoke-IsmsHrEvent -Json $body -Confirm:$false -ErrorAction Stop
 }
 catch {
-    Write-HandlerError "the body is not an HR event: $($_.Exception.Message)"
-    exit 2
+    # Only IsmsOps.HrEvent.* errors are about the body; anything else (the store failing) is worth a retry.
+    if ($_.FullyQualifiedErrorId -like 'IsmsOps.HrEvent.*') {
+        Write-HandlerError "the body is not an HR event: $($_.Exception.Message)"
+        exit 2
+    }
+    Write-HandlerError "not applied, retry later: $($_.Exception.Message)"
+    exit 4
 }
 
 "hr-event: $($outcome.IdempotencyKey) $($outcome.Kind) $($outcome.PersonId) $($outcome.Status)"

@@ -7,7 +7,8 @@
     Listens on http://127.0.0.1:<Port>/hr-events/ (loopback only). Each POST body is one HR event; it is applied with
     Invoke-IsmsHrEvent and the person's due work is done with Invoke-IsmsLifecycle, in this process, on one Graph
     connection. Answers: 200 applied or already processed (a re-delivery does nothing), 400 not an event, 401 wrong
-    or missing secret, 405 not a POST, 422 refused, 500 the work failed (the scheduled job retries it).
+    or missing secret, 405 not a POST, 422 refused, 500 the work failed (the scheduled job retries it), 503 not
+    applied because the store failed (the sender should retry).
     When ISMSOPS_WEBHOOK_SECRET is set, a request must carry it in the X-IsmsOps-Secret header (compared in fixed time).
     Stops after -MaxRequests requests (0: never). One request at a time: HR systems deliver in order, and the store
     takes one writer at a time anyway.
@@ -76,7 +77,9 @@ try {
             $outcome = Invoke-IsmsHrEvent -Json $body -Confirm:$false -ErrorAction Stop
         }
         catch {
-            Send-Answer $context 400 "Not an HR event: $($_.Exception.Message)"
+            # Only IsmsOps.HrEvent.* errors are about the body; anything else (the store failing) is worth a retry.
+            if ($_.FullyQualifiedErrorId -like 'IsmsOps.HrEvent.*') { Send-Answer $context 400 "Not an HR event: $($_.Exception.Message)" }
+            else { Send-Answer $context 503 "Not applied; retry later: $($_.Exception.Message)" }
             continue
         }
 

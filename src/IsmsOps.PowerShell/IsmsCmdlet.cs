@@ -85,9 +85,13 @@ public abstract class IsmsCmdlet : PSCmdlet, IDisposable
     });
 
     /// <summary>
-    /// True when -WhatIf was given, for a cmdlet that lists each step it would take before the one overall question.
+    /// True when this run only shows what it would do, for a cmdlet that lists each step it would take before the one
+    /// overall question: -WhatIf given, or, without -WhatIf, <c>$WhatIfPreference</c> set. <c>-WhatIf:$false</c> wins
+    /// over the preference, as it does for ShouldProcess itself.
     /// </summary>
-    protected bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf) && ((SwitchParameter)whatIf).IsPresent;
+    protected bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? whatIf)
+        ? ((SwitchParameter)whatIf).IsPresent
+        : LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("WhatIfPreference"));
 
     /// <summary>
     /// The shape every Set- cmdlet shares: previews the change, asks with the list of changed fields (what -WhatIf

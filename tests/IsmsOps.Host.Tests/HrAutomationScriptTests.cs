@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Diagnostics;
 using IsmsOps.Sandbox;
 using IsmsOps.Sandbox.Directory;
 
@@ -157,47 +156,25 @@ public sealed class HrAutomationScriptTests : IDisposable
         (DirectoryUser leaver, _) = Colleague(30);
         Seed($"New-IsmsPerson -PersonId E8201 -DisplayName 'Listener Leaver' -UserPrincipalName '{leaver.UserPrincipalName}' -Status Active | Out-Null");
         int port = FreePort();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _isms.Home };
-        foreach (string argument in new[] { IsmsProcess.HostPath, "-File", Example("webhook", "listener.ps1"), "-Port", port.ToString(CultureInfo.InvariantCulture), "-MaxRequests", "2" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["ISMSOPS_HOME"] = _isms.Home;
-        foreach ((string name, string? value) in _isms.Environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var listener = Process.Start(start)!;
-        Task<string> output = listener.StandardOutput.ReadToEndAsync();
-        Task<string> error = listener.StandardError.ReadToEndAsync();
+        // The listener runs as every other host run here (same environment, same timeout and kill), on a worker thread.
+        Task<IsmsResult> listener = Task.Run(() => _isms.Run("-File", Example("webhook", "listener.ps1"), "-Port", port.ToString(CultureInfo.InvariantCulture), "-MaxRequests", "2"));
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(1) };
         string url = $"http://127.0.0.1:{port}/hr-events/";
-        try
-        {
-            HttpResponseMessage applied = await PostWhenListeningAsync(http, url,
-                $$"""{ "idempotencyKey": "wd-9101", "kind": "Leaver", "personId": "E8201", "endDate": "{{Today(-2, "yyyy-MM-dd")}}" }""", listener);
-            HttpResponseMessage refused = await http.PostAsync(url, new StringContent("""{ "idempotencyKey": "wd-9102", "kind": "Leaver", "personId": "E8201" }"""));
+        HttpResponseMessage applied = await PostWhenListeningAsync(http, url,
+            $$"""{ "idempotencyKey": "wd-9101", "kind": "Leaver", "personId": "E8201", "endDate": "{{Today(-2, "yyyy-MM-dd")}}" }""", listener);
+        HttpResponseMessage refused = await http.PostAsync(url, new StringContent("""{ "idempotencyKey": "wd-9102", "kind": "Leaver", "personId": "E8201" }"""));
 
-            Assert.True(listener.WaitForExit(TimeSpan.FromMinutes(1)), "The listener did not stop after two requests.");
-            string log = $"{await output}\n{await error}";
-            Assert.True(applied.StatusCode == HttpStatusCode.OK, $"{applied.StatusCode}: {await applied.Content.ReadAsStringAsync()}\n{log}");
-            Assert.Contains("E8201 Offboarding Completed", await applied.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
-            Assert.False(leaver.AccountEnabled);
-            Assert.Equal(0, listener.ExitCode);
-        }
-        finally
-        {
-            if (!listener.HasExited)
-            {
-                listener.Kill(entireProcessTree: true);
-            }
-        }
+        Assert.True(await Task.WhenAny(listener, Task.Delay(TimeSpan.FromMinutes(1))) == listener, "The listener did not stop after two requests.");
+        IsmsResult run = await listener;
+        string log = run.ToString();
+        Assert.True(applied.StatusCode == HttpStatusCode.OK, $"{applied.StatusCode}: {await applied.Content.ReadAsStringAsync()}\n{log}");
+        Assert.Contains("E8201 Offboarding Completed", await applied.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.False(leaver.AccountEnabled);
+        Assert.Equal(0, run.ExitCode);
     }
 
-    private static async Task<HttpResponseMessage> PostWhenListeningAsync(HttpClient http, string url, string body, Process listener)
+    private static async Task<HttpResponseMessage> PostWhenListeningAsync(HttpClient http, string url, string body, Task<IsmsResult> listener)
     {
         // The host takes a few seconds to load the module and connect; the listener says nothing until it listens.
         for (int attempt = 0; attempt < 600; attempt++)
@@ -206,7 +183,7 @@ public sealed class HrAutomationScriptTests : IDisposable
             {
                 return await http.PostAsync(url, new StringContent(body));
             }
-            catch (HttpRequestException) when (!listener.HasExited)
+            catch (HttpRequestException) when (!listener.IsCompleted)
             {
                 await Task.Delay(100);
             }

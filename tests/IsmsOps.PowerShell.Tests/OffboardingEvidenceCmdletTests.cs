@@ -44,6 +44,37 @@ public sealed class OffboardingEvidenceCmdletTests
     }
 
     [Fact]
+    public void Two_piped_cases_are_exported_and_their_records_checked_with_one_read_of_the_trail_per_command()
+    {
+        using var ps = new PowerShellSession();
+        try
+        {
+            ps.Run("$sb = Start-IsmsSandbox -UserCount 200; Connect-IsmsGraph -Sandbox $sb");
+            ps.Run("$leavers = @($sb.Tenant.Users | Where-Object { $_.Manager -and $_.MemberOf.Count -ge 3 })");
+            ps.Run("New-IsmsPerson -PersonId E9401 -DisplayName $leavers[0].DisplayName -UserPrincipalName $leavers[0].UserPrincipalName -Status Leaving | Out-Null");
+            ps.Run("New-IsmsPerson -PersonId E9402 -DisplayName $leavers[1].DisplayName -UserPrincipalName $leavers[1].UserPrincipalName -Status Leaving | Out-Null");
+            ps.Run("'E9401', 'E9402' | ForEach-Object { Start-IsmsOffboarding -PersonId $_ -Confirm:$false } | Out-Null");
+            ps.Run($"$out = '{Path.Combine(ps.Home, "evidence")}'; [System.IO.Directory]::CreateDirectory($out) | Out-Null");
+
+            List<PSObject> exported = [.. ps.Run("$exported = Get-IsmsOffboarding | Export-IsmsOffboardingEvidence -Path $out -Verbose; $exported")];
+            string[] exportVerbose = ps.Streams.Verbose.Select(v => v.Message).ToArray();
+            List<PSObject> checks = [.. ps.Run("$exported | Test-IsmsOffboardingEvidence -Verbose")];
+            string[] checkVerbose = ps.Streams.Verbose.Select(v => v.Message).ToArray();
+
+            Assert.Empty(ps.Errors);
+            Assert.Equal(2, exported.Count);
+            Assert.Equal(2, checks.Count);
+            Assert.All(checks, c => Assert.Equal(true, c.Properties["Valid"].Value));
+            Assert.Contains("The audit trail was read 1 time(s) for this run.", exportVerbose);
+            Assert.Contains("The audit trail was read 1 time(s) for this run.", checkVerbose);
+        }
+        finally
+        {
+            ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
+        }
+    }
+
+    [Fact]
     public void An_existing_record_is_replaced_only_with_Force_and_WhatIf_writes_nothing()
     {
         using var ps = new PowerShellSession();

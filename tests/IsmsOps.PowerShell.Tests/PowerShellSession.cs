@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using System.Management.Automation;
+using System.Management.Automation.Host;
 using System.Management.Automation.Runspaces;
 
 namespace IsmsOps.PowerShell.Tests;
@@ -13,11 +14,25 @@ public sealed class PowerShellSession : IDisposable
 {
     private readonly System.Management.Automation.PowerShell _shell;
 
-    public PowerShellSession(bool import = true)
+    private readonly Runspace? _hostedRunspace;
+
+    /// <param name="import">Imports the built module.</param>
+    /// <param name="host">A host to run under (such as <see cref="RecordingHost"/>, to see "What if:" lines); none by default.</param>
+    public PowerShellSession(bool import = true, PSHost? host = null)
     {
         ConflictingAssemblies.LoadAndUse();
         Home = Directory.CreateTempSubdirectory("ismsops-pstest-").FullName;
-        _shell = System.Management.Automation.PowerShell.Create(InitialSessionState.CreateDefault2());
+        if (host is null)
+        {
+            _shell = System.Management.Automation.PowerShell.Create(InitialSessionState.CreateDefault2());
+        }
+        else
+        {
+            _hostedRunspace = RunspaceFactory.CreateRunspace(host, InitialSessionState.CreateDefault2());
+            _hostedRunspace.Open();
+            _shell = System.Management.Automation.PowerShell.Create(_hostedRunspace);
+        }
+
         // The store follows ISMSOPS_HOME, which is process-wide: these tests run one at a time (see the collection).
         Environment.SetEnvironmentVariable("ISMSOPS_HOME", Home);
         Environment.SetEnvironmentVariable("ISMSOPS_AUDIT_KEY", null);
@@ -87,6 +102,7 @@ public sealed class PowerShellSession : IDisposable
     public void Dispose()
     {
         _shell.Dispose();
+        _hostedRunspace?.Dispose();
         try
         {
             Directory.Delete(Home, recursive: true);

@@ -121,4 +121,52 @@ public sealed class ScreeningCmdletTests
         Assert.Contains("screening.yaml:3:24", error.ErrorDetails.Message, StringComparison.Ordinal);
         Assert.Empty(ps.Run("Get-IsmsScreening"));
     }
+
+    private const string BrokenPolicy = "levels:\n  Basic:\n    checks: [Identity, Fingerprints]\n";
+
+    // Two people with a Requested screening each, under a policy folder of their own; returns that folder's screening.yaml.
+    private static string TwoScreeningsUnderOwnPolicy(PowerShellSession ps)
+    {
+        string folder = Directory.CreateTempSubdirectory("ismsops-policies-").FullName;
+        string file = Path.Combine(folder, "screening.yaml");
+        File.WriteAllText(file, "waivers:\n  maxDuration: P60D\n");
+        ps.Run($"$env:ISMSOPS_POLICIES = '{folder}'; $policyFile = '{file}'");
+        ps.Run("New-IsmsPerson E1 'Ada' -Location GB | Out-Null; New-IsmsPerson E2 'Bea' -Location GB | Out-Null");
+        ps.Run("New-IsmsScreening E1 -Level Standard -Status Requested | Out-Null; New-IsmsScreening E2 -Level Standard -Status Requested | Out-Null");
+        return file;
+    }
+
+    [Fact]
+    public void Set_IsmsScreening_reads_the_policy_once_so_a_file_broken_midway_through_the_pipeline_changes_no_outcome()
+    {
+        using var ps = new PowerShellSession();
+        TwoScreeningsUnderOwnPolicy(ps);
+
+        // The first screening passes downstream before the file is broken; a per-item read would refuse the second.
+        ps.Run($"Get-IsmsScreening | ForEach-Object {{ $_; [System.IO.File]::WriteAllText($policyFile, \"{BrokenPolicy.Replace("\n", "`n", StringComparison.Ordinal)}\") }} | Set-IsmsScreening -Status InProgress");
+        string[] statuses = ps.Run("Get-IsmsScreening | ForEach-Object { $_.Status.ToString() }").Select(o => (string)o.BaseObject).ToArray();
+        ps.Run("Set-IsmsScreening (Get-IsmsScreening -PersonId E1).ScreeningId -Provider Acme");
+
+        Assert.Equal(["InProgress", "InProgress"], statuses);
+        // The next command reads the file anew, and refuses it.
+        Assert.Equal(["IsmsOps.Policy.Invalid"], ps.Errors.Select(ErrorId));
+        ps.Run("$env:ISMSOPS_POLICIES = $null");
+    }
+
+    [Fact]
+    public void Approve_IsmsScreeningWaiver_judges_every_piped_waiver_by_the_policy_it_read_once()
+    {
+        using var ps = new PowerShellSession();
+        TwoScreeningsUnderOwnPolicy(ps);
+        ps.Run("Get-IsmsScreening | Set-IsmsScreening -Status Waived -WaiverReason 'Provider backlog'");
+        string lastDay = DateTime.UtcNow.Date.AddDays(45).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        ps.Run($"Get-IsmsScreening | ForEach-Object {{ $_; [System.IO.File]::WriteAllText($policyFile, \"{BrokenPolicy.Replace("\n", "`n", StringComparison.Ordinal)}\") }} "
+            + $"| Approve-IsmsScreeningWaiver -Reason 'ok' -ExpiresOn {lastDay} -Confirm:$false");
+
+        // Both are refused by the rule about who approves (this session requested them), neither by the broken file.
+        Assert.Equal(["IsmsOps.Screening.SelfApproval", "IsmsOps.Screening.SelfApproval"], ps.Errors.Select(ErrorId));
+        Assert.Empty(ps.Run("Get-IsmsAuditEvent -Action Screening.WaiverApproved"));
+        ps.Run("$env:ISMSOPS_POLICIES = $null");
+    }
 }

@@ -61,6 +61,17 @@ public sealed class AcknowledgementRegister
     public AcknowledgementPolicy Policy => _policy();
 
     /// <summary>
+    /// This register with the policy read once, now, and that reading used by every later call: a command takes one for
+    /// its whole pipeline, so every row is held to the same versions in force and the file is read once, not several
+    /// times per row. An edited policy file applies from the next command.
+    /// </summary>
+    public AcknowledgementRegister WithPolicyReadOnce()
+    {
+        AcknowledgementPolicy policy = Policy;
+        return new AcknowledgementRegister(_store, _audit, _clock, () => policy);
+    }
+
+    /// <summary>
     /// <paramref name="acknowledgement"/> with its <see cref="Acknowledgement.Status"/> on <paramref name="day"/> and
     /// the <see cref="Acknowledgement.CurrentVersion"/> <paramref name="policy"/> has in force (the register's policy
     /// when null). A record of a version other than the one in force is <see cref="AcknowledgementStatus.NotCurrentVersion"/>.

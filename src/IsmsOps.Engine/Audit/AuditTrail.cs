@@ -160,6 +160,39 @@ public sealed class AuditTrail
             _store.Description, cancellationToken, progress);
     }
 
+    /// <summary>
+    /// Verifies the whole stored trail as <see cref="VerifyAsync"/> does, in the same single read handing every event to
+    /// <paramref name="observe"/> (all of them, also those after a break the verification stops at), so a caller that
+    /// needs the events too reads the trail once. Returns the newest checkpoint of those verified against, which the
+    /// events read always reach (the checkpoints are read first).
+    /// </summary>
+    public async Task<(AuditVerificationResult Verification, AuditCheckpoint? NewestCheckpoint)> VerifyAndReadAsync(
+        IReadOnlyCollection<string> extraTrustedKeyIds, Action<AuditEvent> observe, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(observe);
+        IReadOnlyList<AuditCheckpoint> checkpoints = await ReadCheckpointsWithWitnessAsync(cancellationToken).ConfigureAwait(false);
+        var trusted = new HashSet<string>(extraTrustedKeyIds, StringComparer.Ordinal) { _signer.KeyId };
+        using IEnumerator<AuditEvent> cursor = _store.ReadAuditEvents(AuditEventQuery.All, cancellationToken).GetEnumerator();
+
+        IEnumerable<AuditEvent> Observed()
+        {
+            while (cursor.MoveNext())
+            {
+                observe(cursor.Current);
+                yield return cursor.Current;
+            }
+        }
+
+        AuditVerificationResult verification = AuditVerifier.Verify(Observed(), checkpoints, trusted, _store.Description, cancellationToken);
+        while (cursor.MoveNext())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            observe(cursor.Current);
+        }
+
+        return (verification, checkpoints.OrderBy(c => c.Sequence).ThenBy(c => c.Time).LastOrDefault());
+    }
+
     /// <summary>Writes the whole trail and its newest checkpoint to an export an auditor can verify offline.</summary>
     public async Task<AuditExportResult> ExportAsync(string path, bool overwrite, CancellationToken cancellationToken, IProgress<long>? progress = null)
     {

@@ -1,5 +1,5 @@
-using System.Text;
 using System.Text.Json;
+using IsmsOps.Engine.Tables;
 
 namespace IsmsOps.Engine.HrEvents;
 
@@ -10,13 +10,10 @@ public sealed record HrFeedRow(long Line, IReadOnlyDictionary<string, string?> C
 public sealed record HrFeedRowError(long Line, string? PersonId, string ErrorId, string Message);
 
 /// <summary>
-/// Reads a CSV (RFC 4180: a header row, quoted fields with doubled quotes and line breaks) or a JSON array of objects.
-/// Each line is decoded as strict UTF-8 on its own, so one badly encoded line is one row's error, not the file's.
+/// Reads a CSV (through the shared <see cref="CsvTableReader"/>) or a JSON array of objects.
 /// </summary>
 public static class HrFeedReader
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>Reads <paramref name="path"/>: JSON when it ends in .json, CSV otherwise.</summary>
     public static (IReadOnlyList<string> Header, IReadOnlyList<HrFeedRow> Rows, IReadOnlyList<HrFeedRowError> Errors) Read(string path)
     {
@@ -36,137 +33,10 @@ public static class HrFeedReader
 
     private static (IReadOnlyList<string>, IReadOnlyList<HrFeedRow>, IReadOnlyList<HrFeedRowError>) ReadCsv(string path, byte[] bytes)
     {
-        var rows = new List<HrFeedRow>();
-        var errors = new List<HrFeedRowError>();
-        List<string>? header = null;
-        int offset = bytes.AsSpan().StartsWith(new byte[] { 0xEF, 0xBB, 0xBF }) ? 3 : 0;
-        long line = 0;
-        var record = new List<string>();
-        var field = new StringBuilder();
-        bool quoted = false;
-        long recordLine = 1;
-        bool recordBroken = false;
-        while (offset < bytes.Length || quoted)
-        {
-            if (offset >= bytes.Length)
-            {
-                errors.Add(new(recordLine, null, "IsmsOps.HrFeed.UnclosedQuote", $"{path}:{recordLine}: a quoted field is never closed."));
-                break;
-            }
-
-            int end = Array.IndexOf(bytes, (byte)'\n', offset);
-            int next = end < 0 ? bytes.Length : end + 1;
-            int length = (end < 0 ? bytes.Length : end) - offset;
-            if (length > 0 && bytes[offset + length - 1] == '\r')
-            {
-                length--;
-            }
-
-            line++;
-            string text;
-            try
-            {
-                text = StrictUtf8.GetString(bytes, offset, length);
-            }
-            catch (DecoderFallbackException)
-            {
-                text = string.Empty;
-                if (!recordBroken)
-                {
-                    errors.Add(new(line, null, "IsmsOps.HrFeed.InvalidEncoding", $"{path}:{line}: the line is not valid UTF-8."));
-                }
-
-                recordBroken = true;
-            }
-
-            offset = next;
-            if (!quoted)
-            {
-                recordLine = line;
-                if (text.Length == 0 && !recordBroken)
-                {
-                    continue;
-                }
-            }
-            else
-            {
-                field.Append('\n');
-            }
-
-            for (int i = 0; i < text.Length; i++)
-            {
-                char c = text[i];
-                if (quoted)
-                {
-                    if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
-                    {
-                        field.Append('"');
-                        i++;
-                    }
-                    else if (c == '"')
-                    {
-                        quoted = false;
-                    }
-                    else
-                    {
-                        field.Append(c);
-                    }
-                }
-                else if (c == '"' && field.Length == 0)
-                {
-                    quoted = true;
-                }
-                else if (c == ',')
-                {
-                    record.Add(field.ToString());
-                    field.Clear();
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-
-            if (quoted)
-            {
-                continue;
-            }
-
-            record.Add(field.ToString());
-            field.Clear();
-            if (recordBroken)
-            {
-                if (header is null)
-                {
-                    throw new IsmsException("IsmsOps.HrFeed.InvalidEncoding", IsmsErrorKind.InvalidData, $"{path}:{recordLine}: the header row is not valid UTF-8. Nothing was imported.",
-                        "Export the file as UTF-8.", path);
-                }
-            }
-            else if (header is null)
-            {
-                header = record.Select(h => h.Trim()).ToList();
-            }
-            else if (record.Count != header.Count)
-            {
-                errors.Add(new(recordLine, null, "IsmsOps.HrFeed.WrongFieldCount",
-                    $"{path}:{recordLine}: the row has {record.Count} fields where the header has {header.Count}."));
-            }
-            else
-            {
-                var cells = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-                for (int i = 0; i < header.Count; i++)
-                {
-                    cells[header[i]] = record[i];
-                }
-
-                rows.Add(new HrFeedRow(recordLine, cells));
-            }
-
-            record = [];
-            recordBroken = false;
-        }
-
-        return (header ?? [], rows, errors);
+        // HR exports are read as they are: no formula-guard apostrophe is removed, since IsmsOps did not write them.
+        TableReadResult table = CsvTableReader.Parse(path, bytes, "IsmsOps.HrFeed");
+        return (table.Header, table.Rows.Select(r => new HrFeedRow(r.Line, r.Cells)).ToArray(),
+            table.Problems.Select(p => new HrFeedRowError(p.Line, null, p.ErrorId, p.Message)).ToArray());
     }
 
     private static (IReadOnlyList<string>, IReadOnlyList<HrFeedRow>, IReadOnlyList<HrFeedRowError>) ReadJson(string path, byte[] bytes)

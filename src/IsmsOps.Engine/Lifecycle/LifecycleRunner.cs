@@ -19,15 +19,16 @@ namespace IsmsOps.Engine.Lifecycle;
 /// <para>Everything is decided from what the store holds (the person's status and dates, their cases), never from the
 /// HR event that changed them, so a crash, a lost webhook or a week without a run loses nothing: the next run finds
 /// the same work. And everything a run did is in the store, so the next run does not do it twice.</para>
-/// <para>Joiners: Status Onboarding, a JobRole, and due by <see cref="LifecycleOptions.JoinerDueAt"/> (or no start
+/// <para>Joiners: Status Onboarding (or Candidate, when HR's Joiner event registered them ahead of the start date;
+/// such a Candidate becomes Onboarding when the work falls due), a JobRole, and due by <see cref="LifecycleOptions.JoinerDueAt"/> (or no start
 /// date). Their onboarding case is started, or carried on unless it is Completed, through
 /// <see cref="OnboardingService.StartAsync"/>, so the screening gate decides what is granted. A case Blocked on
 /// screening that is still not cleared is reported and not run again (nothing would change, and nothing is sent).
 /// When the case is Completed and the start date has come, the person becomes Active.</para>
 /// <para>Leavers: Status Leaving, and the end date's due instant (<see cref="LifecycleOptions.LeaverDueAt"/>) at or
 /// before now: a window, never an exact-date match, so a leaver whose date passed while no run happened is still
-/// found. A person with no closed offboarding case is offboarded: an open case (Planned, Running, Failed) is resumed,
-/// otherwise a new one is started through <see cref="OffboardingFeed"/> with Standard urgency, its deadline counted
+/// found. An open offboarding case of theirs (Planned, Running, Failed) is resumed, even when an earlier one is closed;
+/// with none open, a closed case means the work is done; otherwise a new one is started through <see cref="OffboardingFeed"/> with Standard urgency, its deadline counted
 /// from the due instant. Once the case is closed, the person becomes Left. A leaver whose end date is still ahead is
 /// not touched.</para>
 /// <para>Movers: anyone else with an open mover case (opened with the role change, <see cref="MoverRegister"/>) that has
@@ -83,10 +84,14 @@ public sealed class LifecycleRunner
         if (personIds is null)
         {
             IReadOnlyList<Person> inTransition = await _workspace.People.FindAsync(
-                new PersonQuery { Statuses = [PersonStatus.Onboarding, PersonStatus.Leaving] }, cancellationToken).ConfigureAwait(false);
+                new PersonQuery { Statuses = [PersonStatus.Candidate, PersonStatus.Onboarding, PersonStatus.Leaving] }, cancellationToken).ConfigureAwait(false);
             foreach (Person person in inTransition)
             {
-                decisions.Add(await DecideOneAsync(person, now, cancellationToken).ConfigureAwait(false));
+                // A Candidate entered by hand may never be hired; only HR's hires are HR automation's to onboard.
+                if (person.Status != PersonStatus.Candidate || await HiredByHrAsync(person, cancellationToken).ConfigureAwait(false))
+                {
+                    decisions.Add(await DecideOneAsync(person, now, cancellationToken).ConfigureAwait(false));
+                }
             }
 
             // Movers with work due, in any other status (a mover is normally Active).
@@ -120,10 +125,15 @@ public sealed class LifecycleRunner
     private async Task<LifecycleDecision> DecideOneAsync(Person person, DateTimeOffset now, CancellationToken cancellationToken) => person.Status switch
     {
         PersonStatus.Onboarding => await DecideJoinerAsync(person, now, cancellationToken).ConfigureAwait(false),
+        PersonStatus.Candidate when await HiredByHrAsync(person, cancellationToken).ConfigureAwait(false) =>
+            await DecideJoinerAsync(person, now, cancellationToken).ConfigureAwait(false),
         PersonStatus.Leaving => await DecideLeaverAsync(person, now, cancellationToken).ConfigureAwait(false),
 
         _ => await DecideMoverAsync(person, now, cancellationToken).ConfigureAwait(false),
     };
+
+    private Task<bool> HiredByHrAsync(Person person, CancellationToken cancellationToken) =>
+        _workspace.Store.HasProcessedHrEventAsync(person.PersonId, HrEvents.HrEventKind.Joiner, cancellationToken);
 
     private async Task<LifecycleDecision> DecideMoverAsync(Person person, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -134,6 +144,14 @@ public sealed class LifecycleRunner
         }
 
         bool grants = !open.Planned || open.PendingGrants > 0 || open.Status == MoverCaseStatus.Failed;
+        bool removalsDue = open.PendingRemovals > 0 && now >= open.RemoveOldAfter;
+        if (open.Status == MoverCaseStatus.WaitingForScreening && !removalsDue && !await ClearedNowAsync(person, now, cancellationToken).ConfigureAwait(false))
+        {
+            // As for a blocked joiner: running it again would send nothing and only re-audit the same closed gate.
+            return Nothing(person, "Blocked", $"Mover case {open.CaseId} still waits for screening: {open.BlockedBecause}")
+                with { CaseId = open.CaseId, DueAt = open.RemoveOldAfter };
+        }
+
         if (!grants && now < open.RemoveOldAfter)
         {
             return Nothing(person, "NotDue", $"Mover case {open.CaseId}: the new role's access is in place; the old role's goes when the overlap ends, {Format(open.RemoveOldAfter)}.")
@@ -226,12 +244,13 @@ public sealed class LifecycleRunner
             cases.AddRange(await _workspace.Offboarding.FindAsync(new OffboardingCaseQuery { UserId = userId }, cancellationToken).ConfigureAwait(false));
         }
 
-        if (cases.FirstOrDefault(c => !c.IsOpen) is OffboardingCase closed)
+        // An open case wins over a closed one: the closed one was an earlier offboarding of an account given back since.
+        OffboardingCase? open = cases.FirstOrDefault(c => c.IsOpen);
+        if (open is null && cases.FirstOrDefault(c => !c.IsOpen) is OffboardingCase closed)
         {
             return Nothing(person, "Done", $"Offboarding case {closed.CaseId} is {closed.Status}.") with { CaseId = closed.CaseId, DueAt = due, Advance = PersonStatus.Left };
         }
 
-        OffboardingCase? open = cases.FirstOrDefault(c => c.IsOpen);
         return new LifecycleDecision
         {
             PersonId = person.PersonId, Person = person, Work = LifecycleWork.Offboarding, CaseId = open?.CaseId, DueAt = due,
@@ -253,7 +272,7 @@ public sealed class LifecycleRunner
         ArgumentNullException.ThrowIfNull(context);
         ArgumentOutOfRangeException.ThrowIfLessThan(throttleLimit, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(throttleLimit, OffboardingFeed.MaximumThrottleLimit);
-        await AuditAsync(DecidedAction, decisions.Select(d => (d.PersonId, $"{d.Work} {d.Status} {d.CaseId} {d.ErrorId}")), context, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(DecidedAction, decisions.Select(d => (d.PersonId, Summary(d.Work, d.Status, d.CaseId, d.ErrorId))), context, cancellationToken).ConfigureAwait(false);
 
         var results = new ConcurrentDictionary<int, LifecycleResult>();
         void Done(int index, LifecycleResult result)
@@ -285,7 +304,7 @@ public sealed class LifecycleRunner
             async (item, ct) => Done(item.Index, await RunOneAsync(item.Decision, context, ct).ConfigureAwait(false))).ConfigureAwait(false);
 
         LifecycleResult[] ordered = Enumerable.Range(0, decisions.Count).Select(i => results[i]).ToArray();
-        await AuditAsync(FinishedAction, ordered.Select(r => (r.PersonId, $"{r.Work} {r.Status} {r.CaseId} {r.ErrorId}")), context, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(FinishedAction, ordered.Select(r => (r.PersonId, Summary(r.Work, r.Status, r.CaseId, r.ErrorId))), context, cancellationToken).ConfigureAwait(false);
         return ordered;
     }
 
@@ -296,6 +315,16 @@ public sealed class LifecycleRunner
             case LifecycleWork.Onboarding:
                 try
                 {
+                    if (decision.Person is { Status: PersonStatus.Candidate } candidate)
+                    {
+                        // HR's hire is due to start: the Candidate becomes a joiner (audited as any status change).
+                        decision = decision with
+                        {
+                            Person = await _workspace.People.UpdateAsync(candidate.PersonId,
+                                p => p.Status == PersonStatus.Candidate ? p with { Status = PersonStatus.Onboarding } : p, null, context, cancellationToken).ConfigureAwait(false),
+                        };
+                    }
+
                     OnboardingOutcome outcome = await _onboarding.StartAsync(decision.PersonId, false, context, cancellationToken).ConfigureAwait(false);
                     return await FromOnboardingAsync(decision, outcome.Case, context, cancellationToken).ConfigureAwait(false);
                 }
@@ -312,7 +341,7 @@ public sealed class LifecycleRunner
                 }
                 catch (IsmsException error) when (!IsStoreFault(error))
                 {
-                    return await FromOffboardingAsync(decision, null, error, context, cancellationToken).ConfigureAwait(false);
+                    return Failed(decision, "Error", error);
                 }
 
             case LifecycleWork.Mover:
@@ -422,12 +451,16 @@ public sealed class LifecycleRunner
         var byPerson = new SortedDictionary<string, object?>(StringComparer.Ordinal);
         foreach ((string personId, string summary) in entries)
         {
-            byPerson[personId] = System.Text.RegularExpressions.Regex.Replace(summary.Trim(), " +", " ");
+            byPerson[personId] = summary;
         }
 
         await _workspace.Audit.AppendAsync([new AuditEventDraft(action, "lifecycle:" + context.CorrelationId,
             new AuditDetails().Add("People", byPerson.Count).Add("Decisions", byPerson).ToJson())], context, cancellationToken).ConfigureAwait(false);
     }
+
+    // Ids and status words only, the absent ones left out: what the audit trail may hold about a person's run.
+    private static string Summary(LifecycleWork work, string status, string? caseId, string? errorId) =>
+        string.Join(' ', new[] { work.ToString(), status, caseId, errorId }.Where(part => !string.IsNullOrEmpty(part)));
 
     private bool HasStarted(Person person, DateTimeOffset now) => person.StartDate is not DateTime start || _options.JoinerDueAt(start) + _options.JoinerLead <= now;
 

@@ -72,8 +72,9 @@ public sealed class MoverRegister
 
     /// <summary>
     /// Inside the caller's transaction: when <paramref name="after"/>'s JobRole differs from <paramref name="before"/>'s,
-    /// supersedes the person's open case (if any) and, when both roles are in the catalog (or an open case carries old
-    /// access) and the person has a linked account, opens a new case. Returns the new case, or null.
+    /// opens a new case when both roles are in the catalog (or an open case carries old access) and the person has a
+    /// linked account, superseding the person's open case (if any). Returns the new case, or null; with no new case an
+    /// open one stays open, so the old access it is due to remove still goes.
     /// </summary>
     /// <remarks>
     /// The new case removes what the person may actually hold: the old role's access, and when an open case is
@@ -100,7 +101,10 @@ public sealed class MoverRegister
         if (open is not null)
         {
             held.AddRange(open.HeldRoleIds);
-            if (open.GrantSteps.Any(s => s.Status == OnboardingStepStatus.Done))
+            // Its new role counts as held once any of it may have reached Graph: a grant recorded Done, or grants the
+            // gate let go (stored before the batch is sent, so grants a crash left unrecorded still count).
+            if (open.GrantSteps.Any(s => s.Status == OnboardingStepStatus.Done)
+                || (open.Planned && open.BlockedBecause is null && open.GrantSteps.Any(s => s.Status != OnboardingStepStatus.Skipped)))
             {
                 held.Add(open.ToRoleId);
             }
@@ -153,21 +157,21 @@ public sealed class MoverRegister
                 .Add("PolicySource", policy.Source).Add("RemoveOldAfter", AuditEvent.FormatTime(due.UtcDateTime)).Add("Supersedes", open?.CaseId).ToJson()));
         }
 
-        if (open is not null)
+        // With no new case (the role cleared or outside the catalog, or no linked account) the open case stays open: its
+        // removals are still due at RemoveOldAfter, and MoverService grants nothing more for a role the person left.
+        if (open is not null && created is not null)
         {
             MoverCase superseded = open with
             {
                 Status = MoverCaseStatus.Superseded,
-                SupersededBy = created?.CaseId,
-                BlockedBecause = created is null
-                    ? $"The person's JobRole changed to '{after.JobRole}', for which no case was opened (not a catalog role, or no linked account); nothing more is granted."
-                    : $"Replaced by {created.CaseId}, which removes what this case had not and grants role {created.ToRoleId}.",
+                SupersededBy = created.CaseId,
+                BlockedBecause = $"Replaced by {created.CaseId}, which removes what this case had not and grants role {created.ToRoleId}.",
                 Version = open.Version + 1,
                 UpdatedAt = now,
             };
             await SaveAsync(transaction, superseded, open.Version, cancellationToken).ConfigureAwait(false);
             drafts.Add(new AuditEventDraft(MoverAuditActions.CaseSuperseded, Target(open.CaseId), new AuditDetails()
-                .Add("CaseId", open.CaseId).Add("PersonId", open.PersonId).AddChange("Status", open.Status, MoverCaseStatus.Superseded).Add("SupersededBy", created?.CaseId).ToJson()));
+                .Add("CaseId", open.CaseId).Add("PersonId", open.PersonId).AddChange("Status", open.Status, MoverCaseStatus.Superseded).Add("SupersededBy", created.CaseId).ToJson()));
         }
 
         if (drafts.Count > 0)
@@ -270,7 +274,8 @@ public sealed class MoverRegister
             }, drafts);
         }, context, cancellationToken);
 
-    private static RoleDefinition? Known(RoleCatalog roles, string? jobRole)
+    /// <summary>The catalog role <paramref name="jobRole"/> names (id or unique title), or null.</summary>
+    internal static RoleDefinition? Known(RoleCatalog roles, string? jobRole)
     {
         if (string.IsNullOrWhiteSpace(jobRole))
         {

@@ -75,10 +75,14 @@ public sealed class MoverService
         DateTimeOffset now = _clock();
         string? waiting = null;
         List<OnboardingStep> pending = current.GrantSteps.Where(s => !s.IsSettled).ToList();
-        if (pending.Count > 0 && person.Status is PersonStatus.Leaving or PersonStatus.Left)
+        // Offboarding is taking (or has taken) the account's access away; granting a new role's now would undo it. A
+        // person whose JobRole no longer names the case's new role (cleared, or outside the catalog) gets none of it.
+        string? withheld = person.Status is PersonStatus.Leaving or PersonStatus.Left
+            ? $"The person is {person.Status}; no new access is granted, and offboarding removes the rest."
+            : string.Equals(MoverRegister.Known(_roles, person.JobRole)?.Id, current.ToRoleId, StringComparison.OrdinalIgnoreCase) ? null
+            : $"The person's JobRole is now '{person.JobRole}', not role {current.ToRoleId}; nothing more is granted for it.";
+        if (pending.Count > 0 && withheld is string reason)
         {
-            // Offboarding is taking (or has taken) the account's access away; granting a new role's now would undo it.
-            string reason = $"The person is {person.Status}; no new access is granted, and offboarding removes the rest.";
             current = await register.RecordAsync(current.CaseId, pending.Select(s => s with { Status = OnboardingStepStatus.Skipped, Reason = reason, CompletedAt = now }).ToList(),
                 [], null, context, cancellationToken).ConfigureAwait(false);
             pending = [];
@@ -87,7 +91,9 @@ public sealed class MoverService
         if (pending.Count > 0)
         {
             ScreeningLevel level = to.ScreeningLevelFor(person.Location);
-            ScreeningLevel? held = current.HeldRoleIds.Append(current.FromRoleId).Select(id => _roles.Find(id)?.ScreeningLevelFor(person.Location)).Max();
+            // The baseline is the roles the person actually held (HeldRoleIds), not FromRoleId: after a superseded case
+            // that was still waiting for screening, FromRoleId is a role never screened for or granted.
+            ScreeningLevel? held = current.HeldRoleIds.Select(id => _roles.Find(id)?.ScreeningLevelFor(person.Location)).Max();
             ScreeningClearance? clearance = held is ScreeningLevel old && old >= level
                 ? null
                 : await _workspace.Screening.CheckClearanceAsync(person.PersonId, level, now, cancellationToken).ConfigureAwait(false);

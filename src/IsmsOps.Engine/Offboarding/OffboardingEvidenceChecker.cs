@@ -14,16 +14,9 @@ namespace IsmsOps.Engine.Offboarding;
 public static class OffboardingEvidenceChecker
 {
     /// <summary>Checks the record at <paramref name="path"/> against the store's trail, trusting its signing key and <paramref name="trustedKeyIds"/>.</summary>
-    public static async Task<OffboardingEvidenceCheck> CheckAgainstStoreAsync(string path, AuditTrail audit, IReadOnlyCollection<string> trustedKeyIds,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(audit);
-        (OffboardingEvidence record, string sha) = OffboardingEvidenceFile.Read(path);
-        var trusted = new HashSet<string>(trustedKeyIds, StringComparer.Ordinal) { audit.SigningKeyId };
-        AuditVerificationResult verification = await audit.VerifyAsync(trusted, cancellationToken).ConfigureAwait(false);
-        var trail = TrailView.Collect(audit.ReadAll(cancellationToken), verification, audit.Source, record);
-        return Check(record, path, sha, trail, trusted);
-    }
+    public static Task<OffboardingEvidenceCheck> CheckAgainstStoreAsync(string path, AuditTrail audit, IReadOnlyCollection<string> trustedKeyIds,
+        CancellationToken cancellationToken) =>
+        CheckAgainstStoreAsync(path, new OffboardingTrailReading(audit, trustedKeyIds), cancellationToken);
 
     /// <summary>
     /// Checks the record at <paramref name="path"/> against an Export-IsmsAuditTrail file (<paramref name="exportPath"/>,
@@ -31,12 +24,36 @@ public static class OffboardingEvidenceChecker
     /// accepted; compare the checkpoint's key id with the one your organisation recorded.
     /// </summary>
     public static OffboardingEvidenceCheck CheckAgainstExport(string path, string exportPath, IReadOnlyCollection<string>? trustedKeyIds,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        CheckAgainstReadingAsync(path, OffboardingTrailReading.OfExport(exportPath, trustedKeyIds), cancellationToken).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Checks the record at <paramref name="path"/> against the store's trail as <paramref name="reading"/> holds it: a
+    /// command checking several records reads the trail once for all of them.
+    /// </summary>
+    public static Task<OffboardingEvidenceCheck> CheckAgainstStoreAsync(string path, OffboardingTrailReading reading, CancellationToken cancellationToken) =>
+        CheckAgainstReadingAsync(path, reading, cancellationToken);
+
+    /// <summary>
+    /// Checks the record at <paramref name="path"/> against the trail <paramref name="reading"/> holds, the store's or an
+    /// exported one (<see cref="OffboardingTrailReading.OfExport"/>): a command checking several records reads the trail
+    /// once for all of them.
+    /// </summary>
+    public static async Task<OffboardingEvidenceCheck> CheckAgainstReadingAsync(string path, OffboardingTrailReading reading, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(reading);
         (OffboardingEvidence record, string sha) = OffboardingEvidenceFile.Read(path);
-        AuditVerificationResult verification = AuditExport.Verify(exportPath, trustedKeyIds, cancellationToken);
-        var trail = TrailView.Collect(AuditExport.ReadEvents(exportPath), verification, exportPath, record);
-        return Check(record, path, sha, trail, trustedKeyIds);
+        OffboardingTrailReading.Snapshot snapshot = await reading.GetAsync(cancellationToken).ConfigureAwait(false);
+        // A record exported after the trail was read is anchored beyond it: read the trail again rather than call it forged.
+        long last = record.Events.Count == 0 ? 0 : record.Events[^1].Sequence;
+        if (Math.Max(last, record.Trail.HeadSequence) > snapshot.EventCount)
+        {
+            snapshot = await reading.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        TrailView trail = TrailView.From(snapshot, record)
+            ?? TrailView.Collect(reading.ReadAllAgain(cancellationToken), snapshot.Verification, snapshot.Source, record);
+        return Check(record, path, sha, trail, reading.TrustedKeyIds);
     }
 
     /// <summary>The check itself, on a record and the parts of the trail it needs.</summary>
@@ -163,11 +180,11 @@ public static class OffboardingEvidenceChecker
             : $"This file (SHA-256 {fileSha256}) is the one exported at event {export.Sequence}, {export.TimeText}, by {export.Actor}.");
 
         OffboardingEvidenceTrail anchor = record.Trail;
-        if (trail.BySequence.TryGetValue(anchor.HeadSequence, out AuditEvent? head))
+        if (trail.HashBySequence.TryGetValue(anchor.HeadSequence, out string? headHash))
         {
-            if (!string.Equals(head.Hash, anchor.HeadHash, StringComparison.Ordinal))
+            if (!string.Equals(headHash, anchor.HeadHash, StringComparison.Ordinal))
             {
-                findings.Error("trail", "headHash", $"The record's trail head {anchor.HeadSequence} has hash {anchor.HeadHash}; the trail's event {anchor.HeadSequence} has {head.Hash}.");
+                findings.Error("trail", "headHash", $"The record's trail head {anchor.HeadSequence} has hash {anchor.HeadHash}; the trail's event {anchor.HeadSequence} has {headHash}.");
             }
         }
         else
@@ -190,11 +207,11 @@ public static class OffboardingEvidenceChecker
             findings.Error("checkpoint", "seq", $"The checkpoint vouches for events up to {checkpoint.Sequence}, not for the record's last event {last}.");
         }
 
-        if (trail.BySequence.TryGetValue(checkpoint.Sequence, out AuditEvent? vouched))
+        if (trail.HashBySequence.TryGetValue(checkpoint.Sequence, out string? vouchedHash))
         {
-            if (!string.Equals(vouched.Hash, checkpoint.HeadHash, StringComparison.Ordinal))
+            if (!string.Equals(vouchedHash, checkpoint.HeadHash, StringComparison.Ordinal))
             {
-                findings.Error("checkpoint", "headHash", $"The checkpoint says event {checkpoint.Sequence} has hash {checkpoint.HeadHash}; the trail's has {vouched.Hash}.");
+                findings.Error("checkpoint", "headHash", $"The checkpoint says event {checkpoint.Sequence} has hash {checkpoint.HeadHash}; the trail's has {vouchedHash}.");
             }
         }
         else
@@ -595,8 +612,8 @@ public static class OffboardingEvidenceChecker
     }
 }
 
-/// <summary>The parts of a trail an evidence check needs, gathered in one pass over it: the events at the sequences the
-/// record names, and every event about the case.</summary>
+/// <summary>The parts of a trail an evidence check needs: the events at the sequences the record names, the hashes at
+/// its head and checkpoint, and every event about the case.</summary>
 internal sealed class TrailView
 {
     private TrailView(AuditVerificationResult verification, string source) => (Verification, Source) = (verification, source);
@@ -605,17 +622,21 @@ internal sealed class TrailView
 
     public string Source { get; }
 
+    /// <summary>The trail's events at the sequences of the record's events.</summary>
     public Dictionary<long, AuditEvent> BySequence { get; } = [];
+
+    /// <summary>The trail's hashes at the record's head and checkpoint sequences.</summary>
+    public Dictionary<long, string> HashBySequence { get; } = [];
 
     /// <summary>Every event about the case, in trail order, including any after the record was made.</summary>
     public List<AuditEvent> CaseEvents { get; } = [];
 
+    /// <summary>Gathers the view in one pass over <paramref name="events"/> (a whole trail, or an exported one).</summary>
     public static TrailView Collect(IEnumerable<AuditEvent> events, AuditVerificationResult verification, string source, OffboardingEvidence record)
     {
         string target = OffboardingRegister.Target(record.Case.CaseId);
         var wanted = record.Events.Select(e => e.Sequence).ToHashSet();
-        wanted.Add(record.Trail.HeadSequence);
-        wanted.Add(record.Trail.Checkpoint.Sequence);
+        var anchors = new HashSet<long> { record.Trail.HeadSequence, record.Trail.Checkpoint.Sequence };
         var view = new TrailView(verification, source);
         foreach (AuditEvent e in events)
         {
@@ -624,12 +645,52 @@ internal sealed class TrailView
                 view.BySequence.TryAdd(e.Sequence, e);
             }
 
+            if (anchors.Contains(e.Sequence))
+            {
+                view.HashBySequence.TryAdd(e.Sequence, e.Hash);
+            }
+
             if (string.Equals(e.Target, target, StringComparison.OrdinalIgnoreCase))
             {
                 view.CaseEvents.Add(e);
             }
         }
 
+        return view;
+    }
+
+    /// <summary>
+    /// The view from a reading already made, without reading the trail; null when the reading cannot answer for some
+    /// event the record names (one it holds only as a hash, or a trail out of order), so the caller collects it instead.
+    /// </summary>
+    public static TrailView? From(OffboardingTrailReading.Snapshot snapshot, OffboardingEvidence record)
+    {
+        var view = new TrailView(snapshot.Verification, snapshot.Source);
+        foreach (AuditEvent e in record.Events)
+        {
+            switch (snapshot.EventAt(e.Sequence))
+            {
+                case (OffboardingTrailReading.Lookup.Found, AuditEvent stored):
+                    view.BySequence.TryAdd(e.Sequence, stored);
+                    break;
+                case (OffboardingTrailReading.Lookup.Unknown, _):
+                    return null;
+            }
+        }
+
+        foreach (long sequence in new[] { record.Trail.HeadSequence, record.Trail.Checkpoint.Sequence })
+        {
+            switch (snapshot.HashAt(sequence))
+            {
+                case (OffboardingTrailReading.Lookup.Found, string hash):
+                    view.HashBySequence.TryAdd(sequence, hash);
+                    break;
+                case (OffboardingTrailReading.Lookup.Unknown, _):
+                    return null;
+            }
+        }
+
+        view.CaseEvents.AddRange(snapshot.EventsOf(OffboardingRegister.Target(record.Case.CaseId)));
         return view;
     }
 }

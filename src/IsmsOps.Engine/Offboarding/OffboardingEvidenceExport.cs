@@ -28,14 +28,34 @@ public static class OffboardingEvidenceExport
     /// <c>IsmsOps.Offboarding.NotFound</c>, <c>IsmsOps.Evidence.TrailInvalid</c> when the trail does not verify, and
     /// <c>IsmsOps.Evidence.Inconsistent</c> when the stored case disagrees with its own audit events.
     /// </summary>
-    public static async Task<OffboardingEvidence> CreateAsync(OffboardingRegister register, AuditTrail audit, IReadOnlyCollection<string> trustedKeyIds,
-        string caseId, CancellationToken cancellationToken)
+    public static Task<OffboardingEvidence> CreateAsync(OffboardingRegister register, AuditTrail audit, IReadOnlyCollection<string> trustedKeyIds,
+        string caseId, CancellationToken cancellationToken) =>
+        CreateAsync(register, new OffboardingTrailReading(audit, trustedKeyIds), caseId, cancellationToken);
+
+    /// <summary>
+    /// The record of case <paramref name="caseId"/>, made from the trail as <paramref name="reading"/> holds it, so a
+    /// command exporting several cases reads and verifies the trail once. Fails as the overload with an audit trail does.
+    /// </summary>
+    public static async Task<OffboardingEvidence> CreateAsync(OffboardingRegister register, OffboardingTrailReading reading, string caseId,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(register);
-        ArgumentNullException.ThrowIfNull(audit);
+        ArgumentNullException.ThrowIfNull(reading);
+        AuditTrail audit = reading.Audit ?? throw new ArgumentException("Evidence is made from the store's trail, not from an exported one.", nameof(reading));
         OffboardingCase stored = await register.GetAsync(caseId, cancellationToken).ConfigureAwait(false);
-        var trusted = new HashSet<string>(trustedKeyIds, StringComparer.Ordinal) { audit.SigningKeyId };
-        AuditVerificationResult verification = await audit.VerifyAsync(trusted, cancellationToken).ConfigureAwait(false);
+        string target = OffboardingRegister.Target(stored.CaseId);
+        OffboardingTrailReading.Snapshot snapshot = await reading.GetAsync(cancellationToken).ConfigureAwait(false);
+        // The case's own events come from the store's index on target, read after the trail so none the trail holds is missed.
+        List<AuditEvent> caseEvents = CaseEvents(audit, target, cancellationToken);
+        // A case changed since the trail was read would disagree with the reading: read it again, rather than refuse the
+        // case as edited behind IsmsOps's back. An earlier export of it in this same command changes nothing it records.
+        if (caseEvents.Any(e => e.Sequence > snapshot.Verification.HeadSequence && e.Action != OffboardingAuditActions.EvidenceExported))
+        {
+            snapshot = await reading.RefreshAsync(cancellationToken).ConfigureAwait(false);
+            caseEvents = CaseEvents(audit, target, cancellationToken);
+        }
+
+        AuditVerificationResult verification = snapshot.Verification;
         if (!verification.IsValid)
         {
             throw new IsmsException("IsmsOps.Evidence.TrailInvalid", IsmsErrorKind.SecurityError,
@@ -43,18 +63,16 @@ public static class OffboardingEvidenceExport
                 "Run Test-IsmsAuditTrail, treat the break as a security incident, and restore the store from a backup that verifies.", stored.CaseId);
         }
 
-        AuditCheckpoint checkpoint = await audit.NewestCheckpointAsync(cancellationToken).ConfigureAwait(false)
+        AuditCheckpoint checkpoint = snapshot.NewestCheckpoint
             ?? throw new IsmsException("IsmsOps.Evidence.TrailInvalid", IsmsErrorKind.SecurityError,
                 $"No evidence was exported for {stored.CaseId}: the trail has no signed checkpoint to anchor it to.",
                 "Run Test-IsmsAuditTrail.", stored.CaseId);
-        string target = OffboardingRegister.Target(stored.CaseId);
-        List<AuditEvent> events = audit.Find(new AuditEventQuery { Targets = [target] }, [], [target], cancellationToken)
-            .Where(e => e.Sequence <= verification.HeadSequence)
-            .ToList();
+        List<AuditEvent> events = caseEvents.Where(e => e.Sequence <= verification.HeadSequence).ToList();
 
         OffboardingEvidence record = Build(stored, events, verification, checkpoint, DateTimeOffset.UtcNow);
-        var trail = TrailView.Collect(audit.ReadAll(cancellationToken), verification, audit.Source, record);
-        OffboardingEvidenceCheck check = OffboardingEvidenceChecker.Check(record, JsonFileName(stored.CaseId), "(not written yet)", trail, trusted);
+        TrailView trail = TrailView.From(snapshot, record)
+            ?? TrailView.Collect(reading.ReadAllAgain(cancellationToken), verification, snapshot.Source, record);
+        OffboardingEvidenceCheck check = OffboardingEvidenceChecker.Check(record, JsonFileName(stored.CaseId), "(not written yet)", trail, reading.TrustedKeyIds);
         if (!check.Valid)
         {
             string problems = string.Join(" ", check.Findings.Where(f => f.Severity == OffboardingEvidenceSeverity.Error).Take(5)
@@ -74,9 +92,19 @@ public static class OffboardingEvidenceExport
     /// with <c>IsmsOps.Evidence.Exists</c>. Both files are written under temporary names and moved into place after the
     /// audit event is stored, so a failure leaves neither file, half-written or otherwise.
     /// </summary>
-    public static async Task<OffboardingEvidenceExportResult> WriteAsync(OffboardingRegister register, AuditTrail audit, IReadOnlyCollection<string> trustedKeyIds,
-        string caseId, string folder, bool overwrite, OperationContext context, CancellationToken cancellationToken)
+    public static Task<OffboardingEvidenceExportResult> WriteAsync(OffboardingRegister register, AuditTrail audit, IReadOnlyCollection<string> trustedKeyIds,
+        string caseId, string folder, bool overwrite, OperationContext context, CancellationToken cancellationToken) =>
+        WriteAsync(register, new OffboardingTrailReading(audit, trustedKeyIds), caseId, folder, overwrite, context, cancellationToken);
+
+    /// <summary>
+    /// Writes the record and page of case <paramref name="caseId"/> as the overload with an audit trail does, from the
+    /// trail as <paramref name="reading"/> holds it: a command exporting several cases reads the trail once.
+    /// </summary>
+    public static async Task<OffboardingEvidenceExportResult> WriteAsync(OffboardingRegister register, OffboardingTrailReading reading, string caseId,
+        string folder, bool overwrite, OperationContext context, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(reading);
+        AuditTrail audit = reading.Audit ?? throw new ArgumentException("Evidence is made from the store's trail, not from an exported one.", nameof(reading));
         ArgumentException.ThrowIfNullOrWhiteSpace(caseId);
         if (!Directory.Exists(folder))
         {
@@ -94,7 +122,7 @@ public static class OffboardingEvidenceExport
         string htmlPath = Path.Combine(folder, HtmlFileName(caseId));
         RefuseToOverwrite(jsonPath, htmlPath, overwrite);
 
-        OffboardingEvidence record = await CreateAsync(register, audit, trustedKeyIds, caseId, cancellationToken).ConfigureAwait(false);
+        OffboardingEvidence record = await CreateAsync(register, reading, caseId, cancellationToken).ConfigureAwait(false);
         byte[] json = OffboardingEvidenceFile.Serialize(record);
         string jsonSha256 = OffboardingEvidenceFile.Sha256(json);
         byte[] html = Encoding.UTF8.GetBytes(OffboardingEvidenceHtml.Render(record, Path.GetFileName(jsonPath), jsonSha256));
@@ -228,6 +256,9 @@ public static class OffboardingEvidenceExport
             },
         };
     }
+
+    private static List<AuditEvent> CaseEvents(AuditTrail audit, string target, CancellationToken cancellationToken) =>
+        audit.Find(new AuditEventQuery { Targets = [target] }, [], [target], cancellationToken).ToList();
 
     private static void RefuseToOverwrite(string jsonPath, string htmlPath, bool overwrite)
     {

@@ -254,10 +254,23 @@ public sealed class OffboardingFeed
 
     private async Task<OffboardingOutcome> OffboardAsync(OffboardingLeaver leaver, CancellationToken cancellationToken)
     {
-        Person? person = leaver.PersonId is null ? null : await _people.GetAsync(leaver.PersonId, cancellationToken).ConfigureAwait(false);
-        string account = person is null ? leaver.UserId! : AccessInventory.DirectoryKeyOf(person);
-        OffboardingPlan plan = await _service.PlanAsync(account, null, cancellationToken).ConfigureAwait(false);
+        (Person? person, OffboardingPlan plan) = await PlanAsync(_people, _service, leaver, cancellationToken).ConfigureAwait(false);
         return await _service.StartAsync(plan, person, leaver.Urgency, leaver.EffectiveDate, _context, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The leaver's register entry (null for an account given directly) and the plan read live for their account,
+    /// changing nothing: what a run would do, and what -WhatIf shows.
+    /// </summary>
+    public static async Task<(Person? Person, OffboardingPlan Plan)> PlanAsync(PeopleRegister people, OffboardingService service, OffboardingLeaver leaver,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(people);
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(leaver);
+        Person? person = leaver.PersonId is null ? null : await people.GetAsync(leaver.PersonId, cancellationToken).ConfigureAwait(false);
+        string account = person is null ? leaver.UserId! : AccessInventory.DirectoryKeyOf(person);
+        return (person, await service.PlanAsync(account, null, cancellationToken).ConfigureAwait(false));
     }
 
     // An error read among a hundred others must say whose it is; most already do (they name the person or account).

@@ -187,7 +187,7 @@ public sealed class OnboardingService
                 if (runnable.Count > 0)
                 {
                     GraphWriteResult[] answers = await _graph.SendBatchAsync(runnable.Select(s => WriteFor(s, user, person)).ToList(), cancellationToken).ConfigureAwait(false);
-                    List<OnboardingStep> settled = runnable.Select((s, i) => Settle(s, answers[i], WriteFor(s, user, person))).ToList();
+                    List<OnboardingStep> settled = runnable.Select((s, i) => BirthrightAccess.Settle(s, answers[i], WriteFor(s, user, person))).ToList();
                     current = await register.RecordAsync(current.CaseId, settled, null, null, context, cancellationToken).ConfigureAwait(false);
                 }
             }
@@ -205,7 +205,7 @@ public sealed class OnboardingService
                     passStart = document.RootElement.TryGetProperty("startDateTime", out JsonElement s) && s.TryGetDateTimeOffset(out DateTimeOffset start) ? start : null;
                 }
 
-                current = await register.RecordAsync(current.CaseId, [Settle(tap, answer, write)], null, null, context, cancellationToken).ConfigureAwait(false);
+                current = await register.RecordAsync(current.CaseId, [BirthrightAccess.Settle(tap, answer, write)], null, null, context, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -257,7 +257,7 @@ public sealed class OnboardingService
         if (answer.Succeeded && answer.Body is string created)
         {
             using JsonDocument document = JsonDocument.Parse(created);
-            return (Settle(step, answer, write), document.RootElement.GetProperty("id").GetString());
+            return (BirthrightAccess.Settle(step, answer, write), document.RootElement.GetProperty("id").GetString());
         }
 
         // Created by an earlier run whose answer was lost: the account with this UPN is the one to link.
@@ -267,7 +267,7 @@ public sealed class OnboardingService
             return (step with { Status = OnboardingStepStatus.Done, Attempts = step.Attempts + answer.Attempts, GraphRequestId = answer.RequestId, Reason = "The account already existed; linked.", CompletedAt = DateTimeOffset.UtcNow }, existing);
         }
 
-        return (Settle(step, answer, write), null);
+        return (BirthrightAccess.Settle(step, answer, write), null);
     }
 
     private GraphWrite WriteFor(OnboardingStep step, string user, Person person)
@@ -298,8 +298,6 @@ public sealed class OnboardingService
 
         return body;
     }
-
-    private static OnboardingStep Settle(OnboardingStep step, GraphWriteResult answer, GraphWrite write) => BirthrightAccess.Settle(step, answer, write);
 
     private async Task<string?> FindUserAsync(string idOrUpn, CancellationToken cancellationToken)
     {
@@ -335,13 +333,12 @@ public sealed class OnboardingService
         int? managerRead = managerKey is null ? null : reads.Add(GraphOperation.ReadUsers, $"/users/{Uri.EscapeDataString(managerKey)}?$select=id");
         BirthrightAccess birthright = BirthrightAccess.Plan(role, reads);
         await reads.SendAsync(_graph, cancellationToken).ConfigureAwait(false);
-        static string? Id(JsonElement? body) => GraphReadBatch.Id(body);
 
         var steps = new List<OnboardingStep>();
         void Add(OnboardingStepKind kind, string? resource, string? name, bool baseline, string? detail = null) =>
             steps.Add(new OnboardingStep { Sequence = steps.Count + 1, Kind = kind, ResourceId = resource, ResourceDisplayName = name, Baseline = baseline, Detail = detail });
 
-        string? userId = Id(reads[account]);
+        string? userId = GraphReadBatch.Id(reads[account]);
         if (userId is null && person.DirectoryObjectId is string linked)
         {
             throw new IsmsException("IsmsOps.Onboarding.LinkedAccountMissing", IsmsErrorKind.NotFound,
@@ -359,7 +356,7 @@ public sealed class OnboardingService
         }
 
         Add(OnboardingStepKind.SetAttributes, null, "employeeId, employeeHireDate, usageLocation", true);
-        if (managerRead is int m && Id(reads[m]) is string managerUser)
+        if (managerRead is int m && GraphReadBatch.Id(reads[m]) is string managerUser)
         {
             Add(OnboardingStepKind.SetManager, managerUser, manager!.PersonId, true);
         }

@@ -50,7 +50,7 @@ public sealed class PersonalDataRemoval
     /// <param name="store">The store.</param>
     /// <param name="audit">The store's audit trail.</param>
     /// <param name="vault">The vault holding the data.</param>
-    /// <param name="retention">Read on every removal, so an edited policy file takes effect at once.</param>
+    /// <param name="retention">Read on every removal, so an edited policy file takes effect at once (see <see cref="WithPolicyReadOnce"/>).</param>
     /// <param name="clock">UTC now.</param>
     public PersonalDataRemoval(IIsmsStore store, AuditTrail audit, PersonalDataVault vault, Func<PersonalDataRetentionPolicy> retention, Func<DateTime>? clock = null)
     {
@@ -59,6 +59,17 @@ public sealed class PersonalDataRemoval
         _vault = vault;
         _retention = retention;
         _clock = clock ?? (() => DateTime.UtcNow);
+    }
+
+    /// <summary>
+    /// This removal with the retention policy read once, now, and that reading used by every later call: a command takes
+    /// one for its whole pipeline, so each person's preview and removal are held to the same periods and the policy file
+    /// is read once, not twice per person. An edited file applies from the next command.
+    /// </summary>
+    public PersonalDataRemoval WithPolicyReadOnce()
+    {
+        PersonalDataRetentionPolicy retention = _retention();
+        return new PersonalDataRemoval(_store, _audit, _vault, () => retention, _clock);
     }
 
     /// <summary>

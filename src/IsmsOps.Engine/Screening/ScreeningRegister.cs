@@ -55,6 +55,17 @@ public sealed class ScreeningRegister
     public ScreeningPolicy Policy => _policy();
 
     /// <summary>
+    /// This register with the policy read once, now, and that reading used by every later call. A command takes one
+    /// for its whole pipeline: every screening it changes is held to the same policy, and the file is read once, not
+    /// once or twice per item. An edited policy file applies from the next command.
+    /// </summary>
+    public ScreeningRegister WithPolicyReadOnce()
+    {
+        ScreeningPolicy policy = Policy;
+        return new ScreeningRegister(_store, _audit, _vault, () => policy, _clock);
+    }
+
+    /// <summary>
     /// Opens a screening for <paramref name="draft"/>.PersonId at its level. The checks the policy asks for (by level and
     /// the country, which defaults to the person's Location) start Pending, the others NotRequired; results given in the
     /// draft are then applied with the same rules as a change. Fails with <c>IsmsOps.Person.NotFound</c> for an
@@ -270,8 +281,29 @@ public sealed class ScreeningRegister
         return approved;
     }
 
-    /// <summary>The rules an approval must pass; throws the refusal. Public so the cmdlet can refuse before -WhatIf/-Confirm.</summary>
-    public static void CheckApproval(ScreeningRecord current, string? reason, DateTime expiresOn, ScreeningPolicy policy, string approver, DateTime now)
+    /// <summary>
+    /// Checks, without changing anything, that <see cref="ApproveWaiverAsync"/> with the same arguments would be accepted
+    /// now (by this register's clock and policy), and returns the screening as stored, so a command can name it when it
+    /// asks. Refuses exactly as the approval would: a version other than <paramref name="expectedVersion"/>, a
+    /// screening that is not Waived or already approved, the requester approving, no reason, a last day out of range.
+    /// </summary>
+    public async Task<ScreeningRecord> PreviewApprovalAsync(string screeningId, string reason, DateTime expiresOn, long? expectedVersion, OperationContext context,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ScreeningRecord current = await GetAsync(screeningId, cancellationToken).ConfigureAwait(false);
+        if (expectedVersion is long expected && expected != current.Version)
+        {
+            throw Conflict(current, $"is at version {current.Version}, not {expected}: someone changed it since you read it");
+        }
+
+        CheckApproval(current, reason, expiresOn, Policy, context.Actor, PeopleRegister.Truncate(_clock()));
+        return current;
+    }
+
+    // The rules an approval must pass; throws the refusal. Shared by the approval and its preview, so -WhatIf and
+    // -Confirm never offer an approval the store would refuse.
+    private static void CheckApproval(ScreeningRecord current, string? reason, DateTime expiresOn, ScreeningPolicy policy, string approver, DateTime now)
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(policy);

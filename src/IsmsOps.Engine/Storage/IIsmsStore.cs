@@ -72,6 +72,9 @@ public interface IIsmsStore : IDisposable
     /// <summary>Streams a campaign's items matching the query, in item order (there can be millions: never a list).</summary>
     IEnumerable<AccessReviewItem> ReadAccessReviewItems(AccessReviewItemQuery query, CancellationToken cancellationToken);
 
+    /// <summary>Whether an HR event of <paramref name="kind"/> about <paramref name="personId"/> was ever applied (a hire HR made, say).</summary>
+    Task<bool> HasProcessedHrEventAsync(string personId, HrEvents.HrEventKind kind, CancellationToken cancellationToken);
+
     /// <summary>Events in sequence order. Filtering is the caller's; this streams the whole trail.</summary>
     IEnumerable<AuditEvent> ReadAuditEvents(AuditEventQuery query, CancellationToken cancellationToken);
 

@@ -44,18 +44,21 @@ public sealed class ApproveIsmsScreeningWaiverCommand : IsmsCmdlet
     [Alias("Version")]
     public long? ExpectedVersion { get; set; }
 
+    // The register for this run, with the screening policy read once for all piped screenings.
+    private ScreeningRegister? _screening;
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         ForEachItem(() =>
         {
-            // The rules are checked before asking, so -WhatIf never offers an approval that would be refused.
-            ScreeningRecord current = Run((w, ct) => w.Screening.GetAsync(ScreeningId, ct));
-            ScreeningRegister.CheckApproval(current, Reason, ExpiresOn, Workspace.Screening.Policy, Operation.Actor, DateTime.UtcNow);
+            ScreeningRegister screening = _screening ??= Workspace.Screening.WithPolicyReadOnce();
+            // Refused before asking, so -WhatIf and -Confirm never offer an approval the engine would refuse.
+            ScreeningRecord current = Run(ct => screening.PreviewApprovalAsync(ScreeningId, Reason, ExpiresOn, ExpectedVersion, Operation, ct));
             if (ShouldProcess($"{ScreeningId} ({current.PersonId}, {current.Level}, requested by {current.WaiverRequestedBy})",
                 $"Approve screening waiver until {ExpiresOn:yyyy-MM-dd}"))
             {
-                WriteObject(Run((w, ct) => w.Screening.ApproveWaiverAsync(ScreeningId, Reason, ExpiresOn, ExpectedVersion, Operation, ct)));
+                WriteObject(Run(ct => screening.ApproveWaiverAsync(ScreeningId, Reason, ExpiresOn, ExpectedVersion, Operation, ct)));
             }
         });
     }

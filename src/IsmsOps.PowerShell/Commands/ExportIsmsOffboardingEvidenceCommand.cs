@@ -61,6 +61,9 @@ public sealed class ExportIsmsOffboardingEvidenceCommand : IsmsCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    // The trail as this run reads it: read and verified once, on the first case, for every case piped in.
+    private OffboardingTrailReading? _reading;
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -75,10 +78,20 @@ public sealed class ExportIsmsOffboardingEvidenceCommand : IsmsCmdlet
                     continue;
                 }
 
+                OffboardingTrailReading reading = _reading ??= new OffboardingTrailReading(Workspace.Audit, Workspace.RetiredTrustedKeyIds());
                 ForEachItem(() => WriteObject(Run((w, ct) => OffboardingEvidenceExport.WriteAsync(
-                    w.Offboarding, w.Audit, w.RetiredTrustedKeyIds(), caseId, folder, Force, Operation, ct))));
+                    w.Offboarding, reading, caseId, folder, Force, Operation, ct))));
             }
         });
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        if (_reading is { TrailReads: > 0 } reading)
+        {
+            WriteVerbose($"The audit trail was read {reading.TrailReads} time(s) for this run.");
+        }
     }
 
     private List<string> CasesOf(string personId)

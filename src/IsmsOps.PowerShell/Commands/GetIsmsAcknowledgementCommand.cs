@@ -83,13 +83,16 @@ public sealed class GetIsmsAcknowledgementCommand : IsmsCmdlet
     [Parameter]
     public DateTime? AsOf { get; set; }
 
+    // The register for this run, with policies/acknowledgements.yaml read once for every person piped in.
+    private AcknowledgementRegister? _acknowledgements;
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         ForEachItem(() =>
         {
-            IsmsWorkspace workspace = Workspace;
-            DateTime day = AsOf?.Date ?? workspace.Acknowledgements.Today;
+            AcknowledgementRegister acknowledgements = _acknowledgements ??= Workspace.Acknowledgements.WithPolicyReadOnce();
+            DateTime day = AsOf?.Date ?? acknowledgements.Today;
             List<string> ids = [];
             foreach (string id in PersonId ?? [])
             {
@@ -111,17 +114,17 @@ public sealed class GetIsmsAcknowledgementCommand : IsmsCmdlet
             if (Missing)
             {
                 AcknowledgementKind kind = Kind ?? Run((w, ct) => KindOfAsync(w, ct));
-                WriteObject(Run((w, ct) => w.Acknowledgements.FindGapsAsync(kind, Name, Version, day, ExpiringWithinDays ?? 0, ct, ids)), enumerateCollection: true);
+                WriteObject(Run(ct => acknowledgements.FindGapsAsync(kind, Name, Version, day, ExpiringWithinDays ?? 0, ct, ids)), enumerateCollection: true);
                 return;
             }
 
             foreach (AcknowledgementQuery query in Queries(ids))
             {
                 IReadOnlyList<Acknowledgement> found = ExpiringWithinDays is int days
-                    ? Run((w, ct) => w.Acknowledgements.FindExpiringAsync(query, day, days, ct))
+                    ? Run(ct => acknowledgements.FindExpiringAsync(query, day, days, ct))
                     : Current
-                        ? Run((w, ct) => w.Acknowledgements.FindCurrentAsync(query, day, ct))
-                        : Run((w, ct) => w.Acknowledgements.FindAsync(query, ct, day));
+                        ? Run(ct => acknowledgements.FindCurrentAsync(query, day, ct))
+                        : Run(ct => acknowledgements.FindAsync(query, ct, day));
                 WriteObject(found, enumerateCollection: true);
             }
         });

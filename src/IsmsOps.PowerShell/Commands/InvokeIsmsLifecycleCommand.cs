@@ -10,14 +10,15 @@ namespace IsmsOps.PowerShell.Commands;
 /// <remarks>
 /// Works from what the IsmsOps store holds, never from the HR events themselves, so a crash, a lost webhook or a missed
 /// run loses nothing: the next run finds the same work, and does not repeat what is done.
-/// Joiners: a person with Status Onboarding and a JobRole whose start date is at most -JoinerLeadDays away (or who has
+/// Joiners: a person with Status Onboarding (or a Candidate whom an HR Joiner event registered ahead of the start
+/// date; they become Onboarding when due) and a JobRole whose start date is at most -JoinerLeadDays away (or who has
 /// no start date) is onboarded as Start-IsmsOnboarding does, unless their onboarding case is Completed: the account is
 /// created or linked, and the role's birthright access is granted only once screening is Cleared or validly Waived. A
 /// case waiting for screening is reported with Status Blocked (a warning, not an error); later runs grant the access
 /// once screening clears, and send nothing to Graph while it has not. When the case is Completed and the start date has
 /// come, the person's Status becomes Active.
 /// Leavers: a person with Status Leaving whose end date has passed is offboarded as Start-IsmsOffboarding does, unless
-/// an offboarding case of theirs is already closed. The end date is the last working day: offboarding falls due at the
+/// an offboarding case of theirs is already closed and none is open. The end date is the last working day: offboarding falls due at the
 /// end of it (midnight UTC after the end date). Leavers are found by that window (due at or before now), never by an
 /// exact date, so a run missed for days still finds everyone whose date went by. An open case (Planned, Running,
 /// Failed) is resumed, never opened twice. A new case has Standard urgency, and its deadline counts from the end of the
@@ -26,7 +27,7 @@ namespace IsmsOps.PowerShell.Commands;
 /// Start-IsmsMove does when it has grants to run or its overlap has ended: the new role's access once screening allows,
 /// the old role's removal once the overlap in policies/movers.yaml has passed. A case only waiting for the overlap is
 /// NotDue, with DueAt the instant the old access goes.
-/// Without -PersonId, everyone with Status Onboarding or Leaving, and everyone with a mover case due, is considered and each gets one result. With
+/// Without -PersonId, everyone with Status Onboarding or Leaving, HR's Candidates, and everyone with a mover case due, is considered and each gets one result. With
 /// -PersonId (or piped objects with a PersonId property, such as Invoke-IsmsHrEvent's outcomes or Import-IsmsHrFeed's
 /// summary), only those people. A re-delivered HR event piped in finds the finished case and sends nothing to Graph.
 /// Output: one IsmsOps.Engine.Lifecycle.LifecycleResult per person: PersonId, Work (Onboarding, Offboarding, Mover

@@ -60,6 +60,9 @@ public sealed class NewIsmsScreeningCommand : IsmsCmdlet
     [Parameter]
     public string? Notes { get; set; }
 
+    // The register for this run, with the screening policy read once for every person piped in.
+    private ScreeningRegister? _screening;
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -79,7 +82,8 @@ public sealed class NewIsmsScreeningCommand : IsmsCmdlet
         {
             if (ShouldProcess($"{PersonId} ({Level}, {Status})", "Open screening"))
             {
-                WriteObject(Run((w, ct) => w.Screening.CreateAsync(draft, Operation, ct)));
+                ScreeningRegister screening = _screening ??= Workspace.Screening.WithPolicyReadOnce();
+                WriteObject(Run(ct => screening.CreateAsync(draft, Operation, ct)));
             }
         });
     }

@@ -45,13 +45,17 @@ public sealed class RemoveIsmsPersonalDataCommand : IsmsCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    // The removal for this run, with the retention policy (offboarding.yaml) read once for every person piped in.
+    private PersonalDataRemoval? _removal;
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         ForEachItem(() =>
         {
+            PersonalDataRemoval removal = _removal ??= Workspace.PersonalDataRemoval.WithPolicyReadOnce();
             // Checked before asking, so -WhatIf shows the same refusal the removal would meet.
-            PersonalDataRemovalResult plan = Run((w, ct) => w.PersonalDataRemoval.PreviewAsync(PersonId, Force, ct));
+            PersonalDataRemovalResult plan = Run(ct => removal.PreviewAsync(PersonId, Force, ct));
             if (plan.AlreadyRemoved)
             {
                 WriteVerbose($"{plan.PersonId}: personal data already removed ({plan.RetentionBasis}); nothing to do.");
@@ -67,7 +71,7 @@ public sealed class RemoveIsmsPersonalDataCommand : IsmsCmdlet
                 return;
             }
 
-            WriteObject(Run((w, ct) => w.PersonalDataRemoval.RemoveAsync(PersonId, Force, Operation, ct)));
+            WriteObject(Run(ct => removal.RemoveAsync(PersonId, Force, Operation, ct)));
         });
     }
 }

@@ -90,6 +90,9 @@ public sealed class SetIsmsAcknowledgementCommand : IsmsCmdlet
     [Alias("CertificateId", "EnvelopeId", "Reference")]
     public string? Evidence { get; set; }
 
+    // The register for this run, with policies/acknowledgements.yaml read once for every row.
+    private AcknowledgementRegister? _acknowledgements;
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -99,25 +102,26 @@ public sealed class SetIsmsAcknowledgementCommand : IsmsCmdlet
         {
             try
             {
+                AcknowledgementRegister acknowledgements = _acknowledgements ??= Workspace.Acknowledgements.WithPolicyReadOnce();
                 var draft = new Acknowledgement
                 {
                     PersonId = PersonId,
                     Kind = ParseKind(Kind),
                     Name = Name!,
                     DocumentVersion = Version,
-                    AcknowledgedOn = ParseDay(On, "On") ?? Workspace.Acknowledgements.Today,
+                    AcknowledgedOn = ParseDay(On, "On") ?? acknowledgements.Today,
                     ExpiresOn = ParseDay(ExpiresOn, "ExpiresOn"),
                     Evidence = Evidence,
                 };
 
                 // Validated (and the person looked up) before asking, so -WhatIf never promises what would be refused.
-                Acknowledgement prepared = Workspace.Acknowledgements.Prepare(draft);
+                Acknowledgement prepared = acknowledgements.Prepare(draft);
                 _ = Run((w, ct) => w.People.GetAsync(prepared.PersonId, ct));
                 string expires = prepared.ExpiresOn is DateTime e ? $", expires {Day(e)}" : string.Empty;
                 if (ShouldProcess($"{prepared.PersonId}: {prepared.Kind} '{prepared.Name}' version {prepared.DocumentVersion} on {Day(prepared.AcknowledgedOn)}{expires}",
                     "Record acknowledgement"))
                 {
-                    AcknowledgementResult result = Run((w, ct) => w.Acknowledgements.RecordAsync(draft, Operation, ct));
+                    AcknowledgementResult result = Run(ct => acknowledgements.RecordAsync(draft, Operation, ct));
                     if (result.Outcome == AcknowledgementOutcome.Unchanged)
                     {
                         WriteVerbose($"{where}already recorded ({result.Acknowledgement.AcknowledgementId}); nothing changed.");

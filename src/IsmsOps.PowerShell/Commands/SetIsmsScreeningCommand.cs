@@ -100,6 +100,10 @@ public sealed class SetIsmsScreeningCommand : IsmsCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    // The register for this run, with the screening policy read once: the preview and the change of every piped
+    // screening are held to the same reading.
+    private ScreeningRegister? _screening;
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -123,8 +127,9 @@ public sealed class SetIsmsScreeningCommand : IsmsCmdlet
 
         ForEachItem(() =>
         {
-            if (ChangeAfterPreview(ScreeningId, (w, ct) => w.Screening.PreviewUpdateAsync(ScreeningId, Apply, Operation, ct),
-                    (w, ct) => w.Screening.UpdateAsync(ScreeningId, Apply, ExpectedVersion, Operation, ct)) is not ScreeningRecord updated)
+            ScreeningRegister screening = _screening ??= Workspace.Screening.WithPolicyReadOnce();
+            if (ChangeAfterPreview(ScreeningId, (_, ct) => screening.PreviewUpdateAsync(ScreeningId, Apply, Operation, ct),
+                    (_, ct) => screening.UpdateAsync(ScreeningId, Apply, ExpectedVersion, Operation, ct)) is not ScreeningRecord updated)
             {
                 return;
             }

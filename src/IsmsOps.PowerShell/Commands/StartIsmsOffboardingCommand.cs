@@ -1,10 +1,8 @@
 using System.Management.Automation;
 using System.Runtime.ExceptionServices;
 using IsmsOps.Engine;
-using IsmsOps.Engine.Access;
 using IsmsOps.Engine.Graph;
 using IsmsOps.Engine.Offboarding;
-using IsmsOps.Engine.People;
 
 namespace IsmsOps.PowerShell.Commands;
 
@@ -98,11 +96,10 @@ public sealed class StartIsmsOffboardingCommand : IsmsCmdlet
                 return;
             }
 
-            Person? person = ParameterSetName == PersonSet ? Run((w, ct) => w.People.GetAsync(PersonId, ct)) : null;
-            string account = person is null ? UserId : AccessInventory.DirectoryKeyOf(person);
-            var service = new OffboardingService(Workspace.Offboarding, connection);
-
-            OffboardingPlan plan = Run(ct => service.PlanAsync(account, null, ct));
+            IsmsWorkspace workspace = Workspace;
+            var service = new OffboardingService(workspace.Offboarding, connection);
+            OffboardingLeaver leaver = Leaver();
+            OffboardingPlan plan = Run(ct => OffboardingFeed.PlanAsync(workspace.People, service, leaver, ct)).Plan;
             string who = plan.DisplayName is null ? plan.UserPrincipalName : $"{plan.DisplayName} ({plan.UserPrincipalName})";
             // -WhatIf lists every step, so an administrator sees exactly what would go, and runs nothing.
             foreach (OffboardingStep step in plan.Steps)
@@ -146,11 +143,7 @@ public sealed class StartIsmsOffboardingCommand : IsmsCmdlet
     // Asked before anything is read, on the pipeline thread; the reading, planning and running go to the feed.
     private void Offboard(GraphConnection connection)
     {
-        OffboardingUrgency urgency = Immediate ? OffboardingUrgency.Immediate : OffboardingUrgency.Standard;
-        DateTimeOffset? effective = EffectiveDate is DateTime date ? new DateTimeOffset(date) : null;
-        OffboardingLeaver leaver = ParameterSetName == PersonSet
-            ? OffboardingLeaver.Person(PersonId, urgency, effective)
-            : OffboardingLeaver.Account(UserId, urgency, effective);
+        OffboardingLeaver leaver = Leaver();
         if (!ShouldProcess(leaver.ToString(), "Offboard: read its access live, disable the account and remove every access Graph can remove"))
         {
             return;
@@ -164,6 +157,13 @@ public sealed class StartIsmsOffboardingCommand : IsmsCmdlet
         {
             Run(_ => feed.WaitAsync());
         }
+    }
+
+    private OffboardingLeaver Leaver()
+    {
+        OffboardingUrgency urgency = Immediate ? OffboardingUrgency.Immediate : OffboardingUrgency.Standard;
+        DateTimeOffset? effective = EffectiveDate is DateTime date ? new DateTimeOffset(date) : null;
+        return ParameterSetName == PersonSet ? OffboardingLeaver.Person(PersonId, urgency, effective) : OffboardingLeaver.Account(UserId, urgency, effective);
     }
 
     private void WriteResult(OffboardingFeedResult result) => ForEachItem(() =>

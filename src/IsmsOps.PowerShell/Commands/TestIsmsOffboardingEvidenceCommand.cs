@@ -48,6 +48,14 @@ public sealed class TestIsmsOffboardingEvidenceCommand : IsmsCmdlet
     [Parameter]
     public string[]? TrustedKeyId { get; set; }
 
+    // The store's trail as this run reads it: read and verified once, on the first record, for every record piped in.
+    private OffboardingTrailReading? _reading;
+
+    // The exported trail as this run reads it, and which file that is.
+    private OffboardingTrailReading? _exportReading;
+    private string? _exportReadingPath;
+    private int _earlierExportReads;
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -59,7 +67,15 @@ public sealed class TestIsmsOffboardingEvidenceCommand : IsmsCmdlet
             {
                 string export = SessionState.Path.GetUnresolvedProviderPathFromPSPath(AuditTrailPath);
                 WriteVerbose($"Checking '{file}' against the exported trail '{export}'.");
-                result = Run(ct => Task.FromResult(OffboardingEvidenceChecker.CheckAgainstExport(file, export, TrustedKeyId, ct)));
+                // One reading per exported trail for the whole run; a different -AuditTrailPath per record gets its own.
+                if (_exportReading is null || !string.Equals(_exportReadingPath, export, StringComparison.Ordinal))
+                {
+                    _earlierExportReads += _exportReading?.TrailReads ?? 0;
+                    (_exportReading, _exportReadingPath) = (OffboardingTrailReading.OfExport(export, TrustedKeyId), export);
+                }
+
+                OffboardingTrailReading exported = _exportReading;
+                result = Run(ct => OffboardingEvidenceChecker.CheckAgainstReadingAsync(file, exported, ct));
                 if (TrustedKeyId is null)
                 {
                     WriteWarning("No -TrustedKeyId was given: any validly signed checkpoint is accepted. Compare the signing key id in the record with the one your organisation recorded.");
@@ -68,10 +84,21 @@ public sealed class TestIsmsOffboardingEvidenceCommand : IsmsCmdlet
             else
             {
                 WriteVerbose($"Checking '{file}' against the audit trail in '{Workspace.Store.Description}'.");
-                result = Run((w, ct) => OffboardingEvidenceChecker.CheckAgainstStoreAsync(file, w.Audit, w.RetiredTrustedKeyIds().Concat(TrustedKeyId ?? []).ToArray(), ct));
+                OffboardingTrailReading reading = _reading ??= new OffboardingTrailReading(Workspace.Audit, Workspace.RetiredTrustedKeyIds().Concat(TrustedKeyId ?? []));
+                result = Run(ct => OffboardingEvidenceChecker.CheckAgainstStoreAsync(file, reading, ct));
             }
 
             WriteObject(result);
         });
+    }
+
+    /// <inheritdoc />
+    protected override void EndProcessing()
+    {
+        int reads = (_reading?.TrailReads ?? 0) + _earlierExportReads + (_exportReading?.TrailReads ?? 0);
+        if (reads > 0)
+        {
+            WriteVerbose($"The audit trail was read {reads} time(s) for this run.");
+        }
     }
 }

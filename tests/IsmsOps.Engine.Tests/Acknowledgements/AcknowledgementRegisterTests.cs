@@ -280,4 +280,39 @@ public sealed class AcknowledgementRegisterTests : IDisposable
         Assert.Equal(new DateTime(2026, 7, 10), result.Acknowledgement.ExpiresOn);
         Assert.Equal(AcknowledgementStatus.Current, result.Acknowledgement.Status);
     }
+
+    [Fact]
+    public async Task A_register_with_the_policy_read_once_holds_every_row_of_a_command_to_that_reading_and_reads_it_once()
+    {
+        int reads = 0;
+        var policy = new AcknowledgementPolicy
+        {
+            CurrentVersions = [new CurrentDocumentVersion(AcknowledgementKind.NonDisclosureAgreement, "Non-Disclosure Agreement", "2.0", "test")],
+        };
+        var register = new AcknowledgementRegister(_store.Workspace.Store, _store.Workspace.Audit, () => Now, () =>
+        {
+            reads++;
+            return policy;
+        });
+        AcknowledgementRegister once = register.WithPolicyReadOnce();
+        // Publishing 3.0 while the command runs does not change what its rows are held to.
+        policy = policy with { CurrentVersions = [new CurrentDocumentVersion(AcknowledgementKind.NonDisclosureAgreement, "Non-Disclosure Agreement", "3.0", "test")] };
+
+        var recorded = new List<Acknowledgement>();
+        foreach (string person in new[] { "E1", "E2", "E3" })
+        {
+            await _store.AddPersonAsync(person);
+            Acknowledgement prepared = once.Prepare(Nda("2.0", new DateTime(2026, 2, 1), person));
+            recorded.Add((await once.RecordAsync(prepared, TempWorkspace.Context, CancellationToken.None)).Acknowledgement);
+        }
+
+        IReadOnlyList<Acknowledgement> found = await once.FindAsync(AcknowledgementQuery.All, CancellationToken.None);
+
+        Assert.Equal(1, reads);
+        Assert.All(recorded, a => Assert.Equal(AcknowledgementStatus.Current, a.Status));
+        Assert.All(found, a => Assert.Equal("2.0", a.CurrentVersion));
+        // The next command reads the edited policy.
+        Assert.All(await register.WithPolicyReadOnce().FindAsync(AcknowledgementQuery.All, CancellationToken.None),
+            a => Assert.Equal(AcknowledgementStatus.NotCurrentVersion, a.Status));
+    }
 }

@@ -176,4 +176,17 @@ public sealed class HrFeedImportTests : IDisposable
         Assert.Contains("'Department'", error.Message, StringComparison.Ordinal);
         Assert.Empty(await _home.Workspace.People.FindAsync(new PersonQuery(), CancellationToken.None));
     }
+
+    [Fact]
+    public async Task A_header_naming_a_column_twice_stops_the_import_before_anything_is_applied()
+    {
+        string path = Path.Combine(_home.Home, "twice.csv");
+        File.WriteAllText(path, Header + ",department\nE1,Grace Hopper,Engineering,software-engineer,,04/01/2021,,Finance\n");
+
+        var error = await Assert.ThrowsAsync<IsmsException>(() => Import(path));
+
+        Assert.Equal("IsmsOps.HrFeed.DuplicateColumn", error.ErrorId);
+        Assert.StartsWith($"{path}:1: ", error.Message, StringComparison.Ordinal);
+        Assert.Empty(await _home.Workspace.People.FindAsync(new PersonQuery(), CancellationToken.None));
+    }
 }

@@ -75,6 +75,19 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
                     - objectId: {_leadOnly.Id}
 
             """);
+        File.WriteAllText(Path.Combine(_dir, "roles", "qa-security.yaml"), $"""
+            roles:
+              - id: qa-security
+                title: QA Security Tester
+                screening:
+                  level: Enhanced
+                accessReview: P1Y
+                birthright:
+                  groups:
+                    - objectId: {_groups[0].Id}
+                    - objectId: {_leadOnly.Id}
+
+            """);
         File.WriteAllText(Path.Combine(_dir, "mapping.yaml"), """
             columns:
               PersonId: EmployeeNumber
@@ -131,7 +144,7 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
     public async Task A_joiner_from_the_hr_feed_gets_an_account_then_the_role_access_only_after_screening_clears_and_leaves_only_once_the_clock_passes_the_end_date()
     {
         // The joiner arrives in the HR feed, starting today.
-        HrFeedImportSummary imported = await ImportFeedAsync($"E3001,Nova Joiner,{JoinerUpn},QA,qa-analyst,M0001,{Day(Today)},,Employee,GB\n");
+        HrFeedImportSummary imported = await ImportFeedAsync(AnalystRow);
         Assert.Equal(1, imported.Joiners);
         Assert.Equal(["E3001"], imported.PersonId);
         ScreeningRecord screening = await _store.Workspace.Screening.CreateAsync(new ScreeningRecord { PersonId = "E3001", Level = ScreeningLevel.Standard }, Hr, CancellationToken.None);
@@ -195,17 +208,42 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_joiner_hired_two_months_ahead_waits_as_a_candidate_and_is_onboarded_when_the_start_date_comes_while_a_hand_made_candidate_is_left_alone()
+    {
+        DateTime start = Today.AddDays(60);
+        await ImportFeedAsync($"E3001,Nova Joiner,{JoinerUpn},QA,qa-analyst,M0001,{Day(start)},,Employee,GB\n");
+        await _store.Workspace.People.CreateAsync(new Person
+        {
+            PersonId = "E3002", DisplayName = "Maybe Hired", JobRole = "qa-analyst", StartDate = Today, UserPrincipalName = "maybe.hired@" + Tenant.DefaultDomain,
+        }, Hr, CancellationToken.None);
+        await ClearScreeningAsync("E3001");
+        Assert.Equal(PersonStatus.Candidate, (await _store.Workspace.People.GetAsync("E3001", CancellationToken.None)).Status);
+        Assert.Equal(PersonStatus.Candidate, (await _store.Workspace.People.GetAsync("E3002", CancellationToken.None)).Status);
+
+        // Weeks ahead: HR's candidate is not due yet, and the hand-made one is not HR automation's at all.
+        IReadOnlyList<LifecycleResult> early = await RunAsync();
+        LifecycleResult waiting = Assert.Single(early);
+        Assert.Equal(("E3001", LifecycleWork.Nothing, "NotDue"), (waiting.PersonId, waiting.Work, waiting.Status));
+        Assert.Null(Tenant.FindUser(JoinerUpn));
+
+        // The day before the start date: the candidate becomes a joiner and is onboarded.
+        _now = new DateTimeOffset(start.AddDays(-1).AddHours(9), TimeSpan.Zero);
+        LifecycleResult onboarded = Assert.Single(await RunAsync());
+        Assert.Equal(("E3001", LifecycleWork.Onboarding, "Completed"), (onboarded.PersonId, onboarded.Work, onboarded.Status));
+        Assert.True(HasBirthright(Assert.IsType<DirectoryUser>(Tenant.FindUser(JoinerUpn))));
+        Assert.Equal(PersonStatus.Onboarding, (await _store.Workspace.People.GetAsync("E3001", CancellationToken.None)).Status);
+        Assert.Equal(PersonStatus.Candidate, (await _store.Workspace.People.GetAsync("E3002", CancellationToken.None)).Status);
+        Assert.Null(Tenant.FindUser("maybe.hired@" + Tenant.DefaultDomain));
+    }
+
+    [Fact]
     public async Task A_mover_from_the_hr_feed_gets_the_new_roles_access_on_the_next_run_and_loses_the_old_only_access_once_the_overlap_has_passed()
     {
-        string analyst = $"E3001,Nova Joiner,{JoinerUpn},QA,qa-analyst,M0001,{Day(Today)},,Employee,GB\n";
-        await ImportFeedAsync(analyst);
-        await ClearScreeningAsync("E3001");
-        Assert.Equal("Completed", Assert.Single(await RunAsync(), r => r.PersonId == "E3001").Status);
-        DirectoryUser person = Assert.IsType<DirectoryUser>(Tenant.FindUser(JoinerUpn));
+        DirectoryUser person = await OnboardedAnalystAsync();
         Assert.True(HasBirthright(person));
 
         // The next day's feed says the analyst is now the lead: a Mover event, and a mover case opened with it.
-        HrFeedImportSummary moved = await ImportFeedAsync(analyst.Replace("qa-analyst", "qa-lead", StringComparison.Ordinal));
+        HrFeedImportSummary moved = await ImportFeedAsync(AnalystRow.Replace("qa-analyst", "qa-lead", StringComparison.Ordinal));
         Assert.Equal(1, moved.Movers);
         MoverCase opened = Assert.Single(await _store.Workspace.Movers.FindAsync(new MoverCaseQuery { PersonId = "E3001" }, CancellationToken.None));
         Assert.Equal(("qa-analyst", "qa-lead"), (opened.FromRoleId, opened.ToRoleId));
@@ -235,16 +273,51 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
 
         // Finished: the feed delivered again and another run change nothing.
         before = _graph.Sandbox.RequestCount;
-        Assert.Equal(0, (await ImportFeedAsync(analyst.Replace("qa-analyst", "qa-lead", StringComparison.Ordinal))).Movers);
+        Assert.Equal(0, (await ImportFeedAsync(AnalystRow.Replace("qa-analyst", "qa-lead", StringComparison.Ordinal))).Movers);
         Assert.DoesNotContain(await RunAsync(), r => r.PersonId == "E3001");
         Assert.Equal(before, _graph.Sandbox.RequestCount);
         Assert.Contains(_store.Events(), e => e.Action == MoverAuditActions.StepSettled && e.Target == MoverRegister.Target(opened.CaseId));
         await AssertTrailAsync("E3001", "Nova", JoinerUpn);
     }
 
-    private async Task ClearScreeningAsync(string personId)
+    [Fact]
+    public async Task A_mover_waiting_for_a_higher_screening_is_reported_blocked_without_a_new_gate_event_until_it_clears()
     {
-        ScreeningRecord screening = await _store.Workspace.Screening.CreateAsync(new ScreeningRecord { PersonId = personId, Level = ScreeningLevel.Standard }, Hr, CancellationToken.None);
+        DirectoryUser person = await OnboardedAnalystAsync();
+        await ImportFeedAsync(AnalystRow.Replace("qa-analyst", "qa-security", StringComparison.Ordinal));
+
+        LifecycleResult waiting = Assert.Single(await RunAsync(), r => r.PersonId == "E3001");
+        Assert.Equal((LifecycleWork.Mover, nameof(MoverCaseStatus.WaitingForScreening)), (waiting.Work, waiting.Status));
+        Assert.False(_leadOnly.HasMember(person.Id));
+        int gates = _store.Events().Count(e => e.Action == MoverAuditActions.GateDecided);
+        long before = _graph.Sandbox.RequestCount;
+
+        LifecycleResult still = Assert.Single(await RunAsync(), r => r.PersonId == "E3001");
+
+        Assert.Equal((LifecycleWork.Nothing, "Blocked", waiting.CaseId), (still.Work, still.Status, still.CaseId));
+        Assert.Equal(gates, _store.Events().Count(e => e.Action == MoverAuditActions.GateDecided));
+        Assert.Equal(before, _graph.Sandbox.RequestCount);
+
+        await ClearScreeningAsync("E3001", ScreeningLevel.Enhanced);
+        LifecycleResult granted = Assert.Single(await RunAsync(), r => r.PersonId == "E3001");
+        Assert.Equal(LifecycleWork.Mover, granted.Work);
+        Assert.True(_leadOnly.HasMember(person.Id));
+    }
+
+    private string AnalystRow => $"E3001,Nova Joiner,{JoinerUpn},QA,qa-analyst,M0001,{Day(Today)},,Employee,GB\n";
+
+    // E3001 joins from the feed as a QA analyst, is screened and onboarded: the starting point of a move.
+    private async Task<DirectoryUser> OnboardedAnalystAsync()
+    {
+        await ImportFeedAsync(AnalystRow);
+        await ClearScreeningAsync("E3001");
+        Assert.Equal("Completed", Assert.Single(await RunAsync(), r => r.PersonId == "E3001").Status);
+        return Assert.IsType<DirectoryUser>(Tenant.FindUser(JoinerUpn));
+    }
+
+    private async Task ClearScreeningAsync(string personId, ScreeningLevel level = ScreeningLevel.Standard)
+    {
+        ScreeningRecord screening = await _store.Workspace.Screening.CreateAsync(new ScreeningRecord { PersonId = personId, Level = level }, Hr, CancellationToken.None);
         await _store.Workspace.Screening.UpdateAsync(screening.ScreeningId, r => r with
         {
             Status = ScreeningStatus.Cleared,
@@ -252,6 +325,8 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
             RightToWork = ScreeningCheckResult.Clear,
             CriminalRecord = ScreeningCheckResult.Clear,
             References = ScreeningCheckResult.Clear,
+            Credit = level == ScreeningLevel.Enhanced ? ScreeningCheckResult.Clear : ScreeningCheckResult.Pending,
+            Education = level == ScreeningLevel.Enhanced ? ScreeningCheckResult.Clear : ScreeningCheckResult.Pending,
         }, null, Hr, CancellationToken.None);
     }
 
@@ -307,6 +382,30 @@ public sealed class LifecycleRunnerTests : IAsyncLifetime, IDisposable
         Assert.Single(await _store.Workspace.Offboarding.FindAsync(new OffboardingCaseQuery { PersonId = "E5001" }, CancellationToken.None));
         Assert.False(built.User.AccountEnabled);
         Assert.All(built.CloudGroups, g => Assert.False(g.HasMember(built.User.Id)));
+    }
+
+    [Fact]
+    public async Task An_open_offboarding_case_is_resumed_even_when_an_earlier_case_of_the_account_is_closed()
+    {
+        Leaver built = Leaver.Create(Tenant, cloudGroups: 2, appRoles: 0, directLicences: 0, everything: false);
+        Person person = await _store.Workspace.People.CreateAsync(new Person
+        {
+            PersonId = "E5101", DisplayName = "Back Again", DirectoryObjectId = built.User.Id, Status = PersonStatus.Active,
+        }, Hr, CancellationToken.None);
+        var service = new OffboardingService(_store.Workspace.Offboarding, _graph.Connection, SandboxGraph.FastRetries);
+        OffboardingOutcome earlier = await service.StartAsync(await service.PlanAsync(built.User.Id, null, CancellationToken.None), person,
+            OffboardingUrgency.Standard, null, Hr, CancellationToken.None);
+        Assert.False(earlier.Case.IsOpen);
+        // The account was given back, and a second case for it was planned by an earlier run that stopped before any step.
+        built.User.AccountEnabled = true;
+        OffboardingCase planned = await _store.Workspace.Offboarding.CreateAsync(await service.PlanAsync(built.User.Id, null, CancellationToken.None), person,
+            OffboardingUrgency.Standard, null, Hr, CancellationToken.None);
+        await LeaverEventAsync("E5101", Today.AddDays(-2), "wd-leave-6");
+
+        LifecycleResult result = Assert.Single(await RunAsync("E5101"));
+
+        Assert.Equal((LifecycleWork.Offboarding, planned.CaseId, "Completed"), (result.Work, result.CaseId, result.Status));
+        Assert.False(built.User.AccountEnabled);
     }
 
     [Fact]

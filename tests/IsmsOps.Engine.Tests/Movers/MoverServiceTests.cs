@@ -314,6 +314,66 @@ public sealed class MoverServiceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_second_move_while_the_first_waits_for_screening_still_gates_on_the_level_the_person_actually_held()
+    {
+        WriteRole("role-d", "Enhanced", privileged: false, [Shared, OnlyB], ["ENTERPRISEPACK"], null);
+        await HolderOfAsync();
+        await MoveAsync("role-c");
+        Assert.Equal(MoverCaseStatus.WaitingForScreening, (await RunAsync()).Case!.Status);
+
+        await MoveAsync("role-d");
+        MoverOutcome second = await RunAsync();
+
+        // Role C was never granted or screened for, so its level is no baseline: D still needs Enhanced screening.
+        Assert.False(OnlyB.HasMember(_user.Id) || OnlyC.HasMember(_user.Id));
+        Assert.Equal(MoverCaseStatus.WaitingForScreening, second.Case!.Status);
+        Assert.Contains("Enhanced", second.PendingBecause, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Clearing_the_role_of_a_mover_in_the_overlap_grants_nothing_more_and_still_removes_the_old_roles_access_when_due()
+    {
+        await HolderOfAsync();
+        await MoveAsync("role-c");
+        Assert.Equal(MoverCaseStatus.WaitingForScreening, (await RunAsync()).Case!.Status);
+
+        PersonUpdateOutcome cleared = await _store.Workspace.Movers.UpdatePersonAsync("E3001", p => p with { JobRole = null }, null, Catalog, Hr, CancellationToken.None);
+        Assert.Null(cleared.Case);
+        await ClearedEnhancedAsync();
+        MoverOutcome done = await RunAsync(Service(DaysFromNow(15)));
+
+        Assert.False(HoldsAnyOfAOnly);
+        Assert.False(OnlyC.HasMember(_user.Id));
+        Assert.True(HoldsShared);
+        Assert.Equal(MoverCaseStatus.Completed, done.Case!.Status);
+    }
+
+    [Fact]
+    public async Task A_move_superseding_a_case_whose_grants_reached_graph_unrecorded_still_removes_what_that_case_granted()
+    {
+        await HolderOfAsync();
+        MoverCase first = await MoveAsync("role-b");
+        MoverCase granted = (await RunAsync()).Case!;
+        Assert.True(HoldsB);
+
+        // The crash: Graph made the grants, but the store went back to the gate's decision, before they were recorded.
+        MoverCase beforeGrants = granted with
+        {
+            Status = MoverCaseStatus.Granting,
+            GrantSteps = granted.GrantSteps.Select(g => g with { Status = OnboardingStepStatus.Pending, Attempts = 0, GraphRequestId = null, Reason = null, CompletedAt = null }).ToList(),
+        };
+        var json = new JsonSerializerOptions { Converters = { new JsonStringEnumConverter() } };
+        _store.Sql("UPDATE mover_case SET body = $body, status = $status WHERE case_id = $id",
+            ("$body", JsonSerializer.Serialize(beforeGrants, json)), ("$status", beforeGrants.Status.ToString()), ("$id", first.CaseId));
+
+        await MoveAsync("role-a");
+        await RunAsync(Service(DaysFromNow(15)));
+
+        Assert.False(OnlyB.HasMember(_user.Id) || HasAppRole(_appRoles[1]));
+        Assert.True(HoldsA && HoldsShared);
+    }
+
+    [Fact]
     public async Task Onboarding_left_unfinished_by_a_move_skips_the_former_roles_held_back_grants()
     {
         await _store.Workspace.People.CreateAsync(new Person

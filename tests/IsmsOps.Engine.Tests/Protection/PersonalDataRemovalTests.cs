@@ -2,6 +2,7 @@ using System.Text.Json;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.People;
+using IsmsOps.Engine.Policies;
 using IsmsOps.Engine.Protection;
 using IsmsOps.Engine.Snapshots;
 using Microsoft.Data.Sqlite;
@@ -162,6 +163,36 @@ public sealed class PersonalDataRemovalTests : IDisposable
 
         Assert.Equal("IsmsOps.PersonalData.OffboardingOpen", error.ErrorId);
         Assert.Contains(open.CaseId, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_removal_with_the_policy_read_once_holds_every_person_to_that_reading_and_reads_it_once()
+    {
+        int reads = 0;
+        OffboardingPolicy policy = OffboardingPolicy.Default;
+        using IsmsWorkspace workspace = IsmsWorkspace.Open(_store.Location, offboardingPolicy: () =>
+        {
+            reads++;
+            return policy;
+        });
+        PersonalDataRemoval once = workspace.PersonalDataRemoval.WithPolicyReadOnce();
+        // A retention of 50 years published while the command runs does not hold back the people it already judges.
+        policy = policy with { PersonalDataRetention = new PersonalDataRetentionPolicy { Standard = new IsoDuration(50, 0, 0, TimeSpan.Zero) } };
+
+        var removed = new List<PersonalDataRemovalResult>();
+        foreach (string id in new[] { "E1001", "E1002", "E1003" })
+        {
+            await workspace.People.CreateAsync(Leaver(id, new DateTime(2020, 3, 31)), TempWorkspace.Context, CancellationToken.None);
+            await once.PreviewAsync(id, force: false, CancellationToken.None);
+            removed.Add(await once.RemoveAsync(id, force: false, TempWorkspace.Context, CancellationToken.None));
+        }
+
+        Assert.Equal(1, reads);
+        Assert.All(removed, r => Assert.Equal("EndDate 2020-03-31 + P1Y (Employee)", r.RetentionBasis));
+        // The next command reads the edited file.
+        await workspace.People.CreateAsync(Leaver("E1004", new DateTime(2020, 3, 31)), TempWorkspace.Context, CancellationToken.None);
+        IsmsException refused = await Assert.ThrowsAsync<IsmsException>(() => workspace.PersonalDataRemoval.WithPolicyReadOnce().PreviewAsync("E1004", false, CancellationToken.None));
+        Assert.Equal("IsmsOps.PersonalData.RetentionNotPassed", refused.ErrorId);
     }
 
     [Fact]

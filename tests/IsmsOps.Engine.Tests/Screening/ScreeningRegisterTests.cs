@@ -1,6 +1,7 @@
 using System.Text;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.People;
+using IsmsOps.Engine.Policies;
 using IsmsOps.Engine.Protection;
 using IsmsOps.Engine.Screening;
 
@@ -161,6 +162,71 @@ public sealed class ScreeningRegisterTests : IDisposable
         AuditEvent evidence = _store.Events().Last();
         Assert.Equal("Screening.WaiverApproved", evidence.Action);
         Assert.Equal(Ciso.Actor, evidence.Actor);
+    }
+
+    [Fact]
+    public async Task An_approval_preview_judges_by_the_registers_clock_and_policy_refuses_as_the_approval_would_and_changes_nothing()
+    {
+        // A clock years from the wall clock, and a policy allowing ten days: only the register's own can pass these.
+        DateTime now = new(2031, 3, 10, 9, 30, 0, DateTimeKind.Utc);
+        ScreeningPolicy policy = ScreeningPolicy.Default with { MaxWaiver = new IsoDuration(0, 0, 10, TimeSpan.Zero) };
+        using IsmsWorkspace workspace = IsmsWorkspace.Open(_store.Location, clock: () => now, screeningPolicy: () => policy);
+        await workspace.People.CreateAsync(new Person { PersonId = "E3003", DisplayName = "Cy", Location = "GB" }, Hr, CancellationToken.None);
+        ScreeningRecord s = await workspace.Screening.CreateAsync(new ScreeningRecord { PersonId = "E3003", Level = ScreeningLevel.Standard }, Hr, CancellationToken.None);
+        ScreeningRecord waived = await workspace.Screening.UpdateAsync(s.ScreeningId, r => r with { Status = ScreeningStatus.Waived, WaiverReason = "Provider backlog" },
+            null, Hr, CancellationToken.None);
+
+        Task Preview(string reason, DateTime lastDay, OperationContext who, long? version = null) =>
+            workspace.Screening.PreviewApprovalAsync(s.ScreeningId, reason, lastDay, version, who, CancellationToken.None);
+
+        Assert.Equal("IsmsOps.Screening.SelfApproval", (await RefusedAsync(() => Preview("ok", now.AddDays(5), Hr))).ErrorId);
+        Assert.Equal("IsmsOps.Screening.WaiverReasonMissing", (await RefusedAsync(() => Preview(" ", now.AddDays(5), Ciso))).ErrorId);
+        Assert.Equal("IsmsOps.Screening.WaiverExpiryInvalid", (await RefusedAsync(() => Preview("ok", now.AddDays(11), Ciso))).ErrorId);
+        Assert.Equal("IsmsOps.Screening.WaiverExpiryInvalid", (await RefusedAsync(() => Preview("ok", DateTime.UtcNow.Date, Ciso))).ErrorId);
+        Assert.Equal("IsmsOps.Screening.Conflict", (await RefusedAsync(() => Preview("ok", now.AddDays(5), Ciso, waived.Version - 1))).ErrorId);
+
+        ScreeningRecord previewed = await workspace.Screening.PreviewApprovalAsync(s.ScreeningId, "ok", now.AddDays(10), waived.Version, Ciso, CancellationToken.None);
+        ScreeningRecord stored = await workspace.Screening.GetAsync(s.ScreeningId, CancellationToken.None);
+
+        Assert.Equal(waived.Version, previewed.Version);
+        Assert.Equal(waived.Version, stored.Version);
+        Assert.Null(stored.WaiverApprovedBy);
+        ScreeningRecord approved = await workspace.Screening.ApproveWaiverAsync(s.ScreeningId, "ok", now.AddDays(10), waived.Version, Ciso, CancellationToken.None);
+        Assert.Equal(now.Date, approved.WaiverApprovedAt!.Value.Date);
+        Assert.Equal(now.Date.AddDays(10), approved.WaiverExpiresOn);
+        Assert.Equal("IsmsOps.Screening.WaiverAlreadyApproved", (await RefusedAsync(() => Preview("again", now.AddDays(5), Ciso))).ErrorId);
+    }
+
+    [Fact]
+    public async Task A_register_with_the_policy_read_once_reads_it_once_however_many_screenings_it_opens_changes_and_approves()
+    {
+        int reads = 0;
+        ScreeningPolicy policy = ScreeningPolicy.Default;
+        using IsmsWorkspace workspace = IsmsWorkspace.Open(_store.Location, screeningPolicy: () =>
+        {
+            reads++;
+            return policy;
+        });
+        ScreeningRegister once = workspace.Screening.WithPolicyReadOnce();
+        // Edits after the reading do not reach this command's register: every item is held to the same policy.
+        policy = ScreeningPolicy.Default with { MaxWaiver = new IsoDuration(0, 0, 1, TimeSpan.Zero) };
+        DateTime lastDay = DateTime.UtcNow.Date.AddDays(30);
+
+        foreach (string personId in new[] { "E4001", "E4002", "E4003" })
+        {
+            await workspace.People.CreateAsync(new Person { PersonId = personId, DisplayName = personId, Location = "GB" }, Hr, CancellationToken.None);
+            ScreeningRecord s = await once.CreateAsync(new ScreeningRecord { PersonId = personId, Level = ScreeningLevel.Standard }, Hr, CancellationToken.None);
+            ScreeningRecord Waive(ScreeningRecord r) => r with { Status = ScreeningStatus.Waived, WaiverReason = "Provider backlog" };
+            Assert.NotEmpty(await once.PreviewUpdateAsync(s.ScreeningId, Waive, Hr, CancellationToken.None));
+            await once.UpdateAsync(s.ScreeningId, Waive, null, Hr, CancellationToken.None);
+            await once.PreviewApprovalAsync(s.ScreeningId, "Accepted by the CISO", lastDay, null, Ciso, CancellationToken.None);
+            await once.ApproveWaiverAsync(s.ScreeningId, "Accepted by the CISO", lastDay, null, Ciso, CancellationToken.None);
+        }
+
+        Assert.Equal(1, reads);
+        // A new command reads the edited policy.
+        Assert.Equal(new IsoDuration(0, 0, 1, TimeSpan.Zero), workspace.Screening.WithPolicyReadOnce().Policy.MaxWaiver);
+        Assert.Equal(2, reads);
     }
 
     [Fact]

@@ -18,6 +18,15 @@ internal static class SqliteHrEventRows
             : null;
     }
 
+    // Uses the hr_event_person index (person_id, kind).
+    public static bool Exists(SqliteConnection connection, string personId, HrEventKind kind)
+    {
+        using SqliteCommand command = SqliteStore.Command(connection, null, "SELECT 1 FROM hr_event WHERE person_id = $person AND kind = $kind LIMIT 1;");
+        command.Parameters.AddWithValue("$person", personId);
+        command.Parameters.AddWithValue("$kind", kind.ToString());
+        return command.ExecuteScalar() is not null;
+    }
+
     public static void Insert(SqliteConnection connection, SqliteTransaction transaction, ProcessedHrEvent e)
     {
         using SqliteCommand command = SqliteStore.Command(connection, transaction,
