@@ -233,23 +233,24 @@ public sealed class AccessReviewRegisterTests : IDisposable
     public async Task Progress_counts_each_reviewers_items_and_names_the_overdue_ones_once_the_due_date_passes()
     {
         AccessReviewCampaign campaign = await CreateTeamCampaignAsync();
-        await DecideAsync(campaign, Item(campaign, "u-ada", "g-admins"), "olga@contoso.com", AccessReviewDecision.Deny);
-        await DecideAsync(campaign, Item(campaign, "u-ada", "g-team"), "olga@contoso.com", AccessReviewDecision.Approve);
-        await DecideAsync(campaign, Item(campaign, "u-bob", "g-team"), "olga@contoso.com", AccessReviewDecision.Approve);
+        await DecideAsync(campaign, Item(campaign, "u-ada", "g-team"), "oscar@contoso.com", AccessReviewDecision.Approve);
+        await DecideAsync(campaign, Item(campaign, "u-bob", "g-team"), "oscar@contoso.com", AccessReviewDecision.Deny);
 
-        IReadOnlyList<AccessReviewerProgress> before = await Register.ProgressAsync(campaign.CampaignId, CancellationToken.None);
-        Assert.All(before, p => Assert.False(p.IsOverdue));
+        Assert.All(await Register.ProgressAsync(campaign.CampaignId, CancellationToken.None), p => Assert.False(p.IsOverdue));
         _now = campaign.DueDate.UtcDateTime.AddDays(1);
-        IReadOnlyList<AccessReviewerProgress> after = await Register.ProgressAsync(campaign.CampaignId, CancellationToken.None);
+        AccessReviewOverview overview = await Register.OverviewAsync(campaign.CampaignId, CancellationToken.None);
 
-        AccessReviewerProgress olga = after.Single(p => p.Reviewer.ReviewerId == "u-olga");
-        Assert.Equal((3L, 3L, false), (olga.Assigned, olga.Decided, olga.IsOverdue));
-        // Oscar reviews the team (two items), both decided by Olga: nothing of his is pending, so he is not overdue either.
-        AccessReviewerProgress oscar = after.Single(p => p.Reviewer.ReviewerId == "u-oscar");
+        // Olga reviews the admins group alone and has not decided it; the team items both reviewed are decided (by Oscar).
+        AccessReviewerProgress olga = overview.Reviewers.Single(p => p.Reviewer.ReviewerId == "u-olga");
+        Assert.Equal((3L, 2L, true), (olga.Assigned, olga.Decided, olga.IsOverdue));
+        AccessReviewerProgress oscar = overview.Reviewers.Single(p => p.Reviewer.ReviewerId == "u-oscar");
         Assert.Equal((2L, 2L, false), (oscar.Assigned, oscar.Decided, oscar.IsOverdue));
-        Assert.Equal(["u-olga"], Register.ReadItems(new AccessReviewItemQuery { CampaignId = campaign.CampaignId, ReviewerId = "u-olga" }, CancellationToken.None)
+        Assert.Equal(["olga@contoso.com"], overview.OverdueReviewers);
+        Assert.Equal((3, 2L, 1L, true), (overview.ItemCount, overview.Decided, overview.Pending, overview.IsOverdue));
+        AccessReviewItem pending = Assert.Single(Register.ReadItems(new AccessReviewItemQuery { CampaignId = campaign.CampaignId, PendingOnly = true }, CancellationToken.None));
+        Assert.Equal("g-admins", pending.ResourceId);
+        Assert.Equal(["u-oscar"], Register.ReadItems(new AccessReviewItemQuery { CampaignId = campaign.CampaignId, ReviewerId = "u-oscar" }, CancellationToken.None)
             .Select(i => i.DecidedBy).Distinct());
-        Assert.Empty(Register.ReadItems(new AccessReviewItemQuery { CampaignId = campaign.CampaignId, PendingOnly = true }, CancellationToken.None));
     }
 
     [Fact]
