@@ -51,6 +51,10 @@
         'Start-IsmsMove'
         'Get-IsmsRole'
         'Test-IsmsRoleCatalog'
+        'New-IsmsAccessReview'
+        'Get-IsmsAccessReview'
+        'Get-IsmsAccessReviewItem'
+        'Set-IsmsAccessReviewDecision'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

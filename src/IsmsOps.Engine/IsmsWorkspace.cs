@@ -38,6 +38,7 @@ public sealed class IsmsWorkspace : IDisposable
         Movers = new Movers.MoverRegister(store, Audit, People, moverPolicy, clock);
         HrEvents = new HrEvents.HrEventProcessor(store, People, Audit, clock, Movers);
         HrFeed = new HrEvents.HrFeedImport(HrEvents, People, clock);
+        AccessReviews = new AccessReviews.AccessReviewRegister(store, Audit, clock);
     }
 
     public StoreLocation Location { get; }
@@ -67,6 +68,9 @@ public sealed class IsmsWorkspace : IDisposable
 
     /// <summary>Imports an HR export: compares it with the register and raises joiner, mover and leaver events.</summary>
     public HrEvents.HrFeedImport HrFeed { get; }
+
+    /// <summary>Access review campaigns: their frozen items, reviewers and decisions.</summary>
+    public AccessReviews.AccessReviewRegister AccessReviews { get; }
 
     /// <summary>Sensitive personal data, encrypted per person under keys wrapped by the master key.</summary>
     public PersonalDataVault PersonalData { get; }

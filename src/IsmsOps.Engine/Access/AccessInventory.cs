@@ -191,7 +191,16 @@ public static class AccessInventory
         };
 
     private static AccessGrant AppRoleGrant(Func<AccessKind, string, string, AssignmentType, RemovalPath, string, AccessGrant> grant, DirectoryIndex index,
-        SnapshotAppRoleAssignment app, AssignmentType assignment)
+        SnapshotAppRoleAssignment app, AssignmentType assignment) =>
+        grant(AccessKind.AppRole, app.ResourceId, AppRoleName(index, app), assignment, RemovalPath.Graph,
+            $"DELETE /servicePrincipals/{app.ResourceId}/appRoleAssignedTo/{app.Id}.") with
+        {
+            Since = app.CreatedDateTime,
+            AssignmentId = app.Id,
+        };
+
+    /// <summary>An app role assignment's name as a grant shows it: "App name: role value" ("default access" for the all-zero role).</summary>
+    internal static string AppRoleName(DirectoryIndex index, SnapshotAppRoleAssignment app)
     {
         SnapshotServicePrincipal? resource = index.ServicePrincipalById(app.ResourceId);
         string role = app.AppRoleId == DefaultAccessRoleId
@@ -199,18 +208,13 @@ public static class AccessInventory
             : resource?.AppRoles.FirstOrDefault(r => string.Equals(r.Id, app.AppRoleId, StringComparison.OrdinalIgnoreCase)) is SnapshotAppRole r
                 ? r.Value ?? r.DisplayName ?? r.Id
                 : app.AppRoleId;
-        return grant(AccessKind.AppRole, app.ResourceId, $"{resource?.DisplayName ?? app.ResourceId}: {role}", assignment, RemovalPath.Graph,
-            $"DELETE /servicePrincipals/{app.ResourceId}/appRoleAssignedTo/{app.Id}.") with
-        {
-            Since = app.CreatedDateTime,
-            AssignmentId = app.Id,
-        };
+        return $"{resource?.DisplayName ?? app.ResourceId}: {role}";
     }
 
     // Who decides a group's membership: on-premises AD for a synced group (mail-enabled or not: Exchange Online
     // cannot change a synced group either), the rule for a dynamic group, Exchange Online for a cloud distribution list
     // or mail-enabled security group (Graph refuses to change their members), otherwise Graph.
-    private static (RemovalPath Removal, string Note) MembershipRemoval(SnapshotGroup group, SnapshotUser user)
+    internal static (RemovalPath Removal, string Note) MembershipRemoval(SnapshotGroup group, SnapshotUser user)
     {
         string name = NameOf(group);
         if (group.OnPremisesSyncEnabled)

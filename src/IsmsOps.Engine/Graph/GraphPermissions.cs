@@ -65,8 +65,10 @@ public static class GraphPermissions
     private const string Move = "Start-IsmsMove";
     private const string ExitReview = "Get-IsmsOrphanedAccount";
     private const string Lifecycle = "Invoke-IsmsLifecycle";
+    private const string Review = "New-IsmsAccessReview";
 
-    private static readonly string[] Reads = [Snapshot, Access, Offboard, ResumeOffboard, Lifecycle];
+    // New-IsmsAccessReview reads what Export-IsmsDirectorySnapshot reads: live, it collects the whole tenant first.
+    private static readonly string[] Reads = [Snapshot, Access, Offboard, ResumeOffboard, Lifecycle, Review];
     private static readonly string[] Writes = [Offboard, ResumeOffboard, Lifecycle];
 
     /// <summary>Cmdlets named in the catalog that a later release adds; the docs mark them as planned.</summary>

@@ -211,7 +211,8 @@ public static class OffboardingPlanner
         && (detail.StartsWith(ScheduleSource, StringComparison.Ordinal)
             || DateTimeOffset.TryParse(detail, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _));
 
-    private static string RoleDetail(SnapshotRoleAssignment? role)
+    /// <summary>A role step's Detail: where the assignment came from (schedule or assignment), its end, and its scope.</summary>
+    internal static string RoleDetail(SnapshotRoleAssignment? role)
     {
         if (role is null)
         {

@@ -1,3 +1,4 @@
+using IsmsOps.Engine.AccessReviews;
 using IsmsOps.Engine.Acknowledgements;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
@@ -52,6 +53,24 @@ public interface IIsmsStore : IDisposable
 
     /// <summary>Mover cases matching the query, newest first.</summary>
     Task<IReadOnlyList<Movers.MoverCase>> FindMoverCasesAsync(Movers.MoverCaseQuery query, CancellationToken cancellationToken);
+
+    /// <summary>The access review campaign, or null.</summary>
+    Task<AccessReviewCampaign?> GetAccessReviewCampaignAsync(string campaignId, CancellationToken cancellationToken);
+
+    /// <summary>Campaigns matching the query, newest first.</summary>
+    Task<IReadOnlyList<AccessReviewCampaign>> FindAccessReviewCampaignsAsync(AccessReviewCampaignQuery query, CancellationToken cancellationToken);
+
+    /// <summary>The reviewers a campaign's items name, by user principal name.</summary>
+    Task<IReadOnlyList<AccessReviewer>> GetAccessReviewersAsync(string campaignId, CancellationToken cancellationToken);
+
+    /// <summary>Per reviewer of the campaign: how many items they have, and how many of those are decided.</summary>
+    Task<IReadOnlyList<(string ReviewerId, long Assigned, long Decided)>> GetAccessReviewProgressAsync(string campaignId, CancellationToken cancellationToken);
+
+    /// <summary>How many of the campaign's items have a decision.</summary>
+    Task<long> CountDecidedAccessReviewItemsAsync(string campaignId, CancellationToken cancellationToken);
+
+    /// <summary>Streams a campaign's items matching the query, in item order (there can be millions: never a list).</summary>
+    IEnumerable<AccessReviewItem> ReadAccessReviewItems(AccessReviewItemQuery query, CancellationToken cancellationToken);
 
     /// <summary>Whether an HR event of <paramref name="kind"/> about <paramref name="personId"/> was ever applied (a hire HR made, say).</summary>
     Task<bool> HasProcessedHrEventAsync(string personId, HrEvents.HrEventKind kind, CancellationToken cancellationToken);
@@ -147,6 +166,24 @@ public interface IStoreWriteTransaction : IAsyncDisposable
 
     /// <summary>Replaces the case if its stored version is <paramref name="expectedVersion"/>; false otherwise.</summary>
     Task<bool> UpdateMoverCaseAsync(Movers.MoverCase moverCase, long expectedVersion, CancellationToken cancellationToken);
+
+    Task<AccessReviewCampaign?> GetAccessReviewCampaignAsync(string campaignId, CancellationToken cancellationToken);
+
+    /// <summary>Inserts a campaign's reviewers and every item, in bulk, consuming <paramref name="items"/> once as it goes.</summary>
+    Task InsertAccessReviewItemsAsync(string campaignId, IReadOnlyList<AccessReviewer> reviewers, IEnumerable<AccessReviewItem> items,
+        CancellationToken cancellationToken);
+
+    /// <summary>Inserts the campaign itself (its items go in through <see cref="InsertAccessReviewItemsAsync"/>).</summary>
+    Task InsertAccessReviewCampaignAsync(AccessReviewCampaign campaign, CancellationToken cancellationToken);
+
+    /// <summary>The campaign's reviewers.</summary>
+    Task<IReadOnlyList<AccessReviewer>> GetAccessReviewersAsync(string campaignId, CancellationToken cancellationToken);
+
+    /// <summary>The item, or null.</summary>
+    Task<AccessReviewItem?> GetAccessReviewItemAsync(string campaignId, long itemId, CancellationToken cancellationToken);
+
+    /// <summary>Stores the item's decision (decision, justification, decided by and at, version) if its stored version is <paramref name="expectedVersion"/>; false otherwise.</summary>
+    Task<bool> UpdateAccessReviewDecisionAsync(AccessReviewItem item, long expectedVersion, CancellationToken cancellationToken);
 
     Task InsertDataKeyAsync(WrappedDataKey key, CancellationToken cancellationToken);
 

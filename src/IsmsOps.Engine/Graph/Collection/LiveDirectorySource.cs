@@ -28,6 +28,10 @@ public sealed class LiveDirectorySource(GraphConnection connection) : IDirectory
         return DirectoryIndex.Build(snapshot);
     }
 
+    /// <summary>The whole tenant, collected live as Export-IsmsDirectorySnapshot would (for a campaign that must see everyone).</summary>
+    public Task<DirectorySnapshot> CollectTenantAsync(IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken) =>
+        new DirectorySnapshotCollector(new GraphReader(connection)).CollectAsync(progress, cancellationToken);
+
     /// <summary>Every user in the tenant, read live (one paged list of /users).</summary>
     public async Task<IReadOnlyList<SnapshotUser>> ListUsersAsync(CancellationToken cancellationToken) =>
         await new DirectorySnapshotCollector(new GraphReader(connection)).CollectUsersAsync(cancellationToken).ConfigureAwait(false);

@@ -218,6 +218,71 @@ internal static class SqliteSchema
         CREATE INDEX mover_case_person ON mover_case(person_id, status);
         CREATE INDEX mover_case_status_due ON mover_case(status, remove_old_after);
         """,
+
+        // 9: access review campaigns. The campaign is one JSON document; its items (there can be millions) are rows of
+        // their own, written once in bulk and then only their decision columns change. Reviewers are listed once per
+        // campaign, and which reviewer has which item is a narrow table keyed for "this reviewer's items".
+        """
+        CREATE TABLE access_review_campaign (
+            campaign_id TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+            name        TEXT NOT NULL,
+            status      TEXT NOT NULL,
+            due_date    TEXT NOT NULL,
+            body        TEXT NOT NULL,
+            version     INTEGER NOT NULL,
+            created_at  TEXT NOT NULL
+        );
+        CREATE TABLE access_review_reviewer (
+            campaign_id         TEXT NOT NULL COLLATE NOCASE,
+            reviewer_id         TEXT NOT NULL COLLATE NOCASE,
+            user_principal_name TEXT NOT NULL,
+            display_name        TEXT,
+            mail                TEXT,
+            is_fallback         INTEGER NOT NULL,
+            PRIMARY KEY (campaign_id, reviewer_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE access_review_item (
+            campaign_id            TEXT NOT NULL COLLATE NOCASE,
+            item_id                INTEGER NOT NULL,
+            principal_id           TEXT NOT NULL,
+            principal_name         TEXT NOT NULL,
+            principal_display_name TEXT,
+            is_guest               INTEGER NOT NULL,
+            person_id              TEXT,
+            resource_id            TEXT NOT NULL,
+            resource_name          TEXT NOT NULL,
+            resource_kind          TEXT NOT NULL,
+            access_kind            TEXT NOT NULL,
+            assignment             TEXT NOT NULL,
+            inherited_from_id      TEXT,
+            inherited_from_name    TEXT,
+            since                  TEXT,
+            last_sign_in           TEXT,
+            recommendation         TEXT NOT NULL,
+            reasons                TEXT NOT NULL,
+            recommendation_note    TEXT,
+            reviewer_ids           TEXT NOT NULL,
+            by_fallback            INTEGER NOT NULL,
+            privileged             INTEGER NOT NULL,
+            removal_step_kind      TEXT NOT NULL,
+            assignment_id          TEXT,
+            removal_detail         TEXT,
+            removal                TEXT NOT NULL,
+            removal_note           TEXT,
+            decision               TEXT NOT NULL,
+            justification          TEXT,
+            decided_by             TEXT,
+            decided_at             TEXT,
+            version                INTEGER NOT NULL,
+            PRIMARY KEY (campaign_id, item_id)
+        );
+        CREATE TABLE access_review_assignment (
+            campaign_id TEXT NOT NULL COLLATE NOCASE,
+            reviewer_id TEXT NOT NULL COLLATE NOCASE,
+            item_id     INTEGER NOT NULL,
+            PRIMARY KEY (campaign_id, reviewer_id, item_id)
+        ) WITHOUT ROWID;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using IsmsOps.Engine.AccessReviews;
 using IsmsOps.Engine.Acknowledgements;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
@@ -288,6 +289,45 @@ public sealed class SqliteStore : IIsmsStore
         Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
         return 0;
     });
+
+    public Task<AccessReviewCampaign?> GetAccessReviewCampaignAsync(string campaignId, CancellationToken cancellationToken) => Read(cancellationToken,
+        connection => SqliteAccessReviewRows.GetCampaign(connection, null, campaignId));
+
+    public Task<IReadOnlyList<AccessReviewCampaign>> FindAccessReviewCampaignsAsync(AccessReviewCampaignQuery query, CancellationToken cancellationToken) =>
+        Read(cancellationToken, connection => SqliteAccessReviewRows.FindCampaigns(connection, query));
+
+    public Task<IReadOnlyList<AccessReviewer>> GetAccessReviewersAsync(string campaignId, CancellationToken cancellationToken) => Read(cancellationToken,
+        connection => SqliteAccessReviewRows.Reviewers(connection, null, campaignId));
+
+    public Task<IReadOnlyList<(string ReviewerId, long Assigned, long Decided)>> GetAccessReviewProgressAsync(string campaignId, CancellationToken cancellationToken) =>
+        Read(cancellationToken, connection => SqliteAccessReviewRows.Progress(connection, campaignId));
+
+    public Task<long> CountDecidedAccessReviewItemsAsync(string campaignId, CancellationToken cancellationToken) => Read(cancellationToken, connection =>
+    {
+        using SqliteCommand command = Command(connection, null, "SELECT count(*) FROM access_review_item WHERE campaign_id = $c AND decision <> 'NotReviewed';");
+        command.Parameters.AddWithValue("$c", campaignId);
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    });
+
+    public IEnumerable<AccessReviewItem> ReadAccessReviewItems(AccessReviewItemQuery query, CancellationToken cancellationToken)
+    {
+        using SqliteConnection connection = Translate(DatabasePath, OpenConnection);
+        foreach (AccessReviewItem item in SqliteAccessReviewRows.FindItems(connection, null, query))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return item;
+        }
+    }
+
+    private Task<T> Read<T>(CancellationToken cancellationToken, Func<SqliteConnection, T> read)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Translate(DatabasePath, () =>
+        {
+            using SqliteConnection connection = OpenConnection();
+            return read(connection);
+        }));
+    }
 
     public IEnumerable<AuditEvent> ReadAuditEvents(AuditEventQuery query, CancellationToken cancellationToken)
     {

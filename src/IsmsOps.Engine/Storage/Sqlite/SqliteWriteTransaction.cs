@@ -1,3 +1,4 @@
+using IsmsOps.Engine.AccessReviews;
 using IsmsOps.Engine.Acknowledgements;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Offboarding;
@@ -112,6 +113,31 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
 
     public Task<bool> UpdateOnboardingCaseAsync(OnboardingCase onboardingCase, long expectedVersion, CancellationToken cancellationToken) =>
         Run(() => SqliteOnboardingRows.Update(_connection, _transaction, onboardingCase, expectedVersion));
+
+    public Task<AccessReviewCampaign?> GetAccessReviewCampaignAsync(string campaignId, CancellationToken cancellationToken) =>
+        Run(() => SqliteAccessReviewRows.GetCampaign(_connection, _transaction, campaignId));
+
+    public Task InsertAccessReviewItemsAsync(string campaignId, IReadOnlyList<AccessReviewer> reviewers, IEnumerable<AccessReviewItem> items,
+        CancellationToken cancellationToken) => Run(() =>
+    {
+        SqliteAccessReviewRows.InsertReviewersAndItems(_connection, _transaction, campaignId, reviewers, items, cancellationToken);
+        return 0;
+    });
+
+    public Task InsertAccessReviewCampaignAsync(AccessReviewCampaign campaign, CancellationToken cancellationToken) => Run(() =>
+    {
+        SqliteAccessReviewRows.InsertCampaign(_connection, _transaction, campaign);
+        return 0;
+    });
+
+    public Task<IReadOnlyList<AccessReviewer>> GetAccessReviewersAsync(string campaignId, CancellationToken cancellationToken) =>
+        Run(() => SqliteAccessReviewRows.Reviewers(_connection, _transaction, campaignId));
+
+    public Task<AccessReviewItem?> GetAccessReviewItemAsync(string campaignId, long itemId, CancellationToken cancellationToken) =>
+        Run(() => SqliteAccessReviewRows.FindItems(_connection, _transaction, new AccessReviewItemQuery { CampaignId = campaignId, ItemIds = [itemId] }).SingleOrDefault());
+
+    public Task<bool> UpdateAccessReviewDecisionAsync(AccessReviewItem item, long expectedVersion, CancellationToken cancellationToken) =>
+        Run(() => SqliteAccessReviewRows.UpdateDecision(_connection, _transaction, item, expectedVersion));
 
     public Task<Movers.MoverCase?> GetMoverCaseAsync(string caseId, CancellationToken cancellationToken) =>
         Run(() => SqliteMoverRows.Get(_connection, _transaction, caseId));

@@ -1,0 +1,355 @@
+using IsmsOps.Engine.AccessReviews;
+using IsmsOps.Engine.Access;
+using IsmsOps.Engine.Offboarding;
+using IsmsOps.Engine.People;
+using IsmsOps.Engine.Roles;
+using IsmsOps.Engine.Snapshots;
+using static IsmsOps.Engine.Tests.Snapshots.Tenant;
+
+namespace IsmsOps.Engine.Tests.AccessReviews;
+
+public sealed class AccessReviewCampaignBuilderTests : IDisposable
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly string _roles = Directory.CreateTempSubdirectory("ismsops-review-roles-").FullName;
+
+    public AccessReviewCampaignBuilderTests()
+    {
+        File.WriteAllText(Path.Combine(_roles, "roles.yaml"), """
+            roles:
+              - id: analyst
+                title: Analyst
+                screening:
+                  level: Basic
+                accessReview: P6M
+                birthright:
+                  groups:
+                    - displayName: g-staff
+                conflicts:
+                  - group:
+                      displayName: g-payments
+                    reason: Analysts must not release payments.
+              - id: admin
+                title: Administrator
+                privileged: true
+                screening:
+                  level: Enhanced
+                accessReview: P3M
+                birthright:
+                  groups:
+                    - displayName: g-admins
+            """);
+    }
+
+    public void Dispose() => Directory.Delete(_roles, recursive: true);
+
+    private RoleCatalog Catalog => RoleCatalog.Load(_roles);
+
+    private static SnapshotUser Active(string id, string? manager = "u-boss", int daysAgo = 5) => User(id) with
+    {
+        ManagerId = manager,
+        Mail = id[2..] + "@contoso.com",
+        UserType = "Member",
+        SignInActivity = new SnapshotSignInActivity { LastSignInDateTime = Now.AddDays(-daysAgo) },
+    };
+
+    private static AccessReviewDefinition Groups(params string[] names) => new()
+    {
+        Name = "Quarterly groups",
+        Scope = new AccessReviewScope { GroupNames = names },
+        Reviewers = new AccessReviewReviewers { Rule = AccessReviewerRule.Manager, Fallback = ["u-ciso"] },
+    };
+
+    private AccessReviewContent Build(DirectorySnapshot snapshot, AccessReviewDefinition definition, params Person[] people) =>
+        AccessReviewCampaignBuilder.Build("AR-TEST", definition, DirectoryIndex.Build(snapshot), Catalog, people, Now);
+
+    private static DirectorySnapshot Org(IEnumerable<SnapshotUser> users, IEnumerable<SnapshotGroup> groups) =>
+        With(users.Concat([Active("u-boss", manager: null), Active("u-ciso", manager: null)]), groups);
+
+    [Fact]
+    public void A_group_scope_freezes_direct_members_and_members_of_nested_groups_naming_the_group_that_carries_them()
+    {
+        DirectorySnapshot snapshot = Org([Active("u-ada"), Active("u-bob")], [Group("g-finance", "u-ada", "g-team"), Group("g-team", "u-bob")]);
+
+        AccessReviewContent content = Build(snapshot, Groups("g-fin*"));
+
+        Assert.Equal(2, content.ItemCount);
+        AccessReviewItem ada = Assert.Single(content.Items, i => i.PrincipalId == "u-ada");
+        Assert.Equal(("g-finance", AccessReviewAccessKind.GroupMembership, AssignmentType.Direct), (ada.ResourceId, ada.AccessKind, ada.Assignment));
+        Assert.Null(ada.InheritedFromGroupId);
+        Assert.Equal(OffboardingStepKind.RemoveGroupMembership, ada.RemovalStepKind);
+        AccessReviewItem bob = Assert.Single(content.Items, i => i.PrincipalId == "u-bob");
+        Assert.Equal(("g-finance", AssignmentType.Inherited, "g-team"), (bob.ResourceId, bob.Assignment, bob.InheritedFromGroupId));
+        Assert.Equal(OffboardingStepKind.ManualTask, bob.RemovalStepKind);
+        Assert.Contains("g-team", bob.RemovalNote);
+        Assert.Equal([1L, 2L], content.Items.Select(i => i.ItemId));
+    }
+
+    [Fact]
+    public void A_denied_membership_becomes_the_same_step_the_offboarding_planner_plans_for_that_group()
+    {
+        DirectorySnapshot snapshot = Org([Active("u-ada")], [Group("g-finance", "u-ada"), Group("g-dyn", "u-ada") with { GroupTypes = ["DynamicMembership"] }]);
+
+        AccessReviewContent content = Build(snapshot, Groups("g-*"));
+        OffboardingPlan plan = OffboardingPlanner.Plan(DirectoryIndex.Build(snapshot), "u-ada");
+
+        foreach (AccessReviewItem item in content.Items)
+        {
+            OffboardingStep planned = Assert.Single(plan.Steps, s => s.ResourceId == item.ResourceId);
+            OffboardingStep step = item.ToRemovalStep(planned.Sequence);
+            Assert.Equal(planned with { Detail = planned.Detail }, step with { Detail = planned.Detail });
+            Assert.Equal(planned.Detail, step.Detail);
+        }
+    }
+
+    [Fact]
+    public void Privileged_directory_roles_include_PIM_eligible_ones_with_the_removal_the_runner_needs()
+    {
+        DirectorySnapshot snapshot = Org([Active("u-ada"), Active("u-bob")], []) with
+        {
+            RoleDefinitions = [new SnapshotRoleDefinition { Id = "r-ga", DisplayName = "Global Administrator", TemplateId = "62e90394" }],
+            RoleAssignments =
+            [
+                new SnapshotRoleAssignment { Id = "ra-1", PrincipalId = "u-ada", RoleDefinitionId = "r-ga" },
+                new SnapshotRoleAssignment { Id = "sch-2", PrincipalId = "u-bob", RoleDefinitionId = "r-ga", State = RoleAssignmentState.Eligible, FromSchedule = true },
+            ],
+        };
+
+        AccessReviewContent content = Build(snapshot, Groups() with { Scope = new AccessReviewScope { PrivilegedDirectoryRoles = true } });
+
+        AccessReviewItem active = Assert.Single(content.Items, i => i.PrincipalId == "u-ada");
+        AccessReviewItem eligible = Assert.Single(content.Items, i => i.PrincipalId == "u-bob");
+        Assert.All(content.Items, i => Assert.True(i.Privileged));
+        Assert.Equal((OffboardingStepKind.RemoveDirectoryRole, "ra-1", AssignmentType.Direct), (active.RemovalStepKind, active.AssignmentId, active.Assignment));
+        Assert.Equal((OffboardingStepKind.RemoveEligibleDirectoryRole, "sch-2", AssignmentType.Eligible), (eligible.RemovalStepKind, eligible.AssignmentId, eligible.Assignment));
+        Assert.StartsWith(OffboardingPlanner.ScheduleSource, eligible.RemovalDetail);
+        Assert.Equal("Global Administrator", active.ResourceDisplayName);
+    }
+
+    [Fact]
+    public void App_role_scope_narrowed_to_one_app_reaches_group_members_as_inherited()
+    {
+        DirectorySnapshot snapshot = Org([Active("u-ada"), Active("u-bob")], [Group("g-hr", "u-bob")]) with
+        {
+            ServicePrincipals =
+            [
+                new SnapshotServicePrincipal { Id = "sp-hr", AppId = "app-hr", DisplayName = "HR Portal", AppRoles = [new SnapshotAppRole { Id = "role-1", Value = "Reader" }] },
+                new SnapshotServicePrincipal { Id = "sp-crm", DisplayName = "CRM" },
+            ],
+            AppRoleAssignments =
+            [
+                new SnapshotAppRoleAssignment { Id = "ara-1", PrincipalId = "u-ada", ResourceId = "sp-hr", AppRoleId = "role-1", CreatedDateTime = Now.AddDays(-400) },
+                new SnapshotAppRoleAssignment { Id = "ara-2", PrincipalId = "g-hr", PrincipalKind = DirectoryObjectKind.Group, ResourceId = "sp-hr", AppRoleId = "role-1" },
+                new SnapshotAppRoleAssignment { Id = "ara-3", PrincipalId = "u-ada", ResourceId = "sp-crm", AppRoleId = "00000000-0000-0000-0000-000000000000" },
+            ],
+        };
+
+        AccessReviewContent content = Build(snapshot, Groups() with { Scope = new AccessReviewScope { AppRoleAssignments = true, ApplicationNames = ["HR*"] } });
+
+        Assert.Equal(2, content.ItemCount);
+        AccessReviewItem direct = Assert.Single(content.Items, i => i.PrincipalId == "u-ada");
+        Assert.Equal(("HR Portal: Reader", OffboardingStepKind.RemoveAppRoleAssignment, "ara-1", Now.AddDays(-400)),
+            (direct.ResourceDisplayName, direct.RemovalStepKind, direct.AssignmentId, direct.Since));
+        AccessReviewItem inherited = Assert.Single(content.Items, i => i.PrincipalId == "u-bob");
+        Assert.Equal((AssignmentType.Inherited, "g-hr"), (inherited.Assignment, inherited.InheritedFromGroupId));
+    }
+
+    [Fact]
+    public void Recommendations_carry_their_reasons_inactivity_never_signed_in_leavers_birthright_and_segregation_of_duties()
+    {
+        DirectorySnapshot snapshot = Org(
+            [Active("u-recent"), Active("u-idle", daysAgo: 120), Active("u-never") with { SignInActivity = null }, Active("u-left"), Active("u-analyst"), Active("u-extra")],
+            [Group("g-staff", "u-recent", "u-idle", "u-never", "u-left", "u-analyst"), Group("g-payments", "u-analyst"), Group("g-project", "u-extra")]);
+        Person left = new() { PersonId = "E1", DisplayName = "Left", Status = PersonStatus.Left, DirectoryObjectId = "u-left" };
+        Person analyst = new() { PersonId = "E2", DisplayName = "Analyst", Status = PersonStatus.Active, JobRole = "analyst", UserPrincipalName = "analyst@contoso.com" };
+        Person extra = new() { PersonId = "E3", DisplayName = "Extra", Status = PersonStatus.Active, JobRole = "analyst", DirectoryObjectId = "u-extra" };
+
+        AccessReviewContent content = Build(snapshot, Groups("g-*"), left, analyst, extra);
+        AccessReviewItem Item(string user, string group) => Assert.Single(content.Items, i => i.PrincipalId == user && i.ResourceId == group);
+
+        Assert.Equal(AccessReviewRecommendation.Approve, Item("u-recent", "g-staff").Recommendation);
+        Assert.Equal([AccessReviewReason.SignedInRecently], Item("u-recent", "g-staff").Reasons);
+        Assert.Equal(AccessReviewRecommendation.Deny, Item("u-idle", "g-staff").Recommendation);
+        Assert.Contains(AccessReviewReason.NoRecentSignIn, Item("u-idle", "g-staff").Reasons);
+        Assert.Contains("120 days", Item("u-idle", "g-staff").RecommendationNote);
+        Assert.Contains(AccessReviewReason.NeverSignedIn, Item("u-never", "g-staff").Reasons);
+        Assert.Equal(AccessReviewRecommendation.Deny, Item("u-never", "g-staff").Recommendation);
+        Assert.Equal(("E1", AccessReviewRecommendation.Deny), (Item("u-left", "g-staff").PersonId, Item("u-left", "g-staff").Recommendation));
+        Assert.Contains(AccessReviewReason.PersonLeft, Item("u-left", "g-staff").Reasons);
+        Assert.Contains(AccessReviewReason.WithinBirthright, Item("u-analyst", "g-staff").Reasons);
+        Assert.Equal(AccessReviewRecommendation.Approve, Item("u-analyst", "g-staff").Recommendation);
+        AccessReviewItem conflict = Item("u-analyst", "g-payments");
+        Assert.Contains(AccessReviewReason.SegregationOfDutiesConflict, conflict.Reasons);
+        Assert.Equal(AccessReviewRecommendation.Deny, conflict.Recommendation);
+        Assert.Contains("Analysts must not release payments", conflict.RecommendationNote);
+        AccessReviewItem outside = Item("u-extra", "g-project");
+        Assert.Contains(AccessReviewReason.OutsideBirthright, outside.Reasons);
+        Assert.Equal(AccessReviewRecommendation.None, outside.Recommendation);
+    }
+
+    [Fact]
+    public void Without_sign_in_evidence_nobody_is_called_inactive_and_the_gap_is_recorded()
+    {
+        DirectorySnapshot snapshot = Org([Active("u-ada") with { SignInActivity = null }], [Group("g-staff", "u-ada")]) with
+        {
+            EvidenceGaps = [new EvidenceGap { Area = EvidenceAreas.SignInActivity, Reason = EvidenceGapReason.NotLicensed }],
+        };
+
+        AccessReviewContent content = Build(snapshot, Groups("g-staff"));
+
+        AccessReviewItem item = Assert.Single(content.Items);
+        Assert.Equal(AccessReviewRecommendation.None, item.Recommendation);
+        Assert.Equal([AccessReviewReason.SignInUnknown], item.Reasons);
+        Assert.Contains(content.EvidenceGaps, g => g.Contains("sign-in", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Guests_are_reviewed_as_accounts_that_a_denial_disables_and_missing_sponsors_are_a_recorded_gap_not_a_guess()
+    {
+        DirectorySnapshot snapshot = Org([Active("u-guest", manager: null) with { UserType = "Guest" }, Active("u-ada")], []);
+
+        AccessReviewContent content = Build(snapshot, Groups() with { Scope = new AccessReviewScope { Guests = true } });
+
+        AccessReviewItem guest = Assert.Single(content.Items);
+        Assert.True(guest.IsGuest);
+        Assert.Equal((AccessReviewAccessKind.GuestAccount, OffboardingStepKind.DisableAccount), (guest.AccessKind, guest.RemovalStepKind));
+        Assert.Equal("u-guest", guest.ToRemovalStep(1).ResourceId);
+        Assert.Contains(AccessReviewReason.SponsorUnknown, guest.Reasons);
+        Assert.DoesNotContain(AccessReviewReason.GuestWithoutSponsor, guest.Reasons);
+        Assert.Contains(content.EvidenceGaps, g => g.Contains("sponsors", StringComparison.Ordinal));
+        Assert.Equal(["u-ciso"], guest.ReviewerIds);
+        Assert.True(guest.ReviewedByFallback);
+    }
+
+    [Fact]
+    public void Catalog_privileged_scope_reviews_the_birthright_of_privileged_roles_and_marks_it_privileged()
+    {
+        DirectorySnapshot snapshot = Org([Active("u-ada"), Active("u-bob")], [Group("g-admins", "u-ada"), Group("g-staff", "u-bob")]);
+
+        AccessReviewContent content = Build(snapshot, Groups() with { Scope = new AccessReviewScope { CatalogPrivileged = true } });
+
+        AccessReviewItem item = Assert.Single(content.Items);
+        Assert.Equal(("u-ada", "g-admins", true), (item.PrincipalId, item.ResourceId, item.Privileged));
+    }
+
+    [Fact]
+    public void Managers_review_their_reports_and_fallback_reviewers_take_those_without_a_manager()
+    {
+        DirectorySnapshot snapshot = Org([Active("u-ada"), Active("u-orphan", manager: null), Active("u-gone-manager", manager: "u-nobody")],
+            [Group("g-staff", "u-ada", "u-orphan", "u-gone-manager")]);
+
+        AccessReviewContent content = Build(snapshot, Groups("g-staff"));
+
+        Assert.Equal(["u-boss"], Assert.Single(content.Items, i => i.PrincipalId == "u-ada").ReviewerIds);
+        Assert.False(Assert.Single(content.Items, i => i.PrincipalId == "u-ada").ReviewedByFallback);
+        Assert.All(content.Items.Where(i => i.PrincipalId != "u-ada"), i =>
+        {
+            Assert.Equal(["u-ciso"], i.ReviewerIds);
+            Assert.True(i.ReviewedByFallback);
+        });
+        Assert.Equal(["boss@contoso.com", "ciso@contoso.com"], content.Reviewers.Select(r => r.UserPrincipalName));
+        Assert.True(content.Reviewers.Single(r => r.ReviewerId == "u-ciso").IsFallback);
+    }
+
+    [Fact]
+    public void Resource_owners_never_review_their_own_membership_and_a_reviewer_without_mail_is_assigned_but_flagged()
+    {
+        SnapshotGroup group = Group("g-team", "u-owner", "u-ada") with
+        {
+            Owners = [new DirectoryObjectRef("u-owner", DirectoryObjectKind.User), new DirectoryObjectRef("u-nomail", DirectoryObjectKind.User)],
+        };
+        DirectorySnapshot snapshot = Org([Active("u-owner"), Active("u-ada"), Active("u-nomail") with { Mail = null }], [group]);
+
+        AccessReviewContent content = Build(snapshot, Groups("g-team") with
+        {
+            Reviewers = new AccessReviewReviewers { Rule = AccessReviewerRule.ResourceOwner, Fallback = ["u-ciso"] },
+        });
+
+        Assert.Equal(["u-owner", "u-nomail"], Assert.Single(content.Items, i => i.PrincipalId == "u-ada").ReviewerIds);
+        Assert.Equal(["u-nomail"], Assert.Single(content.Items, i => i.PrincipalId == "u-owner").ReviewerIds);
+        Assert.True(content.Reviewers.Single(r => r.ReviewerId == "u-nomail").HasNoMail);
+    }
+
+    [Fact]
+    public void Items_left_without_a_reviewer_and_no_fallback_fail_naming_the_first_and_why()
+    {
+        DirectorySnapshot snapshot = Org([Active("u-orphan", manager: null)], [Group("g-staff", "u-orphan")]);
+
+        IsmsException error = Assert.Throws<IsmsException>(() => Build(snapshot, Groups("g-staff") with { Reviewers = new AccessReviewReviewers() }));
+
+        Assert.Equal("IsmsOps.AccessReview.NoReviewer", error.ErrorId);
+        Assert.Contains("orphan@contoso.com", error.Message);
+        Assert.Contains("no manager", error.Message);
+        Assert.Contains("-FallbackReviewer", error.RecommendedAction);
+    }
+
+    [Fact]
+    public void A_named_or_fallback_reviewer_missing_from_the_snapshot_is_refused()
+    {
+        DirectorySnapshot snapshot = Org([Active("u-ada")], [Group("g-staff", "u-ada")]);
+
+        IsmsException error = Assert.Throws<IsmsException>(() => Build(snapshot, Groups("g-staff") with
+        {
+            Reviewers = new AccessReviewReviewers { Rule = AccessReviewerRule.Named, Named = ["nobody@contoso.com"] },
+        }));
+
+        Assert.Equal("IsmsOps.AccessReview.ReviewerNotFound", error.ErrorId);
+        Assert.Contains("nobody@contoso.com", error.Message);
+    }
+
+    [Fact]
+    public void A_scope_that_matches_nothing_is_an_error_naming_the_scope_and_what_each_part_matched()
+    {
+        DirectorySnapshot snapshot = Org([Active("u-ada")], [Group("g-staff", "u-ada")]);
+
+        IsmsException error = Assert.Throws<IsmsException>(() => Build(snapshot, Groups("Payroll*") with
+        {
+            Scope = new AccessReviewScope { GroupNames = ["Payroll*"], Guests = true },
+        }));
+
+        Assert.Equal("IsmsOps.AccessReview.EmptyScope", error.ErrorId);
+        Assert.Contains("groups 'Payroll*' matched no group", error.Message);
+        Assert.Contains("guests matched no guest account", error.Message);
+        Assert.Contains("Quarterly groups", error.Message);
+    }
+
+    [Fact]
+    public void A_tag_scope_is_refused_because_snapshots_hold_no_tags()
+    {
+        DirectorySnapshot snapshot = Org([Active("u-ada")], [Group("g-staff", "u-ada")]);
+
+        IsmsException error = Assert.Throws<IsmsException>(() => Build(snapshot, Groups() with { Scope = new AccessReviewScope { GroupTags = ["sox"] } }));
+
+        Assert.Equal("IsmsOps.AccessReview.TagsNotInSnapshot", error.ErrorId);
+        Assert.Contains("'sox'", error.Message);
+    }
+
+    [Theory]
+    [InlineData(AccessReviewDefaultDecision.Deny)]
+    [InlineData(AccessReviewDefaultDecision.Recommendation)]
+    public void Auto_apply_with_a_removing_default_needs_Force_and_says_why(AccessReviewDefaultDecision decision)
+    {
+        AccessReviewDefinition definition = Groups("g-staff") with { AutoApply = true, DefaultDecision = decision };
+
+        IsmsException error = Assert.Throws<IsmsException>(() => AccessReviewRegister.Validate(definition, Now));
+
+        Assert.Equal("IsmsOps.AccessReview.AutoApplyNeedsForce", error.ErrorId);
+        Assert.Contains("revoke everyone's access", error.Message);
+        Assert.Contains("-Force", error.RecommendedAction);
+        Assert.Equal(decision, AccessReviewRegister.Validate(definition with { Force = true }, Now).DefaultDecision);
+        AccessReviewRegister.Validate(definition with { DefaultDecision = AccessReviewDefaultDecision.Approve }, Now);
+    }
+
+    [Fact]
+    public void Dates_default_to_now_and_two_weeks_and_a_bad_recurrence_or_a_due_date_before_the_start_is_refused()
+    {
+        AccessReviewDefinition valid = AccessReviewRegister.Validate(Groups("g") with { Recurrence = "P3M" }, Now);
+        Assert.Equal((Now, Now.AddDays(14)), (valid.StartDate, valid.DueDate));
+
+        Assert.Equal("IsmsOps.AccessReview.InvalidRecurrence",
+            Assert.Throws<IsmsException>(() => AccessReviewRegister.Validate(Groups("g") with { Recurrence = "quarterly" }, Now)).ErrorId);
+        Assert.Equal("IsmsOps.AccessReview.InvalidDates",
+            Assert.Throws<IsmsException>(() => AccessReviewRegister.Validate(Groups("g") with { StartDate = Now.AddDays(3), DueDate = Now.AddDays(1) }, Now)).ErrorId);
+    }
+}

@@ -1,0 +1,284 @@
+using System.Text.Json;
+using IsmsOps.Engine.Access;
+using IsmsOps.Engine.AccessReviews;
+using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.Graph.Collection;
+using IsmsOps.Engine.Offboarding;
+using IsmsOps.Engine.Roles;
+using IsmsOps.Engine.Snapshots;
+using IsmsOps.Engine.Tests.Graph;
+using IsmsOps.Sandbox;
+using static IsmsOps.Engine.Tests.Snapshots.Tenant;
+
+namespace IsmsOps.Engine.Tests.AccessReviews;
+
+public sealed class AccessReviewRegisterTests : IDisposable
+{
+    private static readonly DateTime Start = new(2026, 11, 24, 9, 0, 0, DateTimeKind.Utc);
+
+    private readonly TempWorkspace _store = new();
+    private DateTime _now = Start;
+
+    public void Dispose() => _store.Dispose();
+
+    private AccessReviewRegister Register => new(_store.Workspace.Store, _store.Workspace.Audit, () => _now);
+
+    private List<AuditEvent> Events(string action) => _store.Events().Where(e => e.Action == action).ToList();
+
+    private static JsonElement Details(AuditEvent e) => JsonDocument.Parse(e.Details).RootElement;
+
+    // Two owners review the team's members; the admin's membership of the role-assignable group is privileged.
+    private static DirectorySnapshot Team()
+    {
+        SnapshotUser Member(string id) => User(id) with { Mail = id[2..] + "@contoso.com", SignInActivity = new SnapshotSignInActivity { LastSignInDateTime = new DateTimeOffset(Start).AddDays(-3) } };
+        SnapshotGroup team = Group("g-team", "u-ada", "u-bob") with
+        {
+            Owners = [new DirectoryObjectRef("u-olga", DirectoryObjectKind.User), new DirectoryObjectRef("u-oscar", DirectoryObjectKind.User)],
+        };
+        SnapshotGroup admins = Group("g-admins", "u-ada") with
+        {
+            IsAssignableToRole = true,
+            Owners = [new DirectoryObjectRef("u-olga", DirectoryObjectKind.User)],
+        };
+        return With([Member("u-ada"), Member("u-bob"), Member("u-olga"), Member("u-oscar")], [team, admins]);
+    }
+
+    private Task<AccessReviewCampaign> CreateTeamCampaignAsync() => Register.CreateAsync(new AccessReviewDefinition
+    {
+        Name = "Team review",
+        Scope = new AccessReviewScope { GroupNames = ["g-*"] },
+        Reviewers = new AccessReviewReviewers { Rule = AccessReviewerRule.ResourceOwner },
+        DueDate = new DateTimeOffset(Start).AddDays(7),
+    }, DirectoryIndex.Build(Team()), "sha-of-snapshot", RoleCatalog.Empty, TempWorkspace.Context, CancellationToken.None);
+
+    private AccessReviewItem Item(AccessReviewCampaign campaign, string principal, string resource) =>
+        Register.ReadItems(new AccessReviewItemQuery { CampaignId = campaign.CampaignId }, CancellationToken.None)
+            .Single(i => i.PrincipalId == principal && i.ResourceId == resource);
+
+    private Task<AccessReviewItem> DecideAsync(AccessReviewCampaign campaign, AccessReviewItem item, string reviewer, AccessReviewDecision decision,
+        string? justification = null, long? expectedVersion = null, bool force = false) =>
+        Register.DecideAsync(new AccessReviewDecisionRequest
+        {
+            CampaignId = campaign.CampaignId,
+            ItemId = item.ItemId,
+            Decision = decision,
+            Reviewer = reviewer,
+            Justification = justification,
+            ExpectedVersion = expectedVersion,
+            Force = force,
+        }, TempWorkspace.Context, CancellationToken.None);
+
+    [Fact]
+    public async Task A_campaign_over_a_sandbox_snapshot_stores_every_frozen_item_and_audits_its_creation_once_with_counts_and_digest()
+    {
+        using SandboxGraph graph = await SandboxGraph.StartAsync(new SandboxOptions { UserCount = 150 });
+        DirectorySnapshot snapshot = await new DirectorySnapshotCollector(graph.Reader).CollectAsync(null, CancellationToken.None);
+        var index = DirectoryIndex.Build(snapshot);
+        SnapshotUser chief = snapshot.Users.First(u => u.UserType == "Member" && u.ManagerId is null);
+        SnapshotUser deputy = snapshot.Users.First(u => u.UserType == "Member" && u.ManagerId == chief.Id);
+        _now = snapshot.CollectedAt.UtcDateTime;
+
+        AccessReviewCampaign campaign = await Register.CreateAsync(new AccessReviewDefinition
+        {
+            Name = "Privileged and guests",
+            Scope = new AccessReviewScope { PrivilegedDirectoryRoles = true, Guests = true },
+            Reviewers = new AccessReviewReviewers { Rule = AccessReviewerRule.Manager, Fallback = [chief.UserPrincipalName, deputy.Id] },
+            Recurrence = "P3M",
+        }, index, "digest-of-file", RoleCatalog.Empty, TempWorkspace.Context, CancellationToken.None);
+
+        List<AccessReviewItem> stored = Register.ReadItems(new AccessReviewItemQuery { CampaignId = campaign.CampaignId }, CancellationToken.None).ToList();
+        // What the sandbox itself holds, not what our snapshot says: every guest account, and every role held by a user directly.
+        var guests = graph.Sandbox.Tenant.Users.Where(u => u.UserType == "Guest").Select(u => u.Id).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var userIds = graph.Sandbox.Tenant.Users.Select(u => u.Id).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(guests.Order(), stored.Where(i => i.AccessKind == AccessReviewAccessKind.GuestAccount).Select(i => i.PrincipalId).Order(StringComparer.OrdinalIgnoreCase));
+        int userRoles = snapshot.RoleAssignments.Count(r => userIds.Contains(r.PrincipalId));
+        Assert.Equal(userRoles, stored.Count(i => i.AccessKind == AccessReviewAccessKind.DirectoryRole && i.InheritedFromGroupId is null));
+        Assert.Contains(stored, i => i.Assignment == AssignmentType.Eligible && i.RemovalStepKind == OffboardingStepKind.RemoveEligibleDirectoryRole);
+        Assert.All(stored.Where(i => i.AccessKind == AccessReviewAccessKind.DirectoryRole), i => Assert.True(i.Privileged));
+        Assert.All(stored, i => Assert.NotEmpty(i.ReviewerIds));
+        Assert.Equal(campaign.ItemCount, stored.Count);
+        Assert.Equal(campaign.ItemsSha256, AccessReviewRegister.Digest(stored));
+        Assert.Equal(new DateTimeOffset(_now).AddMonths(3), campaign.NextStartDate);
+
+        AuditEvent created = Assert.Single(_store.Events(), e => e.Target == AccessReviewRegister.Target(campaign.CampaignId));
+        Assert.Equal(AccessReviewAuditActions.CampaignCreated, created.Action);
+        Assert.Equal(stored.Count, Details(created).GetProperty("ItemCount").GetInt32());
+        Assert.Equal(campaign.ItemsSha256, Details(created).GetProperty("ItemsSha256").GetString());
+        Assert.Equal("digest-of-file", Details(created).GetProperty("SnapshotSha256").GetString());
+        Assert.DoesNotContain(stored[0].PrincipalName, created.Details, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(campaign, await Register.GetAsync(campaign.CampaignId, CancellationToken.None) with { Scope = campaign.Scope, Reviewers = campaign.Reviewers, EvidenceGaps = campaign.EvidenceGaps });
+    }
+
+    [Fact]
+    public async Task A_scope_that_matches_nothing_stores_nothing_and_audits_nothing()
+    {
+        IsmsException error = await Assert.ThrowsAsync<IsmsException>(() => Register.CreateAsync(new AccessReviewDefinition
+        {
+            Name = "Nothing",
+            Scope = new AccessReviewScope { GroupNames = ["Payroll*"] },
+            Reviewers = new AccessReviewReviewers { Rule = AccessReviewerRule.ResourceOwner },
+        }, DirectoryIndex.Build(Team()), null, RoleCatalog.Empty, TempWorkspace.Context, CancellationToken.None));
+
+        Assert.Equal("IsmsOps.AccessReview.EmptyScope", error.ErrorId);
+        Assert.Empty(await Register.FindAsync(new AccessReviewCampaignQuery(), CancellationToken.None));
+        Assert.Empty(_store.Events());
+    }
+
+    [Fact]
+    public async Task A_reviewer_decides_only_their_own_items_and_the_refusal_is_audited()
+    {
+        AccessReviewCampaign campaign = await CreateTeamCampaignAsync();
+        AccessReviewItem adminMembership = Item(campaign, "u-ada", "g-admins");
+
+        IsmsException error = await Assert.ThrowsAsync<IsmsException>(() => DecideAsync(campaign, adminMembership, "oscar@contoso.com", AccessReviewDecision.Deny));
+
+        Assert.Equal("IsmsOps.AccessReview.NotYourItem", error.ErrorId);
+        Assert.True(Item(campaign, "u-ada", "g-admins").IsPending);
+        AuditEvent refused = Assert.Single(Events(AccessReviewAuditActions.DecisionRefused));
+        Assert.Equal("IsmsOps.AccessReview.NotYourItem", Details(refused).GetProperty("ErrorId").GetString());
+        Assert.Equal("u-oscar", Details(refused).GetProperty("ReviewerId").GetString());
+        Assert.Equal("IsmsOps.AccessReview.NotAReviewer",
+            (await Assert.ThrowsAsync<IsmsException>(() => DecideAsync(campaign, adminMembership, "ada@contoso.com", AccessReviewDecision.Approve))).ErrorId);
+    }
+
+    [Fact]
+    public async Task Approving_privileged_access_needs_a_justification_which_the_item_keeps_and_the_trail_holds_only_as_a_digest()
+    {
+        AccessReviewCampaign campaign = await CreateTeamCampaignAsync();
+        AccessReviewItem admin = Item(campaign, "u-ada", "g-admins");
+        Assert.True(admin.Privileged);
+
+        IsmsException error = await Assert.ThrowsAsync<IsmsException>(() => DecideAsync(campaign, admin, "olga@contoso.com", AccessReviewDecision.Approve, "  "));
+        Assert.Equal("IsmsOps.AccessReview.JustificationRequired", error.ErrorId);
+
+        AccessReviewItem decided = await DecideAsync(campaign, admin, "olga@contoso.com", AccessReviewDecision.Approve, "On-call administrator for payroll");
+        Assert.Equal((AccessReviewDecision.Approve, "u-olga", 2L), (decided.Decision, decided.DecidedBy, decided.Version));
+        Assert.Equal("On-call administrator for payroll", Item(campaign, "u-ada", "g-admins").Justification);
+        AuditEvent recorded = Assert.Single(Events(AccessReviewAuditActions.ItemDecided));
+        Assert.DoesNotContain("payroll", recorded.Details, StringComparison.Ordinal);
+        Assert.Equal(64, Details(recorded).GetProperty("JustificationSha256").GetString()!.Length);
+
+        // Denying privileged access, or approving ordinary access, needs no words.
+        await DecideAsync(campaign, Item(campaign, "u-bob", "g-team"), "oscar@contoso.com", AccessReviewDecision.Approve);
+    }
+
+    [Fact]
+    public async Task A_decision_after_the_due_date_is_refused_unless_forced_and_a_forced_one_is_audited_as_late()
+    {
+        AccessReviewCampaign campaign = await CreateTeamCampaignAsync();
+        AccessReviewItem bob = Item(campaign, "u-bob", "g-team");
+        _now = campaign.DueDate.UtcDateTime.AddMinutes(1);
+
+        IsmsException error = await Assert.ThrowsAsync<IsmsException>(() => DecideAsync(campaign, bob, "olga@contoso.com", AccessReviewDecision.Deny));
+        Assert.Equal("IsmsOps.AccessReview.PastDue", error.ErrorId);
+        Assert.Contains("-Force", error.RecommendedAction);
+        Assert.True(Item(campaign, "u-bob", "g-team").IsPending);
+
+        await DecideAsync(campaign, bob, "olga@contoso.com", AccessReviewDecision.Deny, force: true);
+        Assert.Equal(AccessReviewDecision.Deny, Item(campaign, "u-bob", "g-team").Decision);
+        Assert.True(Details(Assert.Single(Events(AccessReviewAuditActions.ItemDecided))).GetProperty("Late").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Two_reviewers_racing_on_one_item_the_first_decision_wins_the_other_gets_a_conflict_and_both_attempts_are_audited()
+    {
+        AccessReviewCampaign campaign = await CreateTeamCampaignAsync();
+        AccessReviewItem bob = Item(campaign, "u-bob", "g-team");
+        Assert.Equal(["u-olga", "u-oscar"], bob.ReviewerIds);
+
+        using var go = new ManualResetEventSlim();
+        Task<AccessReviewItem> Race(string reviewer, AccessReviewDecision decision) => Task.Run(async () =>
+        {
+            go.Wait();
+            return await DecideAsync(campaign, bob, reviewer, decision, expectedVersion: bob.Version);
+        });
+
+        Task<AccessReviewItem> olga = Race("olga@contoso.com", AccessReviewDecision.Approve);
+        Task<AccessReviewItem> oscar = Race("oscar@contoso.com", AccessReviewDecision.Deny);
+        go.Set();
+        await Task.WhenAll(olga, oscar).ContinueWith(_ => { }, TaskScheduler.Default);
+
+        Task<AccessReviewItem> winner = Assert.Single(new[] { olga, oscar }, t => t.IsCompletedSuccessfully);
+        Task<AccessReviewItem> loser = Assert.Single(new[] { olga, oscar }, t => t.IsFaulted);
+        IsmsException conflict = Assert.IsType<IsmsException>(loser.Exception!.InnerException);
+        Assert.Equal("IsmsOps.AccessReview.Conflict", conflict.ErrorId);
+        AccessReviewItem won = await winner;
+        AccessReviewItem stored = Item(campaign, "u-bob", "g-team");
+        Assert.Equal((won.Decision, won.DecidedBy, 2L), (stored.Decision, stored.DecidedBy, stored.Version));
+        AuditEvent decided = Assert.Single(Events(AccessReviewAuditActions.ItemDecided));
+        AuditEvent refused = Assert.Single(Events(AccessReviewAuditActions.DecisionRefused));
+        Assert.Equal(stored.DecidedBy, Details(decided).GetProperty("ReviewerId").GetString());
+        Assert.NotEqual(stored.DecidedBy, Details(refused).GetProperty("ReviewerId").GetString());
+        Assert.Equal("IsmsOps.AccessReview.Conflict", Details(refused).GetProperty("ErrorId").GetString());
+    }
+
+    [Fact]
+    public async Task Another_reviewer_cannot_overturn_a_decision_but_its_author_can_revise_it_on_the_current_version_only()
+    {
+        AccessReviewCampaign campaign = await CreateTeamCampaignAsync();
+        AccessReviewItem bob = Item(campaign, "u-bob", "g-team");
+        AccessReviewItem first = await DecideAsync(campaign, bob, "olga@contoso.com", AccessReviewDecision.Approve);
+
+        Assert.Equal("IsmsOps.AccessReview.Conflict",
+            (await Assert.ThrowsAsync<IsmsException>(() => DecideAsync(campaign, bob, "oscar@contoso.com", AccessReviewDecision.Deny))).ErrorId);
+        Assert.Equal("IsmsOps.AccessReview.Conflict",
+            (await Assert.ThrowsAsync<IsmsException>(() => DecideAsync(campaign, bob, "olga@contoso.com", AccessReviewDecision.Deny, expectedVersion: bob.Version))).ErrorId);
+
+        AccessReviewItem revised = await DecideAsync(campaign, bob, "olga@contoso.com", AccessReviewDecision.Deny, expectedVersion: first.Version);
+        Assert.Equal((AccessReviewDecision.Deny, 3L), (Item(campaign, "u-bob", "g-team").Decision, revised.Version));
+        Assert.Equal(2, Events(AccessReviewAuditActions.DecisionRefused).Count);
+    }
+
+    [Fact]
+    public async Task Progress_counts_each_reviewers_items_and_names_the_overdue_ones_once_the_due_date_passes()
+    {
+        AccessReviewCampaign campaign = await CreateTeamCampaignAsync();
+        await DecideAsync(campaign, Item(campaign, "u-ada", "g-team"), "oscar@contoso.com", AccessReviewDecision.Approve);
+        await DecideAsync(campaign, Item(campaign, "u-bob", "g-team"), "oscar@contoso.com", AccessReviewDecision.Deny);
+
+        Assert.All(await Register.ProgressAsync(campaign.CampaignId, CancellationToken.None), p => Assert.False(p.IsOverdue));
+        _now = campaign.DueDate.UtcDateTime.AddDays(1);
+        AccessReviewOverview overview = await Register.OverviewAsync(campaign.CampaignId, CancellationToken.None);
+
+        // Olga reviews the admins group alone and has not decided it; the team items both reviewed are decided (by Oscar).
+        AccessReviewerProgress olga = overview.Reviewers.Single(p => p.Reviewer.ReviewerId == "u-olga");
+        Assert.Equal((3L, 2L, true), (olga.Assigned, olga.Decided, olga.IsOverdue));
+        AccessReviewerProgress oscar = overview.Reviewers.Single(p => p.Reviewer.ReviewerId == "u-oscar");
+        Assert.Equal((2L, 2L, false), (oscar.Assigned, oscar.Decided, oscar.IsOverdue));
+        Assert.Equal(["olga@contoso.com"], overview.OverdueReviewers);
+        Assert.Equal((3, 2L, 1L, true), (overview.ItemCount, overview.Decided, overview.Pending, overview.IsOverdue));
+        AccessReviewItem pending = Assert.Single(Register.ReadItems(new AccessReviewItemQuery { CampaignId = campaign.CampaignId, PendingOnly = true }, CancellationToken.None));
+        Assert.Equal("g-admins", pending.ResourceId);
+        Assert.Equal(["u-oscar"], Register.ReadItems(new AccessReviewItemQuery { CampaignId = campaign.CampaignId, ReviewerId = "u-oscar" }, CancellationToken.None)
+            .Select(i => i.DecidedBy).Distinct());
+    }
+
+    [Fact]
+    public async Task A_batch_of_decisions_is_judged_item_by_item_in_order_and_a_refusal_stops_only_its_own_item()
+    {
+        AccessReviewCampaign campaign = await CreateTeamCampaignAsync();
+        AccessReviewItem bob = Item(campaign, "u-bob", "g-team");
+        AccessReviewItem ada = Item(campaign, "u-ada", "g-team");
+        AccessReviewItem admin = Item(campaign, "u-ada", "g-admins");
+        AccessReviewDecisionRequest Request(AccessReviewItem item, string reviewer, AccessReviewDecision decision) =>
+            new() { CampaignId = campaign.CampaignId, ItemId = item.ItemId, Decision = decision, Reviewer = reviewer, ExpectedVersion = item.Version };
+
+        IReadOnlyList<AccessReviewDecisionOutcome> outcomes = await Register.DecideAllAsync(
+        [
+            Request(bob, "olga@contoso.com", AccessReviewDecision.Deny),
+            Request(bob, "oscar@contoso.com", AccessReviewDecision.Approve),
+            Request(admin, "olga@contoso.com", AccessReviewDecision.Approve),
+            Request(ada, "oscar@contoso.com", AccessReviewDecision.DontKnow),
+        ], TempWorkspace.Context, CancellationToken.None);
+
+        Assert.Equal([true, false, false, true], outcomes.Select(o => o.Item is not null));
+        Assert.Equal("IsmsOps.AccessReview.Conflict", outcomes[1].Error!.ErrorId);
+        Assert.Equal("IsmsOps.AccessReview.JustificationRequired", outcomes[2].Error!.ErrorId);
+        Assert.Equal((AccessReviewDecision.Deny, "u-olga"), (Item(campaign, "u-bob", "g-team").Decision, Item(campaign, "u-bob", "g-team").DecidedBy));
+        Assert.True(Item(campaign, "u-ada", "g-admins").IsPending);
+        Assert.Equal(AccessReviewDecision.DontKnow, Item(campaign, "u-ada", "g-team").Decision);
+        Assert.Equal(
+            [AccessReviewAuditActions.ItemDecided, AccessReviewAuditActions.DecisionRefused, AccessReviewAuditActions.DecisionRefused, AccessReviewAuditActions.ItemDecided],
+            _store.Events().Where(e => e.Action.StartsWith("AccessReview.", StringComparison.Ordinal) && e.Action != AccessReviewAuditActions.CampaignCreated).Select(e => e.Action));
+    }
+}

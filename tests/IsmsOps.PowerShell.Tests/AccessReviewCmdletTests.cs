@@ -1,0 +1,153 @@
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using IsmsOps.Engine.Snapshots;
+
+namespace IsmsOps.PowerShell.Tests;
+
+/// <summary>New-IsmsAccessReview, Get-IsmsAccessReview(Item) and Set-IsmsAccessReviewDecision in the hosted engine, over a snapshot file.</summary>
+[Collection(PowerShellCollection.Name)]
+public sealed class AccessReviewCmdletTests
+{
+    private static DirectorySnapshot Finance()
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        SnapshotUser Member(string name, int daysSinceSignIn, string? manager = "u-grace") => new()
+        {
+            Id = "u-" + name,
+            UserPrincipalName = name + "@contoso.com",
+            DisplayName = name,
+            Mail = name + "@contoso.com",
+            AccountEnabled = true,
+            UserType = "Member",
+            ManagerId = manager,
+            SignInActivity = new SnapshotSignInActivity { LastSignInDateTime = now.AddDays(-daysSinceSignIn) },
+        };
+
+        static DirectoryObjectRef U(string id) => new(id, DirectoryObjectKind.User);
+        return new DirectorySnapshot
+        {
+            Tenant = new SnapshotTenant { TenantId = "7d9e2f10-0000-4000-8000-00000000aaaa" },
+            CollectedAt = now.AddMinutes(-5),
+            Source = "https://graph.microsoft.com/v1.0",
+            Users = [Member("ada", 2), Member("bob", 200), Member("cy", 300), Member("dan", 150, manager: null), Member("grace", 1, manager: null), Member("ciso", 1, manager: null)],
+            Groups =
+            [
+                new SnapshotGroup { Id = "g-fin", DisplayName = "Sales", SecurityEnabled = true, Members = [U("u-ada"), U("u-bob"), U("u-cy"), U("u-dan")] },
+                new SnapshotGroup { Id = "g-finadm", DisplayName = "Sales Admins", SecurityEnabled = true, IsAssignableToRole = true, Members = [U("u-ada")] },
+            ],
+        };
+    }
+
+    private static string WriteSnapshot(PowerShellSession ps)
+    {
+        string path = Path.Combine(ps.Home, "contoso.json.gz");
+        DirectorySnapshotFile.Write(path, Finance(), overwrite: true, CancellationToken.None);
+        return path;
+    }
+
+    private static string ErrorId(ErrorRecord error) => error.FullyQualifiedErrorId.Split(',')[0];
+
+    [Fact]
+    public void A_reviewer_pipes_their_pending_deny_recommendations_into_a_decision_and_progress_shows_it()
+    {
+        using var ps = new PowerShellSession();
+        string path = WriteSnapshot(ps);
+
+        string id = ps.Run($"(New-IsmsAccessReview -Name 'Finance Q4' -GroupName 'Sales*' -FallbackReviewer ciso@contoso.com -Recurrence P3M -SnapshotPath '{path}').CampaignId")
+            .Single().ToString();
+        Assert.Empty(ps.Errors);
+        Assert.Equal(5, ps.Run($"Get-IsmsAccessReviewItem {id}").Count);
+
+        Collection<PSObject> decided = ps.Run(
+            $"Get-IsmsAccessReviewItem {id} -Reviewer grace@contoso.com -Pending | Where-Object Recommendation -eq 'Deny' | Set-IsmsAccessReviewDecision -Decision Deny -Reviewer grace@contoso.com");
+
+        Assert.Empty(ps.Errors);
+        Assert.Equal(["bob@contoso.com", "cy@contoso.com"], decided.Select(o => o.Properties["PrincipalName"].Value).Order());
+        Assert.All(decided, o => Assert.Equal("Deny", o.Properties["Decision"].Value.ToString()));
+        Assert.Equal(3, ps.Run($"Get-IsmsAccessReviewItem {id} -Pending").Count);
+        PSObject overview = ps.Run($"Get-IsmsAccessReview {id}").Single();
+        Assert.Equal(2L, overview.Properties["Decided"].Value);
+        Assert.Equal(3L, overview.Properties["Pending"].Value);
+        string[] progress = ps.Run($"(Get-IsmsAccessReview 'Finance Q4').Reviewers | ForEach-Object {{ \"$($_.Reviewer.UserPrincipalName) $($_.Assigned) $($_.Decided)\" }}")
+            .Select(o => o.ToString()).ToArray();
+        Assert.Equal(["ciso@contoso.com 1 0", "grace@contoso.com 4 2"], progress);
+    }
+
+    [Fact]
+    public void Deciding_from_a_stale_copy_is_refused_item_by_item_and_privileged_approval_needs_a_justification()
+    {
+        using var ps = new PowerShellSession();
+        string path = WriteSnapshot(ps);
+        string id = ps.Run($"(New-IsmsAccessReview -Name 'Finance' -GroupName 'Sales' -FallbackReviewer ciso@contoso.com -SnapshotPath '{path}').CampaignId").Single().ToString();
+
+        ps.Run($"$items = Get-IsmsAccessReviewItem {id} -Reviewer grace@contoso.com; $items | Set-IsmsAccessReviewDecision -Decision Approve -Reviewer grace@contoso.com | Out-Null");
+        Assert.Empty(ps.Errors);
+        ps.Run("$items | Set-IsmsAccessReviewDecision -Decision Deny -Reviewer grace@contoso.com");
+
+        Assert.Equal(3, ps.Errors.Count);
+        Assert.All(ps.Errors, e => Assert.Equal("IsmsOps.AccessReview.Conflict", ErrorId(e)));
+        Assert.Empty(ps.Run($"Get-IsmsAccessReviewItem {id} | Where-Object Decision -eq 'Deny'"));
+
+        ps.Errors.Clear();
+        string admins = ps.Run($"(New-IsmsAccessReview -Name 'Admins' -GroupName 'Sales Admins' -SnapshotPath '{path}').CampaignId").Single().ToString();
+        ps.Run($"Get-IsmsAccessReviewItem {admins} | Set-IsmsAccessReviewDecision -Decision Approve -Reviewer grace@contoso.com");
+        Assert.Equal("IsmsOps.AccessReview.JustificationRequired", ErrorId(Assert.Single(ps.Errors)));
+        ps.Errors.Clear();
+        PSObject approved = ps.Run($"Get-IsmsAccessReviewItem {admins} | Set-IsmsAccessReviewDecision -Decision Approve -Reviewer grace@contoso.com -Justification 'Month-end close'").Single();
+        Assert.Empty(ps.Errors);
+        Assert.Equal("Month-end close", approved.Properties["Justification"].Value);
+    }
+
+    [Fact]
+    public void Auto_apply_with_a_deny_default_is_refused_without_Force_and_an_empty_scope_is_named_and_neither_creates_anything()
+    {
+        using var ps = new PowerShellSession();
+        string path = WriteSnapshot(ps);
+
+        ps.Run($"New-IsmsAccessReview -Name 'Everyone' -GroupName 'Sales' -DefaultDecision Deny -AutoApply -SnapshotPath '{path}'");
+        ErrorRecord force = Assert.Single(ps.Errors);
+        Assert.Equal("IsmsOps.AccessReview.AutoApplyNeedsForce", ErrorId(force));
+        Assert.Contains("revoke everyone's access", force.Exception.Message);
+
+        ps.Errors.Clear();
+        ps.Run($"New-IsmsAccessReview -Name 'Payroll' -GroupName 'Payroll*' -FallbackReviewer ciso@contoso.com -SnapshotPath '{path}'");
+        ErrorRecord empty = Assert.Single(ps.Errors);
+        Assert.Equal("IsmsOps.AccessReview.EmptyScope", ErrorId(empty));
+        Assert.Contains("groups 'Payroll*' matched no group", empty.Exception.Message);
+
+        ps.Errors.Clear();
+        Assert.Empty(ps.Run("Get-IsmsAccessReview"));
+        ps.Run("Get-IsmsAccessReview AR-20260101-000000");
+        Assert.Equal("IsmsOps.AccessReview.NotFound", ErrorId(Assert.Single(ps.Errors)));
+        ps.Errors.Clear();
+        ps.Run($"New-IsmsAccessReview -Name 'Everyone' -GroupName 'Sales' -FallbackReviewer ciso@contoso.com -DefaultDecision Deny -AutoApply -Force -SnapshotPath '{path}' | Out-Null");
+        Assert.Empty(ps.Errors);
+        Assert.Single(ps.Run("Get-IsmsAccessReview"));
+    }
+
+    [Fact]
+    public void Connected_to_Graph_a_campaign_collects_the_whole_tenant_first_and_freezes_what_it_holds()
+    {
+        using var ps = new PowerShellSession();
+        try
+        {
+            string file = Path.Combine(ps.Home, "tenant.json.gz");
+            ps.Run($"$sb = Start-IsmsSandbox -UserCount 150; Connect-IsmsGraph -Sandbox $sb; Export-IsmsDirectorySnapshot -Path '{file}' | Out-Null");
+            DirectorySnapshot tenant = DirectorySnapshotFile.Read(file, CancellationToken.None).Snapshot;
+            string[] fallback = tenant.Users.Where(u => u.UserType == "Member").Take(2).Select(u => u.UserPrincipalName).ToArray();
+
+            PSObject campaign = ps.Run($"New-IsmsAccessReview -Name 'Live guests' -Guest -Reviewer Manager -FallbackReviewer {string.Join(",", fallback)}").Single();
+
+            Assert.Empty(ps.Errors);
+            Assert.Null(campaign.Properties["SnapshotSha256"].Value);
+            int guests = tenant.Users.Count(u => u.UserType == "Guest");
+            Assert.Equal(guests, (int)campaign.Properties["ItemCount"].Value);
+            string[] principals = ps.Run($"Get-IsmsAccessReviewItem {campaign.Properties["CampaignId"].Value} | ForEach-Object PrincipalName").Select(o => o.ToString()).ToArray();
+            Assert.Equal(tenant.Users.Where(u => u.UserType == "Guest").Select(u => u.UserPrincipalName).Order(), principals.Order());
+        }
+        finally
+        {
+            ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
+        }
+    }
+}
