@@ -335,10 +335,36 @@ if ($rosalind.AccountEnabled -or (InGroup 'Engineering Managers') -or "$($left.P
 'Each step of all three is in the audit trail:'
 Get-IsmsAuditEvent -Action Lifecycle.Finished | Out-Default
 
+Step '21. An access review: a campaign over privileged roles and the Engineering group, frozen from the snapshot, decided by reviewers'
+$fallback = @($sandbox.Tenant.Users | Where-Object { $_.AccountEnabled -and $_.UserType -eq 'Member' -and $_.Mail })[0].UserPrincipalName
+$review = New-IsmsAccessReview -Name 'Demo quarterly review' -PrivilegedDirectoryRole -GroupName 'Engineering' -Reviewer Manager `
+    -FallbackReviewer $fallback -Recurrence P3M -SnapshotPath $snapshotFile
+$review | Out-Default
+$items = @(Get-IsmsAccessReviewItem $review.CampaignId)
+$counts = @{}
+$items | ForEach-Object { $counts["$($_.Recommendation)"] = 1 + [int]$counts["$($_.Recommendation)"] }
+"$($items.Count) items frozen; recommendations: $(($counts.Keys | ForEach-Object { "$_ $($counts[$_])" }) -join ', ')"
+$deny = @($items | Where-Object { "$($_.Recommendation)" -eq 'Deny' })[0]
+if ($deny) {
+    $reviewer = $deny.ReviewerIds[0]
+    "A reviewer ($($sandbox.Tenant.FindUser($reviewer).UserPrincipalName)) takes the recommendation on one item: $($deny.PrincipalName) in $($deny.ResourceDisplayName) ($($deny.RecommendationNote))"
+    $deny | Set-IsmsAccessReviewDecision -Decision Deny -Reviewer $reviewer | Out-Null
+}
+$privileged = @($items | Where-Object { $_.Privileged -and $_.IsPending -and $_ -ne $deny })[0]
+try {
+    $privileged | Set-IsmsAccessReviewDecision -Decision Approve -Reviewer $privileged.ReviewerIds[0]
+    'Privileged access was approved without a justification!'
+    $failures++
+} catch {
+    "Refused: $($_.FullyQualifiedErrorId.Split(',')[0]): $($_.Exception.Message)"
+}
+Get-IsmsAccessReview $review.CampaignId | Out-Default
+if ($items.Count -eq 0 -or -not $deny -or -not $privileged) { $failures++ }
+
 Disconnect-IsmsGraph
 Stop-IsmsSandbox
 
-Step '21. Sensitive personal data: encrypted under a key of each person''s own, shown only on an audited read, crypto-shredded after the retention period'
+Step '22. Sensitive personal data: encrypted under a key of each person''s own, shown only on an audited read, crypto-shredded after the retention period'
 New-IsmsPerson -PersonId E2901 -DisplayName 'Joan Clarke' -Status Left -StartDate 2019-03-01 -EndDate 2024-06-30 `
     -PersonalEmail joan@example.net -PersonalPhone '+44 20 7946 0123' -HomeAddress '7 Hut Lane, Bletchley' | Out-Null
 Set-IsmsPerson -PersonId E3001 -Status Left -PersonalEmail 'e3001@example.net' | Out-Null
