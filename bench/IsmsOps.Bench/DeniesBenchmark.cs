@@ -13,8 +13,8 @@ namespace IsmsOps.Bench;
 /// own process, with 50 ms of latency on every request and every $batch item (items side by side, as Graph runs them).
 /// Each run gets fresh people and fresh access (<see cref="DenyWorkload"/>), and a run that leaves any of it in the
 /// sandbox, or reports anything but AppliedSuccessfully, is an error rather than a figure. Reported: the time, the HTTP
-/// round trips the sandbox received against the minimum (one $batch per 20 removals), and, for one run, the same with
-/// one $batch in flight at a time.
+/// round trips the sandbox received against the minimum (one $batch per 20 removals); then, with --fault-rate of the
+/// requests and items faulted, the same and what a re-run leaves; and, for one run, the time with one $batch in flight.
 /// </summary>
 internal static class DeniesBenchmark
 {
@@ -43,6 +43,22 @@ internal static class DeniesBenchmark
         report.Add("  round trips ÷ minimum", new Samples(results.Select(r => (double)r.Requests / minimum)), Ratio, Target.AtMost(1));
         report.Add("  removals per second", new Samples(results.Select(r => denies / r.Seconds)), Count);
 
+        if (options.FaultRate > 0)
+        {
+            string share = options.FaultRate.ToString("P0", CultureInfo.InvariantCulture);
+            using SandboxChild faulty = SandboxChild.Start(TenantUsers, options.LatencyMilliseconds, options.FaultRate, parallelBatchItems: true);
+            Console.Error.WriteLine($"denies: sandbox with {share} faults ready");
+            List<DenyRun> stormy = await Repeat.RunsAsync($"denies ({share} faults)", Math.Min(runs, 3), _ => ApplyOnceAsync(faulty, denies, concurrency, faults: true),
+                r => r.ToString()).ConfigureAwait(false);
+            report.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"apply {denies:N0} Deny decisions, {share} of requests and $batch items faulted (429 with and without Retry-After, 503, +200 ms), {concurrency} in flight"),
+                new Samples(stormy.Select(r => r.Seconds), stormy.Select(r => r.CpuSeconds)), Unit.Seconds);
+            report.Add("  HTTP round trips the sandbox received", new Samples(stormy.Select(r => (double)r.Requests)), Unit.Requests);
+            report.Add("  round trips ÷ minimum", new Samples(stormy.Select(r => (double)r.Requests / minimum)), Ratio);
+            report.Add("  requests Failed after the retries (run again)", new Samples(stormy.Select(r => (double)r.Failed)), Count);
+            report.Add("  accesses left in the sandbox after one re-run of the same requests", new Samples(stormy.Select(r => (double)r.LeftAfterRerun)), Count, Target.AtMost(0));
+        }
+
         if (options.SequentialRuns > 0)
         {
             var sequential = new List<DenyRun>();
@@ -60,7 +76,11 @@ internal static class DeniesBenchmark
         }
     }
 
-    private static async Task<DenyRun> ApplyOnceAsync(SandboxChild sandbox, int denies, int concurrency)
+    /// <summary>
+    /// One timed run over fresh access. With <paramref name="faults"/>, requests that Failed after their retries are
+    /// allowed, and the same requests are run once more (as a caller resumes), untimed, before the sandbox is counted.
+    /// </summary>
+    private static async Task<DenyRun> ApplyOnceAsync(SandboxChild sandbox, int denies, int concurrency, bool faults = false)
     {
         List<AccessRemovalRequest> requests = sandbox.NewDenies(denies);
         using GraphConnection connection = await GraphConnection.ConnectAsync(new GraphConnectionOptions
@@ -83,20 +103,33 @@ internal static class DeniesBenchmark
         Measurement took = timing.Seconds();
 
         long received = sandbox.Stats().Requests - before;
-        int left = sandbox.DeniedLeft();
-        int applied = summary.Count(AccessRemovalOutcome.AppliedSuccessfully);
-        if (left != 0 || applied != denies || reported != denies)
+        int failed = summary.Count(AccessRemovalOutcome.Failed);
+        if (faults)
         {
-            throw new InvalidOperationException($"The run did not remove everything: {left} left in the sandbox, {applied} of {denies} applied, {reported} reported.");
+            AccessRemovalSummary again = await service.RemoveAsync(requests, null, CancellationToken.None).ConfigureAwait(false);
+            int left = sandbox.DeniedLeft();
+            if (reported != denies || again.Count(AccessRemovalOutcome.AppliedSuccessfully) + again.Count(AccessRemovalOutcome.Failed) > failed)
+            {
+                throw new InvalidOperationException($"The re-run applied more than the first run failed, or results went unreported ({reported} of {denies}).");
+            }
+
+            return new DenyRun(took.Value, took.Cpu ?? 0, received, service.RequestCount, failed, left);
         }
 
-        return new DenyRun(took.Value, took.Cpu ?? 0, received, service.RequestCount);
+        int remaining = sandbox.DeniedLeft();
+        int applied = summary.Count(AccessRemovalOutcome.AppliedSuccessfully);
+        if (remaining != 0 || applied != denies || reported != denies)
+        {
+            throw new InvalidOperationException($"The run did not remove everything: {remaining} left in the sandbox, {applied} of {denies} applied, {reported} reported.");
+        }
+
+        return new DenyRun(took.Value, took.Cpu ?? 0, received, service.RequestCount, failed, 0);
     }
 
-    private sealed record DenyRun(double Seconds, double CpuSeconds, long Requests, long ServiceRequests)
+    private sealed record DenyRun(double Seconds, double CpuSeconds, long Requests, long ServiceRequests, int Failed, int LeftAfterRerun)
     {
         public override string ToString() => FormattableString.Invariant(
-            $"{Seconds:N2} s (CPU {CpuSeconds:N2} s), {Requests} HTTP requests received (service counted {ServiceRequests})");
+            $"{Seconds:N2} s (CPU {CpuSeconds:N2} s), {Requests} HTTP requests received (service counted {ServiceRequests} in all), {Failed} failed, {LeftAfterRerun} left after a re-run");
     }
 }
 
