@@ -12,7 +12,8 @@ namespace IsmsOps.Engine.Access;
 /// <remarks>
 /// <para>The requests go out <see cref="GraphReaderOptions.BatchSize"/> to a $batch, with up to
 /// <see cref="GraphReaderOptions.MaxConcurrency"/> batches in flight (each batch is one runner run; the runner sends one
-/// run's batches one after another). Throttled items are sent again inside their own run, after Retry-After.</para>
+/// run's batches one after another). Throttled items are sent again inside their own run, after Retry-After; a run
+/// that waits holds no request slot, so other runs' batches go out meanwhile.</para>
 /// <para>Each request gets exactly one result, handed to the caller's callback with the others of its $batch, and the
 /// callback is awaited (one call at a time) before that run ends, so the caller can store them in one transaction.
 /// What was never reported (a crash, a cancellation) can be run again with the same requests: whatever is gone is then
@@ -20,6 +21,9 @@ namespace IsmsOps.Engine.Access;
 /// </remarks>
 public sealed class AccessRemovalService
 {
+    /// <summary>Runs active per request slot: enough that throttled runs, waiting, leave no slot idle.</summary>
+    private const int ActiveRunsPerSlot = 8;
+
     private readonly OffboardingStepRunner _runner;
     private readonly GraphReaderOptions _options;
 
@@ -99,10 +103,12 @@ public sealed class AccessRemovalService
 
         await ReportAsync(decided, cancellationToken).ConfigureAwait(false);
 
-        // One run per $batch, several runs in flight: the runner's batching and retries, the snapshot collector's
-        // concurrency (GraphReaderOptions.MaxConcurrency requests at once).
+        // One run per $batch, several runs at once: the runner's batching and retries, the snapshot collector's
+        // concurrency (the writer lets MaxConcurrency requests be in flight). More runs are active than requests in
+        // flight, because a run waiting out a Retry-After holds no request slot, and others should use it meanwhile.
         IEnumerable<(int Index, OffboardingStep Step)[]> chunks = toSend.Chunk(_options.BatchSize);
-        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency, CancellationToken = cancellationToken },
+        int runs = _options.MaxConcurrency * ActiveRunsPerSlot;
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = runs, CancellationToken = cancellationToken },
             async (chunk, token) =>
             {
                 List<OffboardingStep> steps = chunk.Select((c, position) => c.Step with { Sequence = position + 1 }).ToList();
