@@ -3,15 +3,15 @@ using System.Globalization;
 namespace IsmsOps.Bench;
 
 /// <summary>
-/// Entry point: <c>import | append | verify | snapshot | collect | offboard | onboard | leavers | hrfeed | tables | all</c>, plus the internal child modes that some
+/// Entry point: <c>import | append | verify | snapshot | collect | offboard | onboard | leavers | denies | hrfeed | tables | all</c>, plus the internal child modes that some
 /// benchmarks start in fresh processes (<c>--child-import</c>, <c>--child-snapshot-load</c>, <c>--child-sandbox</c>,
 /// <c>--child-collect</c>, <c>--child-hrfeed</c>). Results go to stdout as a markdown table; progress goes to stderr.
 /// </summary>
 internal static class Program
 {
     private const string Usage = """
-        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|onboard|leavers|hrfeed|tables|all [options]
-          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, onboard 10, leavers 3, hrfeed 3, tables 5)
+        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|onboard|leavers|denies|hrfeed|tables|all [options]
+          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, onboard 10, leavers 3, denies 5, hrfeed 3, tables 5)
           --events N           events per append run (default 50000; batch size 1 uses N/25)
           --verify-events N    events in the verification store (default 1000000)
           --build-batch N      events per append while building the verification store (default 10000)
@@ -22,10 +22,11 @@ internal static class Program
           --users N            users in the sandbox tenant that collect reads (default 100000, at most 100000)
           --latency-ms N       latency the sandbox adds to every request and every $batch item (default 50; 0 for none)
           --offboard-users N   users in the sandbox tenant the offboard leavers and onboard joiners are added to (default 2000)
-          --concurrency N      requests collect keeps in flight (default: GraphReaderOptions.MaxConcurrency's default)
+          --concurrency N      requests collect keeps in flight, and $batch requests denies keeps in flight (default: GraphReaderOptions.MaxConcurrency's default)
+          --denies N           Deny decisions per denies run (default 10000)
           --leavers N          leavers per HR-feed run (default 100)
           --throttle-limits L  comma-separated ThrottleLimits the leavers benchmark measures (default 8,16,1)
-          --sequential-runs N  measured runs at ThrottleLimit 1, which take minutes each (default 1)
+          --sequential-runs N  measured runs at ThrottleLimit 1 (leavers) and with one $batch in flight (denies), which take minutes each (default 1)
           --fault-rate R       share of requests faulted in the leavers benchmark's fault runs (default 0.2; 0 skips them)
           --hr-people N        people in the hrfeed benchmark's feed and users in its snapshot (default 50000)
           --table-rows N       rows the tables benchmark writes, reads back and compares in CSV and XLSX (default 100000)
@@ -111,6 +112,11 @@ internal static class Program
             await LeaversBenchmark.RunAsync(options, report).ConfigureAwait(false);
         }
 
+        if (options.Command is "denies" or "all")
+        {
+            await DeniesBenchmark.RunAsync(options, report).ConfigureAwait(false);
+        }
+
         if (options.Command is "hrfeed" or "all")
         {
             HrFeedBenchmark.Run(options, report);
@@ -157,6 +163,8 @@ internal sealed record BenchOptions
 
     public int Leavers { get; init; } = 100;
 
+    public int Denies { get; init; } = 10_000;
+
     public IReadOnlyList<int> ThrottleLimits { get; init; } = [8, 16, 1];
 
     public int SequentialRuns { get; init; } = 1;
@@ -194,7 +202,7 @@ internal sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "hrfeed" or "tables" or "all"))
+        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "denies" or "hrfeed" or "tables" or "all"))
         {
             throw new ArgumentException("Name a benchmark.");
         }
@@ -218,6 +226,7 @@ internal sealed record BenchOptions
                 "--concurrency" => options with { Concurrency = Positive(args[i], value) },
                 "--module" => options with { ModuleManifest = Path.GetFullPath(value) },
                 "--leavers" => options with { Leavers = Positive(args[i], value) },
+                "--denies" => options with { Denies = Positive(args[i], value) },
                 "--throttle-limits" => options with { ThrottleLimits = value.Split(',').Select(v => Positive(args[i], v.Trim())).ToArray() },
                 "--sequential-runs" => options with { SequentialRuns = Positive(args[i], value) },
                 "--fault-rate" => options with { FaultRate = Share(args[i], value) },

@@ -10,7 +10,8 @@ namespace IsmsOps.Bench;
 /// Runs the Graph sandbox in a child process, so the collecting process's time, CPU and memory are its own (the
 /// sandbox's 100,000-user tenant alone takes about 230 MB). The child prints one line, <c>READY url token</c>, answers
 /// each <c>stats</c> line on its stdin with one line of JSON (<see cref="SandboxStats"/>), each <c>leavers N</c> line
-/// with the ids and UPNs of N new leavers (<see cref="HrFeedLeavers"/>), each <c>left id,id,…</c> line with what those
+/// with the ids and UPNs of N new leavers (<see cref="HrFeedLeavers"/>), each <c>denies N</c> line with N new Deny decisions'
+/// removal requests (<see cref="DenyWorkload"/>), each <c>denied</c> line with how many of them the tenant still holds, each <c>left id,id,…</c> line with what those
 /// accounts still hold, and exits when stdin closes.
 /// </summary>
 internal sealed class SandboxChild : IDisposable
@@ -84,6 +85,14 @@ internal sealed class SandboxChild : IDisposable
         return (counts[0], counts[1]);
     }
 
+    /// <summary>Adds the access of <paramref name="count"/> Deny decisions to the tenant (<see cref="DenyWorkload.Create"/>); the removal requests.</summary>
+    public List<IsmsOps.Engine.Access.AccessRemovalRequest> NewDenies(int count) =>
+        (JsonSerializer.Deserialize<List<string?[]>>(Ask(string.Create(CultureInfo.InvariantCulture, $"denies {count}"))) ?? [])
+            .Select(DenyWorkload.ToRequest).ToList();
+
+    /// <summary>How many of the last <see cref="NewDenies"/> accesses the sandbox still holds.</summary>
+    public int DeniedLeft() => int.Parse(Ask("denied"), CultureInfo.InvariantCulture);
+
     private string Ask(string command)
     {
         _process.StandardInput.WriteLine(command);
@@ -127,6 +136,14 @@ internal sealed class SandboxChild : IDisposable
             else if (command.StartsWith("leavers ", StringComparison.Ordinal))
             {
                 Console.WriteLine(JsonSerializer.Serialize(HrFeedLeavers.Create(sandbox.Tenant, int.Parse(command[8..], CultureInfo.InvariantCulture))));
+            }
+            else if (command.StartsWith("denies ", StringComparison.Ordinal))
+            {
+                Console.WriteLine(DenyWorkload.Serialize(DenyWorkload.Create(sandbox.Tenant, int.Parse(command[7..], CultureInfo.InvariantCulture))));
+            }
+            else if (command == "denied")
+            {
+                Console.WriteLine(DenyWorkload.Left(sandbox.Tenant).ToString(CultureInfo.InvariantCulture));
             }
             else if (command.StartsWith("left ", StringComparison.Ordinal))
             {

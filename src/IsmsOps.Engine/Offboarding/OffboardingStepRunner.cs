@@ -22,6 +22,9 @@ namespace IsmsOps.Engine.Offboarding;
 /// each (memberships, roles, app roles, delegated grants, licences, named or listed authentication methods) go out
 /// together through JSON $batch; devices, ownership transfers and direct reports to move, which read before they
 /// write, go one call at a time. docs/offboarding-execution.md counts the round trips.</para>
+/// <para>One run sends its batches one after another and is meant for one leaver. Steps for many people may share a
+/// run (the lead batch is then left out, and each step acts on its own user), but for thousands of removals
+/// <see cref="IsmsOps.Engine.Access.AccessRemovalService"/> runs several runs side by side, one $batch each.</para>
 /// <para>What a step's <see cref="OffboardingStep.Detail"/> means here:</para>
 /// <list type="bullet">
 /// <item>RemoveGroupOwnership: the object id of the user who takes ownership when the leaver is the last owner
@@ -38,7 +41,7 @@ namespace IsmsOps.Engine.Offboarding;
 /// </remarks>
 public sealed class OffboardingStepRunner
 {
-    private const string AlreadyRemoved = "already removed";
+    internal const string AlreadyRemoved = "already removed";
 
     private readonly GraphWriter _writer;
     private readonly string _baseUrl;
@@ -167,6 +170,14 @@ public sealed class OffboardingStepRunner
         int methods = results.FindIndex(s => !s.IsSettled && s.Kind == OffboardingStepKind.RemoveAuthenticationMethod && SimpleWrite(s) is null);
         int reports = results.FindIndex(s => !s.IsSettled && s.Kind == OffboardingStepKind.ReassignDirectReports);
         if (disable < 0 && revoke < 0 && methods < 0 && reports < 0)
+        {
+            return;
+        }
+
+        // The lead batch is one leaver's: what it lists (methods, reports) is kept for the run and applied to every
+        // step. Steps for several people (an access review's removals) take the ordinary path, where each step acts
+        // on its own user alone.
+        if (results.Where(s => !s.IsSettled).Select(s => s.UserId).Distinct(StringComparer.OrdinalIgnoreCase).Skip(1).Any())
         {
             return;
         }
@@ -510,7 +521,7 @@ public sealed class OffboardingStepRunner
 
     private static OffboardingStep SettleRevoke(OffboardingStep step, RunState run, GraphWrite revoke, GraphWriteResult answer, DateTimeOffset started)
     {
-        string? before = run.Account is { } account
+        string? before = run.Account is { } account && string.Equals(account["id"]?.GetValue<string>(), step.UserId, StringComparison.OrdinalIgnoreCase)
             ? new JsonObject { ["id"] = step.UserId, ["signInSessionsValidFromDateTime"] = account["signInSessionsValidFromDateTime"]?.DeepClone() }.ToJsonString()
             : null;
         return Settle(step, revoke, answer, started, step.Attempts + answer.Attempts, before,

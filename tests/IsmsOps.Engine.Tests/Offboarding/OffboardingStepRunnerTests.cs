@@ -118,6 +118,31 @@ public sealed class OffboardingStepRunnerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Two_leavers_in_one_run_each_lose_their_own_access_and_the_lead_batch_of_one_is_not_applied_to_the_other()
+    {
+        // The lead batch lists one leaver's methods and reports for the whole run; with two people in the run, the
+        // second one's "every method" step must list its own.
+        using SandboxGraph graph = await SandboxGraph.StartAsync(new SandboxOptions { UserCount = 200 });
+        Leaver first = Leaver.Create(graph.Sandbox.Tenant, cloudGroups: 5, everything: false);
+        Leaver second = Leaver.Create(graph.Sandbox.Tenant, cloudGroups: 5, everything: false);
+        List<OffboardingStep> plan = first.Steps().Concat(second.Steps()).Select((s, i) => s with { Sequence = i + 1 }).ToList();
+        plan = plan.Select(s => s.Kind == OffboardingStepKind.RemoveAuthenticationMethod ? s with { ResourceId = null, AssignmentId = null, Detail = null } : s)
+            .DistinctBy(s => (s.UserId, s.Kind, s.ResourceId, s.AssignmentId)).ToList();
+
+        IReadOnlyList<OffboardingStep> steps = await new OffboardingStepRunner(graph.Connection, SandboxGraph.FastRetries).RunAsync(plan, null, CancellationToken.None);
+
+        Assert.All(steps, s => Assert.True(s.IsSettled, $"step {s.Sequence} {s.Kind} of {s.UserId} is {s.Status}: {s.Reason}"));
+        foreach (Leaver leaver in new[] { first, second })
+        {
+            Assert.False(leaver.User.AccountEnabled);
+            Assert.Empty(leaver.User.MemberOf);
+            Assert.IsType<PasswordMethod>(Assert.Single(leaver.User.AuthenticationMethods));
+            OffboardingStep revoke = steps.Single(s => s.UserId == leaver.User.Id && s.Kind == OffboardingStepKind.RevokeSessions);
+            Assert.DoesNotContain(leaver == first ? second.User.Id : first.User.Id, revoke.BeforeState ?? "");
+        }
+    }
+
+    [Fact]
     public async Task A_missing_permission_fails_only_the_steps_that_need_it_and_names_the_permission()
     {
         using SandboxGraph graph = await SandboxGraph.StartAsync(new SandboxOptions

@@ -42,6 +42,10 @@ internal sealed class GraphWriter
     private readonly GraphConnection _connection;
     private readonly GraphReaderOptions _options;
     private readonly Func<TimeSpan, CancellationToken, Task> _delay;
+
+    // As GraphReader: at most MaxConcurrency requests in flight, however many callers share this writer, so a caller
+    // waiting out a Retry-After holds no slot.
+    private readonly SemaphoreSlim _slots;
     private long _requests;
 
     public GraphWriter(GraphConnection connection, GraphReaderOptions? options = null, Func<TimeSpan, CancellationToken, Task>? delay = null)
@@ -51,6 +55,7 @@ internal sealed class GraphWriter
         _options = options ?? new GraphReaderOptions();
         _options.Validate();
         _delay = delay ?? Task.Delay;
+        _slots = new SemaphoreSlim(_options.MaxConcurrency);
     }
 
     /// <summary>HTTP requests sent (a $batch counts once; retries inside the handler pipeline are not seen).</summary>
@@ -211,21 +216,28 @@ internal sealed class GraphWriter
         }
 
         ReplaySafeOption.SetOn(request);
-        Interlocked.Increment(ref _requests);
-        HttpResponseMessage response;
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        HttpResponseMessage? response = null;
+        string body;
         try
         {
+            Interlocked.Increment(ref _requests);
             response = await _connection.Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            response?.Dispose();
             IsmsException error = GraphErrors.Translate(e, write.Operation);
             return new GraphWriteResult(0, null, error.Message, null, null, attempt, error);
+        }
+        finally
+        {
+            _slots.Release();
         }
 
         using (response)
         {
-            string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             string? requestId = response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null;
             string? code = null, message = null;
             if (!response.IsSuccessStatusCode && body.Length > 0)
@@ -279,13 +291,24 @@ internal sealed class GraphWriter
             Content = new StringContent(new JsonObject { ["requests"] = requests }.ToJsonString(), Encoding.UTF8, "application/json"),
         };
         ReplaySafeOption.SetOn(request);
-        Interlocked.Increment(ref _requests);
         // A batch may mix operations; a failure of the whole $batch is named after its first, and each item's own
         // failure after its own operation (GraphWriteResult.ToException).
         GraphOperation operation = batch[0].Operation;
-        using HttpResponseMessage response = await _connection.SendAsync(operation, request, cancellationToken).ConfigureAwait(false);
-        string? requestId = response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null;
-        byte[] bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        string? requestId;
+        byte[] bytes;
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Interlocked.Increment(ref _requests);
+            using HttpResponseMessage response = await _connection.SendAsync(operation, request, cancellationToken).ConfigureAwait(false);
+            requestId = response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null;
+            bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+
         using JsonDocument document = JsonDocument.Parse(bytes);
         var answers = new Dictionary<int, (int, JsonElement, string?)>();
         if (document.RootElement.TryGetProperty("responses", out JsonElement responses) && responses.ValueKind == JsonValueKind.Array)
