@@ -295,11 +295,13 @@ public sealed class AccessReviewRegister
     }
 
     /// <summary>How far each reviewer is, and who is overdue (due date passed with items of theirs undecided).</summary>
-    public async Task<IReadOnlyList<AccessReviewerProgress>> ProgressAsync(string campaignId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AccessReviewerProgress>> ProgressAsync(string campaignId, CancellationToken cancellationToken) =>
+        await ProgressAsync(await GetAsync(campaignId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    private async Task<IReadOnlyList<AccessReviewerProgress>> ProgressAsync(AccessReviewCampaign campaign, CancellationToken cancellationToken)
     {
-        AccessReviewCampaign campaign = await GetAsync(campaignId, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<AccessReviewer> reviewers = await _store.GetAccessReviewersAsync(campaignId, cancellationToken).ConfigureAwait(false);
-        Dictionary<string, (long Assigned, long Decided)> counts = (await _store.GetAccessReviewProgressAsync(campaignId, cancellationToken).ConfigureAwait(false))
+        IReadOnlyList<AccessReviewer> reviewers = await _store.GetAccessReviewersAsync(campaign.CampaignId, cancellationToken).ConfigureAwait(false);
+        Dictionary<string, (long Assigned, long Decided)> counts = (await _store.GetAccessReviewProgressAsync(campaign.CampaignId, cancellationToken).ConfigureAwait(false))
             .ToDictionary(p => p.ReviewerId, p => (p.Assigned, p.Decided), StringComparer.OrdinalIgnoreCase);
         bool overdue = campaign.IsOverdueAt(Now());
         return reviewers.Select(r =>
@@ -310,11 +312,15 @@ public sealed class AccessReviewRegister
     }
 
     /// <summary>The campaign with its overall and per-reviewer progress.</summary>
-    public async Task<AccessReviewOverview> OverviewAsync(string campaignId, CancellationToken cancellationToken)
+    public async Task<AccessReviewOverview> OverviewAsync(string campaignId, CancellationToken cancellationToken) =>
+        await OverviewAsync(await GetAsync(campaignId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The overall and per-reviewer progress of a campaign already read (as <see cref="FindAsync"/> returns it).</summary>
+    public async Task<AccessReviewOverview> OverviewAsync(AccessReviewCampaign campaign, CancellationToken cancellationToken)
     {
-        AccessReviewCampaign campaign = await GetAsync(campaignId, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<AccessReviewerProgress> reviewers = await ProgressAsync(campaignId, cancellationToken).ConfigureAwait(false);
-        long decided = await _store.CountDecidedAccessReviewItemsAsync(campaignId, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(campaign);
+        IReadOnlyList<AccessReviewerProgress> reviewers = await ProgressAsync(campaign, cancellationToken).ConfigureAwait(false);
+        long decided = await _store.CountDecidedAccessReviewItemsAsync(campaign.CampaignId, cancellationToken).ConfigureAwait(false);
         return new AccessReviewOverview
         {
             Campaign = campaign,
