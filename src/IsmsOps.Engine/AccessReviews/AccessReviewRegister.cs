@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Graph.Collection;
+using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.People;
 using IsmsOps.Engine.Policies;
 using IsmsOps.Engine.Roles;
@@ -395,7 +396,17 @@ public sealed class AccessReviewRegister
         }
 
         (AccessReviewCampaign campaign, IReadOnlyList<AccessReviewer> reviewers) = known;
-        AccessReviewer reviewer = Find(reviewers, request.Reviewer) ?? throw NotAReviewer(campaign.CampaignId, request.Reviewer, reviewers);
+        if (Find(reviewers, request.Reviewer) is not AccessReviewer reviewer)
+        {
+            // Audited like every refusal; the name given is no reviewer's id, so the trail keeps only its digest.
+            IsmsException outsider = NotAReviewer(campaign.CampaignId, request.Reviewer, reviewers);
+            AuditDetails refused = new AuditDetails().Add("CampaignId", campaign.CampaignId).Add("ItemId", request.ItemId).Add("Decision", request.Decision)
+                .Add("ReviewerSha256", Sha256Hex(request.Reviewer.Trim().ToLowerInvariant())).Add("ExpectedVersion", request.ExpectedVersion)
+                .Add("Forced", request.Force).Add("ErrorId", outsider.ErrorId);
+            drafts.Add(new AuditEventDraft(AccessReviewAuditActions.DecisionRefused, Target(campaign.CampaignId), refused.ToJson()));
+            throw outsider;
+        }
+
         AccessReviewItem item = await transaction.GetAccessReviewItemAsync(campaign.CampaignId, request.ItemId, cancellationToken).ConfigureAwait(false)
             ?? throw new IsmsException("IsmsOps.AccessReview.ItemNotFound", IsmsErrorKind.NotFound,
                 $"Campaign {campaign.CampaignId} has no item {request.ItemId}.", "Get-IsmsAccessReviewItem -CampaignId lists the items.", request.ItemId);
@@ -425,7 +436,7 @@ public sealed class AccessReviewRegister
 
         AuditDetails details = Details(campaign, decided, reviewer, request).Add("Version", decided.Version).Add("PreviousDecision", item.Decision)
             .Add("Late", now > campaign.DueDate)
-            .Add("JustificationSha256", decided.Justification is null ? null : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(decided.Justification))).ToLowerInvariant());
+            .Add("JustificationSha256", decided.Justification is null ? null : Sha256Hex(decided.Justification));
         drafts.Add(new AuditEventDraft(AccessReviewAuditActions.ItemDecided, Target(campaign.CampaignId), details.ToJson()));
         return decided;
     }
@@ -488,6 +499,8 @@ public sealed class AccessReviewRegister
         new AuditDetails().Add("CampaignId", campaign.CampaignId).Add("ItemId", item.ItemId).Add("Decision", request.Decision)
             .Add("ReviewerId", reviewer.ReviewerId).Add("PrincipalId", item.PrincipalId).Add("ResourceId", item.ResourceId)
             .Add("ExpectedVersion", request.ExpectedVersion).Add("Forced", request.Force);
+
+    private static string Sha256Hex(string text) => OffboardingEvidenceFile.Sha256(Encoding.UTF8.GetBytes(text));
 
     private static AccessReviewer? Find(IReadOnlyList<AccessReviewer> reviewers, string idOrUpn) =>
         reviewers.FirstOrDefault(r => string.Equals(r.ReviewerId, idOrUpn, StringComparison.OrdinalIgnoreCase)
