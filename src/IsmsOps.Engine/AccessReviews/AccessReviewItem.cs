@@ -192,9 +192,9 @@ public sealed record AccessReviewItem
         Sequence = sequence,
         Kind = RemovalStepKind,
         UserId = PrincipalId,
-        // Disabling a guest acts on the account itself, as the planner's DisableAccount step does.
+        // Disabling a guest acts on the account itself and names it, as the planner's DisableAccount step does.
         ResourceId = RemovalStepKind == OffboardingStepKind.DisableAccount ? PrincipalId : ResourceId,
-        ResourceDisplayName = ResourceDisplayName,
+        ResourceDisplayName = RemovalStepKind == OffboardingStepKind.DisableAccount ? PrincipalName : ResourceDisplayName,
         AssignmentId = AssignmentId,
         Detail = RemovalDetail,
         Status = RemovalStepKind == OffboardingStepKind.ManualTask ? OffboardingStepStatus.ManualTask : OffboardingStepStatus.Pending,

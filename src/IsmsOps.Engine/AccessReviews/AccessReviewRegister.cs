@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Graph.Collection;
+using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.People;
 using IsmsOps.Engine.Policies;
 using IsmsOps.Engine.Roles;
@@ -295,11 +296,13 @@ public sealed class AccessReviewRegister
     }
 
     /// <summary>How far each reviewer is, and who is overdue (due date passed with items of theirs undecided).</summary>
-    public async Task<IReadOnlyList<AccessReviewerProgress>> ProgressAsync(string campaignId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AccessReviewerProgress>> ProgressAsync(string campaignId, CancellationToken cancellationToken) =>
+        await ProgressAsync(await GetAsync(campaignId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    private async Task<IReadOnlyList<AccessReviewerProgress>> ProgressAsync(AccessReviewCampaign campaign, CancellationToken cancellationToken)
     {
-        AccessReviewCampaign campaign = await GetAsync(campaignId, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<AccessReviewer> reviewers = await _store.GetAccessReviewersAsync(campaignId, cancellationToken).ConfigureAwait(false);
-        Dictionary<string, (long Assigned, long Decided)> counts = (await _store.GetAccessReviewProgressAsync(campaignId, cancellationToken).ConfigureAwait(false))
+        IReadOnlyList<AccessReviewer> reviewers = await _store.GetAccessReviewersAsync(campaign.CampaignId, cancellationToken).ConfigureAwait(false);
+        Dictionary<string, (long Assigned, long Decided)> counts = (await _store.GetAccessReviewProgressAsync(campaign.CampaignId, cancellationToken).ConfigureAwait(false))
             .ToDictionary(p => p.ReviewerId, p => (p.Assigned, p.Decided), StringComparer.OrdinalIgnoreCase);
         bool overdue = campaign.IsOverdueAt(Now());
         return reviewers.Select(r =>
@@ -310,11 +313,15 @@ public sealed class AccessReviewRegister
     }
 
     /// <summary>The campaign with its overall and per-reviewer progress.</summary>
-    public async Task<AccessReviewOverview> OverviewAsync(string campaignId, CancellationToken cancellationToken)
+    public async Task<AccessReviewOverview> OverviewAsync(string campaignId, CancellationToken cancellationToken) =>
+        await OverviewAsync(await GetAsync(campaignId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The overall and per-reviewer progress of a campaign already read (as <see cref="FindAsync"/> returns it).</summary>
+    public async Task<AccessReviewOverview> OverviewAsync(AccessReviewCampaign campaign, CancellationToken cancellationToken)
     {
-        AccessReviewCampaign campaign = await GetAsync(campaignId, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<AccessReviewerProgress> reviewers = await ProgressAsync(campaignId, cancellationToken).ConfigureAwait(false);
-        long decided = await _store.CountDecidedAccessReviewItemsAsync(campaignId, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(campaign);
+        IReadOnlyList<AccessReviewerProgress> reviewers = await ProgressAsync(campaign, cancellationToken).ConfigureAwait(false);
+        long decided = await _store.CountDecidedAccessReviewItemsAsync(campaign.CampaignId, cancellationToken).ConfigureAwait(false);
         return new AccessReviewOverview
         {
             Campaign = campaign,
@@ -389,7 +396,17 @@ public sealed class AccessReviewRegister
         }
 
         (AccessReviewCampaign campaign, IReadOnlyList<AccessReviewer> reviewers) = known;
-        AccessReviewer reviewer = Find(reviewers, request.Reviewer) ?? throw NotAReviewer(campaign.CampaignId, request.Reviewer, reviewers);
+        if (Find(reviewers, request.Reviewer) is not AccessReviewer reviewer)
+        {
+            // Audited like every refusal; the name given is no reviewer's id, so the trail keeps only its digest.
+            IsmsException outsider = NotAReviewer(campaign.CampaignId, request.Reviewer, reviewers);
+            AuditDetails refused = new AuditDetails().Add("CampaignId", campaign.CampaignId).Add("ItemId", request.ItemId).Add("Decision", request.Decision)
+                .Add("ReviewerSha256", Sha256Hex(request.Reviewer.Trim().ToLowerInvariant())).Add("ExpectedVersion", request.ExpectedVersion)
+                .Add("Forced", request.Force).Add("ErrorId", outsider.ErrorId);
+            drafts.Add(new AuditEventDraft(AccessReviewAuditActions.DecisionRefused, Target(campaign.CampaignId), refused.ToJson()));
+            throw outsider;
+        }
+
         AccessReviewItem item = await transaction.GetAccessReviewItemAsync(campaign.CampaignId, request.ItemId, cancellationToken).ConfigureAwait(false)
             ?? throw new IsmsException("IsmsOps.AccessReview.ItemNotFound", IsmsErrorKind.NotFound,
                 $"Campaign {campaign.CampaignId} has no item {request.ItemId}.", "Get-IsmsAccessReviewItem -CampaignId lists the items.", request.ItemId);
@@ -419,7 +436,7 @@ public sealed class AccessReviewRegister
 
         AuditDetails details = Details(campaign, decided, reviewer, request).Add("Version", decided.Version).Add("PreviousDecision", item.Decision)
             .Add("Late", now > campaign.DueDate)
-            .Add("JustificationSha256", decided.Justification is null ? null : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(decided.Justification))).ToLowerInvariant());
+            .Add("JustificationSha256", decided.Justification is null ? null : Sha256Hex(decided.Justification));
         drafts.Add(new AuditEventDraft(AccessReviewAuditActions.ItemDecided, Target(campaign.CampaignId), details.ToJson()));
         return decided;
     }
@@ -482,6 +499,8 @@ public sealed class AccessReviewRegister
         new AuditDetails().Add("CampaignId", campaign.CampaignId).Add("ItemId", item.ItemId).Add("Decision", request.Decision)
             .Add("ReviewerId", reviewer.ReviewerId).Add("PrincipalId", item.PrincipalId).Add("ResourceId", item.ResourceId)
             .Add("ExpectedVersion", request.ExpectedVersion).Add("Forced", request.Force);
+
+    private static string Sha256Hex(string text) => OffboardingEvidenceFile.Sha256(Encoding.UTF8.GetBytes(text));
 
     private static AccessReviewer? Find(IReadOnlyList<AccessReviewer> reviewers, string idOrUpn) =>
         reviewers.FirstOrDefault(r => string.Equals(r.ReviewerId, idOrUpn, StringComparison.OrdinalIgnoreCase)

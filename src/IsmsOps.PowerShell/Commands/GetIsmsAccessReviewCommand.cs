@@ -54,7 +54,7 @@ public sealed class GetIsmsAccessReviewCommand : IsmsCmdlet
 
             foreach (AccessReviewCampaign campaign in campaigns)
             {
-                WriteObject(Run((w, ct) => w.AccessReviews.OverviewAsync(campaign.CampaignId, ct)));
+                WriteObject(Run((w, ct) => w.AccessReviews.OverviewAsync(campaign, ct)));
             }
         });
     }

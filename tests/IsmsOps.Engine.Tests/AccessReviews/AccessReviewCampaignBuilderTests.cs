@@ -125,6 +125,11 @@ public sealed class AccessReviewCampaignBuilderTests : IDisposable
         Assert.Equal((OffboardingStepKind.RemoveEligibleDirectoryRole, "sch-2", AssignmentType.Eligible), (eligible.RemovalStepKind, eligible.AssignmentId, eligible.Assignment));
         Assert.StartsWith(OffboardingPlanner.ScheduleSource, eligible.RemovalDetail);
         Assert.Equal("Global Administrator", active.ResourceDisplayName);
+        foreach (AccessReviewItem item in content.Items)
+        {
+            OffboardingStep planned = Assert.Single(OffboardingPlanner.Plan(DirectoryIndex.Build(snapshot), item.PrincipalId).Steps, s => s.AssignmentId == item.AssignmentId);
+            Assert.Equal(planned, item.ToRemovalStep(planned.Sequence));
+        }
     }
 
     [Fact]
@@ -215,6 +220,8 @@ public sealed class AccessReviewCampaignBuilderTests : IDisposable
         Assert.True(guest.IsGuest);
         Assert.Equal((AccessReviewAccessKind.GuestAccount, OffboardingStepKind.DisableAccount), (guest.AccessKind, guest.RemovalStepKind));
         Assert.Equal("u-guest", guest.ToRemovalStep(1).ResourceId);
+        OffboardingStep planned = Assert.Single(OffboardingPlanner.Plan(DirectoryIndex.Build(snapshot), "u-guest").Steps, s => s.Kind == OffboardingStepKind.DisableAccount);
+        Assert.Equal(planned, guest.ToRemovalStep(planned.Sequence));
         Assert.Contains(AccessReviewReason.SponsorUnknown, guest.Reasons);
         Assert.DoesNotContain(AccessReviewReason.GuestWithoutSponsor, guest.Reasons);
         Assert.Contains(content.EvidenceGaps, g => g.Contains("sponsors", StringComparison.Ordinal));

@@ -139,6 +139,12 @@ public sealed class AccessReviewRegisterTests : IDisposable
         Assert.Equal("u-oscar", Details(refused).GetProperty("ReviewerId").GetString());
         Assert.Equal("IsmsOps.AccessReview.NotAReviewer",
             (await Assert.ThrowsAsync<IsmsException>(() => DecideAsync(campaign, adminMembership, "ada@contoso.com", AccessReviewDecision.Approve))).ErrorId);
+        // Someone who reviews nothing in the campaign is audited too, by a digest of the name given, never the name.
+        AuditEvent outsider = Assert.Single(Events(AccessReviewAuditActions.DecisionRefused), e => e != refused);
+        Assert.Equal("IsmsOps.AccessReview.NotAReviewer", Details(outsider).GetProperty("ErrorId").GetString());
+        Assert.Equal(adminMembership.ItemId, Details(outsider).GetProperty("ItemId").GetInt64());
+        Assert.Equal(64, Details(outsider).GetProperty("ReviewerSha256").GetString()!.Length);
+        Assert.DoesNotContain("ada@", outsider.Details, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
