@@ -181,6 +181,12 @@ public sealed class AccessReviewFile
                 }
 
                 AccessReviewDecision decision = Enum.Parse<AccessReviewDecision>(decisionText, ignoreCase: true);
+                if (who.Length == 0 && sheetReviewer is not null)
+                {
+                    // A worksheet belongs to one reviewer, so a cleared Reviewer cell there can only mean them.
+                    who = sheetReviewer.UserPrincipalName;
+                }
+
                 AccessReviewer? decider = reviewers.FirstOrDefault(r => string.Equals(r.UserPrincipalName, who, StringComparison.OrdinalIgnoreCase)
                     || string.Equals(r.ReviewerId, who, StringComparison.OrdinalIgnoreCase));
                 string? refusal = null;

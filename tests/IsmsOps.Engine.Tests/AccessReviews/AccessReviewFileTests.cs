@@ -115,7 +115,7 @@ public sealed class AccessReviewFileTests : IDisposable
     }
 
     [Fact]
-    public async Task An_xlsx_export_has_one_sheet_per_reviewer_and_its_decisions_round_trip_with_the_justification()
+    public async Task An_xlsx_export_has_one_sheet_per_reviewer_and_its_decisions_round_trip_with_the_justification_a_blank_reviewer_meaning_the_sheets()
     {
         AccessReviewCampaign campaign = await CreateAsync();
         AccessReviewItem adminAda = Item(campaign, "u-ada", "g-admins");
@@ -134,6 +134,7 @@ public sealed class AccessReviewFileTests : IDisposable
             {
                 RowOf(rows, adminAda)["Decision"] = "Approve";
                 RowOf(rows, adminAda)["Justification"] = "On-call administrator until March";
+                RowOf(rows, adminAda)["Reviewer"] = null;
             }
         });
         IReadOnlyList<AccessReviewImportRow> rows = await ImportAsync(campaign, path);
@@ -263,5 +264,27 @@ public sealed class AccessReviewFileTests : IDisposable
         }
 
         Assert.Equal(AccessReviewDecision.Deny, Item(campaign, "u-ada", "g-team").Decision);
+    }
+
+    [Fact]
+    public async Task A_worksheet_that_is_no_reviewers_is_refused_whole_and_decides_nothing()
+    {
+        AccessReviewCampaign campaign = await CreateAsync();
+        string path = Path.Combine(_dir, "review.xlsx");
+        await Files.ExportAsync(campaign.CampaignId, path, "oscar@contoso.com", CancellationToken.None);
+        TableReadResult oscars = Assert.Single(TableFile.Read(path));
+        var renamed = new TableSheet("mallory@contoso.com", AccessReviewFile.Columns);
+        foreach (TableRow row in oscars.Rows)
+        {
+            renamed.Add(new Dictionary<string, string?>(row.Cells, StringComparer.OrdinalIgnoreCase) { ["Reviewer"] = "oscar@contoso.com", ["Decision"] = "Deny" });
+        }
+
+        TableFile.Write(path, [renamed]);
+
+        AccessReviewImportRow refused = Assert.Single(await ImportAsync(campaign, path));
+
+        Assert.Equal(("IsmsOps.AccessReview.UnknownSheet", 1L), (refused.ErrorId, refused.Line));
+        Assert.Contains("'mallory@contoso.com'", refused.Message, StringComparison.Ordinal);
+        Assert.All(Register.ReadItems(new AccessReviewItemQuery { CampaignId = campaign.CampaignId }, CancellationToken.None), i => Assert.True(i.IsPending));
     }
 }
