@@ -161,6 +161,10 @@ public sealed class AccessReviewCmdletTests
 
         ps.Run($"$null = $ExecutionContext.SessionState.Path.SetLocation('{ps.Home}'); Export-IsmsAccessReview {id} -Path ./review.csv -Format Csv");
         Assert.Empty(ps.Errors.Select(e => e.ToString()));
+        ps.Run($"Export-IsmsAccessReview {id} -Path ./review-xlsx.csv -Format Xlsx");
+        Assert.Equal("IsmsOps.AccessReview.FormatMismatch", ErrorId(Assert.Single(ps.Errors)));
+        Assert.False(File.Exists(Path.Combine(ps.Home, "review-xlsx.csv")));
+        ps.Errors.Clear();
         string file = Path.Combine(ps.Home, "review.csv");
         string[] lines = File.ReadAllLines(file);
         Assert.StartsWith("ReviewName,CampaignId,ItemId,ResourceDisplayName,", lines[0], StringComparison.Ordinal);
