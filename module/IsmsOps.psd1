@@ -55,6 +55,8 @@
         'Get-IsmsAccessReview'
         'Get-IsmsAccessReviewItem'
         'Set-IsmsAccessReviewDecision'
+        'Export-IsmsAccessReview'
+        'Import-IsmsAccessReviewDecision'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -150,4 +150,46 @@ public sealed class AccessReviewCmdletTests
             ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
         }
     }
+
+    [Fact]
+    public void A_reviewer_exports_the_campaign_fills_in_the_csv_and_imports_it_and_a_row_deciding_as_someone_else_is_refused_with_its_line()
+    {
+        using var ps = new PowerShellSession();
+        string snapshot = WriteSnapshot(ps);
+        string id = ps.Run($"(New-IsmsAccessReview -Name 'Finance Q4' -GroupName 'Sales*' -FallbackReviewer ciso@contoso.com -SnapshotPath '{snapshot}').CampaignId")
+            .Single().ToString();
+
+        ps.Run($"$null = $ExecutionContext.SessionState.Path.SetLocation('{ps.Home}'); Export-IsmsAccessReview {id} -Path ./review.csv -Format Csv");
+        Assert.Empty(ps.Errors.Select(e => e.ToString()));
+        ps.Run($"Export-IsmsAccessReview {id} -Path ./review-xlsx.csv -Format Xlsx");
+        Assert.Equal("IsmsOps.AccessReview.FormatMismatch", ErrorId(Assert.Single(ps.Errors)));
+        Assert.False(File.Exists(Path.Combine(ps.Home, "review-xlsx.csv")));
+        ps.Errors.Clear();
+        string file = Path.Combine(ps.Home, "review.csv");
+        string[] lines = File.ReadAllLines(file);
+        Assert.StartsWith("ReviewName,CampaignId,ItemId,ResourceDisplayName,", lines[0], StringComparison.Ordinal);
+        Assert.Equal(6, lines.Length);
+        int bob = Array.FindIndex(lines, l => l.Contains("bob@contoso.com", StringComparison.Ordinal));
+        int cy = Array.FindIndex(lines, l => l.Contains("cy@contoso.com", StringComparison.Ordinal));
+        Assert.EndsWith(",grace@contoso.com,,", lines[bob], StringComparison.Ordinal);
+        lines[bob] = lines[bob][..^1] + "Deny,Left the team in October";
+        lines[cy] = lines[cy].Replace(",grace@contoso.com,,", ",ciso@contoso.com,Deny,", StringComparison.Ordinal);
+        File.WriteAllLines(file, lines);
+
+        Collection<PSObject> preview = ps.Run($"Import-IsmsAccessReviewDecision {id} ./review.csv -WhatIf");
+        Assert.Equal(["Rejected", "WouldDecide"], preview.Where(r => r.Properties["Outcome"].Value.ToString() is "Rejected" or "WouldDecide").Select(r => r.Properties["Outcome"].Value.ToString()).Order());
+        Assert.Equal(5, ps.Run($"Get-IsmsAccessReviewItem {id} -Pending").Count);
+        ps.Errors.Clear();
+
+        Collection<PSObject> rows = ps.Run($"Import-IsmsAccessReviewDecision -CampaignId {id} -Path ./review.csv");
+
+        ErrorRecord refused = Assert.Single(ps.Errors);
+        Assert.Equal("IsmsOps.AccessReview.NotYourItem", ErrorId(refused));
+        Assert.StartsWith($"{file}:{cy + 1}: ciso@contoso.com is not a reviewer of item", refused.Exception.Message, StringComparison.Ordinal);
+        Assert.Equal(3, rows.Count(r => r.Properties["Outcome"].Value.ToString() == "Skipped"));
+        PSObject item = ps.Run($"Get-IsmsAccessReviewItem {id} | Where-Object PrincipalName -eq 'bob@contoso.com'").Single();
+        Assert.Equal("Deny", item.Properties["Decision"].Value.ToString());
+        Assert.Equal("Left the team in October", item.Properties["Justification"].Value);
+        Assert.Equal("Pending", ps.Run($"Get-IsmsAccessReviewItem {id} | Where-Object PrincipalName -eq 'cy@contoso.com' | ForEach-Object {{ if ($_.IsPending) {{ 'Pending' }} }}").Single().ToString());
+    }
 }
