@@ -360,6 +360,18 @@ try {
 }
 Get-IsmsAccessReview $review.CampaignId | Out-Default
 if ($items.Count -eq 0 -or -not $deny -or -not $privileged) { $failures++ }
+'Reviewers who work in a spreadsheet get the campaign as CSV, or as XLSX with a sheet each; read-only columns are locked:'
+$reviewCsv = [System.IO.Path]::Combine($evidence, 'review.csv')
+Export-IsmsAccessReview $review.CampaignId -Path $reviewCsv | Out-Null
+Export-IsmsAccessReview $review.CampaignId -Path ([System.IO.Path]::Combine($evidence, 'review.xlsx')) | Out-Null
+"  review.csv: $([System.IO.File]::ReadAllLines($reviewCsv).Count - 1) rows; review.xlsx: one worksheet per reviewer"
+'A returned copy in which someone changed whose access a row is about is refused on that row; nothing else changes:'
+$edited = [System.IO.Path]::Combine($evidence, 'review-returned.csv')
+$victim = $items[-1].PrincipalName
+[System.IO.File]::WriteAllText($edited, [regex]::new([regex]::Escape($victim)).Replace([System.IO.File]::ReadAllText($reviewCsv), 'someone.else@contoso.example', 1))
+$imported = @(Import-IsmsAccessReviewDecision $review.CampaignId -Path $edited -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable importErrors)
+$importErrors | ForEach-Object { "  $($_.FullyQualifiedErrorId.Split(',')[0]): $($_.Exception.Message)" }
+if ($importErrors.Count -ne 1) { $failures++ }
 
 Disconnect-IsmsGraph
 Stop-IsmsSandbox
