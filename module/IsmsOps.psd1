@@ -57,6 +57,7 @@
         'Set-IsmsAccessReviewDecision'
         'Export-IsmsAccessReview'
         'Import-IsmsAccessReviewDecision'
+        'Complete-IsmsAccessReview'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
