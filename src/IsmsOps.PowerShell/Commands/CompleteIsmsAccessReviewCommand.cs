@@ -4,6 +4,7 @@ using System.Text;
 using IsmsOps.Engine;
 using IsmsOps.Engine.Access;
 using IsmsOps.Engine.AccessReviews;
+using IsmsOps.Engine.Audit;
 
 namespace IsmsOps.PowerShell.Commands;
 
@@ -49,7 +50,7 @@ public sealed class CompleteIsmsAccessReviewCommand : IsmsCmdlet
     {
         ForEachItem(() =>
         {
-            (AccessReviewCampaign campaign, IReadOnlyList<AccessReviewItem> denied) = Run(ct => Workspace.AccessReviewCompletion.PlanAsync(CampaignId, ct));
+            (AccessReviewCampaign campaign, IReadOnlyList<AccessReviewItem> denied) = Run((w, ct) => w.AccessReviewCompletion.PlanAsync(CampaignId, ct));
             string action = campaign.Status == AccessReviewCampaignStatus.Completed
                 ? "Return the stored results (the campaign is already completed)"
                 : $"Remove {denied.Count} denied item(s)";
@@ -58,8 +59,10 @@ public sealed class CompleteIsmsAccessReviewCommand : IsmsCmdlet
                 return;
             }
 
-            AccessReviewCompletionResult result = Run(ct =>
-                Workspace.AccessReviewCompletion.CompleteAsync(campaign.CampaignId, ModuleSession.GraphConnection, Force, Operation, ct));
+            Engine.Graph.GraphConnection? connection = ModuleSession.GraphConnection;
+            OperationContext operation = Operation;
+            AccessReviewCompletionResult result = Run((w, ct) =>
+                w.AccessReviewCompletion.CompleteAsync(campaign.CampaignId, connection, Force, operation, ct));
             foreach (AccessReviewApplyResult manual in result.Results.Where(r => r.Outcome == AccessRemovalOutcome.NotRemovableByGraph))
             {
                 WriteWarning($"Item {manual.ItemId} of {result.CampaignId} cannot be removed through Graph: {manual.Reason}");
