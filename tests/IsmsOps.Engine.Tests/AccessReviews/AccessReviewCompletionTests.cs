@@ -6,6 +6,7 @@ using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.Roles;
 using IsmsOps.Engine.Snapshots;
 using IsmsOps.Engine.Storage;
+using IsmsOps.Engine.Tests.Browser;
 using IsmsOps.Engine.Tests.Graph;
 using IsmsOps.Engine.Tests.Offboarding;
 using IsmsOps.Sandbox;
@@ -196,6 +197,56 @@ public sealed class AccessReviewCompletionTests
         Assert.Contains(AccessReviewCompletion.Digest(result.Results), completed.Details);
         Assert.DoesNotContain(f.Holder.User.UserPrincipalName, completed.Details, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("Project 00", completed.Details);
+    }
+
+    [Fact]
+    public async Task The_evidence_CSV_holds_every_item_with_its_effective_decision_and_apply_result()
+    {
+        using Fixture f = await ArrangeAsync();
+        f.Now = f.Campaign.DueDate.UtcDateTime.AddDays(1);
+        AccessReviewCompletionResult result = await CompleteAsync(f);
+        var register = new AccessReviewRegister(f.Store.Workspace.Store, f.Store.Workspace.Audit, () => f.Now);
+
+        AccessReviewEvidenceFiles files = await AccessReviewEvidence.WriteAsync(register, f.Store.Workspace.Store, f.Campaign.CampaignId,
+            Path.Combine(f.Store.Home, "evidence"), f.Now, CancellationToken.None);
+
+        string[] lines = File.ReadAllLines(files.CsvPath);
+        Assert.Equal(f.Items.Count + 1, lines.Length);
+        string approved = lines.Single(l => l.StartsWith(f.HolderItem(f.Holder.CloudGroups[0].Id).ItemId + ",", StringComparison.Ordinal));
+        Assert.Contains(",Approve,", approved);
+        Assert.DoesNotContain("AppliedSuccessfully", approved);
+        string denied = lines.Single(l => l.StartsWith(f.HolderItem(f.Holder.CloudGroups[1].Id).ItemId + ",", StringComparison.Ordinal));
+        Assert.Contains(",Deny,", denied);
+        Assert.Contains(",AppliedSuccessfully,", denied);
+        Assert.Equal(result.AppliedSuccessfully, lines.Count(l => l.Contains(",AppliedSuccessfully,", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Chromium_shows_hostile_principal_and_reviewer_names_in_the_evidence_page_as_text_not_script()
+    {
+        using Fixture f = await ArrangeAsync();
+        f.Now = f.Campaign.DueDate.UtcDateTime.AddDays(1);
+        AccessReviewCompletionResult result = await CompleteAsync(f);
+        var register = new AccessReviewRegister(f.Store.Workspace.Store, f.Store.Workspace.Audit, () => f.Now);
+        const string Hostile = "<script>document.title='pwned'</script><img src=x onerror=alert(1)>";
+        AccessReviewOverview overview = await register.OverviewAsync(f.Campaign.CampaignId, CancellationToken.None);
+        // Every reviewer marked overdue, so the overdue table is rendered with the hostile reviewer name in it.
+        overview = overview with
+        {
+            Reviewers = [.. overview.Reviewers.Select(p => p with { Reviewer = p.Reviewer with { DisplayName = Hostile }, IsOverdue = true })],
+        };
+        List<AccessReviewItem> items = [.. f.Items.Select(i => i with { PrincipalDisplayName = Hostile })];
+        string path = Path.Combine(f.Store.Home, "evidence.html");
+        File.WriteAllText(path, AccessReviewEvidence.Render(overview, items, result.Results, f.Now));
+
+        string dom = HeadlessChromium.DumpDom(path);
+
+        Assert.DoesNotMatch("(?i)<(script|img|iframe|object|embed|link)\\b", dom);
+        Assert.DoesNotContain("pwned", dom.Split("<title>")[1].Split("</title>")[0]);
+        Assert.Contains("&lt;script&gt;document.title='pwned'&lt;/script&gt;", dom);
+        Assert.Contains($"<h1>Access review evidence: Holder's access ({f.Campaign.CampaignId})</h1>", dom.Replace("&#39;", "'"));
+        Assert.Equal(result.Results.Count + 1, dom.Split("<table id=\"removal-table\">")[1].Split("</table>")[0].Split("<tr>").Length - 1);
+        Assert.Contains("<table id=\"overdue-table\">", dom);
     }
 
     [Theory]
