@@ -58,6 +58,7 @@
         'Export-IsmsAccessReview'
         'Import-IsmsAccessReviewDecision'
         'Complete-IsmsAccessReview'
+        'Export-IsmsAccessReviewEvidence'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -17,7 +17,7 @@ public sealed class AccessReviewCompletionCmdletTests
         (int)ps.Run("@($g.Members | Where-Object { $_.GetType().Name -eq 'DirectoryUser' }).Count").Single().BaseObject;
 
     [Fact]
-    public void WhatIf_and_an_early_completion_change_nothing_and_Force_removes_the_default_denied_members_from_the_sandbox_once()
+    public void WhatIf_and_an_early_completion_change_nothing_Force_removes_the_default_denied_members_from_the_sandbox_once_and_the_evidence_lists_them()
     {
         using var ps = new PowerShellSession();
         try
@@ -47,6 +47,13 @@ public sealed class AccessReviewCompletionCmdletTests
             Assert.Empty(ps.Errors);
             Assert.True((bool)again.Properties["AlreadyCompleted"].Value);
             Assert.Equal(members, (int)again.Properties["AppliedSuccessfully"].Value);
+
+            string folder = System.IO.Path.Combine(ps.Home, "evidence");
+            PSObject files = ps.Run($"Export-IsmsAccessReviewEvidence $c.CampaignId -Path '{folder}'").Single();
+            Assert.Empty(ps.Errors);
+            string[] csv = File.ReadAllLines((string)files.Properties["CsvPath"].Value);
+            Assert.Equal(members, csv.Count(l => l.Contains(",AppliedSuccessfully,", StringComparison.Ordinal)));
+            Assert.Contains("<h2 id=\"removals\">Removals</h2>", File.ReadAllText((string)files.Properties["HtmlPath"].Value));
         }
         finally
         {
