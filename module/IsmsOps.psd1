@@ -57,6 +57,8 @@
         'Set-IsmsAccessReviewDecision'
         'Export-IsmsAccessReview'
         'Import-IsmsAccessReviewDecision'
+        'Complete-IsmsAccessReview'
+        'Export-IsmsAccessReviewEvidence'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

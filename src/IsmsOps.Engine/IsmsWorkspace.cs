@@ -39,6 +39,7 @@ public sealed class IsmsWorkspace : IDisposable
         HrEvents = new HrEvents.HrEventProcessor(store, People, Audit, clock, Movers);
         HrFeed = new HrEvents.HrFeedImport(HrEvents, People, clock);
         AccessReviews = new AccessReviews.AccessReviewRegister(store, Audit, clock);
+        AccessReviewCompletion = new AccessReviews.AccessReviewCompletion(store, Audit, clock);
     }
 
     public StoreLocation Location { get; }
@@ -71,6 +72,9 @@ public sealed class IsmsWorkspace : IDisposable
 
     /// <summary>Access review campaigns: their frozen items, reviewers and decisions.</summary>
     public AccessReviews.AccessReviewRegister AccessReviews { get; }
+
+    /// <summary>Completes access review campaigns: removes denied access and stores each item's result.</summary>
+    public AccessReviews.AccessReviewCompletion AccessReviewCompletion { get; }
 
     /// <summary>Sensitive personal data, encrypted per person under keys wrapped by the master key.</summary>
     public PersonalDataVault PersonalData { get; }

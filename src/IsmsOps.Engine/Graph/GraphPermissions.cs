@@ -66,6 +66,7 @@ public static class GraphPermissions
     private const string ExitReview = "Get-IsmsOrphanedAccount";
     private const string Lifecycle = "Invoke-IsmsLifecycle";
     private const string Review = "New-IsmsAccessReview";
+    private const string CompleteReview = "Complete-IsmsAccessReview";
 
     // New-IsmsAccessReview reads what Export-IsmsDirectorySnapshot reads: live, it collects the whole tenant first.
     private static readonly string[] Reads = [Snapshot, Access, Offboard, ResumeOffboard, Lifecycle, Review];
@@ -98,10 +99,10 @@ public static class GraphPermissions
         new(GraphOperation.ReadDevices, "list devices", ["Device.Read.All"], ["Device.Read.All"], Reads),
         new(GraphOperation.DisableUser, "disable a user", ["User.EnableDisableAccount.All"], ["User.EnableDisableAccount.All"], Writes),
         new(GraphOperation.RevokeSessions, "revoke a user's sign-in sessions", ["User.RevokeSessions.All"], ["User.RevokeSessions.All"], Writes),
-        new(GraphOperation.RemoveGroupMember, "remove a group member", ["GroupMember.ReadWrite.All"], ["GroupMember.ReadWrite.All"], [.. Writes, Move]),
+        new(GraphOperation.RemoveGroupMember, "remove a group member", ["GroupMember.ReadWrite.All"], ["GroupMember.ReadWrite.All"], [.. Writes, Move, CompleteReview]),
         new(GraphOperation.RemoveGroupOwner, "remove a group owner", ["Group.ReadWrite.All"], ["Group.ReadWrite.All"], Writes),
-        new(GraphOperation.RemoveRoleAssignment, "remove a directory role assignment", ["RoleManagement.ReadWrite.Directory"], ["RoleManagement.ReadWrite.Directory"], Writes),
-        new(GraphOperation.RemoveAppRoleAssignment, "remove an app role assignment", ["AppRoleAssignment.ReadWrite.All"], ["AppRoleAssignment.ReadWrite.All"], [.. Writes, Move]),
+        new(GraphOperation.RemoveRoleAssignment, "remove a directory role assignment", ["RoleManagement.ReadWrite.Directory"], ["RoleManagement.ReadWrite.Directory"], [.. Writes, CompleteReview]),
+        new(GraphOperation.RemoveAppRoleAssignment, "remove an app role assignment", ["AppRoleAssignment.ReadWrite.All"], ["AppRoleAssignment.ReadWrite.All"], [.. Writes, Move, CompleteReview]),
         new(GraphOperation.RemoveDelegatedGrant, "remove a delegated permission grant", ["DelegatedPermissionGrant.ReadWrite.All"], ["DelegatedPermissionGrant.ReadWrite.All"], Writes),
         new(GraphOperation.RemoveLicense, "remove a license", ["LicenseAssignment.ReadWrite.All"], ["LicenseAssignment.ReadWrite.All"], [.. Writes, Move]),
         new(GraphOperation.RemoveAuthenticationMethod, "remove an authentication method", ["UserAuthenticationMethod.ReadWrite.All"], ["UserAuthenticationMethod.ReadWrite.All"], Writes,

@@ -72,6 +72,9 @@ public interface IIsmsStore : IDisposable
     /// <summary>Streams a campaign's items matching the query, in item order (there can be millions: never a list).</summary>
     IEnumerable<AccessReviewItem> ReadAccessReviewItems(AccessReviewItemQuery query, CancellationToken cancellationToken);
 
+    /// <summary>What completing the campaign did to each denied item so far, in item order.</summary>
+    Task<IReadOnlyList<AccessReviewApplyResult>> GetAccessReviewResultsAsync(string campaignId, CancellationToken cancellationToken);
+
     /// <summary>Whether an HR event of <paramref name="kind"/> about <paramref name="personId"/> was ever applied (a hire HR made, say).</summary>
     Task<bool> HasProcessedHrEventAsync(string personId, HrEvents.HrEventKind kind, CancellationToken cancellationToken);
 
@@ -184,6 +187,15 @@ public interface IStoreWriteTransaction : IAsyncDisposable
 
     /// <summary>Stores the item's decision (decision, justification, decided by and at, version) if its stored version is <paramref name="expectedVersion"/>; false otherwise.</summary>
     Task<bool> UpdateAccessReviewDecisionAsync(AccessReviewItem item, long expectedVersion, CancellationToken cancellationToken);
+
+    /// <summary>Stores the campaign (its status) if its stored version is <paramref name="expectedVersion"/>; false otherwise.</summary>
+    Task<bool> UpdateAccessReviewCampaignAsync(AccessReviewCampaign campaign, long expectedVersion, CancellationToken cancellationToken);
+
+    /// <summary>Inserts apply results, replacing an item's earlier result.</summary>
+    Task SaveAccessReviewResultsAsync(IReadOnlyList<AccessReviewApplyResult> results, CancellationToken cancellationToken);
+
+    /// <summary>The campaign's stored apply results, in item order.</summary>
+    Task<IReadOnlyList<AccessReviewApplyResult>> GetAccessReviewResultsAsync(string campaignId, CancellationToken cancellationToken);
 
     Task InsertDataKeyAsync(WrappedDataKey key, CancellationToken cancellationToken);
 

@@ -224,6 +224,59 @@ internal static class SqliteAccessReviewRows
         return command.ExecuteNonQuery() == 1;
     }
 
+    /// <summary>Stores the campaign document if its stored version is <paramref name="expectedVersion"/>; false otherwise.</summary>
+    public static bool UpdateCampaign(SqliteConnection connection, SqliteTransaction transaction, AccessReviewCampaign campaign, long expectedVersion)
+    {
+        using SqliteCommand command = SqliteStore.Command(connection, transaction,
+            "UPDATE access_review_campaign SET name = $name, status = $status, due_date = $due, body = $body, version = $version, created_at = $created WHERE campaign_id = $id AND version = $expected;");
+        BindCampaign(command, campaign);
+        command.Parameters.AddWithValue("$expected", expectedVersion);
+        return command.ExecuteNonQuery() == 1;
+    }
+
+    /// <summary>Inserts or replaces apply results, one prepared command re-bound per row.</summary>
+    public static void SaveResults(SqliteConnection connection, SqliteTransaction transaction, IEnumerable<AccessReviewApplyResult> results)
+    {
+        using SqliteCommand command = SqliteStore.Command(connection, transaction,
+            "INSERT OR REPLACE INTO access_review_result (campaign_id, item_id, outcome, reason, request_id, applied_at) VALUES ($c, $i, $o, $r, $q, $at);");
+        SqliteParameter[] p = Parameters(command, "$c", "$i", "$o", "$r", "$q", "$at");
+        command.Prepare();
+        foreach (AccessReviewApplyResult result in results)
+        {
+            p[0].Value = result.CampaignId;
+            p[1].Value = result.ItemId;
+            p[2].Value = result.Outcome.ToString();
+            p[3].Value = SqliteStore.Db(result.Reason);
+            p[4].Value = SqliteStore.Db(result.GraphRequestId);
+            p[5].Value = AuditEvent.FormatTime(result.AppliedAt.UtcDateTime);
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The stored apply results of a campaign, in item order.</summary>
+    public static IReadOnlyList<AccessReviewApplyResult> Results(SqliteConnection connection, SqliteTransaction? transaction, string campaignId)
+    {
+        using SqliteCommand command = SqliteStore.Command(connection, transaction,
+            "SELECT campaign_id, item_id, outcome, reason, request_id, applied_at FROM access_review_result WHERE campaign_id = $c ORDER BY item_id;");
+        command.Parameters.AddWithValue("$c", campaignId);
+        var results = new List<AccessReviewApplyResult>();
+        using SqliteDataReader r = command.ExecuteReader();
+        while (r.Read())
+        {
+            results.Add(new AccessReviewApplyResult
+            {
+                CampaignId = r.GetString(0),
+                ItemId = r.GetInt64(1),
+                Outcome = Enum<AccessRemovalOutcome>(r, 2),
+                Reason = Text(r, 3),
+                GraphRequestId = Text(r, 4),
+                AppliedAt = ReadTime(r, 5)!.Value,
+            });
+        }
+
+        return results;
+    }
+
     private static void BindCampaign(SqliteCommand command, AccessReviewCampaign c)
     {
         command.Parameters.AddWithValue("$id", c.CampaignId);

@@ -283,6 +283,20 @@ internal static class SqliteSchema
             PRIMARY KEY (campaign_id, reviewer_id, item_id)
         ) WITHOUT ROWID;
         """,
+
+        // 10: what completing a campaign did to each denied item. One row per item, replaced when a re-run settles an
+        // item that had Failed; a row that is settled (anything but Failed) is never sent to Graph again.
+        """
+        CREATE TABLE access_review_result (
+            campaign_id TEXT NOT NULL COLLATE NOCASE,
+            item_id     INTEGER NOT NULL,
+            outcome     TEXT NOT NULL,
+            reason      TEXT,
+            request_id  TEXT,
+            applied_at  TEXT NOT NULL,
+            PRIMARY KEY (campaign_id, item_id)
+        ) WITHOUT ROWID;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -309,6 +309,9 @@ public sealed class SqliteStore : IIsmsStore
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     });
 
+    public Task<IReadOnlyList<AccessReviewApplyResult>> GetAccessReviewResultsAsync(string campaignId, CancellationToken cancellationToken) =>
+        Read(cancellationToken, connection => SqliteAccessReviewRows.Results(connection, null, campaignId));
+
     public IEnumerable<AccessReviewItem> ReadAccessReviewItems(AccessReviewItemQuery query, CancellationToken cancellationToken)
     {
         using SqliteConnection connection = Translate(DatabasePath, OpenConnection);

@@ -139,6 +139,18 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
     public Task<bool> UpdateAccessReviewDecisionAsync(AccessReviewItem item, long expectedVersion, CancellationToken cancellationToken) =>
         Run(() => SqliteAccessReviewRows.UpdateDecision(_connection, _transaction, item, expectedVersion));
 
+    public Task<bool> UpdateAccessReviewCampaignAsync(AccessReviewCampaign campaign, long expectedVersion, CancellationToken cancellationToken) =>
+        Run(() => SqliteAccessReviewRows.UpdateCampaign(_connection, _transaction, campaign, expectedVersion));
+
+    public Task SaveAccessReviewResultsAsync(IReadOnlyList<AccessReviewApplyResult> results, CancellationToken cancellationToken) => Run(() =>
+    {
+        SqliteAccessReviewRows.SaveResults(_connection, _transaction, results);
+        return 0;
+    });
+
+    public Task<IReadOnlyList<AccessReviewApplyResult>> GetAccessReviewResultsAsync(string campaignId, CancellationToken cancellationToken) =>
+        Run(() => SqliteAccessReviewRows.Results(_connection, _transaction, campaignId));
+
     public Task<Movers.MoverCase?> GetMoverCaseAsync(string caseId, CancellationToken cancellationToken) =>
         Run(() => SqliteMoverRows.Get(_connection, _transaction, caseId));
 

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using IsmsOps.Engine.Access;
+using IsmsOps.Engine.Storage;
+using IsmsOps.Engine.Tables;
+
+namespace IsmsOps.Engine.AccessReviews;
+
+/// <summary>The evidence files of a campaign, as <see cref="AccessReviewEvidence.WriteAsync"/> wrote them.</summary>
+public sealed record AccessReviewEvidenceFiles(string CampaignId, string CsvPath, string HtmlPath, int Items);
+
+/// <summary>
+/// A campaign's evidence: a CSV of every item with its decision, effective decision and apply result, and one
+/// self-contained HTML page (inline CSS, no scripts, no external URLs, a CSP forbidding both) with the completion,
+/// the decisions, the removals and the overdue reviewers. Every value is HTML-encoded: names come from the directory,
+/// which anyone able to rename a group or a user can write to.
+/// </summary>
+public static class AccessReviewEvidence
+{
+    private const string Style = """
+        body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:80rem;padding:0 1rem;color:#1b1f24;line-height:1.4}
+        h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.25rem}
+        table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.5rem 0}
+        th,td{border:1px solid #d0d7de;padding:.3rem .45rem;text-align:left;vertical-align:top}th{background:#f6f8fa}
+        .mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.8rem;word-break:break-all}
+        .ok{color:#116329;font-weight:600}.bad{color:#a40e26;font-weight:600}.warn{color:#7d4e00;font-weight:600}
+        """;
+
+    /// <summary>Writes <c>{campaignId}-evidence.csv</c> and <c>{campaignId}-evidence.html</c> into <paramref name="folder"/>, each through a temporary file.</summary>
+    public static async Task<AccessReviewEvidenceFiles> WriteAsync(AccessReviewRegister register, IIsmsStore store, string campaignId, string folder,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(register);
+        ArgumentNullException.ThrowIfNull(store);
+        AccessReviewOverview overview = await register.OverviewAsync(campaignId, cancellationToken).ConfigureAwait(false);
+        List<AccessReviewItem> items = register.ReadItems(new AccessReviewItemQuery { CampaignId = overview.CampaignId }, cancellationToken).ToList();
+        IReadOnlyList<AccessReviewApplyResult> results = await store.GetAccessReviewResultsAsync(overview.CampaignId, cancellationToken).ConfigureAwait(false);
+        Directory.CreateDirectory(folder);
+        string csv = Path.Combine(folder, $"{overview.CampaignId}-evidence.csv");
+        string html = Path.Combine(folder, $"{overview.CampaignId}-evidence.html");
+        CsvTableWriter.Write(csv, Sheet(overview.Campaign, items, results));
+        string page = Render(overview, items, results, now);
+        string temporary = html + ".tmp";
+        await File.WriteAllTextAsync(temporary, page, new UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
+        File.Move(temporary, html, overwrite: true);
+        return new AccessReviewEvidenceFiles(overview.CampaignId, csv, html, items.Count);
+    }
+
+    /// <summary>One row per item: who, what, the decision, the effective decision and the apply result.</summary>
+    public static TableSheet Sheet(AccessReviewCampaign campaign, IEnumerable<AccessReviewItem> items, IEnumerable<AccessReviewApplyResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(campaign);
+        Dictionary<long, AccessReviewApplyResult> byItem = results.ToDictionary(r => r.ItemId);
+        var sheet = new TableSheet("Evidence", new[]
+        {
+            "ItemId", "PrincipalName", "PrincipalId", "Resource", "ResourceId", "AccessKind", "Assignment", "Recommendation", "Decision",
+            "DecidedBy", "DecidedAt", "Justification", "EffectiveDecision", "Result", "ResultReason", "GraphRequestId", "AppliedAt",
+        }.Select(name => TableColumn.Text(name, readOnly: true)));
+        foreach (AccessReviewItem i in items)
+        {
+            byItem.TryGetValue(i.ItemId, out AccessReviewApplyResult? r);
+            sheet.Add(i.ItemId.ToString(CultureInfo.InvariantCulture), i.PrincipalName, i.PrincipalId, i.ResourceDisplayName, i.ResourceId, i.AccessKind.ToString(),
+                i.Assignment.ToString(), i.Recommendation.ToString(), i.Decision.ToString(), i.DecidedBy, Time(i.DecidedAt), i.Justification,
+                Effective(i, campaign), r?.Outcome.ToString(), r?.Reason, r?.GraphRequestId, Time(r?.AppliedAt));
+        }
+
+        return sheet;
+    }
+
+    /// <summary>The HTML page for the campaign.</summary>
+    public static string Render(AccessReviewOverview overview, IReadOnlyList<AccessReviewItem> items, IReadOnlyList<AccessReviewApplyResult> results, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(overview);
+        AccessReviewCampaign c = overview.Campaign;
+        Dictionary<long, AccessReviewApplyResult> byItem = results.ToDictionary(r => r.ItemId);
+        var page = new StringBuilder();
+        void Raw(string markup) => page.Append(markup);
+        void Text(string? value) => page.Append(WebUtility.HtmlEncode(value ?? string.Empty));
+        void Row(string header, string? value)
+        {
+            Raw("<tr><th>");
+            Text(header);
+            Raw("</th><td>");
+            Text(value);
+            Raw("</td></tr>\n");
+        }
+
+        void Cells(params string?[] values)
+        {
+            Raw("<tr>");
+            foreach (string? value in values)
+            {
+                Raw("<td>");
+                Text(value);
+                Raw("</td>");
+            }
+
+            Raw("</tr>\n");
+        }
+
+        void Header(params string[] names) => Raw("<tr>" + string.Concat(names.Select(n => "<th>" + WebUtility.HtmlEncode(n) + "</th>")) + "</tr>\n");
+
+        Raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+        Raw("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n<title>");
+        Text($"Access review evidence {c.CampaignId}");
+        Raw("</title>\n<style>" + Style + "</style>\n</head>\n<body>\n<h1>");
+        Text($"Access review evidence: {c.Name} ({c.CampaignId})");
+        Raw("</h1>\n<h2 id=\"completion\">Completion</h2>\n<table>\n");
+        Row("Status", c.Status.ToString());
+        Row("Scope", c.Scope.Describe());
+        Row("Start / due", $"{Time(c.StartDate)} / {Time(c.DueDate)}");
+        Row("Default decision", c.DefaultDecision.ToString());
+        Row("Items", $"{c.ItemCount} ({overview.Decided} decided, {overview.Pending} not decided)");
+        Row("Items SHA-256", c.ItemsSha256);
+        Row("Removal results SHA-256", AccessReviewCompletion.Digest(results));
+        foreach (AccessRemovalOutcome outcome in Enum.GetValues<AccessRemovalOutcome>())
+        {
+            Row(outcome.ToString(), results.Count(r => r.Outcome == outcome).ToString(CultureInfo.InvariantCulture));
+        }
+
+        Row("Generated", Time(now));
+        Raw("</table>\n<h2 id=\"decisions\">Decisions</h2>\n<table id=\"decision-table\">\n");
+        Header("Item", "Principal", "Resource", "Access", "Recommendation", "Decision", "Decided by", "Effective");
+        foreach (AccessReviewItem i in items)
+        {
+            Cells(i.ItemId.ToString(CultureInfo.InvariantCulture), Who(i), i.ResourceDisplayName, $"{i.AccessKind} ({i.Assignment})", i.Recommendation.ToString(),
+                i.Decision.ToString(), i.DecidedBy, Effective(i, c));
+        }
+
+        Raw("</table>\n<h2 id=\"removals\">Removals</h2>\n<table id=\"removal-table\">\n");
+        Header("Item", "Principal", "Resource", "Result", "Reason", "Graph request-id", "Applied at");
+        Dictionary<long, AccessReviewItem> itemById = items.ToDictionary(i => i.ItemId);
+        foreach (AccessReviewApplyResult r in results)
+        {
+            itemById.TryGetValue(r.ItemId, out AccessReviewItem? i);
+            Cells(r.ItemId.ToString(CultureInfo.InvariantCulture), i is null ? null : Who(i), i?.ResourceDisplayName, r.Outcome.ToString(), r.Reason, r.GraphRequestId, Time(r.AppliedAt));
+        }
+
+        Raw("</table>\n<h2 id=\"overdue\">Overdue reviewers</h2>\n");
+        List<AccessReviewerProgress> overdue = overview.Reviewers.Where(r => r.IsOverdue || (c.DueDate < now && r.Pending > 0)).ToList();
+        if (overdue.Count == 0)
+        {
+            Raw("<p class=\"ok\">None: every reviewer decided their items by the due date, or it has not passed.</p>\n");
+        }
+        else
+        {
+            Raw("<table id=\"overdue-table\">\n");
+            Header("Reviewer", "Assigned", "Decided", "Not decided");
+            foreach (AccessReviewerProgress p in overdue)
+            {
+                Cells(p.Reviewer.DisplayName is { Length: > 0 } name ? $"{name} ({p.Reviewer.UserPrincipalName})" : p.Reviewer.UserPrincipalName,
+                    p.Assigned.ToString(CultureInfo.InvariantCulture), p.Decided.ToString(CultureInfo.InvariantCulture), p.Pending.ToString(CultureInfo.InvariantCulture));
+            }
+
+            Raw("</table>\n");
+        }
+
+        Raw("</body>\n</html>\n");
+        return page.ToString();
+    }
+
+    private static string Who(AccessReviewItem i) => i.PrincipalDisplayName is { Length: > 0 } name ? $"{name} ({i.PrincipalName})" : i.PrincipalName;
+
+    private static string Effective(AccessReviewItem i, AccessReviewCampaign c) =>
+        AccessReviewCompletion.EffectiveDecision(i, c.DefaultDecision)?.ToString() ?? "None (kept, not reviewed)";
+
+    private static string? Time(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}
