@@ -335,7 +335,7 @@ if ($rosalind.AccountEnabled -or (InGroup 'Engineering Managers') -or "$($left.P
 'Each step of all three is in the audit trail:'
 Get-IsmsAuditEvent -Action Lifecycle.Finished | Out-Default
 
-Step '21. An access review: a campaign over privileged roles and the Engineering group, frozen from the snapshot, decided by reviewers'
+Step '21. An access review: a campaign over privileged roles and the Engineering group, frozen from the snapshot, decided, completed'
 $fallback = @($sandbox.Tenant.Users | Where-Object { $_.AccountEnabled -and $_.UserType -eq 'Member' -and $_.Mail })[0].UserPrincipalName
 $review = New-IsmsAccessReview -Name 'Demo quarterly review' -PrivilegedDirectoryRole -GroupName 'Engineering' -Reviewer Manager `
     -FallbackReviewer $fallback -Recurrence P3M -SnapshotPath $snapshotFile
@@ -372,6 +372,17 @@ $victim = $items[-1].PrincipalName
 $imported = @(Import-IsmsAccessReviewDecision $review.CampaignId -Path $edited -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable importErrors)
 $importErrors | ForEach-Object { "  $($_.FullyQualifiedErrorId.Split(',')[0]): $($_.Exception.Message)" }
 if ($importErrors.Count -ne 1) { $failures++ }
+'Completing the campaign (forced, as the due date is two weeks away): the Deny is removed in the directory, everything else kept:'
+function RoleHeld($item) { @($sandbox.Tenant.RoleAssignments | Where-Object { $_.Principal.Id -eq $item.PrincipalId -and $_.Role.Id -eq $item.ResourceId }).Count }
+$heldBefore = RoleHeld $deny
+$completed = Complete-IsmsAccessReview $review.CampaignId -Force -Confirm:$false
+$completed | Out-Default
+$completed.Results | ForEach-Object { "  item $($_.ItemId): $($_.Outcome) $($_.Reason)" }
+$stillHolds = RoleHeld $deny
+"$($deny.PrincipalName) held $($deny.ResourceDisplayName) before: $($heldBefore -gt 0); after: $($stillHolds -gt 0)"
+Export-IsmsAccessReviewEvidence $review.CampaignId -Path $evidence | Out-Null
+"The campaign's evidence for the auditor: $($review.CampaignId)-evidence.csv and .html in $evidence"
+if ($completed.Denied -ne 1 -or $heldBefore -eq 0 -or $stillHolds -gt 0 -or "$($completed.Results[0].Outcome)" -ne 'AppliedSuccessfully') { $failures++ }
 
 Disconnect-IsmsGraph
 Stop-IsmsSandbox
