@@ -100,7 +100,7 @@ public sealed class AccessReviewFile
     {
         AccessReviewCampaign campaign = await _register.GetAsync(campaignId, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<AccessReviewer> reviewers = await _register.ReviewersAsync(campaign.CampaignId, cancellationToken).ConfigureAwait(false);
-        AccessReviewer? only = reviewer is null ? null : await _register.ResolveReviewerAsync(campaign.CampaignId, reviewer, cancellationToken).ConfigureAwait(false);
+        AccessReviewer? only = reviewer is null ? null : AccessReviewRegister.ResolveReviewer(campaign.CampaignId, reviewers, reviewer);
         var byId = reviewers.ToDictionary(r => r.ReviewerId, StringComparer.OrdinalIgnoreCase);
         var sheets = new List<TableSheet>();
         if (TableFile.IsXlsx(path))

@@ -292,6 +292,13 @@ public sealed class AccessReviewRegister
     public async Task<AccessReviewer> ResolveReviewerAsync(string campaignId, string reviewer, CancellationToken cancellationToken)
     {
         IReadOnlyList<AccessReviewer> reviewers = await _store.GetAccessReviewersAsync(campaignId, cancellationToken).ConfigureAwait(false);
+        return ResolveReviewer(campaignId, reviewers, reviewer);
+    }
+
+    /// <summary>As <see cref="ResolveReviewerAsync"/>, over the campaign's reviewers already read.</summary>
+    public static AccessReviewer ResolveReviewer(string campaignId, IReadOnlyList<AccessReviewer> reviewers, string reviewer)
+    {
+        ArgumentNullException.ThrowIfNull(reviewers);
         return Find(reviewers, reviewer) ?? throw NotAReviewer(campaignId, reviewer, reviewers);
     }
 
