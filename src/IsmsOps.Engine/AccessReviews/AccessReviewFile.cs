@@ -187,8 +187,7 @@ public sealed class AccessReviewFile
                     who = sheetReviewer.UserPrincipalName;
                 }
 
-                AccessReviewer? decider = reviewers.FirstOrDefault(r => string.Equals(r.UserPrincipalName, who, StringComparison.OrdinalIgnoreCase)
-                    || string.Equals(r.ReviewerId, who, StringComparison.OrdinalIgnoreCase));
+                AccessReviewer? decider = AccessReviewRegister.FindReviewer(reviewers, who);
                 string? refusal = null;
                 string errorId = "IsmsOps.AccessReview.NotYourItem";
                 if (sheetReviewer is not null && (decider is null || decider.ReviewerId != sheetReviewer.ReviewerId))
