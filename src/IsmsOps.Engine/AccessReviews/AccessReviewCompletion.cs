@@ -122,10 +122,14 @@ public sealed class AccessReviewCompletion
     {
         AccessReviewCampaign campaign = await _store.GetAccessReviewCampaignAsync(campaignId, cancellationToken).ConfigureAwait(false)
             ?? throw AccessReviewRegister.NotFound(campaignId);
-        List<AccessReviewItem> denied = _store.ReadAccessReviewItems(new AccessReviewItemQuery { CampaignId = campaign.CampaignId }, cancellationToken)
-            .Where(i => EffectiveDecision(i, campaign.DefaultDecision) == AccessReviewDecision.Deny).ToList();
-        return (campaign, denied);
+        return (campaign, Denied(campaign, cancellationToken));
     }
+
+    // Streams the items and keeps only the denied ones: a campaign's items are frozen at creation, so campaign.ItemCount
+    // already counts them and the whole set need not be held in memory.
+    private List<AccessReviewItem> Denied(AccessReviewCampaign campaign, CancellationToken cancellationToken) =>
+        _store.ReadAccessReviewItems(new AccessReviewItemQuery { CampaignId = campaign.CampaignId }, cancellationToken)
+            .Where(i => EffectiveDecision(i, campaign.DefaultDecision) == AccessReviewDecision.Deny).ToList();
 
     /// <summary>
     /// Completes the campaign. Refused before the due date without <paramref name="force"/>, and without a Graph
@@ -137,14 +141,13 @@ public sealed class AccessReviewCompletion
     {
         AccessReviewCampaign campaign = await _store.GetAccessReviewCampaignAsync(campaignId, cancellationToken).ConfigureAwait(false)
             ?? throw AccessReviewRegister.NotFound(campaignId);
-        List<AccessReviewItem> items = _store.ReadAccessReviewItems(new AccessReviewItemQuery { CampaignId = campaign.CampaignId }, cancellationToken).ToList();
-        List<AccessReviewItem> denied = items.Where(i => EffectiveDecision(i, campaign.DefaultDecision) == AccessReviewDecision.Deny).ToList();
+        List<AccessReviewItem> denied = Denied(campaign, cancellationToken);
         IReadOnlyList<AccessReviewApplyResult> stored = await _store.GetAccessReviewResultsAsync(campaign.CampaignId, cancellationToken).ConfigureAwait(false);
         if (campaign.Status == AccessReviewCampaignStatus.Completed)
         {
             return new AccessReviewCompletionResult
             {
-                Campaign = campaign, AlreadyCompleted = true, Kept = items.Count - denied.Count, Denied = denied.Count, Results = stored,
+                Campaign = campaign, AlreadyCompleted = true, Kept = campaign.ItemCount - denied.Count, Denied = denied.Count, Results = stored,
             };
         }
 
@@ -204,7 +207,7 @@ public sealed class AccessReviewCompletion
             }
         }
 
-        AuditDetails details = new AuditDetails().Add("CampaignId", campaign.CampaignId).Add("Items", items.Count).Add("Kept", items.Count - denied.Count)
+        AuditDetails details = new AuditDetails().Add("CampaignId", campaign.CampaignId).Add("Items", campaign.ItemCount).Add("Kept", campaign.ItemCount - denied.Count)
             .Add("Denied", denied.Count).Add("Forced", force && now < campaign.DueDate).Add("DefaultDecision", campaign.DefaultDecision)
             .Add("AppliedSuccessfully", Count(results, AccessRemovalOutcome.AppliedSuccessfully))
             .Add("AlreadyRemoved", Count(results, AccessRemovalOutcome.AlreadyRemoved))
@@ -217,7 +220,7 @@ public sealed class AccessReviewCompletion
 
         return new AccessReviewCompletionResult
         {
-            Campaign = current, Kept = items.Count - denied.Count, Denied = denied.Count, Results = results, GraphRequests = graphRequests,
+            Campaign = current, Kept = campaign.ItemCount - denied.Count, Denied = denied.Count, Results = results, GraphRequests = graphRequests,
         };
     }
 

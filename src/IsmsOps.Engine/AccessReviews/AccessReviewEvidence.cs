@@ -40,10 +40,8 @@ public static class AccessReviewEvidence
         string csv = Path.Combine(folder, $"{overview.CampaignId}-evidence.csv");
         string html = Path.Combine(folder, $"{overview.CampaignId}-evidence.html");
         CsvTableWriter.Write(csv, Sheet(overview.Campaign, items, results));
-        string page = Render(overview, items, results, now);
-        string temporary = html + ".tmp";
-        await File.WriteAllTextAsync(temporary, page, new UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
-        File.Move(temporary, html, overwrite: true);
+        byte[] page = new UTF8Encoding(false).GetBytes(Render(overview, items, results, now));
+        TableFile.WriteAtomically(html, stream => stream.Write(page));
         return new AccessReviewEvidenceFiles(overview.CampaignId, csv, html, items.Count);
     }
 

@@ -100,7 +100,7 @@ public sealed class AccessReviewFile
     {
         AccessReviewCampaign campaign = await _register.GetAsync(campaignId, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<AccessReviewer> reviewers = await _register.ReviewersAsync(campaign.CampaignId, cancellationToken).ConfigureAwait(false);
-        AccessReviewer? only = reviewer is null ? null : await _register.ResolveReviewerAsync(campaign.CampaignId, reviewer, cancellationToken).ConfigureAwait(false);
+        AccessReviewer? only = reviewer is null ? null : AccessReviewRegister.ResolveReviewer(campaign.CampaignId, reviewers, reviewer);
         var byId = reviewers.ToDictionary(r => r.ReviewerId, StringComparer.OrdinalIgnoreCase);
         var sheets = new List<TableSheet>();
         if (TableFile.IsXlsx(path))
@@ -187,8 +187,7 @@ public sealed class AccessReviewFile
                     who = sheetReviewer.UserPrincipalName;
                 }
 
-                AccessReviewer? decider = reviewers.FirstOrDefault(r => string.Equals(r.UserPrincipalName, who, StringComparison.OrdinalIgnoreCase)
-                    || string.Equals(r.ReviewerId, who, StringComparison.OrdinalIgnoreCase));
+                AccessReviewer? decider = AccessReviewRegister.FindReviewer(reviewers, who);
                 string? refusal = null;
                 string errorId = "IsmsOps.AccessReview.NotYourItem";
                 if (sheetReviewer is not null && (decider is null || decider.ReviewerId != sheetReviewer.ReviewerId))

@@ -292,7 +292,14 @@ public sealed class AccessReviewRegister
     public async Task<AccessReviewer> ResolveReviewerAsync(string campaignId, string reviewer, CancellationToken cancellationToken)
     {
         IReadOnlyList<AccessReviewer> reviewers = await _store.GetAccessReviewersAsync(campaignId, cancellationToken).ConfigureAwait(false);
-        return Find(reviewers, reviewer) ?? throw NotAReviewer(campaignId, reviewer, reviewers);
+        return ResolveReviewer(campaignId, reviewers, reviewer);
+    }
+
+    /// <summary>As <see cref="ResolveReviewerAsync"/>, over the campaign's reviewers already read.</summary>
+    public static AccessReviewer ResolveReviewer(string campaignId, IReadOnlyList<AccessReviewer> reviewers, string reviewer)
+    {
+        ArgumentNullException.ThrowIfNull(reviewers);
+        return FindReviewer(reviewers, reviewer) ?? throw NotAReviewer(campaignId, reviewer, reviewers);
     }
 
     /// <summary>How far each reviewer is, and who is overdue (due date passed with items of theirs undecided).</summary>
@@ -396,7 +403,7 @@ public sealed class AccessReviewRegister
         }
 
         (AccessReviewCampaign campaign, IReadOnlyList<AccessReviewer> reviewers) = known;
-        if (Find(reviewers, request.Reviewer) is not AccessReviewer reviewer)
+        if (FindReviewer(reviewers, request.Reviewer) is not AccessReviewer reviewer)
         {
             // Audited like every refusal; the name given is no reviewer's id, so the trail keeps only its digest.
             IsmsException outsider = NotAReviewer(campaign.CampaignId, request.Reviewer, reviewers);
@@ -502,7 +509,8 @@ public sealed class AccessReviewRegister
 
     private static string Sha256Hex(string text) => OffboardingEvidenceFile.Sha256(Encoding.UTF8.GetBytes(text));
 
-    private static AccessReviewer? Find(IReadOnlyList<AccessReviewer> reviewers, string idOrUpn) =>
+    /// <summary>The reviewer with this object id or user principal name (case-insensitive), or null.</summary>
+    public static AccessReviewer? FindReviewer(IReadOnlyList<AccessReviewer> reviewers, string idOrUpn) =>
         reviewers.FirstOrDefault(r => string.Equals(r.ReviewerId, idOrUpn, StringComparison.OrdinalIgnoreCase)
             || string.Equals(r.UserPrincipalName, idOrUpn, StringComparison.OrdinalIgnoreCase));
 
