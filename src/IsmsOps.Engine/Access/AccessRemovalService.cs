@@ -245,10 +245,7 @@ public sealed class AccessRemovalService
         };
     }
 
-    /// <summary>Which system the runner's manual task names (its reasons name the system in fixed words).</summary>
+    /// <summary>Which system the runner's manual task names (the runner sets it with the reason).</summary>
     private static NotRemovableReason ManualReason(OffboardingStep step) =>
-        step.Kind == OffboardingStepKind.RemoveGroupOwnership ? NotRemovableReason.LastOwner
-        : step.Reason?.Contains("dynamic membership rule", StringComparison.Ordinal) == true ? NotRemovableReason.DynamicRule
-        : step.Reason?.Contains("on-premises Active Directory", StringComparison.Ordinal) == true ? NotRemovableReason.OnPremisesSync
-        : NotRemovableReason.ExchangeOnline;
+        step.ManualBecause ?? (step.Kind == OffboardingStepKind.RemoveGroupOwnership ? NotRemovableReason.LastOwner : NotRemovableReason.ExchangeOnline);
 }

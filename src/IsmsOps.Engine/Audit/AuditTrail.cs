@@ -155,7 +155,7 @@ public sealed class AuditTrail
         IProgress<long>? progress = null)
     {
         IReadOnlyList<AuditCheckpoint> checkpoints = await ReadCheckpointsWithWitnessAsync(cancellationToken).ConfigureAwait(false);
-        var trusted = new HashSet<string>(extraTrustedKeyIds, StringComparer.Ordinal) { _signer.KeyId };
+        HashSet<string> trusted = Trusted(extraTrustedKeyIds);
         return AuditVerifier.Verify(_store.ReadAuditEvents(AuditEventQuery.All, cancellationToken), checkpoints, trusted,
             _store.Description, cancellationToken, progress);
     }
@@ -171,7 +171,7 @@ public sealed class AuditTrail
     {
         ArgumentNullException.ThrowIfNull(observe);
         IReadOnlyList<AuditCheckpoint> checkpoints = await ReadCheckpointsWithWitnessAsync(cancellationToken).ConfigureAwait(false);
-        var trusted = new HashSet<string>(extraTrustedKeyIds, StringComparer.Ordinal) { _signer.KeyId };
+        HashSet<string> trusted = Trusted(extraTrustedKeyIds);
         using IEnumerator<AuditEvent> cursor = _store.ReadAuditEvents(AuditEventQuery.All, cancellationToken).GetEnumerator();
 
         IEnumerable<AuditEvent> Observed()
@@ -190,7 +190,7 @@ public sealed class AuditTrail
             observe(cursor.Current);
         }
 
-        return (verification, checkpoints.OrderBy(c => c.Sequence).ThenBy(c => c.Time).LastOrDefault());
+        return (verification, NewestOf(checkpoints));
     }
 
     /// <summary>Writes the whole trail and its newest checkpoint to an export an auditor can verify offline.</summary>
@@ -208,8 +208,15 @@ public sealed class AuditTrail
     public async Task<AuditCheckpoint?> NewestCheckpointAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<AuditCheckpoint> checkpoints = await ReadCheckpointsWithWitnessAsync(cancellationToken).ConfigureAwait(false);
-        return checkpoints.OrderBy(c => c.Sequence).ThenBy(c => c.Time).LastOrDefault();
+        return NewestOf(checkpoints);
     }
+
+    private static AuditCheckpoint? NewestOf(IReadOnlyList<AuditCheckpoint> checkpoints) =>
+        checkpoints.OrderBy(c => c.Sequence).ThenBy(c => c.Time).LastOrDefault();
+
+    // The signer's own key is always trusted, beside any the caller names.
+    private HashSet<string> Trusted(IReadOnlyCollection<string> extraTrustedKeyIds) =>
+        new(extraTrustedKeyIds, StringComparer.Ordinal) { _signer.KeyId };
 
     /// <summary>Every event of the trail in stored order, streamed (for checks that look events up by sequence).</summary>
     public IEnumerable<AuditEvent> ReadAll(CancellationToken cancellationToken) => _store.ReadAuditEvents(AuditEventQuery.All, cancellationToken);

@@ -1,3 +1,5 @@
+using IsmsOps.Engine.Access;
+
 namespace IsmsOps.Engine.Offboarding;
 
 /// <summary>
@@ -67,6 +69,10 @@ public sealed record OffboardingStep
 
     /// <summary>Why a step was skipped, failed or left as a manual task, in words an administrator can act on.</summary>
     public string? Reason { get; init; }
+
+    /// <summary>For a ManualTask the runner made of Graph's refusal: which system owns the change. Not stored; read by
+    /// AccessRemovalService so it need not parse <see cref="Reason"/>.</summary>
+    internal NotRemovableReason? ManualBecause { get; init; }
 
     public int Attempts { get; init; }
 

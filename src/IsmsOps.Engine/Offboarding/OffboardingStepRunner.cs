@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using IsmsOps.Engine.Access;
 using IsmsOps.Engine.Graph;
 using IsmsOps.Engine.Graph.Collection;
 
@@ -792,13 +793,13 @@ public sealed class OffboardingStepRunner
         switch (step.Kind)
         {
             case OffboardingStepKind.RemoveGroupMembership when Says(answer, "Directory Sync") || Says(answer, "on-premises"):
-                return Manual(settled, held, $"{what} is synced from on-premises Active Directory: remove the member there; Microsoft Entra Connect brings the change across.");
+                return Manual(settled, held, NotRemovableReason.OnPremisesSync, $"{what} is synced from on-premises Active Directory: remove the member there; Microsoft Entra Connect brings the change across.");
             case OffboardingStepKind.RemoveGroupMembership when Says(answer, "dynamic") || Says(answer, "membershipRule"):
-                return Manual(settled, held, $"{what} has a dynamic membership rule: change the rule, or the user's attributes it tests, so the rule no longer includes the user.");
+                return Manual(settled, held, NotRemovableReason.DynamicRule, $"{what} has a dynamic membership rule: change the rule, or the user's attributes it tests, so the rule no longer includes the user.");
             case OffboardingStepKind.RemoveGroupMembership when Says(answer, "mail-enabled") || Says(answer, "distribution list"):
-                return Manual(settled, held, $"{what} is a mail-enabled security group or distribution list, which Exchange Online manages: remove the member there (Remove-DistributionGroupMember).");
+                return Manual(settled, held, NotRemovableReason.ExchangeOnline, $"{what} is a mail-enabled security group or distribution list, which Exchange Online manages: remove the member there (Remove-DistributionGroupMember).");
             case OffboardingStepKind.RemoveGroupOwnership when IsLastOwnerRefusal(answer):
-                return Manual(settled, held, $"The leaver is the last owner of {what}, and no successor was named: add an owner (for example the leaver's manager), then remove the leaver.");
+                return Manual(settled, held, NotRemovableReason.LastOwner, $"The leaver is the last owner of {what}, and no successor was named: add an owner (for example the leaver's manager), then remove the leaver.");
             case OffboardingStepKind.RemoveLicense when Says(answer, "inherited"):
                 return settled with
                 {
@@ -818,8 +819,8 @@ public sealed class OffboardingStepRunner
         }
     }
 
-    private static OffboardingStep Manual(OffboardingStep step, string held, string reason) =>
-        step with { Status = OffboardingStepStatus.ManualTask, Reason = reason, BeforeState = held, AfterState = held };
+    private static OffboardingStep Manual(OffboardingStep step, string held, NotRemovableReason because, string reason) =>
+        step with { Status = OffboardingStepStatus.ManualTask, Reason = reason, BeforeState = held, AfterState = held, ManualBecause = because };
 
     private static OffboardingStep Done(OffboardingStep step, string? reason, int attempts, string? requestId, string? before, string? after, DateTimeOffset started) =>
         step with
