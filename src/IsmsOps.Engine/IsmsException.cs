@@ -40,4 +40,11 @@ public sealed class IsmsException : Exception
 
     /// <summary>The object the error is about (a PersonId, a file path), if any.</summary>
     public object? Target { get; }
+
+    /// <summary>
+    /// True when the store or the audit signing key failed: such a fault fails every item of a run the same way, so a
+    /// run stops on it instead of recording it against each item.
+    /// </summary>
+    public bool IsStoreFault =>
+        ErrorId.StartsWith("IsmsOps.Store.", StringComparison.Ordinal) || ErrorId.StartsWith("IsmsOps.Audit.SigningKey", StringComparison.Ordinal);
 }

@@ -328,7 +328,7 @@ public sealed class LifecycleRunner
                     OnboardingOutcome outcome = await _onboarding.StartAsync(decision.PersonId, false, context, cancellationToken).ConfigureAwait(false);
                     return await FromOnboardingAsync(decision, outcome.Case, context, cancellationToken).ConfigureAwait(false);
                 }
-                catch (IsmsException error) when (!IsStoreFault(error))
+                catch (IsmsException error) when (!error.IsStoreFault)
                 {
                     return Failed(decision, "Error", error);
                 }
@@ -339,7 +339,7 @@ public sealed class LifecycleRunner
                     OffboardingOutcome outcome = await _offboarding.ResumeAsync(decision.CaseId!, context, cancellationToken).ConfigureAwait(false);
                     return await FromOffboardingAsync(decision, outcome, null, context, cancellationToken).ConfigureAwait(false);
                 }
-                catch (IsmsException error) when (!IsStoreFault(error))
+                catch (IsmsException error) when (!error.IsStoreFault)
                 {
                     return Failed(decision, "Error", error);
                 }
@@ -356,7 +356,7 @@ public sealed class LifecycleRunner
                         Reason = failed?.Message ?? moved.PendingBecause ?? "Every grant and removal is done.", ErrorId = failed?.ErrorId, Error = failed,
                     };
                 }
-                catch (IsmsException error) when (!IsStoreFault(error))
+                catch (IsmsException error) when (!error.IsStoreFault)
                 {
                     return Failed(decision, "Error", error);
                 }
@@ -415,7 +415,7 @@ public sealed class LifecycleRunner
     {
         if (error is not null)
         {
-            if (error is not IsmsException isms || IsStoreFault(isms))
+            if (error is not IsmsException isms || isms.IsStoreFault)
             {
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
             }
@@ -482,9 +482,6 @@ public sealed class LifecycleRunner
             Status = status, DueAt = decision.DueAt, PersonStatus = decision.Person?.Status, ErrorId = error.ErrorId, Reason = error.Message, Error = error,
         };
     }
-
-    private static bool IsStoreFault(IsmsException ex) =>
-        ex.ErrorId.StartsWith("IsmsOps.Store.", StringComparison.Ordinal) || ex.ErrorId.StartsWith("IsmsOps.Audit.SigningKey", StringComparison.Ordinal);
 
     private static string Format(DateTimeOffset instant) => AuditEvent.FormatTime(instant.UtcDateTime);
 }
