@@ -47,4 +47,13 @@ public sealed class IsmsException : Exception
     /// </summary>
     public bool IsStoreFault =>
         ErrorId.StartsWith("IsmsOps.Store.", StringComparison.Ordinal) || ErrorId.StartsWith("IsmsOps.Audit.SigningKey", StringComparison.Ordinal);
+
+    /// <summary>
+    /// This error as it must read among a hundred others of one run: unchanged when its message already names
+    /// <paramref name="subject"/>, otherwise prefixed with <paramref name="context"/> and targeted at the subject.
+    /// </summary>
+    public IsmsException Naming(string subject, string context) =>
+        Message.Contains(subject, StringComparison.OrdinalIgnoreCase)
+            ? this
+            : new IsmsException(ErrorId, Kind, $"{context}: {Message}", RecommendedAction, Target ?? subject, this);
 }

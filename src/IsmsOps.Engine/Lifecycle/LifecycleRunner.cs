@@ -469,12 +469,7 @@ public sealed class LifecycleRunner
 
     private static LifecycleResult Failed(LifecycleDecision decision, string status, IsmsException error)
     {
-        // Read among many others, an error must say whose it is.
-        if (!error.Message.Contains(decision.PersonId, StringComparison.OrdinalIgnoreCase))
-        {
-            error = new IsmsException(error.ErrorId, error.Kind, $"{decision.Work} of person {decision.PersonId}: {error.Message}", error.RecommendedAction,
-                error.Target ?? decision.PersonId, error);
-        }
+        error = error.Naming(decision.PersonId, $"{decision.Work} of person {decision.PersonId}");
 
         return new LifecycleResult
         {
