@@ -7,7 +7,6 @@ using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.Onboarding;
 using IsmsOps.Engine.People;
 using IsmsOps.Engine.Roles;
-using IsmsOps.Engine.Screening;
 
 namespace IsmsOps.Engine.Lifecycle;
 
@@ -211,10 +210,7 @@ public sealed class LifecycleRunner
     {
         try
         {
-            RoleDefinition role = _onboarding.RoleOf(person);
-            ScreeningClearance clearance = await _workspace.Screening.CheckClearanceAsync(person.PersonId, role.ScreeningLevelFor(person.Location), now, cancellationToken)
-                .ConfigureAwait(false);
-            return clearance.Allowed;
+            return (await _onboarding.ClearanceAsync(person, _onboarding.RoleOf(person), now, cancellationToken).ConfigureAwait(false)).Allowed;
         }
         catch (IsmsException)
         {
