@@ -40,4 +40,20 @@ public sealed class IsmsException : Exception
 
     /// <summary>The object the error is about (a PersonId, a file path), if any.</summary>
     public object? Target { get; }
+
+    /// <summary>
+    /// True when the store or the audit signing key failed: such a fault fails every item of a run the same way, so a
+    /// run stops on it instead of recording it against each item.
+    /// </summary>
+    public bool IsStoreFault =>
+        ErrorId.StartsWith("IsmsOps.Store.", StringComparison.Ordinal) || ErrorId.StartsWith("IsmsOps.Audit.SigningKey", StringComparison.Ordinal);
+
+    /// <summary>
+    /// This error as it must read among a hundred others of one run: unchanged when its message already names
+    /// <paramref name="subject"/>, otherwise prefixed with <paramref name="context"/> and targeted at the subject.
+    /// </summary>
+    public IsmsException Naming(string subject, string context) =>
+        Message.Contains(subject, StringComparison.OrdinalIgnoreCase)
+            ? this
+            : new IsmsException(ErrorId, Kind, $"{context}: {Message}", RecommendedAction, Target ?? subject, this);
 }

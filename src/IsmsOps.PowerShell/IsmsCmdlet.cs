@@ -173,7 +173,7 @@ public abstract class IsmsCmdlet : PSCmdlet, IDisposable
         {
             work();
         }
-        catch (IsmsException ex) when (!IsStoreFault(ex))
+        catch (IsmsException ex) when (!ex.IsStoreFault)
         {
             WriteIsmsError(ex);
         }
@@ -183,9 +183,6 @@ public abstract class IsmsCmdlet : PSCmdlet, IDisposable
             ThrowTerminatingError(IsmsErrors.From(ex));
         }
     }
-
-    private static bool IsStoreFault(IsmsException ex) =>
-        ex.ErrorId.StartsWith("IsmsOps.Store.", StringComparison.Ordinal) || ex.ErrorId.StartsWith("IsmsOps.Audit.SigningKey", StringComparison.Ordinal);
 
     /// <inheritdoc />
     protected override void StopProcessing() => _cancellation.Cancel();

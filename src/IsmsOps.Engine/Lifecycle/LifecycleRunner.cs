@@ -7,7 +7,6 @@ using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.Onboarding;
 using IsmsOps.Engine.People;
 using IsmsOps.Engine.Roles;
-using IsmsOps.Engine.Screening;
 
 namespace IsmsOps.Engine.Lifecycle;
 
@@ -211,10 +210,7 @@ public sealed class LifecycleRunner
     {
         try
         {
-            RoleDefinition role = _onboarding.RoleOf(person);
-            ScreeningClearance clearance = await _workspace.Screening.CheckClearanceAsync(person.PersonId, role.ScreeningLevelFor(person.Location), now, cancellationToken)
-                .ConfigureAwait(false);
-            return clearance.Allowed;
+            return (await _onboarding.ClearanceAsync(person, _onboarding.RoleOf(person), now, cancellationToken).ConfigureAwait(false)).Allowed;
         }
         catch (IsmsException)
         {
@@ -328,7 +324,7 @@ public sealed class LifecycleRunner
                     OnboardingOutcome outcome = await _onboarding.StartAsync(decision.PersonId, false, context, cancellationToken).ConfigureAwait(false);
                     return await FromOnboardingAsync(decision, outcome.Case, context, cancellationToken).ConfigureAwait(false);
                 }
-                catch (IsmsException error) when (!IsStoreFault(error))
+                catch (IsmsException error) when (!error.IsStoreFault)
                 {
                     return Failed(decision, "Error", error);
                 }
@@ -339,7 +335,7 @@ public sealed class LifecycleRunner
                     OffboardingOutcome outcome = await _offboarding.ResumeAsync(decision.CaseId!, context, cancellationToken).ConfigureAwait(false);
                     return await FromOffboardingAsync(decision, outcome, null, context, cancellationToken).ConfigureAwait(false);
                 }
-                catch (IsmsException error) when (!IsStoreFault(error))
+                catch (IsmsException error) when (!error.IsStoreFault)
                 {
                     return Failed(decision, "Error", error);
                 }
@@ -356,7 +352,7 @@ public sealed class LifecycleRunner
                         Reason = failed?.Message ?? moved.PendingBecause ?? "Every grant and removal is done.", ErrorId = failed?.ErrorId, Error = failed,
                     };
                 }
-                catch (IsmsException error) when (!IsStoreFault(error))
+                catch (IsmsException error) when (!error.IsStoreFault)
                 {
                     return Failed(decision, "Error", error);
                 }
@@ -415,7 +411,7 @@ public sealed class LifecycleRunner
     {
         if (error is not null)
         {
-            if (error is not IsmsException isms || IsStoreFault(isms))
+            if (error is not IsmsException isms || isms.IsStoreFault)
             {
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
             }
@@ -469,12 +465,7 @@ public sealed class LifecycleRunner
 
     private static LifecycleResult Failed(LifecycleDecision decision, string status, IsmsException error)
     {
-        // Read among many others, an error must say whose it is.
-        if (!error.Message.Contains(decision.PersonId, StringComparison.OrdinalIgnoreCase))
-        {
-            error = new IsmsException(error.ErrorId, error.Kind, $"{decision.Work} of person {decision.PersonId}: {error.Message}", error.RecommendedAction,
-                error.Target ?? decision.PersonId, error);
-        }
+        error = error.Naming(decision.PersonId, $"{decision.Work} of person {decision.PersonId}");
 
         return new LifecycleResult
         {
@@ -482,9 +473,6 @@ public sealed class LifecycleRunner
             Status = status, DueAt = decision.DueAt, PersonStatus = decision.Person?.Status, ErrorId = error.ErrorId, Reason = error.Message, Error = error,
         };
     }
-
-    private static bool IsStoreFault(IsmsException ex) =>
-        ex.ErrorId.StartsWith("IsmsOps.Store.", StringComparison.Ordinal) || ex.ErrorId.StartsWith("IsmsOps.Audit.SigningKey", StringComparison.Ordinal);
 
     private static string Format(DateTimeOffset instant) => AuditEvent.FormatTime(instant.UtcDateTime);
 }

@@ -94,8 +94,8 @@ public sealed class MoverRegister
             return null;
         }
 
-        RoleDefinition? from = Known(roles, before.JobRole);
-        RoleDefinition? to = Known(roles, after.JobRole);
+        RoleDefinition? from = roles.FindJobRole(before.JobRole);
+        RoleDefinition? to = roles.FindJobRole(after.JobRole);
         MoverCase? open = await transaction.FindOpenMoverCaseAsync(after.PersonId, cancellationToken).ConfigureAwait(false);
         var held = new List<string>();
         if (open is not null)
@@ -273,24 +273,6 @@ public sealed class MoverRegister
                 RemovalSteps = current.RemovalSteps.Select(s => removalsBySequence[s.Sequence]).ToList(),
             }, drafts);
         }, context, cancellationToken);
-
-    /// <summary>The catalog role <paramref name="jobRole"/> names (id or unique title), or null.</summary>
-    internal static RoleDefinition? Known(RoleCatalog roles, string? jobRole)
-    {
-        if (string.IsNullOrWhiteSpace(jobRole))
-        {
-            return null;
-        }
-
-        try
-        {
-            return roles.ResolveJobRole(jobRole);
-        }
-        catch (IsmsException unknown) when (unknown.ErrorId is "IsmsOps.Role.NotFound" or "IsmsOps.Role.Ambiguous")
-        {
-            return null;
-        }
-    }
 
     private static AuditEventDraft Draft(string action, MoverCase c, AuditDetails details) =>
         new(action, Target(c.CaseId), details.Add("CaseId", c.CaseId).Add("PersonId", c.PersonId).ToJson());

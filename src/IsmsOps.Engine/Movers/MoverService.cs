@@ -79,7 +79,7 @@ public sealed class MoverService
         // person whose JobRole no longer names the case's new role (cleared, or outside the catalog) gets none of it.
         string? withheld = person.Status is PersonStatus.Leaving or PersonStatus.Left
             ? $"The person is {person.Status}; no new access is granted, and offboarding removes the rest."
-            : string.Equals(MoverRegister.Known(_roles, person.JobRole)?.Id, current.ToRoleId, StringComparison.OrdinalIgnoreCase) ? null
+            : string.Equals(_roles.FindJobRole(person.JobRole)?.Id, current.ToRoleId, StringComparison.OrdinalIgnoreCase) ? null
             : $"The person's JobRole is now '{person.JobRole}', not role {current.ToRoleId}; nothing more is granted for it.";
         if (pending.Count > 0 && withheld is string reason)
         {

@@ -234,7 +234,7 @@ public sealed class OffboardingFeed
         }
         catch (IsmsException error)
         {
-            result = new OffboardingFeedResult(leaver, null, Naming(error, leaver));
+            result = new OffboardingFeedResult(leaver, null, error.Naming(leaver.Key, $"Offboarding {leaver}"));
         }
         catch (Exception defect)
         {
@@ -272,12 +272,6 @@ public sealed class OffboardingFeed
         string account = person is null ? leaver.UserId! : AccessInventory.DirectoryKeyOf(person);
         return (person, await service.PlanAsync(account, null, cancellationToken).ConfigureAwait(false));
     }
-
-    // An error read among a hundred others must say whose it is; most already do (they name the person or account).
-    private static IsmsException Naming(IsmsException error, OffboardingLeaver leaver) =>
-        error.Message.Contains(leaver.Key, StringComparison.OrdinalIgnoreCase)
-            ? error
-            : new IsmsException(error.ErrorId, error.Kind, $"Offboarding {leaver}: {error.Message}", error.RecommendedAction, error.Target ?? leaver.Key, error);
 
     private static IsmsException Duplicate(OffboardingLeaver leaver) => new(DuplicateLeaverId, IsmsErrorKind.AlreadyExists,
         $"The {leaver} appears more than once in this run; it is offboarded once, by its first entry. Nothing else was done for this entry.",

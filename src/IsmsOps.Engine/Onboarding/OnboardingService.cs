@@ -77,6 +77,10 @@ public sealed class OnboardingService
         }
     }
 
+    /// <summary>The screening gate for <paramref name="person"/> in <paramref name="role"/>: the level the role asks for at their location, checked at <paramref name="at"/>.</summary>
+    internal Task<ScreeningClearance> ClearanceAsync(Person person, RoleDefinition role, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _workspace.Screening.CheckClearanceAsync(person.PersonId, role.ScreeningLevelFor(person.Location), at, cancellationToken);
+
     /// <summary>
     /// The steps onboarding <paramref name="personId"/> would run, read live and changing nothing (what -WhatIf shows).
     /// For a person who already has a case, that case's steps.
@@ -143,8 +147,8 @@ public sealed class OnboardingService
         }
 
         // The gate, asked afresh on every run: a screening may have cleared, or a waiver expired, since the last one.
-        ScreeningLevel level = role.ScreeningLevelFor(person.Location);
-        ScreeningClearance clearance = await _workspace.Screening.CheckClearanceAsync(person.PersonId, level, _clock(), cancellationToken).ConfigureAwait(false);
+        ScreeningClearance clearance = await ClearanceAsync(person, role, _clock(), cancellationToken).ConfigureAwait(false);
+        ScreeningLevel level = clearance.Level;
         bool baselineAllowed = clearance.Allowed || role.BaselineBeforeScreening;
         current = await register.RecordGateAsync(current.CaseId, role.Id, person.Location, clearance, baselineAllowed, context, cancellationToken).ConfigureAwait(false);
 

@@ -139,6 +139,22 @@ public sealed class RoleCatalog
     }
 
     /// <summary>
+    /// The role <paramref name="jobRole"/> names as <see cref="ResolveJobRole"/> reads it (id, else a unique title), or
+    /// null when it is empty, unknown or a title several roles share: for callers to whom an unresolvable value is no error.
+    /// </summary>
+    public RoleDefinition? FindJobRole(string? jobRole)
+    {
+        if (string.IsNullOrWhiteSpace(jobRole))
+        {
+            return null;
+        }
+
+        return Find(jobRole) ?? (Roles.Where(r => string.Equals(r.Title, jobRole.Trim(), StringComparison.OrdinalIgnoreCase)).Take(2).ToArray() is [RoleDefinition only]
+            ? only
+            : null);
+    }
+
+    /// <summary>
     /// The role a person's JobRole is set to (<c>New-IsmsPerson -JobRole</c>, <c>Set-IsmsPerson -JobRole</c>): resolved
     /// as <see cref="ResolveJobRole"/> does (id, else a unique title), so the caller stores the role's id, never the
     /// free text. A value the catalog does not define, or a title several roles share, is refused with
