@@ -59,6 +59,10 @@
         'Import-IsmsAccessReviewDecision'
         'Complete-IsmsAccessReview'
         'Export-IsmsAccessReviewEvidence'
+        'Export-IsmsAssessmentReport'
+        'Import-IsmsAssessment'
+        'Compare-IsmsAssessment'
+        'Export-IsmsStatementOfApplicability'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
