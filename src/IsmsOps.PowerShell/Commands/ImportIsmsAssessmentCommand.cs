@@ -16,7 +16,7 @@ namespace IsmsOps.PowerShell.Commands;
 /// <code>Import-IsmsAssessment ./reports/assessment.json | Where-Object Outcome -eq Fail</code>
 /// <para>Lists the failing controls of a stored run.</para>
 /// </example>
-[Cmdlet(VerbsData.Import, "IsmsAssessment")]
+[Cmdlet(VerbsData.Import, "IsmsAssessment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ControlResult))]
 public sealed class ImportIsmsAssessmentCommand : IsmsCmdlet
 {
@@ -30,6 +30,10 @@ public sealed class ImportIsmsAssessmentCommand : IsmsCmdlet
     protected override void ProcessRecord()
     {
         string file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-        ForEachItem(() => WriteObject(AssessmentReportJson.Read(file), enumerateCollection: true));
+        // Reading changes nothing; ShouldProcess is here because every Import- cmdlet of the module offers -WhatIf.
+        if (ShouldProcess(file, "Read the assessment report"))
+        {
+            ForEachItem(() => WriteObject(AssessmentReportJson.Read(file), enumerateCollection: true));
+        }
     }
 }
