@@ -205,4 +205,28 @@ public sealed class AssessmentReportFormatTests : IDisposable
         Assert.Equal(all.Select(AssessmentReportFileNames.Of).Order(), Directory.GetFiles(folder).Select(Path.GetFileName).Order());
         Assert.NotEqual("old", File.ReadAllText(Path.Combine(folder, "assessment.sarif")));
     }
+
+    [Fact]
+    public void No_results_write_no_report_rather_than_one_that_reads_as_all_clear()
+    {
+        string folder = Path.Combine(_folder, "empty");
+
+        IsmsException error = Assert.Throws<IsmsException>(() => AssessmentReportWriter.Write([], new AssessmentReportRequest { Formats = [AssessmentReportFormat.Html], Path = folder }));
+
+        Assert.Equal("IsmsOps.Assessment.NoResults", error.ErrorId);
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
+    public void Several_formats_to_a_path_that_is_a_file_are_refused()
+    {
+        string file = Path.Combine(_folder, "taken.html");
+        File.WriteAllText(file, "mine");
+
+        IsmsException error = Assert.Throws<IsmsException>(() => AssessmentReportWriter.Write(AssessmentRunFixture.Results(),
+            new AssessmentReportRequest { Formats = [AssessmentReportFormat.Html, AssessmentReportFormat.Json], Path = file, Force = true }));
+
+        Assert.Equal("IsmsOps.Assessment.PathIsFile", error.ErrorId);
+        Assert.Equal("mine", File.ReadAllText(file));
+    }
 }

@@ -56,7 +56,7 @@ public static class AssessmentHtml
             page.Row("Evidence", run.SnapshotCollectedAt is DateTimeOffset collected ? $"{run.Source} (collected {HtmlPage.Time(collected)})" : run.Source);
             if (run.TenantName is not null || run.TenantId is not null)
             {
-                page.Row("Tenant", run.TenantName is null ? run.TenantId : $"{run.TenantName} ({run.TenantId})");
+                page.Row("Tenant", run.TenantName is null || run.TenantId is null ? run.TenantName ?? run.TenantId : $"{run.TenantName} ({run.TenantId})");
             }
 
             if (run.ToolVersion is not null)

@@ -44,6 +44,13 @@ public static class AssessmentReportWriter
                 "Name one or more formats with -Format: Html, Json, Csv, Markdown, MarkdownSummary, JUnit, Sarif, Oscal.");
         }
 
+        if (results.Count == 0)
+        {
+            // An empty report would read as "nothing fails"; an empty pipeline is almost always a mistake upstream.
+            throw new IsmsException("IsmsOps.Assessment.NoResults", IsmsErrorKind.InvalidArgument, "No control results were given, so no report was written.",
+                "Pipe the output of Invoke-IsmsAssessment or Import-IsmsAssessment into the command, and check that it wrote results.");
+        }
+
         List<(AssessmentReportFormat Format, string Path)> targets = Targets(formats, request.Path);
         if (!request.Force)
         {
