@@ -230,3 +230,25 @@ public sealed class AssessmentReportFormatTests : IDisposable
         Assert.Equal("mine", File.ReadAllText(file));
     }
 }
+
+/// <summary>The SARIF report against the OASIS SARIF 2.1.0 JSON Schema that the Sarif.Sdk package ships.</summary>
+public sealed class AssessmentSarifSchemaTests
+{
+    private static readonly Lazy<NJsonSchema.JsonSchema> Schema = new(() =>
+        NJsonSchema.JsonSchema.FromJsonAsync(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Schemata", "sarif-2.1.0.json"))).GetAwaiter().GetResult());
+
+    [Fact]
+    public void The_validator_rejects_sarif_with_a_bad_level_or_no_version_and_our_report_validates()
+    {
+        string ours = Encoding.UTF8.GetString(AssessmentSarif.Write(AssessmentRunFixture.Results()));
+        string badLevel = ours.Replace("\"level\": \"warning\"", "\"level\": \"fatal\"", StringComparison.Ordinal);
+        System.Text.Json.Nodes.JsonNode noVersion = System.Text.Json.Nodes.JsonNode.Parse(ours)!;
+        noVersion.AsObject().Remove("version");
+
+        Assert.NotEqual(ours, badLevel);
+        Assert.NotEmpty(Schema.Value.Validate(badLevel));
+        Assert.Contains(Schema.Value.Validate(noVersion.ToJsonString()), e => e.Property == "version");
+        ICollection<NJsonSchema.Validation.ValidationError> errors = Schema.Value.Validate(ours);
+        Assert.True(errors.Count == 0, string.Join("\n", errors.Select(e => $"{e.Path}: {e.Kind}")));
+    }
+}
