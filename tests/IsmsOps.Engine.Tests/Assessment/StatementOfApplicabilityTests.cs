@@ -95,3 +95,30 @@ public sealed class StatementOfApplicabilityTests : IDisposable
         Assert.Contains(message, error.Message);
     }
 }
+
+/// <summary>policies/schema/statement-of-applicability.schema.json is what editors check the file against; it must agree with the loader.</summary>
+public sealed class StatementOfApplicabilitySchemaTests
+{
+    private static readonly NJsonSchema.JsonSchema Schema = NJsonSchema.JsonSchema.FromJsonAsync(
+        File.ReadAllText(Path.Combine(RoleCatalogFileTests.RepoRoot(), "policies", "schema", "statement-of-applicability.schema.json"))).GetAwaiter().GetResult();
+
+    private static string AsJson(string yaml)
+    {
+        object? document = new YamlDotNet.Serialization.DeserializerBuilder().WithAttemptingUnquotedStringTypeDeserialization().Build().Deserialize<object>(yaml);
+        return System.Text.Json.JsonSerializer.Serialize(document);
+    }
+
+    [Fact]
+    public void The_shipped_file_validates_and_the_schema_refuses_what_the_loader_refuses()
+    {
+        string shipped = File.ReadAllText(Path.Combine(RoleCatalogFileTests.RepoRoot(), "policies", ApplicabilityPolicy.FileName));
+
+        Assert.Empty(Schema.Validate(AsJson(shipped)));
+        Assert.Empty(Schema.Validate(AsJson("controls:\n  A.8.34:\n    applies: false\n    justification: No audits on live systems.\n")));
+        Assert.NotEmpty(Schema.Validate(AsJson("controls:\n  A.9.1:\n    applies: true\n")));
+        Assert.NotEmpty(Schema.Validate(AsJson("controls:\n  A.5.38:\n    applies: true\n")));
+        Assert.NotEmpty(Schema.Validate(AsJson("controls:\n  A.5.1:\n    applies: false\n")));
+        Assert.NotEmpty(Schema.Validate(AsJson("controls:\n  A.5.1:\n    applise: true\n")));
+        Assert.NotEmpty(Schema.Validate(AsJson("control: {}\n")));
+    }
+}
