@@ -42,6 +42,7 @@ public sealed class AssessmentHtmlReportTests : IDisposable
             + "<td>Break-glass account &lt;kept&gt; by design</td><td>ciso@contoso.example</td><td class=\"time\">2027-01-31 00:00:00Z</td>", dom);
         Assert.Contains("<td>ISMS-AUD-001</td><td>The audit trail verified within the last week</td><td class=\"outcome-Error\">Error</td><td>Evaluation failed</td>", dom, StringComparison.Ordinal);
         Assert.Contains("<td class=\"outcome-Skipped\">Skipped</td><td>NotLicensed</td><td>Sign-in activity needs Entra ID P1.</td>", dom, StringComparison.Ordinal);
+        Assert.Contains("<tr><td>ISMS-OFF-001</td><td>OFB-3</td><td class=\"mono\">OFB-3</td><td>FormatException: the case's due date &lt;is&gt; unreadable</td></tr>", dom, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -118,7 +118,11 @@ internal static class AssessmentRunFixture
 
         Add(Control("ISMS-OFF-001", "Leavers' access removed within the SLA", ControlSeverity.High, "offboardingCase", "iso27001:2022 A.5.11", "iso27001:2022 A.5.18", "iso27001:2022 A.6.5"),
             AssessmentOutcome.Fail,
-            [Finding("ISMS-OFF-001", "offboardingCase", "OFB-1", AssessmentOutcome.Fail, "OFB-1", "closed 3 days after the deadline"), Finding("ISMS-OFF-001", "offboardingCase", "OFB-2", AssessmentOutcome.Pass)]);
+            [
+                Finding("ISMS-OFF-001", "offboardingCase", "OFB-1", AssessmentOutcome.Fail, "OFB-1", "closed 3 days after the deadline"),
+                Finding("ISMS-OFF-001", "offboardingCase", "OFB-2", AssessmentOutcome.Pass),
+                Finding("ISMS-OFF-001", "offboardingCase", "OFB-3", AssessmentOutcome.Error) with { Error = "FormatException: the case's due date <is> unreadable" },
+            ]);
 
         return results;
     }

@@ -194,9 +194,11 @@ public static class AssessmentHtml
     {
         page.Raw("<h2 id=\"not-run\">Controls that did not run</h2>\n");
         var notRun = results.Where(r => r.Outcome is AssessmentOutcome.Error or AssessmentOutcome.Skipped).ToList();
+        var resourceErrors = results.SelectMany(r => r.Findings.Where(f => f.Outcome == AssessmentOutcome.Error).Select(f => (r, f))).ToList();
         if (notRun.Count == 0)
         {
             page.Raw("<p class=\"ok\">").Text("None: every control was evaluated.").Raw("</p>\n");
+            ResourceErrors(page, resourceErrors);
             return;
         }
 
@@ -209,17 +211,39 @@ public static class AssessmentHtml
         }
 
         page.Raw("</table>\n");
+        ResourceErrors(page, resourceErrors);
+    }
+
+    // A control can run and still fail to evaluate single resources; those are neither passes nor failures.
+    private static void ResourceErrors(HtmlPage page, List<(ControlResult Result, AssessmentFinding Finding)> errors)
+    {
+        if (errors.Count == 0)
+        {
+            return;
+        }
+
+        page.Raw("<h3>").Text("Resources whose evaluation failed").Raw("</h3>\n<table id=\"resource-errors\">\n").HeaderRow("Control", "Resource", "Id", "Error");
+        foreach (var (r, f) in errors.Take(ResourcesPerControl))
+        {
+            page.Raw("<tr>").Cell(r.Control.Id).Cell(f.ResourceName ?? f.ResourceId).CodeCell(f.ResourceId).Cell(f.Error ?? f.Message).Raw("</tr>\n");
+        }
+
+        page.Raw("</table>\n");
+        if (errors.Count > ResourcesPerControl)
+        {
+            page.Raw("<p class=\"warn\">").Text($"…and {errors.Count - ResourcesPerControl} more; the Csv and Json reports list them all.").Raw("</p>\n");
+        }
     }
 
     private static void AllControls(HtmlPage page, IReadOnlyList<ControlResult> results)
     {
         page.Raw("<h2 id=\"controls\">All controls</h2>\n<table id=\"controls-table\">\n")
-            .HeaderRow("Control", "Title", "Severity", "Outcome", "Pass", "Fail", "Waived", "References");
+            .HeaderRow("Control", "Title", "Severity", "Outcome", "Pass", "Fail", "Waived", "Errors", "References");
         foreach (ControlResult r in results.OrderBy(r => r.Control.Id, StringComparer.OrdinalIgnoreCase))
         {
             page.Raw("<tr>").Cell(r.Control.Id).Cell(r.Control.Title).Cell(r.Control.Severity.ToString());
             page.Raw($"<td class=\"outcome-{r.Outcome}\">").Text(r.Outcome.ToString()).Raw("</td>");
-            page.Cell(N(r.PassCount)).Cell(N(r.FailCount)).Cell(N(r.WaivedCount)).Cell(string.Join(", ", r.Control.References)).Raw("</tr>\n");
+            page.Cell(N(r.PassCount)).Cell(N(r.FailCount)).Cell(N(r.WaivedCount)).Cell(N(r.ErrorCount)).Cell(string.Join(", ", r.Control.References)).Raw("</tr>\n");
         }
 
         page.Raw("</table>\n");

@@ -30,14 +30,14 @@ public static class AssessmentJUnit
             xml.WriteAttributeString("name", "IsmsOps assessment");
             Counts(xml, results);
             DateTimeOffset when = results.Count > 0 ? results[0].Run.EvaluatedAt : DateTimeOffset.UnixEpoch;
-            xml.WriteAttributeString("timestamp", Timestamp(when));
             foreach (IGrouping<AssessmentDomain, ControlResult> suite in results.GroupBy(r => AssessmentDomain.Primary(r.Control)).OrderBy(g => IndexOf(g.Key)))
             {
                 List<ControlResult> cases = suite.OrderBy(r => r.Control.Id, StringComparer.OrdinalIgnoreCase).ToList();
                 xml.WriteStartElement("testsuite");
                 xml.WriteAttributeString("name", suite.Key.Name);
                 Counts(xml, cases);
-                xml.WriteAttributeString("timestamp", Timestamp(when));
+                // The JUnit schema's timestamp has no zone designator; it is the evaluation time in UTC.
+                xml.WriteAttributeString("timestamp", when.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
                 foreach (ControlResult r in cases)
                 {
                     Case(xml, suite.Key, r);
