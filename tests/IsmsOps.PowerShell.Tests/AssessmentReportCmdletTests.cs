@@ -112,4 +112,24 @@ public sealed class AssessmentReportCmdletTests
         Assert.Equal("ISMS-OFF-001 (Fail)", string.Join(",", ((System.Collections.IEnumerable)a518.Properties["ImplementedBy"].Value).Cast<object>()));
         Assert.Equal(94, File.ReadAllLines(Path.Combine(soa, "statement-of-applicability.csv")).Length);
     }
+
+    [Fact]
+    public void WhatIf_names_the_target_and_writes_no_report()
+    {
+        var host = new RecordingHost();
+        using var ps = new PowerShellSession(host: host);
+        string now = WriteRun(ps.Home, "now.json", Now, offboardingFails: true);
+        string reports = Path.Combine(ps.Home, "reports");
+
+        List<PSObject> output = [.. ps.Run($"Import-IsmsAssessment '{now}' | Export-IsmsAssessmentReport -Format Html,Sarif -Path '{reports}' -WhatIf")];
+        ps.Run($"Import-IsmsAssessment '{now}' | Export-IsmsStatementOfApplicability -Path '{reports}' -WhatIf");
+
+        Assert.Empty(ps.Errors);
+        Assert.Empty(output);
+        Assert.False(Directory.Exists(reports));
+        Assert.Equal(2, host.WhatIfLines.Count);
+        Assert.Contains($"\"{reports}\"", host.WhatIfLines[0]);
+        Assert.Contains("Html, Sarif", host.WhatIfLines[0]);
+        Assert.Contains("statement of applicability", host.WhatIfLines[1]);
+    }
 }
