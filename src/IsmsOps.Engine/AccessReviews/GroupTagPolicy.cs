@@ -5,18 +5,35 @@ using IsmsOps.Engine.Snapshots;
 namespace IsmsOps.Engine.AccessReviews;
 
 /// <summary>One tag of <c>policies/group-tags.yaml</c>: the groups it names, by display name (wildcards) or object id.</summary>
-/// <param name="Name">The tag, as written.</param>
-/// <param name="Groups">Display-name patterns and object ids, as written.</param>
-/// <param name="Line">The line of the file the tag is defined on (0 for the built-in tag).</param>
-public sealed record GroupTag(string Name, IReadOnlyList<string> Groups, long Line)
+public sealed class GroupTag
 {
-    private NamePatternSet? _patterns;
+    private readonly NamePatternSet _patterns;
+
+    /// <param name="name">The tag, as written.</param>
+    /// <param name="groups">Display-name patterns and object ids, as written.</param>
+    /// <param name="line">The line of the file the tag is defined on.</param>
+    public GroupTag(string name, IReadOnlyList<string> groups, long line)
+    {
+        Name = name;
+        Groups = groups;
+        Line = line;
+        _patterns = new NamePatternSet(groups);
+    }
+
+    /// <summary>The tag, as written.</summary>
+    public string Name { get; }
+
+    /// <summary>Display-name patterns and object ids, as written.</summary>
+    public IReadOnlyList<string> Groups { get; }
+
+    /// <summary>The line of the file the tag is defined on.</summary>
+    public long Line { get; }
 
     /// <summary>True when <paramref name="group"/>'s display name or object id matches one of <see cref="Groups"/>.</summary>
     public bool Matches(SnapshotGroup group)
     {
         ArgumentNullException.ThrowIfNull(group);
-        _patterns ??= new NamePatternSet(Groups);
+        // An empty pattern set matches everything; a tag always names at least one group, but never let that slip.
         return Groups.Count > 0 && (_patterns.Matches(group.DisplayName) || _patterns.Matches(group.Id));
     }
 }

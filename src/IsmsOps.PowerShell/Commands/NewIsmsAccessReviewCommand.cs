@@ -165,8 +165,9 @@ public sealed class NewIsmsAccessReviewCommand : IsmsCmdlet
         StopOnError(() =>
         {
             AccessReviewDefinition definition = AccessReviewRegister.Validate(Definition(), DateTimeOffset.UtcNow);
-            // An unknown tag fails before the directory is read (a live read can take minutes).
-            GroupTagPolicy groupTags = ModuleSession.LoadGroupTags();
+            // The tag file is read only when tags are asked for, and an unknown tag fails before the directory is read
+            // (a live read can take minutes).
+            GroupTagPolicy groupTags = definition.Scope.GroupTags.Count > 0 ? ModuleSession.LoadGroupTags() : GroupTagPolicy.Default;
             groupTags.RequireKnown(definition.Scope.GroupTags);
             IDirectorySource source = ResolveDirectory(SnapshotPath);
             if (!ShouldProcess($"campaign '{definition.Name}' over {definition.Scope.Describe()} from {source.Description}", "Create access review"))
