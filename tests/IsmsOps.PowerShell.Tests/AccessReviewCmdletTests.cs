@@ -140,6 +140,35 @@ public sealed class AccessReviewCmdletTests
     }
 
     [Fact]
+    public void Live_from_the_sandbox_only_the_guests_without_a_sponsor_are_recommended_for_removal_on_that_ground()
+    {
+        using var ps = new PowerShellSession();
+        try
+        {
+            ps.Run("$sb = Start-IsmsSandbox -UserCount 120; Connect-IsmsGraph -Sandbox $sb | Out-Null; "
+                + "$fallback = @($sb.Tenant.Users | Where-Object { $_.UserType -eq 'Member' -and $_.AccountEnabled })[0].UserPrincipalName; "
+                + "$c = New-IsmsAccessReview -Name 'Guests' -Guest -FallbackReviewer $fallback");
+            Assert.Empty(ps.Errors);
+
+            string[] unsponsored = ps.Run("$sb.Tenant.Users | Where-Object { $_.UserType -eq 'Guest' -and $_.Sponsors.Count -eq 0 } | ForEach-Object Id")
+                .Select(o => o.ToString()).Order().ToArray();
+            string[] flagged = ps.Run("Get-IsmsAccessReviewItem $c.CampaignId | Where-Object { $_.Reasons -contains 'GuestWithoutSponsor' } | ForEach-Object PrincipalId")
+                .Select(o => o.ToString()).Order().ToArray();
+
+            Assert.NotEmpty(unsponsored);
+            Assert.Equal(unsponsored, flagged);
+            Assert.Equal(4, ps.Run("Get-IsmsAccessReviewItem $c.CampaignId").Count);
+            Assert.Empty(ps.Run("Get-IsmsAccessReviewItem $c.CampaignId | Where-Object { $_.Reasons -contains 'GuestWithoutSponsor' -and \"$($_.Recommendation)\" -ne 'Deny' }"));
+            Assert.Empty(ps.Run("Get-IsmsAccessReviewItem $c.CampaignId | Where-Object { $_.Reasons -contains 'SponsorUnknown' }"));
+            Assert.Empty(ps.Run("$c.EvidenceGaps | Where-Object { $_ -like '*sponsor*' }"));
+        }
+        finally
+        {
+            ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
+        }
+    }
+
+    [Fact]
     public void Auto_apply_with_a_deny_default_is_refused_without_Force_and_an_empty_scope_is_named_and_neither_creates_anything()
     {
         using var ps = new PowerShellSession();

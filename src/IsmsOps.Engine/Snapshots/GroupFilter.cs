@@ -95,7 +95,6 @@ public sealed class GroupFilter
         {
             TokenKind.End => "the end of the filter",
             TokenKind.String => $"the string '{Value.Replace("'", "''", StringComparison.Ordinal)}'",
-            TokenKind.Identifier => $"'{Value}'",
             _ => $"'{Value}'",
         };
 
