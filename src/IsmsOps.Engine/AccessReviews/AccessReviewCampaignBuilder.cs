@@ -178,7 +178,7 @@ public static class AccessReviewCampaignBuilder
 
                 if (!_sponsorsKnown && IsGuest(candidate.User))
                 {
-                    _gaps.Add("A snapshot holds no guest sponsors: no guest is recommended for removal for lacking one (reason SponsorUnknown).");
+                    _gaps.Add("The snapshot holds no guest sponsors (it was written before IsmsOps collected them, or is scoped to one user): no guest is recommended for removal for lacking one (reason SponsorUnknown). A new snapshot collects them.");
                 }
             }
 

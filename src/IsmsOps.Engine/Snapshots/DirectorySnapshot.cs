@@ -184,7 +184,8 @@ public sealed record SnapshotUser
 
     /// <summary>
     /// A guest's sponsors (Graph's <c>sponsors</c>: the users and groups responsible for the guest), by object id.
-    /// Meaningful only when <see cref="DirectorySnapshot.SponsorsCollected"/> is true; empty for members.
+    /// Meaningful only when <see cref="DirectorySnapshot.SponsorsCollected"/> is true; the collector reads them for guests
+    /// only, so a member's list is empty.
     /// </summary>
     public IReadOnlyList<string> SponsorIds { get; init; } = [];
 }
