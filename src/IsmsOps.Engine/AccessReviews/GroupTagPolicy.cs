@@ -131,13 +131,17 @@ public sealed class GroupTagPolicy
         if (names.Length == 0)
         {
             throw new IsmsException("IsmsOps.AccessReview.UnknownGroupTag", IsmsErrorKind.InvalidArgument,
-                $"No group tag is called '{pattern}'. The tags are {string.Join(", ", TagNames.Select(t => $"'{t}'"))} "
-                + $"({(Tags.Count == 0 ? "the built-in one only: " + Source : "from " + Source + ", and the built-in 'privileged'")}). Nothing was created.",
+                $"No group tag is called '{pattern}'. The tags are {string.Join(", ", TagNames.Select(t => $"'{t}'"))} ({Origin()}). Nothing was created.",
                 $"Give one of those tags, or define '{pattern}' in {FileName} in the policy folder ($ISMSOPS_POLICIES, or the module's policies/).", pattern);
         }
 
         return names;
     }
+
+    private string Origin() =>
+        ReferenceEquals(this, Default) ? $"only the built-in one: the policy folder holds no {FileName}"
+        : Tags.Count == 0 ? $"only the built-in one: {Source} defines none"
+        : $"from {Source}, and the built-in '{Privileged}'";
 
     /// <summary>Checks that each of <paramref name="patterns"/> names a tag; see <see cref="Resolve"/>.</summary>
     public void RequireKnown(IEnumerable<string> patterns)

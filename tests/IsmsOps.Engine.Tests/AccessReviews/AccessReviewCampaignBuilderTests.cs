@@ -409,7 +409,8 @@ public sealed class AccessReviewCampaignBuilderTests : IDisposable
         Assert.Contains("'soc2'", error.Message, StringComparison.Ordinal);
         Assert.Contains("'sox', 'pci', 'privileged'", error.Message, StringComparison.Ordinal);
         Assert.Contains(Path.Combine(_roles + "-tags", GroupTagPolicy.FileName), error.Message, StringComparison.Ordinal);
-        Assert.Throws<IsmsException>(() => Build(Finance(), Groups() with { Scope = new AccessReviewScope { GroupTags = ["sox"] } }, GroupTagPolicy.Default));
+        IsmsException noFile = Assert.Throws<IsmsException>(() => Build(Finance(), Groups() with { Scope = new AccessReviewScope { GroupTags = ["sox"] } }, GroupTagPolicy.Default));
+        Assert.Contains("The tags are 'privileged' (only the built-in one: the policy folder holds no group-tags.yaml)", noFile.Message, StringComparison.Ordinal);
     }
 
     [Fact]
