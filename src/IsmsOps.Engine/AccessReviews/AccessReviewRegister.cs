@@ -115,6 +115,12 @@ public sealed class AccessReviewRegister
                 "A campaign needs a name of 1 to 200 characters (-Name).", "Give -Name, e.g. 'Privileged access 2026-Q4'.", definition.Name);
         }
 
+        if (!string.IsNullOrWhiteSpace(definition.Scope.GroupFilter))
+        {
+            // A syntax error is reported before the directory is read.
+            GroupFilter.Parse(definition.Scope.GroupFilter);
+        }
+
         if (definition.AutoApply && definition.DefaultDecision is AccessReviewDefaultDecision.Deny or AccessReviewDefaultDecision.Recommendation && !definition.Force)
         {
             throw new IsmsException("IsmsOps.AccessReview.AutoApplyNeedsForce", IsmsErrorKind.InvalidArgument,
@@ -162,8 +168,13 @@ public sealed class AccessReviewRegister
     /// <see cref="AccessReviewCampaignBuilder"/>), and stores the campaign, reviewers and items in one transaction with
     /// one audit event that carries the counts and the SHA-256 of the items. Nothing is stored when anything fails.
     /// </summary>
+    public Task<AccessReviewCampaign> CreateAsync(AccessReviewDefinition definition, DirectoryIndex index, string? snapshotSha256, RoleCatalog catalog,
+        OperationContext context, CancellationToken cancellationToken) =>
+        CreateAsync(definition, index, snapshotSha256, catalog, GroupTagPolicy.Default, context, cancellationToken);
+
+    /// <summary>As the other overload, with the group tags (policies/group-tags.yaml) that -GroupTag selects by.</summary>
     public async Task<AccessReviewCampaign> CreateAsync(AccessReviewDefinition definition, DirectoryIndex index, string? snapshotSha256, RoleCatalog catalog,
-        OperationContext context, CancellationToken cancellationToken)
+        GroupTagPolicy groupTags, OperationContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(index);
         DateTimeOffset now = Now();
@@ -177,7 +188,7 @@ public sealed class AccessReviewRegister
         }
         while (await transaction.GetAccessReviewCampaignAsync(campaignId, cancellationToken).ConfigureAwait(false) is not null);
 
-        AccessReviewContent content = AccessReviewCampaignBuilder.Build(campaignId, definition, index, catalog, people, now);
+        AccessReviewContent content = AccessReviewCampaignBuilder.Build(campaignId, definition, index, catalog, people, now, groupTags);
 
         // The items stream from the builder into the store; the tally hashes and counts them on the way, and the
         // campaign row, which carries the count and the digest, goes in last, in the same transaction.

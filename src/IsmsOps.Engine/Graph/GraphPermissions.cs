@@ -80,7 +80,8 @@ public static class GraphPermissions
     [
         new(GraphOperation.ReadOrganization, "read the organization", ["Organization.Read.All"], ["User.Read"], [Connect, .. Reads],
             "Connect-IsmsGraph falls back to reading one user (User.Read.All) when the app cannot read the organization."),
-        new(GraphOperation.ReadUsers, "list users", ["User.Read.All"], ["User.Read.All"], [.. Reads, Onboard, ExitReview]),
+        new(GraphOperation.ReadUsers, "list users", ["User.Read.All"], ["User.Read.All"], [.. Reads, Onboard, ExitReview],
+            "Covers guests' sponsors too (users?$expand=sponsors, users/{id}/sponsors); a sponsor that is a group comes back with its id only, which is all IsmsOps reads."),
         new(GraphOperation.ReadSignInActivity, "read users' sign-in activity", ["User.Read.All", "AuditLog.Read.All"], ["User.Read.All", "AuditLog.Read.All"], Reads,
             "Needs Microsoft Entra ID P1; without it the snapshot records the evidence as missing instead of failing."),
         new(GraphOperation.ReadGroups, "list groups", ["GroupMember.Read.All"], ["GroupMember.Read.All"], [.. Reads, Onboard, Move]),
