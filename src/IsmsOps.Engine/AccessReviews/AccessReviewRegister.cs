@@ -163,13 +163,35 @@ public sealed class AccessReviewRegister
     /// one audit event that carries the counts and the SHA-256 of the items. Nothing is stored when anything fails.
     /// </summary>
     public async Task<AccessReviewCampaign> CreateAsync(AccessReviewDefinition definition, DirectoryIndex index, string? snapshotSha256, RoleCatalog catalog,
-        OperationContext context, CancellationToken cancellationToken)
+        OperationContext context, CancellationToken cancellationToken) =>
+        (await CreateAsync(definition, index, snapshotSha256, catalog, null, context, cancellationToken).ConfigureAwait(false))!;
+
+    /// <summary>
+    /// Creates the next period of the recurring campaign <paramref name="predecessor"/>, as <see cref="CreateAsync(AccessReviewDefinition, DirectoryIndex, string?, RoleCatalog, OperationContext, CancellationToken)"/>
+    /// does, linked to it (<see cref="AccessReviewCampaign.PredecessorId"/>, <see cref="AccessReviewCampaign.SeriesId"/>).
+    /// Returns null, storing nothing, when the predecessor already has a successor: the check runs inside the write
+    /// transaction, which the store serialises, and the store's unique index backs it.
+    /// </summary>
+    public Task<AccessReviewCampaign?> CreateSuccessorAsync(AccessReviewCampaign predecessor, AccessReviewDefinition definition, DirectoryIndex index,
+        string? snapshotSha256, RoleCatalog catalog, OperationContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(predecessor);
+        return CreateAsync(definition, index, snapshotSha256, catalog, predecessor, context, cancellationToken);
+    }
+
+    private async Task<AccessReviewCampaign?> CreateAsync(AccessReviewDefinition definition, DirectoryIndex index, string? snapshotSha256, RoleCatalog catalog,
+        AccessReviewCampaign? predecessor, OperationContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(index);
         DateTimeOffset now = Now();
         definition = Validate(definition, now);
         IReadOnlyList<Person> people = await _store.FindPeopleAsync(new PersonQuery(), cancellationToken).ConfigureAwait(false);
         await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        if (predecessor is not null && await transaction.GetAccessReviewSuccessorAsync(predecessor.CampaignId, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return null;
+        }
+
         string campaignId;
         do
         {
@@ -202,6 +224,8 @@ public sealed class AccessReviewRegister
             ItemsSha256 = tally.Sha256(),
             EvidenceGaps = content.EvidenceGaps,
             CreatedAt = now,
+            PredecessorId = predecessor?.CampaignId,
+            SeriesId = predecessor is null ? (definition.Recurrence is null ? null : campaignId) : predecessor.SeriesId ?? predecessor.CampaignId,
         };
         await transaction.InsertAccessReviewCampaignAsync(campaign, cancellationToken).ConfigureAwait(false);
         AuditDetails details = new AuditDetails()
@@ -214,7 +238,8 @@ public sealed class AccessReviewRegister
             .Add("ItemCount", campaign.ItemCount).Add("ItemsSha256", campaign.ItemsSha256).Add("ReviewerCount", content.Reviewers.Count)
             .Add("ReviewersWithoutMail", content.Reviewers.Count(r => r.HasNoMail))
             .Add("PrivilegedItems", tally.Privileged).Add("FallbackItems", tally.ByFallback)
-            .Add("RecommendedDeny", tally.RecommendedDeny).Add("RecommendedApprove", tally.RecommendedApprove);
+            .Add("RecommendedDeny", tally.RecommendedDeny).Add("RecommendedApprove", tally.RecommendedApprove)
+            .Add("PredecessorId", campaign.PredecessorId).Add("SeriesId", campaign.SeriesId);
         await _audit.AppendAsync(transaction, [new AuditEventDraft(AccessReviewAuditActions.CampaignCreated, Target(campaignId), details.ToJson())], context,
             cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
