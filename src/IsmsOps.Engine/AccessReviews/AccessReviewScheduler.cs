@@ -125,6 +125,8 @@ public sealed partial class AccessReviewScheduler
     /// <summary>The audit target of a cycle run.</summary>
     public const string CycleTarget = "accessreview:cycle";
 
+    private const string EmptyScope = "IsmsOps.AccessReview.EmptyScope";
+
     private readonly IIsmsStore _store;
     private readonly AuditTrail _audit;
     private readonly AccessReviewRegister _register;
@@ -331,7 +333,18 @@ public sealed partial class AccessReviewScheduler
         }
 
         AccessReviewDefinition definition = SuccessorDefinition(predecessor, Now());
-        AccessReviewCampaign? created = await _register.CreateSuccessorAsync(predecessor, definition, index, sha, catalog(), context, cancellationToken).ConfigureAwait(false);
+        AccessReviewCampaign? created;
+        try
+        {
+            created = await _register.CreateSuccessorAsync(predecessor, definition, index, sha, catalog(), context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IsmsException empty) when (empty.ErrorId == EmptyScope)
+        {
+            // Nothing holds the access any more (the last period may have removed it all): no period to review, no
+            // failure. Nothing is stored, so the next run looks again.
+            return step with { Outcome = AccessReviewCycleOutcome.Skipped, Message = $"no successor for {predecessor.CampaignId}: {empty.Message}" };
+        }
+
         if (created is null)
         {
             return Skipped(step, await ExistingSuccessorAsync(predecessor.CampaignId, cancellationToken).ConfigureAwait(false));

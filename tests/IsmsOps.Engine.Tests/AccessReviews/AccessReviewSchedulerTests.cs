@@ -214,6 +214,26 @@ public sealed class AccessReviewSchedulerTests : IDisposable
     }
 
     [Fact]
+    public async Task When_the_last_period_removed_everything_in_scope_no_successor_is_created_and_that_is_not_a_failure()
+    {
+        AccessReviewCampaign first = await CampaignAsync("Emptied", autoApply: true, recurrence: "P3M");
+        AccessReviewItem colleague = _register.ReadItems(new AccessReviewItemQuery { CampaignId = first.CampaignId }, CancellationToken.None).Single(i => i.PrincipalId == _colleague.Id);
+        await _register.DecideAsync(new AccessReviewDecisionRequest
+        {
+            CampaignId = first.CampaignId, ItemId = colleague.ItemId, Decision = AccessReviewDecision.Deny, Reviewer = _holder.Manager.UserPrincipalName, ExpectedVersion = 2,
+        }, TempWorkspace.Context, CancellationToken.None);
+        _now = first.StartDate.UtcDateTime.AddMonths(3).AddHours(1);
+
+        IReadOnlyList<AccessReviewCycleResult> results = await RunAsync();
+
+        Assert.Equal([(AccessReviewCycleAction.Complete, AccessReviewCycleOutcome.Done), (AccessReviewCycleAction.CreateSuccessor, AccessReviewCycleOutcome.Skipped)],
+            results.Select(r => (r.Action, r.Outcome)));
+        Assert.Contains("matches no access", results[1].Message);
+        Assert.False(_holder.CloudGroups[0].HasMember(_colleague.Id));
+        Assert.Single(await CampaignsAsync());
+    }
+
+    [Fact]
     public async Task Two_runs_creating_the_same_successor_store_one()
     {
         AccessReviewCampaign first = await CampaignAsync("Once", autoApply: false, recurrence: "P3M", AccessReviewDefaultDecision.None);
