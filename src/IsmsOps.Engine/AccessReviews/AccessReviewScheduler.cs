@@ -247,7 +247,7 @@ public sealed partial class AccessReviewScheduler
     {
         AccessReviewCompletionResult completion = await _completion.CompleteAsync(step.CampaignId, options.Connection, force: false, context, cancellationToken,
             options.GraphOptions).ConfigureAwait(false);
-        string counts = $"{completion.Denied} denied ({completion.AppliedSuccessfully} removed, {completion.AlreadyRemoved} already gone, "
+        string counts = $"{completion.Denied} denied ({completion.AppliedSuccessfully} applied, {completion.AlreadyRemoved} already done, "
             + $"{completion.NotRemovableByGraph} left to a person, {completion.Failed} failed), {completion.Kept} kept";
         if (completion.AlreadyCompleted)
         {
