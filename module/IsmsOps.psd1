@@ -59,6 +59,7 @@
         'Import-IsmsAccessReviewDecision'
         'Complete-IsmsAccessReview'
         'Export-IsmsAccessReviewEvidence'
+        'Set-IsmsAccessReview'
         'Invoke-IsmsAccessReviewCycle'
     )
     FunctionsToExport      = @()

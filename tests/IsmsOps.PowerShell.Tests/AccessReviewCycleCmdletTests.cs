@@ -61,4 +61,33 @@ public sealed class AccessReviewCycleCmdletTests
             ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
         }
     }
+
+    [Fact]
+    public void Set_IsmsAccessReview_ends_a_series_after_WhatIf_changes_nothing_and_refuses_a_recurrence_that_is_no_duration()
+    {
+        using var ps = new PowerShellSession();
+        try
+        {
+            ps.Run("$sb = Start-IsmsSandbox -UserCount 120; Connect-IsmsGraph -Sandbox $sb | Out-Null; "
+                + "$fallback = @($sb.Tenant.Users | Where-Object { $_.UserType -eq 'Member' })[0].UserPrincipalName; "
+                + "$c = New-IsmsAccessReview -Name 'Guests' -Guest -Reviewer $fallback -Recurrence P3M -WarningAction SilentlyContinue");
+            Assert.Empty(ps.Errors);
+
+            ps.Run("$c | Set-IsmsAccessReview -NoRecurrence -WhatIf");
+            Assert.Equal("P3M", ps.Run("(Get-IsmsAccessReview $c.CampaignId).Campaign.Recurrence").Single().ToString());
+
+            ps.Run("Set-IsmsAccessReview $c.CampaignId -Recurrence 'quarterly'");
+            Assert.Equal("IsmsOps.AccessReview.InvalidRecurrence", Assert.Single(ps.Errors).FullyQualifiedErrorId.Split(',')[0]);
+            ps.Errors.Clear();
+
+            PSObject ended = ps.Run("$c | Set-IsmsAccessReview -NoRecurrence -Confirm:$false").Single();
+            Assert.Empty(ps.Errors);
+            Assert.Null(ended.Properties["Recurrence"].Value);
+            Assert.Null(ps.Run("(Get-IsmsAccessReview $c.CampaignId).Campaign.NextStartDate").SingleOrDefault()?.BaseObject);
+        }
+        finally
+        {
+            ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
+        }
+    }
 }

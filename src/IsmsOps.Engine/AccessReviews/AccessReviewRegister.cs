@@ -23,6 +23,9 @@ public static class AccessReviewAuditActions
 
     /// <summary>A decision was refused (not the reviewer's item, past due, already decided by another, stale version, no justification).</summary>
     public const string DecisionRefused = "AccessReview.DecisionRefused";
+
+    /// <summary>A campaign's recurrence was changed or ended (from and to).</summary>
+    public const string RecurrenceChanged = "AccessReview.RecurrenceChanged";
 }
 
 /// <summary>What became of one decision request: the decided item, or the error that refused it.</summary>
@@ -297,6 +300,55 @@ public sealed class AccessReviewRegister
                 return Convert.ToHexString(_hash.GetHashAndReset()).ToLowerInvariant();
             }
         }
+    }
+
+    /// <summary>
+    /// Changes how often a campaign recurs, or ends its series (<paramref name="recurrence"/> null): the unattended cycle
+    /// starts the next period from the newest campaign of a series, so only that one may change (a campaign that
+    /// already has a successor is refused with IsmsOps.AccessReview.NotNewestInSeries, naming it). Audited as
+    /// <see cref="AccessReviewAuditActions.RecurrenceChanged"/>; a change to the value already held stores nothing.
+    /// </summary>
+    public async Task<AccessReviewCampaign> SetRecurrenceAsync(string campaignId, string? recurrence, OperationContext context, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = Now();
+        if (recurrence is not null && (!IsoDuration.TryParse(recurrence, out IsoDuration every) || every.AddTo(now) <= now))
+        {
+            throw new IsmsException("IsmsOps.AccessReview.InvalidRecurrence", IsmsErrorKind.InvalidArgument,
+                $"-Recurrence '{recurrence}' is not a positive ISO 8601 duration.", "Give a duration such as P3M (quarterly), P6M (half-yearly) or P1Y, or -NoRecurrence to end the series.", recurrence);
+        }
+
+        await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        AccessReviewCampaign campaign = await transaction.GetAccessReviewCampaignAsync(campaignId, cancellationToken).ConfigureAwait(false) ?? throw NotFound(campaignId);
+        if (await transaction.GetAccessReviewSuccessorAsync(campaign.CampaignId, cancellationToken).ConfigureAwait(false) is AccessReviewCampaign successor)
+        {
+            throw new IsmsException("IsmsOps.AccessReview.NotNewestInSeries", IsmsErrorKind.Conflict,
+                $"Campaign {campaign.CampaignId} already has its successor {successor.CampaignId}; its recurrence no longer decides anything. Nothing was changed.",
+                $"Change the newest campaign of the series instead (Get-IsmsAccessReview lists them; start with {successor.CampaignId}).", campaign.CampaignId);
+        }
+
+        if (string.Equals(campaign.Recurrence, recurrence, StringComparison.Ordinal))
+        {
+            return campaign;
+        }
+
+        AccessReviewCampaign changed = campaign with
+        {
+            Recurrence = recurrence,
+            SeriesId = campaign.SeriesId ?? (recurrence is null ? null : campaign.CampaignId),
+            Version = campaign.Version + 1,
+        };
+        if (!await transaction.UpdateAccessReviewCampaignAsync(changed, campaign.Version, cancellationToken).ConfigureAwait(false))
+        {
+            throw new IsmsException("IsmsOps.AccessReview.Conflict", IsmsErrorKind.Conflict,
+                $"Campaign {campaign.CampaignId} changed while its recurrence was being set. Nothing was changed.", "Run the command again.", campaign.CampaignId);
+        }
+
+        AuditDetails details = new AuditDetails().Add("CampaignId", campaign.CampaignId).Add("SeriesId", changed.SeriesId)
+            .AddChange("Recurrence", campaign.Recurrence, recurrence);
+        await _audit.AppendAsync(transaction, [new AuditEventDraft(AccessReviewAuditActions.RecurrenceChanged, Target(campaign.CampaignId), details.ToJson())], context,
+            cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return changed;
     }
 
     /// <summary>The campaign; IsmsOps.AccessReview.NotFound when there is none.</summary>

@@ -234,6 +234,29 @@ public sealed class AccessReviewSchedulerTests : IDisposable
     }
 
     [Fact]
+    public async Task Ending_the_series_on_its_newest_campaign_stops_successors_and_an_older_campaign_of_the_series_is_refused()
+    {
+        AccessReviewCampaign first = await CampaignAsync("Series", autoApply: false, recurrence: "P1M", AccessReviewDefaultDecision.None);
+        _now = first.StartDate.UtcDateTime.AddMonths(1).AddDays(1);
+        await RunAsync();
+        AccessReviewCampaign second = Assert.Single(await CampaignsAsync(), c => c.PredecessorId == first.CampaignId);
+
+        IsmsException refused = await Assert.ThrowsAsync<IsmsException>(() => _register.SetRecurrenceAsync(first.CampaignId, null, TempWorkspace.Context, CancellationToken.None));
+        AccessReviewCampaign ended = await _register.SetRecurrenceAsync(second.CampaignId, null, TempWorkspace.Context, CancellationToken.None);
+        _now = second.StartDate.UtcDateTime.AddYears(1);
+        IReadOnlyList<AccessReviewCycleResult> later = await RunAsync();
+
+        Assert.Equal("IsmsOps.AccessReview.NotNewestInSeries", refused.ErrorId);
+        Assert.Contains(second.CampaignId, refused.Message);
+        Assert.Null(ended.Recurrence);
+        Assert.Equal(first.CampaignId, ended.SeriesId);
+        Assert.DoesNotContain(later, r => r.Action == AccessReviewCycleAction.CreateSuccessor);
+        Assert.Equal(2, (await CampaignsAsync()).Count);
+        AuditEvent changed = Assert.Single(_store.Events(), e => e.Action == AccessReviewAuditActions.RecurrenceChanged);
+        Assert.Contains("\"from\":\"P1M\"", changed.Details);
+    }
+
+    [Fact]
     public async Task Two_runs_creating_the_same_successor_store_one()
     {
         AccessReviewCampaign first = await CampaignAsync("Once", autoApply: false, recurrence: "P3M", AccessReviewDefaultDecision.None);
