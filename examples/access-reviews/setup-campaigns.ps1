@@ -19,7 +19,8 @@
 #>
 [CmdletBinding()]
 param(
-    # Who reviews what the manager rule leaves without a reviewer (no manager, a manager outside the tenant).
+    # Who reviews what the manager rule leaves without a reviewer (no manager, a manager outside the tenant). Give two:
+    # a fallback who holds privileged access cannot review their own.
     [Parameter(Mandatory)] [string[]] $FallbackReviewer,
 
     # A whole-tenant snapshot to freeze the first periods from; Graph live when left out.
