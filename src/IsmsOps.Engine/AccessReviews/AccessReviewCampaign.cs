@@ -240,6 +240,16 @@ public sealed record AccessReviewCampaign
 
     public long Version { get; init; } = 1;
 
+    /// <summary>
+    /// The campaign this one recurs from, when <see cref="AccessReviewScheduler"/> created it as the next period of a
+    /// recurring campaign; null for a campaign created by hand. A campaign has at most one successor (the store keeps
+    /// that unique), which is how a repeated or concurrent run creates no second one.
+    /// </summary>
+    public string? PredecessorId { get; init; }
+
+    /// <summary>The first campaign of the series this one belongs to (its own id for the first); null for a one-off.</summary>
+    public string? SeriesId { get; init; }
+
     /// <summary>The next campaign's start, when the campaign recurs.</summary>
     public DateTimeOffset? NextStartDate =>
         Recurrence is not null && IsoDuration.TryParse(Recurrence, out IsoDuration every) ? every.AddTo(StartDate) : null;

@@ -67,9 +67,11 @@ public static class GraphPermissions
     private const string Lifecycle = "Invoke-IsmsLifecycle";
     private const string Review = "New-IsmsAccessReview";
     private const string CompleteReview = "Complete-IsmsAccessReview";
+    private const string ReviewCycle = "Invoke-IsmsAccessReviewCycle";
 
-    // New-IsmsAccessReview reads what Export-IsmsDirectorySnapshot reads: live, it collects the whole tenant first.
-    private static readonly string[] Reads = [Snapshot, Access, Offboard, ResumeOffboard, Lifecycle, Review];
+    // New-IsmsAccessReview reads what Export-IsmsDirectorySnapshot reads: live, it collects the whole tenant first. So
+    // does the review cycle when it starts a recurring campaign's next period without a snapshot.
+    private static readonly string[] Reads = [Snapshot, Access, Offboard, ResumeOffboard, Lifecycle, Review, ReviewCycle];
     private static readonly string[] Writes = [Offboard, ResumeOffboard, Lifecycle];
 
     /// <summary>Cmdlets named in the catalog that a later release adds; the docs mark them as planned.</summary>
@@ -98,12 +100,13 @@ public static class GraphPermissions
             "Delegated access also needs a reader role such as Reports Reader."),
         new(GraphOperation.ReadAuthenticationMethods, "read a user's authentication methods", ["UserAuthenticationMethod.Read.All"], ["UserAuthenticationMethod.Read.All"], [Offboard, ResumeOffboard, Lifecycle]),
         new(GraphOperation.ReadDevices, "list devices", ["Device.Read.All"], ["Device.Read.All"], Reads),
-        new(GraphOperation.DisableUser, "disable a user", ["User.EnableDisableAccount.All"], ["User.EnableDisableAccount.All"], Writes),
+        new(GraphOperation.DisableUser, "disable a user", ["User.EnableDisableAccount.All"], ["User.EnableDisableAccount.All"], [.. Writes, CompleteReview, ReviewCycle],
+            "Completing an access review disables the accounts of denied guests."),
         new(GraphOperation.RevokeSessions, "revoke a user's sign-in sessions", ["User.RevokeSessions.All"], ["User.RevokeSessions.All"], Writes),
-        new(GraphOperation.RemoveGroupMember, "remove a group member", ["GroupMember.ReadWrite.All"], ["GroupMember.ReadWrite.All"], [.. Writes, Move, CompleteReview]),
+        new(GraphOperation.RemoveGroupMember, "remove a group member", ["GroupMember.ReadWrite.All"], ["GroupMember.ReadWrite.All"], [.. Writes, Move, CompleteReview, ReviewCycle]),
         new(GraphOperation.RemoveGroupOwner, "remove a group owner", ["Group.ReadWrite.All"], ["Group.ReadWrite.All"], Writes),
-        new(GraphOperation.RemoveRoleAssignment, "remove a directory role assignment", ["RoleManagement.ReadWrite.Directory"], ["RoleManagement.ReadWrite.Directory"], [.. Writes, CompleteReview]),
-        new(GraphOperation.RemoveAppRoleAssignment, "remove an app role assignment", ["AppRoleAssignment.ReadWrite.All"], ["AppRoleAssignment.ReadWrite.All"], [.. Writes, Move, CompleteReview]),
+        new(GraphOperation.RemoveRoleAssignment, "remove a directory role assignment", ["RoleManagement.ReadWrite.Directory"], ["RoleManagement.ReadWrite.Directory"], [.. Writes, CompleteReview, ReviewCycle]),
+        new(GraphOperation.RemoveAppRoleAssignment, "remove an app role assignment", ["AppRoleAssignment.ReadWrite.All"], ["AppRoleAssignment.ReadWrite.All"], [.. Writes, Move, CompleteReview, ReviewCycle]),
         new(GraphOperation.RemoveDelegatedGrant, "remove a delegated permission grant", ["DelegatedPermissionGrant.ReadWrite.All"], ["DelegatedPermissionGrant.ReadWrite.All"], Writes),
         new(GraphOperation.RemoveLicense, "remove a license", ["LicenseAssignment.ReadWrite.All"], ["LicenseAssignment.ReadWrite.All"], [.. Writes, Move]),
         new(GraphOperation.RemoveAuthenticationMethod, "remove an authentication method", ["UserAuthenticationMethod.ReadWrite.All"], ["UserAuthenticationMethod.ReadWrite.All"], Writes,

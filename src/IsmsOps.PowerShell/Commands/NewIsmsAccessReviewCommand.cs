@@ -40,7 +40,9 @@ namespace IsmsOps.PowerShell.Commands;
 /// that day for -DueDate, and dates without a time zone are UTC. -Recurrence is an ISO 8601 duration (P3M quarterly).
 /// -DefaultDecision (None, Approve, Deny, Recommendation) is what completion applies to items nobody decided;
 /// -AutoApply with Deny or Recommendation can remove everyone's access if reviewers do not respond, and is refused
-/// without -Force (IsmsOps.AccessReview.AutoApplyNeedsForce).
+/// without -Force (IsmsOps.AccessReview.AutoApplyNeedsForce). Invoke-IsmsAccessReviewCycle, run from a scheduled job,
+/// completes auto-apply campaigns at their due date and starts each recurring campaign's next period, which inherits
+/// that -Force.
 /// The directory is read from -SnapshotPath, else the snapshot Import-IsmsDirectorySnapshot made current, else Microsoft
 /// Graph live (a whole-tenant collection first, as Export-IsmsDirectorySnapshot makes). A snapshot scoped to one user is
 /// refused. The campaign, its reviewers and its items are stored in one transaction with one audit event
@@ -132,7 +134,7 @@ public sealed class NewIsmsAccessReviewCommand : IsmsCmdlet
     [Parameter]
     public DateTime? DueDate { get; set; }
 
-    /// <summary>How often the campaign recurs, as an ISO 8601 duration: P3M (quarterly), P6M (half-yearly), P1Y.</summary>
+    /// <summary>How often the campaign recurs, as an ISO 8601 duration: P3M (quarterly), P6M (half-yearly), P1Y. Invoke-IsmsAccessReviewCycle starts each next period.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Recurrence { get; set; }
