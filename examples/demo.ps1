@@ -384,10 +384,27 @@ Export-IsmsAccessReviewEvidence $review.CampaignId -Path $evidence | Out-Null
 "The campaign's evidence for the auditor: $($review.CampaignId)-evidence.csv and .html in $evidence"
 if ($completed.Denied -ne 1 -or $heldBefore -eq 0 -or $stillHolds -gt 0 -or "$($completed.Results[0].Outcome)" -ne 'AppliedSuccessfully') { $failures++ }
 
+Step '22. Unattended: at the due date the scheduled job (Invoke-IsmsAccessReviewCycle) completes an auto-apply campaign over guests'
+$guest = @($sandbox.Tenant.Users | Where-Object { $_.UserType -eq 'Guest' -and $_.AccountEnabled })[0]
+$guestsDue = [DateTime]::UtcNow.AddSeconds(4)
+$guestReview = New-IsmsAccessReview -Name 'Demo guests' -Guest -Reviewer $fallback -DefaultDecision None -AutoApply -DueDate $guestsDue `
+    -SnapshotPath $snapshotFile -WarningAction SilentlyContinue
+Get-IsmsAccessReviewItem $guestReview.CampaignId | Where-Object PrincipalId -eq $guest.Id | Set-IsmsAccessReviewDecision -Decision Deny -Reviewer $fallback | Out-Null
+"$($guestReview.ItemCount) guest accounts to review, due in seconds; the reviewer denies $($guest.UserPrincipalName), nobody decides the rest (default None: kept)."
+[System.Threading.Thread]::Sleep([Math]::Max(0, [int]($guestsDue - [DateTime]::UtcNow).TotalMilliseconds + 250))
+'The job runs after the due date (examples/access-reviews/quarterly-review.ps1): first what it would do, then what it did:'
+Invoke-IsmsAccessReviewCycle -WhatIf | Out-Null
+$cycle = @(Invoke-IsmsAccessReviewCycle -EvidencePath $evidence -Confirm:$false)
+$cycle | Out-Default
+"Guest account enabled: $($guest.AccountEnabled) (disabled, not deleted); campaign: $((Get-IsmsAccessReview $guestReview.CampaignId).Campaign.Status); evidence: $($guestReview.CampaignId)-evidence.html"
+$again = @(Invoke-IsmsAccessReviewCycle -Confirm:$false)
+"The job runs again: $($again.Count) step(s) to do."
+if ($guest.AccountEnabled -or $cycle.Count -ne 1 -or "$($cycle[0].Outcome)" -ne 'Done' -or $again.Count -ne 0) { $failures++ }
+
 Disconnect-IsmsGraph
 Stop-IsmsSandbox
 
-Step '22. Sensitive personal data: encrypted under a key of each person''s own, shown only on an audited read, crypto-shredded after the retention period'
+Step '23. Sensitive personal data: encrypted under a key of each person''s own, shown only on an audited read, crypto-shredded after the retention period'
 New-IsmsPerson -PersonId E2901 -DisplayName 'Joan Clarke' -Status Left -StartDate 2019-03-01 -EndDate 2024-06-30 `
     -PersonalEmail joan@example.net -PersonalPhone '+44 20 7946 0123' -HomeAddress '7 Hut Lane, Bletchley' | Out-Null
 Set-IsmsPerson -PersonId E3001 -Status Left -PersonalEmail 'e3001@example.net' | Out-Null

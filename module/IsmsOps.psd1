@@ -59,6 +59,8 @@
         'Import-IsmsAccessReviewDecision'
         'Complete-IsmsAccessReview'
         'Export-IsmsAccessReviewEvidence'
+        'Set-IsmsAccessReview'
+        'Invoke-IsmsAccessReviewCycle'
         'Export-IsmsAssessmentReport'
         'Import-IsmsAssessment'
         'Compare-IsmsAssessment'

@@ -224,6 +224,8 @@ internal sealed record RequestMinimum(long Total, string Derivation)
             ("subscribedSkus", 1),
             ($"userRegistrationDetails ⌈{t.Users}/999⌉", P(t.Users)),
             ($"devices 2·⌈{t.Devices}/999⌉", 2 * P(t.Devices)),
+            ($"guests with sponsors ⌈{t.Guests}/999⌉", P(t.Guests)),
+            ($"long sponsor lists ⌈{t.SponsorPages}/20⌉", B(t.SponsorPages)),
         ];
         return new RequestMinimum(parts.Sum(p => p.Requests), string.Join(" + ", parts.Select(p => $"{p.Requests} {p.Name}")));
     }

@@ -203,6 +203,14 @@ internal sealed record SandboxStats
 
     public int Devices { get; init; }
 
+    public int Guests { get; init; }
+
+    /// <summary>
+    /// Σ over guests with at least 20 sponsors (Graph's cap on an expanded collection, so the collector reads their
+    /// sponsors separately) of max(1, ⌈sponsors/999⌉).
+    /// </summary>
+    public long SponsorPages { get; init; }
+
     /// <summary>Pages of a listing of <paramref name="count"/> objects: an empty listing is still one request.</summary>
     public static long Pages(long count) => Math.Max(1, (count + PageSize - 1) / PageSize);
 
@@ -229,6 +237,8 @@ internal sealed record SandboxStats
             DelegatedGrants = tenant.OAuth2PermissionGrants.Count,
             Skus = tenant.SubscribedSkus.Count,
             Devices = tenant.Devices.Count,
+            Guests = tenant.Users.Count(u => u.UserType == "Guest"),
+            SponsorPages = tenant.Users.Where(u => u.Sponsors.Count >= 20).Sum(u => Pages(u.Sponsors.Count)),
         };
     }
 }

@@ -40,6 +40,7 @@ public sealed class IsmsWorkspace : IDisposable
         HrFeed = new HrEvents.HrFeedImport(HrEvents, People, clock);
         AccessReviews = new AccessReviews.AccessReviewRegister(store, Audit, clock);
         AccessReviewCompletion = new AccessReviews.AccessReviewCompletion(store, Audit, clock);
+        AccessReviewScheduler = new AccessReviews.AccessReviewScheduler(store, Audit, AccessReviews, AccessReviewCompletion, clock);
     }
 
     public StoreLocation Location { get; }
@@ -75,6 +76,9 @@ public sealed class IsmsWorkspace : IDisposable
 
     /// <summary>Completes access review campaigns: removes denied access and stores each item's result.</summary>
     public AccessReviews.AccessReviewCompletion AccessReviewCompletion { get; }
+
+    /// <summary>Runs access reviews unattended: completes auto-apply campaigns past due, reports overdue ones, starts recurring campaigns' next periods.</summary>
+    public AccessReviews.AccessReviewScheduler AccessReviewScheduler { get; }
 
     /// <summary>Sensitive personal data, encrypted per person under keys wrapped by the master key.</summary>
     public PersonalDataVault PersonalData { get; }

@@ -52,6 +52,9 @@ internal static class ModuleSession
     /// </summary>
     public static RoleCatalog LoadRoleCatalog() => RoleCatalog.From(PolicyFolder.Resolve(ShippedPolicyFolder));
 
+    /// <summary>The group tags (<c>group-tags.yaml</c>) in the current policy folder, read afresh for each command.</summary>
+    public static Engine.AccessReviews.GroupTagPolicy LoadGroupTags() => Engine.AccessReviews.GroupTagPolicy.From(PolicyFolder.Resolve(ShippedPolicyFolder));
+
     /// <summary>The roles/ folder of the current policy folder, whether or not it exists; null for built-in defaults.</summary>
     public static string? RoleCatalogFolder() =>
         PolicyFolder.Resolve(ShippedPolicyFolder).Path is string folder ? Path.Combine(folder, RoleCatalog.FolderName) : null;

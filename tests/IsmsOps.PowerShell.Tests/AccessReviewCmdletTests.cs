@@ -99,6 +99,76 @@ public sealed class AccessReviewCmdletTests
     }
 
     [Fact]
+    public void Groups_are_chosen_by_a_tag_from_the_policy_folder_or_by_a_filter_and_the_stored_scope_keeps_both()
+    {
+        using var ps = new PowerShellSession();
+        string path = WriteSnapshot(ps);
+        string policies = Directory.CreateTempSubdirectory("ismsops-tags-policy-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(policies, "group-tags.yaml"), "sox:\n  - 'Sales'\n");
+            ps.Run($"$env:ISMSOPS_POLICIES = '{policies}'");
+
+            string tagged = ps.Run($"(New-IsmsAccessReview -Name 'SOX' -GroupTag 'so*' -FallbackReviewer ciso@contoso.com -SnapshotPath '{path}').CampaignId").Single().ToString();
+            string filtered = ps.Run("(New-IsmsAccessReview -Name 'Role-assignable' -GroupFilter \"isAssignableToRole eq true and startswith(displayName,'sales')\" "
+                + $"-FallbackReviewer ciso@contoso.com -SnapshotPath '{path}').CampaignId").Single().ToString();
+            Assert.Empty(ps.Errors);
+            Assert.Equal(["u-ada", "u-bob", "u-cy", "u-dan"], ps.Run($"Get-IsmsAccessReviewItem {tagged} | ForEach-Object PrincipalId").Select(o => o.ToString()).Order());
+            Assert.Equal("g-fin", Assert.Single(ps.Run($"Get-IsmsAccessReviewItem {tagged} | ForEach-Object ResourceId").Distinct()).ToString());
+            Assert.Equal(["u-ada g-finadm"], ps.Run($"Get-IsmsAccessReviewItem {filtered} | ForEach-Object {{ \"$($_.PrincipalId) $($_.ResourceId)\" }}").Select(o => o.ToString()));
+            Assert.Equal("so*", ps.Run($"(Get-IsmsAccessReview {tagged}).Campaign.Scope.GroupTags").Single().ToString());
+            Assert.Equal("isAssignableToRole eq true and startswith(displayName,'sales')", ps.Run($"(Get-IsmsAccessReview {filtered}).Campaign.Scope.GroupFilter").Single().ToString());
+            Assert.Contains("groups matching the filter", ps.Run($"(Get-IsmsAccessReview {filtered}).Campaign.Scope.Describe()").Single().ToString(), StringComparison.Ordinal);
+
+            ps.Run($"New-IsmsAccessReview -Name 'PCI' -GroupTag pci -FallbackReviewer ciso@contoso.com -SnapshotPath '{path}'");
+            ErrorRecord unknown = Assert.Single(ps.Errors);
+            Assert.Equal("IsmsOps.AccessReview.UnknownGroupTag", ErrorId(unknown));
+            Assert.Contains("'sox', 'privileged'", unknown.Exception.Message, StringComparison.Ordinal);
+            Assert.Contains(Path.Combine(policies, "group-tags.yaml"), unknown.Exception.Message, StringComparison.Ordinal);
+
+            ps.Errors.Clear();
+            ps.Run($"New-IsmsAccessReview -Name 'Broken' -GroupFilter \"displayName eq 'Sales' or\" -FallbackReviewer ciso@contoso.com -SnapshotPath '{path}'");
+            ErrorRecord syntax = Assert.Single(ps.Errors);
+            Assert.Equal("IsmsOps.GroupFilter.Syntax", ErrorId(syntax));
+            Assert.Contains("column 26", syntax.Exception.Message, StringComparison.Ordinal);
+            Assert.Equal(2, ps.Run("Get-IsmsAccessReview").Count);
+        }
+        finally
+        {
+            Directory.Delete(policies, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Live_from_the_sandbox_only_the_guests_without_a_sponsor_are_recommended_for_removal_on_that_ground()
+    {
+        using var ps = new PowerShellSession();
+        try
+        {
+            ps.Run("$sb = Start-IsmsSandbox -UserCount 120; Connect-IsmsGraph -Sandbox $sb | Out-Null; "
+                + "$fallback = @($sb.Tenant.Users | Where-Object { $_.UserType -eq 'Member' -and $_.AccountEnabled })[0].UserPrincipalName; "
+                + "$c = New-IsmsAccessReview -Name 'Guests' -Guest -FallbackReviewer $fallback");
+            Assert.Empty(ps.Errors);
+
+            string[] unsponsored = ps.Run("$sb.Tenant.Users | Where-Object { $_.UserType -eq 'Guest' -and $_.Sponsors.Count -eq 0 } | ForEach-Object Id")
+                .Select(o => o.ToString()).Order().ToArray();
+            string[] flagged = ps.Run("Get-IsmsAccessReviewItem $c.CampaignId | Where-Object { $_.Reasons -contains 'GuestWithoutSponsor' } | ForEach-Object PrincipalId")
+                .Select(o => o.ToString()).Order().ToArray();
+
+            Assert.NotEmpty(unsponsored);
+            Assert.Equal(unsponsored, flagged);
+            Assert.Equal(4, ps.Run("Get-IsmsAccessReviewItem $c.CampaignId").Count);
+            Assert.Empty(ps.Run("Get-IsmsAccessReviewItem $c.CampaignId | Where-Object { $_.Reasons -contains 'GuestWithoutSponsor' -and \"$($_.Recommendation)\" -ne 'Deny' }"));
+            Assert.Empty(ps.Run("Get-IsmsAccessReviewItem $c.CampaignId | Where-Object { $_.Reasons -contains 'SponsorUnknown' }"));
+            Assert.Empty(ps.Run("$c.EvidenceGaps | Where-Object { $_ -like '*sponsor*' }"));
+        }
+        finally
+        {
+            ps.Run("Disconnect-IsmsGraph; Stop-IsmsSandbox");
+        }
+    }
+
+    [Fact]
     public void Auto_apply_with_a_deny_default_is_refused_without_Force_and_an_empty_scope_is_named_and_neither_creates_anything()
     {
         using var ps = new PowerShellSession();

@@ -37,6 +37,41 @@ public sealed class UserEndpointTests
         Assert.Equal(tenant.Users[1].Manager!.DisplayName, single.GetProperty("manager").GetProperty("displayName").GetString());
     }
 
+    [Fact]
+    public async Task Guest_sponsors_are_seeded_listed_expanded_added_and_removed_by_reference_and_go_when_the_sponsor_is_deleted()
+    {
+        using var client = new SandboxClient();
+        var tenant = client.Sandbox.Tenant;
+        var guests = tenant.Users.Where(u => u.UserType == "Guest").ToList();
+        DirectoryUser guest = guests.First(g => g.Sponsors.Count == 0);
+        DirectoryUser sponsor = tenant.Users.Last(u => u.UserType == "Member" && u.SponsorOf.Count == 0);
+        var reference = new Dictionary<string, string> { ["@odata.id"] = $"https://graph.microsoft.com/v1.0/directoryObjects/{sponsor.Id}" };
+
+        var (added, _) = await client.SendAsync(HttpMethod.Post, $"users/{guest.Id}/sponsors/$ref", reference);
+        var (again, _) = await client.SendAsync(HttpMethod.Post, $"users/{guest.Id}/sponsors/$ref", reference);
+        var listed = await client.GetAllAsync($"users/{guest.Id}/sponsors?$select=id");
+        var expanded = await client.GetAllAsync($"users?$filter={Uri.EscapeDataString("userType eq 'Guest'")}&$select=id&$expand=sponsors($select=id)&$top=999");
+        var (removed, _) = await client.SendAsync(HttpMethod.Delete, $"users/{guest.Id}/sponsors/{sponsor.Id}/$ref");
+        var (removedAgain, _) = await client.SendAsync(HttpMethod.Delete, $"users/{guest.Id}/sponsors/{sponsor.Id}/$ref");
+
+        Assert.Contains(guests, g => g.Sponsors.Count > 0);
+        Assert.Contains(guests, g => g.Sponsors.Count == 0);
+        Assert.Equal((HttpStatusCode.NoContent, HttpStatusCode.BadRequest), (added.StatusCode, again.StatusCode));
+        Assert.Equal([sponsor.Id], listed.Select(s => s.GetProperty("id").GetString()));
+        Assert.Equal("#microsoft.graph.user", listed[0].GetProperty("@odata.type").GetString());
+        Assert.Equal(guests.Count, expanded.Count);
+        JsonElement withSponsor = expanded.Single(g => g.GetProperty("id").GetString() == guest.Id);
+        Assert.Equal([sponsor.Id], withSponsor.GetProperty("sponsors").EnumerateArray().Select(s => s.GetProperty("id").GetString()));
+        Assert.Equal((HttpStatusCode.NoContent, HttpStatusCode.NotFound), (removed.StatusCode, removedAgain.StatusCode));
+        Assert.Empty(guest.Sponsors);
+
+        DirectoryUser sponsored = guests.First(g => g.Sponsors.Count > 0);
+        DirectoryUser leaving = sponsored.Sponsors[0];
+        var (deleted, _) = await client.SendAsync(HttpMethod.Delete, $"users/{leaving.Id}");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.DoesNotContain(leaving, sponsored.Sponsors);
+    }
+
     [Theory]
     [InlineData("users?$expand=memberOf", "memberOf")]
     [InlineData("users?$expand=manager($top=1)", "$top=1")]

@@ -10,6 +10,12 @@ public enum AccessKind
     DelegatedGrant,
     License,
     Device,
+
+    /// <summary>
+    /// The principal's account itself (an access review's guest item, whose resource is the tenant). Removing it
+    /// disables the account, as offboarding's DisableAccount step does; IsmsOps never deletes an account.
+    /// </summary>
+    Account,
 }
 
 /// <summary>How the person holds a grant.</summary>

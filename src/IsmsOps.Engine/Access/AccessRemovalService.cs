@@ -162,6 +162,12 @@ public sealed class AccessRemovalService
                 $"The device {what} is not access held by the user: disable it, or change its registered owner, in Microsoft Entra ID or Intune.");
         }
 
+        // The account is acted on by the user id alone; a disabled or deleted one comes back AlreadyRemoved from the runner.
+        if (request.Kind == AccessKind.Account)
+        {
+            return null;
+        }
+
         if (string.IsNullOrWhiteSpace(request.ResourceId))
         {
             return Refused($"no resource id: name the {request.Kind} resource (group, role definition, service principal or SKU).");
@@ -209,10 +215,12 @@ public sealed class AccessRemovalService
             AccessKind.AppRole => OffboardingStepKind.RemoveAppRoleAssignment,
             AccessKind.DelegatedGrant => OffboardingStepKind.RemoveDelegatedGrant,
             AccessKind.License => OffboardingStepKind.RemoveLicense,
+            AccessKind.Account => OffboardingStepKind.DisableAccount,
             _ => throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "Decide() answers every other kind."),
         },
         UserId = request.UserId,
-        ResourceId = request.ResourceId,
+        // The planner's DisableAccount step names the account it disables; so does this one.
+        ResourceId = request.Kind == AccessKind.Account ? request.UserId : request.ResourceId,
         ResourceDisplayName = request.ResourceDisplayName,
         AssignmentId = request.AssignmentId,
         Detail = request.Kind == AccessKind.DirectoryRole ? request.Detail : null,

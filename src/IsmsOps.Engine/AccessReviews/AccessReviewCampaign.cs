@@ -50,8 +50,17 @@ public sealed record AccessReviewScope
     /// <summary>Groups by display name or object id, with wildcards: their members (direct, and through nested groups).</summary>
     public IReadOnlyList<string> GroupNames { get; init; } = [];
 
-    /// <summary>Groups by tag. Snapshots record no tags, so a scope that asks for them is refused with a clear error.</summary>
+    /// <summary>
+    /// Groups by tag (wildcards allowed): the groups <c>policies/group-tags.yaml</c> gives a matching tag, and for the
+    /// built-in <c>privileged</c> tag the groups the role catalog's privileged roles grant.
+    /// </summary>
     public IReadOnlyList<string> GroupTags { get; init; } = [];
+
+    /// <summary>
+    /// Groups by an OData-style filter on their properties (<see cref="Snapshots.GroupFilter"/>), e.g.
+    /// <c>startswith(displayName,'Finance') and securityEnabled eq true</c>; null for none.
+    /// </summary>
+    public string? GroupFilter { get; init; }
 
     /// <summary>Directory role assignments, active and PIM-eligible; <see cref="DirectoryRoleNames"/> narrows them.</summary>
     public bool PrivilegedDirectoryRoles { get; init; }
@@ -73,7 +82,7 @@ public sealed record AccessReviewScope
 
     /// <summary>True when no part was asked for.</summary>
     public bool IsEmpty =>
-        GroupNames.Count == 0 && GroupTags.Count == 0 && !PrivilegedDirectoryRoles && !AppRoleAssignments && !Guests && !CatalogPrivileged;
+        GroupNames.Count == 0 && GroupTags.Count == 0 && string.IsNullOrWhiteSpace(GroupFilter) && !PrivilegedDirectoryRoles && !AppRoleAssignments && !Guests && !CatalogPrivileged;
 
     /// <summary>The scope in words, for messages: "groups 'Finance*'; privileged directory roles".</summary>
     public string Describe()
@@ -87,6 +96,11 @@ public sealed record AccessReviewScope
         if (GroupTags.Count > 0)
         {
             parts.Add("groups tagged " + string.Join(", ", GroupTags.Select(n => $"'{n}'")));
+        }
+
+        if (!string.IsNullOrWhiteSpace(GroupFilter))
+        {
+            parts.Add($"groups matching the filter \"{GroupFilter}\"");
         }
 
         if (PrivilegedDirectoryRoles)
@@ -225,6 +239,16 @@ public sealed record AccessReviewCampaign
     public required DateTimeOffset CreatedAt { get; init; }
 
     public long Version { get; init; } = 1;
+
+    /// <summary>
+    /// The campaign this one recurs from, when <see cref="AccessReviewScheduler"/> created it as the next period of a
+    /// recurring campaign; null for a campaign created by hand. A campaign has at most one successor (the store keeps
+    /// that unique), which is how a repeated or concurrent run creates no second one.
+    /// </summary>
+    public string? PredecessorId { get; init; }
+
+    /// <summary>The first campaign of the series this one belongs to (its own id for the first); null for a one-off.</summary>
+    public string? SeriesId { get; init; }
 
     /// <summary>The next campaign's start, when the campaign recurs.</summary>
     public DateTimeOffset? NextStartDate =>

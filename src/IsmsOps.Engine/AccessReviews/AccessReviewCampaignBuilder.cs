@@ -34,18 +34,20 @@ public static class AccessReviewCampaignBuilder
 
     /// <summary>
     /// Builds the items of campaign <paramref name="campaignId"/>. Throws IsmsOps.AccessReview.EmptyScope when the
-    /// scope matches nothing, IsmsOps.AccessReview.TagsNotInSnapshot for a tag scope, IsmsOps.AccessReview.ReviewerNotFound
-    /// for a named or fallback reviewer the snapshot lacks, and IsmsOps.AccessReview.NoReviewer when items are left
-    /// without a reviewer and no fallback was given.
+    /// scope matches nothing, IsmsOps.AccessReview.UnknownGroupTag for a tag <paramref name="groupTags"/> does not
+    /// define, IsmsOps.GroupFilter.* for a filter that does not parse, IsmsOps.AccessReview.ReviewerNotFound for a named
+    /// or fallback reviewer the snapshot lacks, and IsmsOps.AccessReview.NoReviewer when items are left without a
+    /// reviewer and no fallback was given. <paramref name="groupTags"/> are the group tags (policies/group-tags.yaml);
+    /// only the built-in <c>privileged</c> tag when null.
     /// </summary>
     public static AccessReviewContent Build(string campaignId, AccessReviewDefinition definition, DirectoryIndex index, RoleCatalog catalog,
-        IReadOnlyList<Person> people, DateTimeOffset now)
+        IReadOnlyList<Person> people, DateTimeOffset now, GroupTagPolicy? groupTags = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(index);
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(people);
-        var build = new Builder(campaignId, definition, index, catalog, people, now);
+        var build = new Builder(campaignId, definition, index, catalog, people, now, groupTags ?? GroupTagPolicy.Default);
         return build.Run();
     }
 
@@ -58,6 +60,8 @@ public static class AccessReviewCampaignBuilder
         private readonly RoleCatalog _catalog;
         private readonly DateTimeOffset _now;
         private readonly bool _signInsKnown;
+        private readonly bool _sponsorsKnown;
+        private readonly GroupTagPolicy _groupTags;
         private readonly Dictionary<string, Person> _peopleByObjectId = new(Ids);
         private readonly Dictionary<string, Person> _peopleByUpn = new(Ids);
         private readonly HashSet<string> _privilegedGroupIds = new(Ids);
@@ -74,8 +78,11 @@ public static class AccessReviewCampaignBuilder
         private readonly SortedSet<string> _gaps = new(StringComparer.Ordinal);
         private readonly List<string> _matched = [];
 
-        public Builder(string campaignId, AccessReviewDefinition definition, DirectoryIndex index, RoleCatalog catalog, IReadOnlyList<Person> people, DateTimeOffset now)
+        public Builder(string campaignId, AccessReviewDefinition definition, DirectoryIndex index, RoleCatalog catalog, IReadOnlyList<Person> people, DateTimeOffset now,
+            GroupTagPolicy groupTags)
         {
+            _groupTags = groupTags;
+            _sponsorsKnown = index.Snapshot.SponsorsCollected;
             _campaignId = campaignId;
             _definition = definition;
             _scope = definition.Scope;
@@ -103,22 +110,27 @@ public static class AccessReviewCampaignBuilder
             {
                 throw new IsmsException("IsmsOps.AccessReview.NoScope", IsmsErrorKind.InvalidArgument,
                     $"The campaign '{_definition.Name}' names nothing to review.",
-                    "Give at least one of -GroupName, -PrivilegedDirectoryRole, -AppRoleAssignment, -Guest or -CatalogPrivileged.", _definition.Name);
+                    "Give at least one of -GroupName, -GroupTag, -GroupFilter, -PrivilegedDirectoryRole, -AppRoleAssignment, -Guest or -CatalogPrivileged.", _definition.Name);
             }
 
-            if (_scope.GroupTags.Count > 0)
-            {
-                throw new IsmsException("IsmsOps.AccessReview.TagsNotInSnapshot", IsmsErrorKind.InvalidArgument,
-                    $"The scope asks for groups tagged {string.Join(", ", _scope.GroupTags.Select(t => $"'{t}'"))}, but a directory snapshot records no group tags, so no group can be matched by tag. Nothing was created.",
-                    "Name the groups instead (-GroupName accepts wildcards, e.g. 'Finance*'), or use -CatalogPrivileged for what the role catalog marks privileged.",
-                    string.Join(",", _scope.GroupTags));
-            }
-
+            // Tags and the filter are checked before the snapshot is searched: a typo fails as itself, not as an empty scope.
+            _groupTags.RequireKnown(_scope.GroupTags);
+            GroupFilter? filter = string.IsNullOrWhiteSpace(_scope.GroupFilter) ? null : GroupFilter.Parse(_scope.GroupFilter);
             ResolveNamedReviewers();
             IndexCatalogPrivileges();
             if (_scope.GroupNames.Count > 0)
             {
                 AddGroups();
+            }
+
+            if (_scope.GroupTags.Count > 0)
+            {
+                AddTaggedGroups();
+            }
+
+            if (filter is not null)
+            {
+                AddFilteredGroups(filter);
             }
 
             if (_scope.PrivilegedDirectoryRoles)
@@ -164,9 +176,9 @@ public static class AccessReviewCampaignBuilder
                     unreviewed.Add(candidate);
                 }
 
-                if (IsGuest(candidate.User))
+                if (!_sponsorsKnown && IsGuest(candidate.User))
                 {
-                    _gaps.Add("A snapshot holds no guest sponsors: no guest is recommended for removal for lacking one (reason SponsorUnknown).");
+                    _gaps.Add("The snapshot holds no guest sponsors (it was written before IsmsOps collected them, or is scoped to one user): no guest is recommended for removal for lacking one (reason SponsorUnknown). A new snapshot collects them.");
                 }
             }
 
@@ -195,7 +207,8 @@ public static class AccessReviewCampaignBuilder
 
         private string WhyNoReviewer(Candidate c) => _definition.Reviewers.Rule switch
         {
-            AccessReviewerRule.Manager => c.User.ManagerId is null ? ": no manager is set" : ": the manager is not in the snapshot",
+            AccessReviewerRule.Manager => IsGuest(c.User) && c.User.ManagerId is null ? ": a guest with no manager and no sponsor in the snapshot"
+                : c.User.ManagerId is null ? ": no manager is set" : ": the manager is not in the snapshot",
             AccessReviewerRule.ResourceOwner => c.ResourceKind == AccessReviewResourceKind.Group ? ": the group has no user owner but the principal" : $": a {c.ResourceKind} has no owner in the snapshot",
             _ => string.Empty,
         };
@@ -281,6 +294,53 @@ public static class AccessReviewCampaignBuilder
             }
 
             _matched.Add(Matched($"groups {string.Join(", ", _scope.GroupNames.Select(n => $"'{n}'"))}", groups.Length, "group", _candidates.Count - before));
+        }
+
+        // Each -GroupTag pattern is one part of the EmptyScope message: which tags it stood for and what they matched.
+        private void AddTaggedGroups()
+        {
+            foreach (string pattern in _scope.GroupTags)
+            {
+                var groups = new List<SnapshotGroup>();
+                var seen = new HashSet<string>(Ids);
+                var described = new List<string>();
+                foreach (string name in _groupTags.Resolve(pattern))
+                {
+                    IEnumerable<SnapshotGroup> tagged;
+                    if (_groupTags.Find(name) is GroupTag tag)
+                    {
+                        tagged = _index.Snapshot.Groups.Where(tag.Matches);
+                        described.Add($"'{tag.Name}' ({string.Join(", ", tag.Groups.Select(g => $"'{g}'"))} in {_groupTags.Source})");
+                    }
+                    else
+                    {
+                        tagged = _privilegedGroupIds.Select(id => _index.GroupById(id)).OfType<SnapshotGroup>();
+                        described.Add($"'{GroupTagPolicy.Privileged}' (the groups of the role catalog's privileged roles)");
+                    }
+
+                    groups.AddRange(tagged.Where(g => seen.Add(g.Id)));
+                }
+
+                int before = _candidates.Count;
+                foreach (SnapshotGroup group in groups)
+                {
+                    AddMembersOf(group);
+                }
+
+                _matched.Add(Matched($"groups tagged {string.Join(" or ", described)}", groups.Count, "group", _candidates.Count - before));
+            }
+        }
+
+        private void AddFilteredGroups(GroupFilter filter)
+        {
+            SnapshotGroup[] groups = _index.Snapshot.Groups.Where(filter.Matches).ToArray();
+            int before = _candidates.Count;
+            foreach (SnapshotGroup group in groups)
+            {
+                AddMembersOf(group);
+            }
+
+            _matched.Add(Matched($"the group filter \"{filter.Text}\"", groups.Length, "group", _candidates.Count - before));
         }
 
         private static string Matched(string part, int resources, string noun, int items) =>
@@ -566,8 +626,15 @@ public static class AccessReviewCampaignBuilder
 
             if (IsGuest(user))
             {
-                // A snapshot records no sponsors: say so rather than call every guest unsponsored.
-                reasons.Add(AccessReviewReason.SponsorUnknown);
+                // An older snapshot holds no sponsors: say so rather than call every guest unsponsored.
+                if (!_sponsorsKnown)
+                {
+                    reasons.Add(AccessReviewReason.SponsorUnknown);
+                }
+                else if (user.SponsorIds.Count == 0)
+                {
+                    reasons.Add(AccessReviewReason.GuestWithoutSponsor);
+                }
             }
 
             AccessReviewRecommendation recommendation =
@@ -614,7 +681,10 @@ public static class AccessReviewCampaignBuilder
         {
             List<AccessReviewer> chosen = _definition.Reviewers.Rule switch
             {
-                AccessReviewerRule.Manager => c.User.ManagerId is string manager && _index.UserById(manager) is SnapshotUser m ? [Reviewer(m, false)] : [],
+                AccessReviewerRule.Manager => c.User.ManagerId is string manager && _index.UserById(manager) is SnapshotUser m ? [Reviewer(m, false)]
+                    // A guest's sponsors stand where a member's manager would: the users answerable for the guest.
+                    : IsGuest(c.User) ? c.User.SponsorIds.Select(_index.UserById).OfType<SnapshotUser>().Select(u => Reviewer(u, false)).ToList()
+                    : [],
                 AccessReviewerRule.ResourceOwner => c.ResourceKind == AccessReviewResourceKind.Group && _index.GroupById(c.ResourceId) is SnapshotGroup g
                     ? g.Owners.Where(o => o.Kind == DirectoryObjectKind.User).Select(o => _index.UserById(o.Id)).OfType<SnapshotUser>().Select(u => Reviewer(u, false)).ToList()
                     : [],

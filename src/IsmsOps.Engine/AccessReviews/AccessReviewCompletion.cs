@@ -172,18 +172,10 @@ public sealed class AccessReviewCompletion
         long graphRequests = 0;
         if (toApply.Count > 0)
         {
-            // Guests' items disable an account rather than remove a grant; the removal service does not do that.
-            var settledWithoutGraph = toApply.Where(i => i.AccessKind == AccessReviewAccessKind.GuestAccount)
-                .Select(i => new AccessReviewApplyResult
-                {
-                    CampaignId = campaign.CampaignId, ItemId = i.ItemId, Outcome = AccessRemovalOutcome.NotRemovableByGraph, AppliedAt = now,
-                    Reason = "Denying a guest's access to the tenant disables or deletes the guest account, which completion does not do: block the guest's sign-in or delete the guest in Microsoft Entra ID.",
-                }).ToList();
-            await SaveAsync(settledWithoutGraph, cancellationToken).ConfigureAwait(false);
-
+            // A guest's item is the account itself: the removal service disables it (DisableAccount), never deletes it.
             var service = new AccessRemovalService(connection!, options);
             AccessRemovalSummary summary = await service.RemoveAsync(
-                toApply.Where(i => i.AccessKind != AccessReviewAccessKind.GuestAccount).Select(ToRequest),
+                toApply.Select(ToRequest),
                 (results, token) => SaveAsync(results.Select(r => FromRemoval(campaign.CampaignId, r)).ToList(), token),
                 cancellationToken).ConfigureAwait(false);
             graphRequests = summary.GraphRequests;
@@ -274,7 +266,8 @@ public sealed class AccessReviewCompletion
                 AccessReviewAccessKind.GroupMembership => AccessKind.GroupMembership,
                 AccessReviewAccessKind.DirectoryRole => AccessKind.DirectoryRole,
                 AccessReviewAccessKind.AppRole => AccessKind.AppRole,
-                _ => throw new ArgumentOutOfRangeException(nameof(item), item.AccessKind, "Guest accounts are settled without the removal service."),
+                AccessReviewAccessKind.GuestAccount => AccessKind.Account,
+                _ => throw new ArgumentOutOfRangeException(nameof(item), item.AccessKind, "Unknown access kind."),
             },
             ResourceId = item.ResourceId,
             ResourceDisplayName = item.ResourceDisplayName,

@@ -23,6 +23,9 @@ public static class AccessReviewAuditActions
 
     /// <summary>A decision was refused (not the reviewer's item, past due, already decided by another, stale version, no justification).</summary>
     public const string DecisionRefused = "AccessReview.DecisionRefused";
+
+    /// <summary>A campaign's recurrence was changed or ended (from and to).</summary>
+    public const string RecurrenceChanged = "AccessReview.RecurrenceChanged";
 }
 
 /// <summary>What became of one decision request: the decided item, or the error that refused it.</summary>
@@ -115,6 +118,12 @@ public sealed class AccessReviewRegister
                 "A campaign needs a name of 1 to 200 characters (-Name).", "Give -Name, e.g. 'Privileged access 2026-Q4'.", definition.Name);
         }
 
+        if (!string.IsNullOrWhiteSpace(definition.Scope.GroupFilter))
+        {
+            // A syntax error is reported before the directory is read.
+            GroupFilter.Parse(definition.Scope.GroupFilter);
+        }
+
         if (definition.AutoApply && definition.DefaultDecision is AccessReviewDefaultDecision.Deny or AccessReviewDefaultDecision.Recommendation && !definition.Force)
         {
             throw new IsmsException("IsmsOps.AccessReview.AutoApplyNeedsForce", IsmsErrorKind.InvalidArgument,
@@ -162,14 +171,41 @@ public sealed class AccessReviewRegister
     /// <see cref="AccessReviewCampaignBuilder"/>), and stores the campaign, reviewers and items in one transaction with
     /// one audit event that carries the counts and the SHA-256 of the items. Nothing is stored when anything fails.
     /// </summary>
+    public Task<AccessReviewCampaign> CreateAsync(AccessReviewDefinition definition, DirectoryIndex index, string? snapshotSha256, RoleCatalog catalog,
+        OperationContext context, CancellationToken cancellationToken) =>
+        CreateAsync(definition, index, snapshotSha256, catalog, GroupTagPolicy.Default, context, cancellationToken);
+
+    /// <summary>As the other overload, with the group tags (policies/group-tags.yaml) that -GroupTag selects by.</summary>
     public async Task<AccessReviewCampaign> CreateAsync(AccessReviewDefinition definition, DirectoryIndex index, string? snapshotSha256, RoleCatalog catalog,
-        OperationContext context, CancellationToken cancellationToken)
+        GroupTagPolicy groupTags, OperationContext context, CancellationToken cancellationToken) =>
+        (await CreateAsync(definition, index, snapshotSha256, catalog, groupTags, null, context, cancellationToken).ConfigureAwait(false))!;
+
+    /// <summary>
+    /// Creates the next period of the recurring campaign <paramref name="predecessor"/>, as <see cref="CreateAsync(AccessReviewDefinition, DirectoryIndex, string?, RoleCatalog, GroupTagPolicy, OperationContext, CancellationToken)"/>
+    /// does, linked to it (<see cref="AccessReviewCampaign.PredecessorId"/>, <see cref="AccessReviewCampaign.SeriesId"/>).
+    /// Returns null, storing nothing, when the predecessor already has a successor: the check runs inside the write
+    /// transaction, which the store serialises, and the store's unique index backs it.
+    /// </summary>
+    public Task<AccessReviewCampaign?> CreateSuccessorAsync(AccessReviewCampaign predecessor, AccessReviewDefinition definition, DirectoryIndex index,
+        string? snapshotSha256, RoleCatalog catalog, GroupTagPolicy groupTags, OperationContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(predecessor);
+        return CreateAsync(definition, index, snapshotSha256, catalog, groupTags, predecessor, context, cancellationToken);
+    }
+
+    private async Task<AccessReviewCampaign?> CreateAsync(AccessReviewDefinition definition, DirectoryIndex index, string? snapshotSha256, RoleCatalog catalog,
+        GroupTagPolicy groupTags, AccessReviewCampaign? predecessor, OperationContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(index);
         DateTimeOffset now = Now();
         definition = Validate(definition, now);
         IReadOnlyList<Person> people = await _store.FindPeopleAsync(new PersonQuery(), cancellationToken).ConfigureAwait(false);
         await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        if (predecessor is not null && await transaction.GetAccessReviewSuccessorAsync(predecessor.CampaignId, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return null;
+        }
+
         string campaignId;
         do
         {
@@ -177,7 +213,7 @@ public sealed class AccessReviewRegister
         }
         while (await transaction.GetAccessReviewCampaignAsync(campaignId, cancellationToken).ConfigureAwait(false) is not null);
 
-        AccessReviewContent content = AccessReviewCampaignBuilder.Build(campaignId, definition, index, catalog, people, now);
+        AccessReviewContent content = AccessReviewCampaignBuilder.Build(campaignId, definition, index, catalog, people, now, groupTags);
 
         // The items stream from the builder into the store; the tally hashes and counts them on the way, and the
         // campaign row, which carries the count and the digest, goes in last, in the same transaction.
@@ -202,6 +238,8 @@ public sealed class AccessReviewRegister
             ItemsSha256 = tally.Sha256(),
             EvidenceGaps = content.EvidenceGaps,
             CreatedAt = now,
+            PredecessorId = predecessor?.CampaignId,
+            SeriesId = predecessor is null ? (definition.Recurrence is null ? null : campaignId) : predecessor.SeriesId ?? predecessor.CampaignId,
         };
         await transaction.InsertAccessReviewCampaignAsync(campaign, cancellationToken).ConfigureAwait(false);
         AuditDetails details = new AuditDetails()
@@ -214,7 +252,8 @@ public sealed class AccessReviewRegister
             .Add("ItemCount", campaign.ItemCount).Add("ItemsSha256", campaign.ItemsSha256).Add("ReviewerCount", content.Reviewers.Count)
             .Add("ReviewersWithoutMail", content.Reviewers.Count(r => r.HasNoMail))
             .Add("PrivilegedItems", tally.Privileged).Add("FallbackItems", tally.ByFallback)
-            .Add("RecommendedDeny", tally.RecommendedDeny).Add("RecommendedApprove", tally.RecommendedApprove);
+            .Add("RecommendedDeny", tally.RecommendedDeny).Add("RecommendedApprove", tally.RecommendedApprove)
+            .Add("PredecessorId", campaign.PredecessorId).Add("SeriesId", campaign.SeriesId);
         await _audit.AppendAsync(transaction, [new AuditEventDraft(AccessReviewAuditActions.CampaignCreated, Target(campaignId), details.ToJson())], context,
             cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -272,6 +311,55 @@ public sealed class AccessReviewRegister
                 return Convert.ToHexString(_hash.GetHashAndReset()).ToLowerInvariant();
             }
         }
+    }
+
+    /// <summary>
+    /// Changes how often a campaign recurs, or ends its series (<paramref name="recurrence"/> null): the unattended cycle
+    /// starts the next period from the newest campaign of a series, so only that one may change (a campaign that
+    /// already has a successor is refused with IsmsOps.AccessReview.NotNewestInSeries, naming it). Audited as
+    /// <see cref="AccessReviewAuditActions.RecurrenceChanged"/>; a change to the value already held stores nothing.
+    /// </summary>
+    public async Task<AccessReviewCampaign> SetRecurrenceAsync(string campaignId, string? recurrence, OperationContext context, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = Now();
+        if (recurrence is not null && (!IsoDuration.TryParse(recurrence, out IsoDuration every) || every.AddTo(now) <= now))
+        {
+            throw new IsmsException("IsmsOps.AccessReview.InvalidRecurrence", IsmsErrorKind.InvalidArgument,
+                $"-Recurrence '{recurrence}' is not a positive ISO 8601 duration.", "Give a duration such as P3M (quarterly), P6M (half-yearly) or P1Y, or -NoRecurrence to end the series.", recurrence);
+        }
+
+        await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        AccessReviewCampaign campaign = await transaction.GetAccessReviewCampaignAsync(campaignId, cancellationToken).ConfigureAwait(false) ?? throw NotFound(campaignId);
+        if (await transaction.GetAccessReviewSuccessorAsync(campaign.CampaignId, cancellationToken).ConfigureAwait(false) is AccessReviewCampaign successor)
+        {
+            throw new IsmsException("IsmsOps.AccessReview.NotNewestInSeries", IsmsErrorKind.Conflict,
+                $"Campaign {campaign.CampaignId} already has its successor {successor.CampaignId}; its recurrence no longer decides anything. Nothing was changed.",
+                $"Change the newest campaign of the series instead (Get-IsmsAccessReview lists them; start with {successor.CampaignId}).", campaign.CampaignId);
+        }
+
+        if (string.Equals(campaign.Recurrence, recurrence, StringComparison.Ordinal))
+        {
+            return campaign;
+        }
+
+        AccessReviewCampaign changed = campaign with
+        {
+            Recurrence = recurrence,
+            SeriesId = campaign.SeriesId ?? (recurrence is null ? null : campaign.CampaignId),
+            Version = campaign.Version + 1,
+        };
+        if (!await transaction.UpdateAccessReviewCampaignAsync(changed, campaign.Version, cancellationToken).ConfigureAwait(false))
+        {
+            throw new IsmsException("IsmsOps.AccessReview.Conflict", IsmsErrorKind.Conflict,
+                $"Campaign {campaign.CampaignId} changed while its recurrence was being set. Nothing was changed.", "Run the command again.", campaign.CampaignId);
+        }
+
+        AuditDetails details = new AuditDetails().Add("CampaignId", campaign.CampaignId).Add("SeriesId", changed.SeriesId)
+            .AddChange("Recurrence", campaign.Recurrence, recurrence);
+        await _audit.AppendAsync(transaction, [new AuditEventDraft(AccessReviewAuditActions.RecurrenceChanged, Target(campaign.CampaignId), details.ToJson())], context,
+            cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return changed;
     }
 
     /// <summary>The campaign; IsmsOps.AccessReview.NotFound when there is none.</summary>

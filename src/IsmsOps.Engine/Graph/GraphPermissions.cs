@@ -67,9 +67,11 @@ public static class GraphPermissions
     private const string Lifecycle = "Invoke-IsmsLifecycle";
     private const string Review = "New-IsmsAccessReview";
     private const string CompleteReview = "Complete-IsmsAccessReview";
+    private const string ReviewCycle = "Invoke-IsmsAccessReviewCycle";
 
-    // New-IsmsAccessReview reads what Export-IsmsDirectorySnapshot reads: live, it collects the whole tenant first.
-    private static readonly string[] Reads = [Snapshot, Access, Offboard, ResumeOffboard, Lifecycle, Review];
+    // New-IsmsAccessReview reads what Export-IsmsDirectorySnapshot reads: live, it collects the whole tenant first. So
+    // does the review cycle when it starts a recurring campaign's next period without a snapshot.
+    private static readonly string[] Reads = [Snapshot, Access, Offboard, ResumeOffboard, Lifecycle, Review, ReviewCycle];
     private static readonly string[] Writes = [Offboard, ResumeOffboard, Lifecycle];
 
     /// <summary>Cmdlets named in the catalog that a later release adds; the docs mark them as planned.</summary>
@@ -80,7 +82,8 @@ public static class GraphPermissions
     [
         new(GraphOperation.ReadOrganization, "read the organization", ["Organization.Read.All"], ["User.Read"], [Connect, .. Reads],
             "Connect-IsmsGraph falls back to reading one user (User.Read.All) when the app cannot read the organization."),
-        new(GraphOperation.ReadUsers, "list users", ["User.Read.All"], ["User.Read.All"], [.. Reads, Onboard, ExitReview]),
+        new(GraphOperation.ReadUsers, "list users", ["User.Read.All"], ["User.Read.All"], [.. Reads, Onboard, ExitReview],
+            "Covers guests' sponsors too (users?$expand=sponsors, users/{id}/sponsors); a sponsor that is a group comes back with its id only, which is all IsmsOps reads."),
         new(GraphOperation.ReadSignInActivity, "read users' sign-in activity", ["User.Read.All", "AuditLog.Read.All"], ["User.Read.All", "AuditLog.Read.All"], Reads,
             "Needs Microsoft Entra ID P1; without it the snapshot records the evidence as missing instead of failing."),
         new(GraphOperation.ReadGroups, "list groups", ["GroupMember.Read.All"], ["GroupMember.Read.All"], [.. Reads, Onboard, Move]),
@@ -97,12 +100,13 @@ public static class GraphPermissions
             "Delegated access also needs a reader role such as Reports Reader."),
         new(GraphOperation.ReadAuthenticationMethods, "read a user's authentication methods", ["UserAuthenticationMethod.Read.All"], ["UserAuthenticationMethod.Read.All"], [Offboard, ResumeOffboard, Lifecycle]),
         new(GraphOperation.ReadDevices, "list devices", ["Device.Read.All"], ["Device.Read.All"], Reads),
-        new(GraphOperation.DisableUser, "disable a user", ["User.EnableDisableAccount.All"], ["User.EnableDisableAccount.All"], Writes),
+        new(GraphOperation.DisableUser, "disable a user", ["User.EnableDisableAccount.All"], ["User.EnableDisableAccount.All"], [.. Writes, CompleteReview, ReviewCycle],
+            "Completing an access review disables the accounts of denied guests."),
         new(GraphOperation.RevokeSessions, "revoke a user's sign-in sessions", ["User.RevokeSessions.All"], ["User.RevokeSessions.All"], Writes),
-        new(GraphOperation.RemoveGroupMember, "remove a group member", ["GroupMember.ReadWrite.All"], ["GroupMember.ReadWrite.All"], [.. Writes, Move, CompleteReview]),
+        new(GraphOperation.RemoveGroupMember, "remove a group member", ["GroupMember.ReadWrite.All"], ["GroupMember.ReadWrite.All"], [.. Writes, Move, CompleteReview, ReviewCycle]),
         new(GraphOperation.RemoveGroupOwner, "remove a group owner", ["Group.ReadWrite.All"], ["Group.ReadWrite.All"], Writes),
-        new(GraphOperation.RemoveRoleAssignment, "remove a directory role assignment", ["RoleManagement.ReadWrite.Directory"], ["RoleManagement.ReadWrite.Directory"], [.. Writes, CompleteReview]),
-        new(GraphOperation.RemoveAppRoleAssignment, "remove an app role assignment", ["AppRoleAssignment.ReadWrite.All"], ["AppRoleAssignment.ReadWrite.All"], [.. Writes, Move, CompleteReview]),
+        new(GraphOperation.RemoveRoleAssignment, "remove a directory role assignment", ["RoleManagement.ReadWrite.Directory"], ["RoleManagement.ReadWrite.Directory"], [.. Writes, CompleteReview, ReviewCycle]),
+        new(GraphOperation.RemoveAppRoleAssignment, "remove an app role assignment", ["AppRoleAssignment.ReadWrite.All"], ["AppRoleAssignment.ReadWrite.All"], [.. Writes, Move, CompleteReview, ReviewCycle]),
         new(GraphOperation.RemoveDelegatedGrant, "remove a delegated permission grant", ["DelegatedPermissionGrant.ReadWrite.All"], ["DelegatedPermissionGrant.ReadWrite.All"], Writes),
         new(GraphOperation.RemoveLicense, "remove a license", ["LicenseAssignment.ReadWrite.All"], ["LicenseAssignment.ReadWrite.All"], [.. Writes, Move]),
         new(GraphOperation.RemoveAuthenticationMethod, "remove an authentication method", ["UserAuthenticationMethod.ReadWrite.All"], ["UserAuthenticationMethod.ReadWrite.All"], Writes,

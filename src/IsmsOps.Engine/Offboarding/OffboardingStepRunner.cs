@@ -255,7 +255,12 @@ public sealed class OffboardingStepRunner
         {
             OffboardingStep step = results[disable];
             GraphWriteResult read = chainAnswers[readAccount], change = chainAnswers[patch];
-            if (!read.Succeeded)
+            if (read.Status == 404)
+            {
+                // A deleted account is as gone as a disabled one.
+                results[disable] = Done(step, AlreadyRemoved, read.Attempts, read.RequestId, null, null, started);
+            }
+            else if (!read.Succeeded)
             {
                 results[disable] = step with
                 {
@@ -500,7 +505,14 @@ public sealed class OffboardingStepRunner
 
     private async Task<OffboardingStep> DisableAccountAsync(OffboardingStep step, RunState run, DateTimeOffset started, CancellationToken cancellationToken)
     {
-        (JsonObject before, int attempts) = await ReadAsync(ReadAccount(step), cancellationToken).ConfigureAwait(false);
+        GraphWrite read = ReadAccount(step);
+        GraphWriteResult current = await _writer.SendAsync(read, cancellationToken).ConfigureAwait(false);
+        if (current.Status == 404)
+        {
+            return Done(step, AlreadyRemoved, current.Attempts, current.RequestId, null, null, started);
+        }
+
+        (JsonObject before, int attempts) = (Parsed(read, current), current.Attempts);
         run.Account = before;
         if (before["accountEnabled"]?.GetValue<bool>() == false)
         {

@@ -40,6 +40,14 @@ public sealed record DirectorySnapshot
     /// <summary>Evidence the collector could not gather, and why. Absent evidence is recorded, never guessed.</summary>
     public IReadOnlyList<EvidenceGap> EvidenceGaps { get; init; } = [];
 
+    /// <summary>
+    /// True when the collector read guests' sponsors, so a guest with an empty <see cref="SnapshotUser.SponsorIds"/> has
+    /// none. False in snapshots written before sponsors were collected (the property is then absent from the file):
+    /// there an empty list means "not known", never "no sponsor".
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool SponsorsCollected { get; init; }
+
     public IReadOnlyList<SnapshotUser> Users { get; init; } = [];
 
     public IReadOnlyList<SnapshotGroup> Groups { get; init; } = [];
@@ -173,6 +181,13 @@ public sealed record SnapshotUser
 
     /// <summary>Licences, each direct or inherited from a group.</summary>
     public IReadOnlyList<SnapshotLicenseAssignment> Licenses { get; init; } = [];
+
+    /// <summary>
+    /// A guest's sponsors (Graph's <c>sponsors</c>: the users and groups responsible for the guest), by object id.
+    /// Meaningful only when <see cref="DirectorySnapshot.SponsorsCollected"/> is true; the collector reads them for guests
+    /// only, so a member's list is empty.
+    /// </summary>
+    public IReadOnlyList<string> SponsorIds { get; init; } = [];
 }
 
 /// <summary>A user's last sign-ins as Graph reports them.</summary>

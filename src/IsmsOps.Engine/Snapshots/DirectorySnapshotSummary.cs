@@ -28,6 +28,9 @@ public sealed record DirectorySnapshotSummary
     /// <summary>Evidence the collector could not gather, as "area: reason (detail)"; empty when complete.</summary>
     public required IReadOnlyList<string> EvidenceGaps { get; init; }
 
+    /// <summary>False for a file written before guests' sponsors were collected: access reviews then cannot tell an unsponsored guest.</summary>
+    public bool SponsorsCollected { get; init; }
+
     /// <summary>The summary of a snapshot read from a file.</summary>
     public static DirectorySnapshotSummary Of(LoadedSnapshot loaded)
     {
@@ -45,6 +48,7 @@ public sealed record DirectorySnapshotSummary
             Counts = loaded.Header.Counts,
             ContentSha256 = loaded.ContentSha256,
             FileLength = loaded.FileLength,
+            SponsorsCollected = s.SponsorsCollected,
             EvidenceGaps = s.EvidenceGaps.Select(g => g.Detail is null ? $"{g.Area}: {g.Reason}" : $"{g.Area}: {g.Reason} ({g.Detail})").ToArray(),
         };
     }

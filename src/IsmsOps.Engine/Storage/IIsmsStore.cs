@@ -172,6 +172,9 @@ public interface IStoreWriteTransaction : IAsyncDisposable
 
     Task<AccessReviewCampaign?> GetAccessReviewCampaignAsync(string campaignId, CancellationToken cancellationToken);
 
+    /// <summary>The campaign whose <see cref="AccessReviewCampaign.PredecessorId"/> is <paramref name="predecessorId"/>, or null.</summary>
+    Task<AccessReviewCampaign?> GetAccessReviewSuccessorAsync(string predecessorId, CancellationToken cancellationToken);
+
     /// <summary>Inserts a campaign's reviewers and every item, in bulk, consuming <paramref name="items"/> once as it goes.</summary>
     Task InsertAccessReviewItemsAsync(string campaignId, IReadOnlyList<AccessReviewer> reviewers, IEnumerable<AccessReviewItem> items,
         CancellationToken cancellationToken);

@@ -12,7 +12,8 @@ namespace IsmsOps.PowerShell.Commands;
 /// <remarks>
 /// Each item's effective decision is the reviewer's Approve or Deny; an item NotReviewed or DontKnow takes the campaign's
 /// default (None keeps the access, Recommendation follows the item's recommendation). Denied access is removed through
-/// Graph $batch with the offboarding removal machinery's retries and idempotence, and each item's result
+/// Graph $batch with the offboarding removal machinery's retries and idempotence (a denied guest's account is
+/// disabled, never deleted), and each item's result
 /// (AppliedSuccessfully, AlreadyRemoved, Failed with a reason, NotRemovableByGraph with who can remove it) is stored as
 /// its batch settles. Running it again sends only the items not yet settled; access removed meanwhile is
 /// AlreadyRemoved. The campaign becomes Completed when every denied item is settled; completing a Completed campaign

@@ -9,8 +9,8 @@ namespace IsmsOps.PowerShell.Commands;
 /// <remarks>
 /// Reads, through the current Connect-IsmsGraph connection, everything IsmsOps reasons about: users (with manager,
 /// employee id, hire and leave dates, on-premises sync, licences direct or inherited, and last sign-in where the
-/// tenant is licensed for it), groups with their kind, direct members and owners, directory roles (active, PIM-eligible
-/// and time-bound), app roles, delegated permission grants, MFA registration and devices. Transitive membership is
+/// tenant is licensed for it), guests' sponsors, groups with their kind, direct members and owners, directory roles
+/// (active, PIM-eligible and time-bound), app roles, delegated permission grants, MFA registration and devices. Transitive membership is
 /// derived from the direct members when the snapshot is used.
 /// The file is compressed JSON with a SHA-256 digest of its content (docs/directory-snapshot.md); Import-IsmsDirectorySnapshot
 /// and -SnapshotPath read it back, so auditors and scheduled jobs can work offline. The export is recorded in the audit

@@ -10,6 +10,8 @@ public sealed class DirectoryUser : DirectoryObject
     private List<DirectoryDevice>? _registeredDevices;
     private List<AssignedLicense>? _directLicenses;
     private List<AuthenticationMethod>? _methods;
+    private List<DirectoryUser>? _sponsors;
+    private List<DirectoryUser>? _sponsorOf;
 
     public DirectoryUser(string id, string userPrincipalName) : base(id) => UserPrincipalName = userPrincipalName;
 
@@ -58,6 +60,15 @@ public sealed class DirectoryUser : DirectoryObject
 
     /// <summary>Licences assigned to the user directly; inherited ones come from <see cref="DirectoryObject.MemberOf"/>.</summary>
     public IReadOnlyList<AssignedLicense> DirectLicenses => _directLicenses ?? (IReadOnlyList<AssignedLicense>)[];
+
+    /// <summary>
+    /// Graph's sponsors: who is responsible for this guest. Graph also allows groups; the sandbox keeps users, which is
+    /// what IsmsOps reads and what the seeded guests have.
+    /// </summary>
+    public IReadOnlyList<DirectoryUser> Sponsors => _sponsors ?? (IReadOnlyList<DirectoryUser>)[];
+
+    /// <summary>The guests this user sponsors (Graph's sponsorOf), so deleting the user can drop it from their sponsors.</summary>
+    public IReadOnlyList<DirectoryUser> SponsorOf => _sponsorOf ?? (IReadOnlyList<DirectoryUser>)[];
 
     public IReadOnlyList<AuthenticationMethod> AuthenticationMethods => _methods ?? (IReadOnlyList<AuthenticationMethod>)[];
 
@@ -116,6 +127,33 @@ public sealed class DirectoryUser : DirectoryObject
 
     internal void AddDirectLicense(AssignedLicense license) => (_directLicenses ??= []).Add(license);
     internal bool RemoveDirectLicense(Guid skuId) => _directLicenses?.RemoveAll(l => l.SkuId == skuId) > 0;
+
+    /// <summary>Adds <paramref name="sponsor"/>; false when already a sponsor or this user itself.</summary>
+    internal bool AddSponsor(DirectoryUser sponsor)
+    {
+        if (ReferenceEquals(sponsor, this) || Sponsors.Contains(sponsor))
+        {
+            return false;
+        }
+
+        (_sponsors ??= []).Add(sponsor);
+        (sponsor._sponsorOf ??= []).Add(this);
+        return true;
+    }
+
+    /// <summary>Removes the sponsor with object id <paramref name="sponsorId"/>; false when there is none.</summary>
+    internal bool RemoveSponsor(string sponsorId)
+    {
+        DirectoryUser? sponsor = _sponsors?.Find(s => string.Equals(s.Id, sponsorId, StringComparison.OrdinalIgnoreCase));
+        if (sponsor is null)
+        {
+            return false;
+        }
+
+        _sponsors!.Remove(sponsor);
+        sponsor._sponsorOf?.Remove(this);
+        return true;
+    }
 
     internal void AddMethod(AuthenticationMethod method) => (_methods ??= []).Add(method);
     internal void RemoveMethod(AuthenticationMethod method)

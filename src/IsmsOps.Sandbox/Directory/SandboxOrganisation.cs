@@ -71,6 +71,7 @@ public static partial class SandboxOrganisation
         var tenant = new Tenant(random.NextGuid().ToString(), DefaultDomain, OrganisationName) { CreatedDateTime = Now.AddYears(-9) };
         var byDepartment = GenerateUsers(tenant, userCount, random);
         GenerateGroups(tenant, byDepartment, random);
+        GenerateSponsors(tenant);
         GenerateLicences(tenant, random);
         GenerateRoles(tenant, byDepartment, random);
         GenerateApplications(tenant, random);
@@ -162,6 +163,24 @@ public static partial class SandboxOrganisation
         }
 
         return byDepartment;
+    }
+
+    /// <summary>
+    /// Two guests in three have a sponsor, an enabled member picked by the guest's position (no draw from the seed, so
+    /// the rest of the tenant is what it was before guests had sponsors); every third guest has none, which an access
+    /// review recommends removing.
+    /// </summary>
+    private static void GenerateSponsors(Tenant tenant)
+    {
+        var members = tenant.Users.Where(u => u.UserType == "Member" && u.AccountEnabled).ToList();
+        var guests = tenant.Users.Where(u => u.UserType == "Guest").ToList();
+        for (int i = 0; i < guests.Count && members.Count > 0; i++)
+        {
+            if (i % 3 != 2)
+            {
+                guests[i].AddSponsor(members[(i * 31) % members.Count]);
+            }
+        }
     }
 
     private static void GenerateGroups(Tenant tenant, Dictionary<string, List<DirectoryUser>> byDepartment, SeedSequence random)

@@ -187,6 +187,16 @@ public sealed class Tenant
         }
 
         user.SetManager(null);
+        foreach (DirectoryUser guest in user.SponsorOf.ToList())
+        {
+            guest.RemoveSponsor(user.Id);
+        }
+
+        foreach (DirectoryUser sponsor in user.Sponsors.ToList())
+        {
+            user.RemoveSponsor(sponsor.Id);
+        }
+
         foreach (DirectoryDevice device in user.OwnedDevices.Concat(user.RegisteredDevices).Distinct().ToList())
         {
             device.Forget(user);

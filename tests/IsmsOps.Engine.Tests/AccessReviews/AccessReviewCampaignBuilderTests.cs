@@ -42,7 +42,14 @@ public sealed class AccessReviewCampaignBuilderTests : IDisposable
             """);
     }
 
-    public void Dispose() => Directory.Delete(_roles, recursive: true);
+    public void Dispose()
+    {
+        Directory.Delete(_roles, recursive: true);
+        if (Directory.Exists(_roles + "-tags"))
+        {
+            Directory.Delete(_roles + "-tags", recursive: true);
+        }
+    }
 
     private RoleCatalog Catalog => RoleCatalog.Load(_roles);
 
@@ -230,6 +237,32 @@ public sealed class AccessReviewCampaignBuilderTests : IDisposable
     }
 
     [Fact]
+    public void With_sponsors_collected_a_guest_without_one_is_recommended_for_removal_and_a_sponsor_reviews_a_sponsored_guest()
+    {
+        DirectorySnapshot snapshot = Org(
+        [
+            Active("u-lone", manager: null) with { UserType = "Guest" },
+            Active("u-visitor", manager: null) with { UserType = "Guest", SponsorIds = ["u-ada"] },
+            Active("u-ada"),
+        ], []) with { SponsorsCollected = true };
+
+        AccessReviewContent content = Build(snapshot, Groups() with { Scope = new AccessReviewScope { Guests = true } });
+
+        AccessReviewItem lone = Assert.Single(content.Items, i => i.PrincipalId == "u-lone");
+        Assert.Equal(AccessReviewRecommendation.Deny, lone.Recommendation);
+        Assert.Equal([AccessReviewReason.SignedInRecently, AccessReviewReason.GuestWithoutSponsor], lone.Reasons);
+        Assert.Contains("Guest with no sponsor.", lone.RecommendationNote, StringComparison.Ordinal);
+        Assert.Equal(["u-ciso"], lone.ReviewerIds);
+        Assert.True(lone.ReviewedByFallback);
+        AccessReviewItem visitor = Assert.Single(content.Items, i => i.PrincipalId == "u-visitor");
+        Assert.Equal(AccessReviewRecommendation.Approve, visitor.Recommendation);
+        Assert.Equal([AccessReviewReason.SignedInRecently], visitor.Reasons);
+        Assert.Equal(["u-ada"], visitor.ReviewerIds);
+        Assert.False(visitor.ReviewedByFallback);
+        Assert.DoesNotContain(content.EvidenceGaps, g => g.Contains("sponsor", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Catalog_privileged_scope_reviews_the_birthright_of_privileged_roles_and_marks_it_privileged()
     {
         DirectorySnapshot snapshot = Org([Active("u-ada"), Active("u-bob")], [Group("g-admins", "u-ada"), Group("g-staff", "u-bob")]);
@@ -321,15 +354,106 @@ public sealed class AccessReviewCampaignBuilderTests : IDisposable
         Assert.Contains("Quarterly groups", error.Message);
     }
 
-    [Fact]
-    public void A_tag_scope_is_refused_because_snapshots_hold_no_tags()
+    private GroupTagPolicy Tags(string yaml)
     {
-        DirectorySnapshot snapshot = Org([Active("u-ada")], [Group("g-staff", "u-ada")]);
+        // Beside the roles folder, not in it: the catalog reads every .yaml there.
+        string path = Path.Combine(_roles + "-tags", GroupTagPolicy.FileName);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, yaml);
+        return GroupTagPolicy.Load(path);
+    }
 
-        IsmsException error = Assert.Throws<IsmsException>(() => Build(snapshot, Groups() with { Scope = new AccessReviewScope { GroupTags = ["sox"] } }));
+    private AccessReviewContent Build(DirectorySnapshot snapshot, AccessReviewDefinition definition, GroupTagPolicy tags) =>
+        AccessReviewCampaignBuilder.Build("AR-TEST", definition, DirectoryIndex.Build(snapshot), Catalog, [], Now, tags);
 
-        Assert.Equal("IsmsOps.AccessReview.TagsNotInSnapshot", error.ErrorId);
-        Assert.Contains("'sox'", error.Message);
+    private static DirectorySnapshot Finance() => Org([Active("u-ada"), Active("u-bob"), Active("u-cy"), Active("u-dee")],
+    [
+        Group("g-finance-ap", "u-ada"),
+        Group("g-payroll", "u-bob") with { DisplayName = "Payroll Approvers" },
+        Group("g-staff", "u-cy"),
+        Group("g-admins", "u-dee"),
+        Group("g-team", "u-cy") with { DisplayName = "Finance Team", GroupTypes = ["Unified"], MailEnabled = true },
+    ]);
+
+    [Fact]
+    public void A_tag_scope_reviews_the_groups_the_tag_file_names_and_only_those()
+    {
+        GroupTagPolicy tags = Tags("sox: [ 'g-finance*', 'Payroll Approvers' ]\npci: [ g-staff ]\n");
+
+        AccessReviewContent content = Build(Finance(), Groups() with { Scope = new AccessReviewScope { GroupTags = ["SOX"] } }, tags);
+
+        Assert.Equal([("u-ada", "g-finance-ap"), ("u-bob", "g-payroll")], content.Items.Select(i => (i.PrincipalId, i.ResourceId)).ToArray());
+    }
+
+    [Fact]
+    public void The_built_in_privileged_tag_is_every_group_the_catalogs_privileged_roles_grant_and_tags_take_wildcards()
+    {
+        GroupTagPolicy tags = Tags("sox: [ 'Payroll Approvers' ]\n");
+
+        AccessReviewContent privileged = Build(Finance(), Groups() with { Scope = new AccessReviewScope { GroupTags = ["privileged"] } }, tags);
+        AccessReviewContent both = Build(Finance(), Groups() with { Scope = new AccessReviewScope { GroupTags = ["*"] } }, tags);
+
+        AccessReviewItem item = Assert.Single(privileged.Items);
+        Assert.Equal(("u-dee", "g-admins", true), (item.PrincipalId, item.ResourceId, item.Privileged));
+        Assert.Equal(["g-payroll", "g-admins"], both.Items.Select(i => i.ResourceId).ToArray());
+    }
+
+    [Fact]
+    public void An_unknown_tag_fails_naming_the_tags_there_are_and_the_file()
+    {
+        GroupTagPolicy tags = Tags("sox: [ 'g-finance*' ]\npci: [ g-staff ]\n");
+
+        IsmsException error = Assert.Throws<IsmsException>(() => Build(Finance(), Groups() with { Scope = new AccessReviewScope { GroupTags = ["soc2"] } }, tags));
+
+        Assert.Equal("IsmsOps.AccessReview.UnknownGroupTag", error.ErrorId);
+        Assert.Contains("'soc2'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'sox', 'pci', 'privileged'", error.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_roles + "-tags", GroupTagPolicy.FileName), error.Message, StringComparison.Ordinal);
+        IsmsException noFile = Assert.Throws<IsmsException>(() => Build(Finance(), Groups() with { Scope = new AccessReviewScope { GroupTags = ["sox"] } }, GroupTagPolicy.Default));
+        Assert.Contains("The tags are 'privileged' (only the built-in one: the policy folder holds no group-tags.yaml)", noFile.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_tag_that_matches_no_group_counts_toward_the_empty_scope_error_with_what_it_names()
+    {
+        GroupTagPolicy tags = Tags("pci: [ 'Cardholder*' ]\n");
+
+        IsmsException error = Assert.Throws<IsmsException>(() => Build(Finance(), Groups() with
+        {
+            Scope = new AccessReviewScope { GroupTags = ["pci"], GroupFilter = "startswith(displayName,'Treasury')" },
+        }, tags));
+
+        Assert.Equal("IsmsOps.AccessReview.EmptyScope", error.ErrorId);
+        Assert.Contains("groups tagged 'pci' ('Cardholder*' in ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(") matched no group", error.Message, StringComparison.Ordinal);
+        Assert.Contains("the group filter \"startswith(displayName,'Treasury')\" matched no group", error.Message, StringComparison.Ordinal);
+        Assert.Contains("groups tagged 'pci'; groups matching the filter", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_filter_scope_reviews_the_members_of_exactly_the_groups_it_selects()
+    {
+        AccessReviewDefinition definition = Groups() with
+        {
+            Scope = new AccessReviewScope { GroupFilter = "startswith(displayName,'g-') and not endswith(displayName,'-ap') or groupTypes/any(t:t eq 'Unified')" },
+        };
+
+        AccessReviewContent content = Build(Finance(), definition, GroupTagPolicy.Default);
+
+        Assert.Equal([("u-cy", "g-staff"), ("u-dee", "g-admins"), ("u-cy", "g-team")], content.Items.Select(i => (i.PrincipalId, i.ResourceId)).ToArray());
+        Assert.Contains("groups matching the filter", definition.Scope.Describe(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_filter_that_does_not_parse_fails_before_the_snapshot_is_searched()
+    {
+        IsmsException error = Assert.Throws<IsmsException>(() => AccessReviewRegister.Validate(Groups() with
+        {
+            Scope = new AccessReviewScope { GroupFilter = "displayName eq 'x' and" },
+        }, Now));
+
+        Assert.Equal("IsmsOps.GroupFilter.Syntax", error.ErrorId);
+        Assert.Contains("column 23", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

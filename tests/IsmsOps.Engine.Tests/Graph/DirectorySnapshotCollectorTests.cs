@@ -151,6 +151,9 @@ public sealed class DirectorySnapshotCollectorTests
         LoadedSnapshot read = DirectorySnapshotFile.Read(file, CancellationToken.None);
 
         Assert.Equal(summary.ContentSha256, read.ContentSha256);
+        Assert.True(summary.SponsorsCollected);
+        Assert.True(read.Snapshot.SponsorsCollected);
+        Assert.Contains(read.Snapshot.Users, u => u.SponsorIds.Count > 0);
         Assert.Equal(200, read.Snapshot.Users.Count);
         Assert.Equal(graph.Sandbox.Tenant.Groups.Sum(g => g.Members.Count), read.Snapshot.Groups.Sum(g => g.Members.Count));
         AuditEvent exported = Assert.Single(home.Workspace.Audit.Find(new AuditEventQuery(), [DirectorySnapshotExport.AuditAction], [], CancellationToken.None));

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
+using IsmsOps.Engine.AccessReviews;
 using IsmsOps.Engine.Snapshots;
 
 namespace IsmsOps.Engine.Tests.Snapshots;
@@ -105,6 +106,47 @@ public sealed class SnapshotFileTests : IDisposable
         Assert.Same(ada, s.RoleAssignments[0].PrincipalId);
         Assert.Same(ada, s.Devices[0].RegisteredOwnerIds[0]);
         Assert.Same(s.Skus[0].SkuId, s.Users[0].Licenses[0].SkuId);
+    }
+
+    [Fact]
+    public void A_file_written_before_sponsors_were_collected_still_loads_and_its_guests_sponsors_stay_unknown()
+    {
+        // Format version 1 as IsmsOps wrote it before sponsors: no sponsorsCollected, no sponsorIds.
+        string path = PathOf("before-sponsors.json.gz");
+        Forge(path, Header().Replace("\"users\":1", "\"users\":2", StringComparison.Ordinal),
+            "{\"formatVersion\":1,\"tenant\":{\"tenantId\":\"t\"},\"collectedAt\":\"2026-11-23T20:40:00+00:00\",\"source\":\"https://graph.microsoft.com/v1.0\","
+            + "\"users\":[{\"id\":\"u-guest\",\"userPrincipalName\":\"guest_fabrikam.com#EXT#@contoso.com\",\"accountEnabled\":true,\"userType\":\"Guest\"},"
+            + "{\"id\":\"u-ciso\",\"userPrincipalName\":\"ciso@contoso.com\",\"accountEnabled\":true,\"userType\":\"Member\"}]}", digest: true);
+
+        DirectorySnapshot read = DirectorySnapshotFile.Read(path, CancellationToken.None).Snapshot;
+        AccessReviewContent content = AccessReviewCampaignBuilder.Build("AR-OLD", new AccessReviewDefinition
+        {
+            Name = "Guests",
+            Scope = new AccessReviewScope { Guests = true },
+            Reviewers = new AccessReviewReviewers { Fallback = ["u-ciso"] },
+        }, DirectoryIndex.Build(read), Engine.Roles.RoleCatalog.Empty, [], SnapshotFixtures.Collected);
+
+        Assert.False(read.SponsorsCollected);
+        Assert.Empty(read.Users[0].SponsorIds);
+        AccessReviewItem guest = Assert.Single(content.Items);
+        // Denied for never signing in, which the file can tell; never for lacking a sponsor, which it cannot.
+        Assert.Equal([AccessReviewReason.NeverSignedIn, AccessReviewReason.SponsorUnknown], guest.Reasons);
+        Assert.Contains(content.EvidenceGaps, g => g.Contains("sponsors", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_snapshot_without_collected_sponsors_is_written_exactly_as_before_and_one_with_them_says_so()
+    {
+        DirectorySnapshot without = SnapshotFixtures.Full() with
+        {
+            SponsorsCollected = false,
+            Users = SnapshotFixtures.Full().Users.Select(u => u with { SponsorIds = [] }).ToArray(),
+        };
+
+        Assert.DoesNotContain("sponsor", ContentOf(without), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("\"evidenceGaps\":[{\"area\":\"signInActivity\",\"reason\":\"MissingPermission\",\"detail\":\"Authentication_RequestFromNonPremiumTenantOrB2CTenant\"}],\"sponsorsCollected\":true,\"users\"",
+            ContentOf(SnapshotFixtures.Full()), StringComparison.Ordinal);
+        Assert.Contains("\"sponsorIds\":[\"u-grace\"]", ContentOf(SnapshotFixtures.Full()), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -29,6 +29,7 @@ internal static class SnapshotFixtures
         CollectorVersion = "0.1.0",
         ScopedToUserId = "u-ada",
         EvidenceGaps = [new EvidenceGap { Area = EvidenceAreas.SignInActivity, Reason = EvidenceGapReason.MissingPermission, Detail = "Authentication_RequestFromNonPremiumTenantOrB2CTenant" }],
+        SponsorsCollected = true,
         Users =
         [
             new SnapshotUser
@@ -42,6 +43,7 @@ internal static class SnapshotFixtures
                     LastSignInDateTime = Collected.AddDays(-1), LastNonInteractiveSignInDateTime = Collected.AddHours(-2), LastSuccessfulSignInDateTime = Collected.AddDays(-1),
                 },
                 Licenses = [new SnapshotLicenseAssignment { SkuId = "sku-e5", AssignedByGroupId = "g-all", State = "Active", DisabledPlans = ["plan-yammer"] }],
+                SponsorIds = ["u-grace"],
             },
             new SnapshotUser { Id = "u-grace", UserPrincipalName = "grace@contoso.com" },
         ],

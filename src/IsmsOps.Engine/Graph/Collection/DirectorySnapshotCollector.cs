@@ -53,8 +53,9 @@ public sealed class DirectorySnapshotCollector
         Task<List<SnapshotSku>> skus = _reader.ListAllAsync(GraphOperation.ReadLicenses, "/subscribedSkus?$select=skuId,skuPartNumber", _map.Sku, cancellationToken);
         Task<List<SnapshotAuthenticationRegistration>> registrations = ReadRegistrationsAsync(gaps, progress, cancellationToken);
         Task<List<SnapshotDevice>> devices = ReadDevicesAsync(progress, cancellationToken);
+        Task<Dictionary<string, IReadOnlyList<string>>> sponsors = ReadSponsorsAsync(progress, cancellationToken);
 
-        await Task.WhenAll(users, groups, roles, apps, grants, skus, registrations, devices).ConfigureAwait(false);
+        await Task.WhenAll(users, groups, roles, apps, grants, skus, registrations, devices, sponsors).ConfigureAwait(false);
 
         // Everything in id order, whatever order pages and batches came back in: the same directory then gives the
         // same content digest, so an unchanged tenant is provably unchanged.
@@ -66,7 +67,8 @@ public sealed class DirectorySnapshotCollector
             Source = _reader.BaseUrl,
             CollectorVersion = _collectorVersion,
             EvidenceGaps = gaps.OrderBy(g => g.Area, StringComparer.Ordinal).ToList(),
-            Users = ById(users.Result, u => u.Id),
+            SponsorsCollected = true,
+            Users = ById(WithSponsors(users.Result, sponsors.Result), u => u.Id),
             Groups = ById(groups.Result, g => g.Id),
             RoleDefinitions = ById(roles.Result.Item1, r => r.Id),
             RoleAssignments = ById(roles.Result.Item2, r => r.Id),
@@ -113,6 +115,51 @@ public sealed class DirectorySnapshotCollector
             }
         }, cancellationToken).ConfigureAwait(false);
         progress?.Report(new SnapshotProgress("Users", users.Count, users.Count));
+        return users;
+    }
+
+    /// <summary>
+    /// Every guest's sponsors, by guest id. Graph expands one relationship per request and the user listing already
+    /// expands the manager, so the guests are listed once more with <c>$expand=sponsors</c>: ⌈guests/999⌉ requests.
+    /// An expanded collection stops at 20 objects without a link to the rest, so a guest showing 20 is read in full
+    /// through <c>/users/{id}/sponsors</c>, 20 to a <c>$batch</c>.
+    /// </summary>
+    private async Task<Dictionary<string, IReadOnlyList<string>>> ReadSponsorsAsync(IProgress<SnapshotProgress>? progress, CancellationToken cancellationToken)
+    {
+        const int ExpandLimit = 20;
+        var sponsors = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        string guests = Uri.EscapeDataString("userType eq 'Guest'");
+        await _reader.ListAsync(GraphOperation.ReadUsers, $"/users?$filter={guests}&$select=id&$expand=sponsors($select=id)&{PageSize}",
+            item => sponsors[_map.Intern(GraphJson.RequiredString(item, "id"))] = _map.ExpandedIds(item, "sponsors"),
+            cancellationToken).ConfigureAwait(false);
+
+        string[] cut = sponsors.Where(s => s.Value.Count >= ExpandLimit).Select(s => s.Key).ToArray();
+        if (cut.Length > 0)
+        {
+            var full = cut.ToDictionary(id => id, _ => new List<string>(), StringComparer.Ordinal);
+            await _reader.FanOutAsync(GraphOperation.ReadUsers, cut.Select(id => (id, $"/users/{id}/sponsors?$select=id&{PageSize}")),
+                (id, item) => full[id].Add(_map.Intern(GraphJson.RequiredString(item, "id"))), cancellationToken).ConfigureAwait(false);
+            foreach ((string id, List<string> all) in full)
+            {
+                sponsors[id] = all;
+            }
+        }
+
+        progress?.Report(new SnapshotProgress("Guest sponsors", sponsors.Count, sponsors.Count));
+        return sponsors;
+    }
+
+    // A guest created between the two listings has no entry and keeps an empty list: as if listed a moment earlier.
+    private static List<SnapshotUser> WithSponsors(List<SnapshotUser> users, Dictionary<string, IReadOnlyList<string>> sponsors)
+    {
+        for (int i = 0; i < users.Count; i++)
+        {
+            if (sponsors.TryGetValue(users[i].Id, out IReadOnlyList<string>? ids) && ids.Count > 0)
+            {
+                users[i] = users[i] with { SponsorIds = ids.Order(StringComparer.Ordinal).ToList() };
+            }
+        }
+
         return users;
     }
 

@@ -52,9 +52,19 @@ internal static class SqliteAccessReviewRows
     public static void InsertCampaign(SqliteConnection connection, SqliteTransaction transaction, AccessReviewCampaign campaign)
     {
         using SqliteCommand command = SqliteStore.Command(connection, transaction,
-            "INSERT INTO access_review_campaign (campaign_id, name, status, due_date, body, version, created_at) VALUES ($id, $name, $status, $due, $body, $version, $created);");
+            "INSERT INTO access_review_campaign (campaign_id, name, status, due_date, body, version, created_at, predecessor_id) VALUES ($id, $name, $status, $due, $body, $version, $created, $predecessor);");
         BindCampaign(command, campaign);
+        command.Parameters.AddWithValue("$predecessor", SqliteStore.Db(campaign.PredecessorId));
         command.ExecuteNonQuery();
+    }
+
+    /// <summary>The campaign that recurs from <paramref name="predecessorId"/>, or null.</summary>
+    public static AccessReviewCampaign? GetSuccessor(SqliteConnection connection, SqliteTransaction? transaction, string predecessorId)
+    {
+        using SqliteCommand command = SqliteStore.Command(connection, transaction, "SELECT body FROM access_review_campaign WHERE predecessor_id = $id;");
+        command.Parameters.AddWithValue("$id", predecessorId);
+        using SqliteDataReader r = command.ExecuteReader();
+        return r.Read() ? JsonSerializer.Deserialize<AccessReviewCampaign>(r.GetString(0), Json) : null;
     }
 
     /// <summary>

@@ -297,6 +297,13 @@ internal static class SqliteSchema
             PRIMARY KEY (campaign_id, item_id)
         ) WITHOUT ROWID;
         """,
+
+        // 11: recurring campaigns. A successor names the campaign it recurs from; the unique index is what makes a
+        // repeated or concurrent scheduled run create one successor, never two.
+        """
+        ALTER TABLE access_review_campaign ADD COLUMN predecessor_id TEXT COLLATE NOCASE;
+        CREATE UNIQUE INDEX access_review_campaign_predecessor ON access_review_campaign(predecessor_id) WHERE predecessor_id IS NOT NULL;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -117,6 +117,9 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
     public Task<AccessReviewCampaign?> GetAccessReviewCampaignAsync(string campaignId, CancellationToken cancellationToken) =>
         Run(() => SqliteAccessReviewRows.GetCampaign(_connection, _transaction, campaignId));
 
+    public Task<AccessReviewCampaign?> GetAccessReviewSuccessorAsync(string predecessorId, CancellationToken cancellationToken) =>
+        Run(() => SqliteAccessReviewRows.GetSuccessor(_connection, _transaction, predecessorId));
+
     public Task InsertAccessReviewItemsAsync(string campaignId, IReadOnlyList<AccessReviewer> reviewers, IEnumerable<AccessReviewItem> items,
         CancellationToken cancellationToken) => Run(() =>
     {

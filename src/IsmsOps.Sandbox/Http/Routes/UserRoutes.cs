@@ -9,7 +9,11 @@ internal static class UserRoutes
 {
     private static readonly ListingOptions<DirectoryUser> Users = new()
     {
-        Expansions = [new Expansion<DirectoryUser>("manager", u => u.Manager is null ? [] : [u.Manager], SingleValued: true)],
+        Expansions =
+        [
+            new Expansion<DirectoryUser>("manager", u => u.Manager is null ? [] : [u.Manager], SingleValued: true),
+            new Expansion<DirectoryUser>("sponsors", u => u.Sponsors),
+        ],
     };
 
     private static readonly ListingOptions<DirectoryObject> DirectoryObjects = new() { WithODataType = true };
@@ -42,6 +46,10 @@ internal static class UserRoutes
             user.SetManager(null);
             return GraphResponse.NoContent();
         }));
+        routes.Map("GET users/{id}/sponsors", call => call.WithUser(user => Objects(call, user.Sponsors)));
+        routes.Map("POST users/{id}/sponsors/$ref", call => call.WithUser(user => call.WithBody(body => AddSponsor(call, user, body))));
+        routes.Map("DELETE users/{id}/sponsors/{sponsorId}/$ref", call => call.WithUser(user =>
+            user.RemoveSponsor(call["sponsorId"]) ? GraphResponse.NoContent() : call.NotFound(call["sponsorId"])));
         routes.Map("GET users/{id}/directReports", call => call.WithUser(user => Objects(call, user.DirectReports)));
         routes.Map("GET users/{id}/memberOf", call => call.WithUser(user => Objects(call, user.MemberOf)));
         routes.Map("GET users/{id}/transitiveMemberOf", call => call.WithUser(user => Objects(call, user.TransitiveMemberOf())));
@@ -177,6 +185,23 @@ internal static class UserRoutes
 
         changes.ForEach(change => change());
         return GraphResponse.NoContent();
+    }
+
+    private static GraphResponse AddSponsor(RouteCall call, DirectoryUser user, JsonElement body)
+    {
+        if (RouteCall.ReferencedId(body) is not { } sponsorId)
+        {
+            return call.BadRequest("The request body must carry an @odata.id that references a user.");
+        }
+
+        if (call.Tenant.FindUser(sponsorId) is not { } sponsor)
+        {
+            return call.NotFound(sponsorId);
+        }
+
+        return user.AddSponsor(sponsor)
+            ? GraphResponse.NoContent()
+            : call.BadRequest("One or more added object references already exist for the following modified properties: 'sponsors'.");
     }
 
     private static GraphResponse SetManager(RouteCall call, DirectoryUser user, JsonElement body)
