@@ -61,6 +61,10 @@
         'Export-IsmsAccessReviewEvidence'
         'Set-IsmsAccessReview'
         'Invoke-IsmsAccessReviewCycle'
+        'Export-IsmsAssessmentReport'
+        'Import-IsmsAssessment'
+        'Compare-IsmsAssessment'
+        'Export-IsmsStatementOfApplicability'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

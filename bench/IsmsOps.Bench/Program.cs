@@ -3,15 +3,15 @@ using System.Globalization;
 namespace IsmsOps.Bench;
 
 /// <summary>
-/// Entry point: <c>import | append | verify | snapshot | collect | offboard | onboard | leavers | denies | hrfeed | tables | all</c>, plus the internal child modes that some
+/// Entry point: <c>import | append | verify | snapshot | collect | offboard | onboard | leavers | denies | hrfeed | tables | reports | all</c>, plus the internal child modes that some
 /// benchmarks start in fresh processes (<c>--child-import</c>, <c>--child-snapshot-load</c>, <c>--child-sandbox</c>,
 /// <c>--child-collect</c>, <c>--child-hrfeed</c>). Results go to stdout as a markdown table; progress goes to stderr.
 /// </summary>
 internal static class Program
 {
     private const string Usage = """
-        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|onboard|leavers|denies|hrfeed|tables|all [options]
-          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, onboard 10, leavers 3, denies 5, hrfeed 3, tables 5)
+        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|onboard|leavers|denies|hrfeed|tables|reports|all [options]
+          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, onboard 10, leavers 3, denies 5, hrfeed 3, tables 5, reports 3)
           --events N           events per append run (default 50000; batch size 1 uses N/25)
           --verify-events N    events in the verification store (default 1000000)
           --build-batch N      events per append while building the verification store (default 10000)
@@ -30,6 +30,7 @@ internal static class Program
           --fault-rate R       share of requests faulted in the leavers benchmark's fault runs (default 0.2; 0 skips them)
           --hr-people N        people in the hrfeed benchmark's feed and users in its snapshot (default 50000)
           --table-rows N       rows the tables benchmark writes, reads back and compares in CSV and XLSX (default 100000)
+          --report-findings N  findings in the run the reports benchmark writes in every format (default 100000)
         """;
 
     public static async Task<int> Main(string[] args)
@@ -127,6 +128,11 @@ internal static class Program
             await TablesBenchmark.RunAsync(options, report).ConfigureAwait(false);
         }
 
+        if (options.Command is "reports" or "all")
+        {
+            await ReportsBenchmark.RunAsync(options, report).ConfigureAwait(false);
+        }
+
         Console.WriteLine(MachineInfo.Describe());
         Console.WriteLine();
         Console.WriteLine(report.ToMarkdown());
@@ -175,6 +181,8 @@ internal sealed record BenchOptions
 
     public int TableRows { get; init; } = 100_000;
 
+    public int ReportFindings { get; init; } = 100_000;
+
     public string ModuleManifest { get; init; } = ImportBenchmark.DefaultManifest();
 
     public int RunsOr(int fallback) => Runs ?? fallback;
@@ -202,7 +210,7 @@ internal sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "denies" or "hrfeed" or "tables" or "all"))
+        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "denies" or "hrfeed" or "tables" or "reports" or "all"))
         {
             throw new ArgumentException("Name a benchmark.");
         }
@@ -232,6 +240,7 @@ internal sealed record BenchOptions
                 "--fault-rate" => options with { FaultRate = Share(args[i], value) },
                 "--hr-people" => options with { HrPeople = Positive(args[i], value) },
                 "--table-rows" => options with { TableRows = Positive(args[i], value) },
+                "--report-findings" => options with { ReportFindings = Positive(args[i], value) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
             i++;
