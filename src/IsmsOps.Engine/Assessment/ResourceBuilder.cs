@@ -242,26 +242,32 @@ public static class ResourceBuilder
                 if (user is not null)
                 {
                     Add(rolesOf, user, assignment);
+                }
+
+                // A role held through a role-assignable group is held by each of its direct members (Entra allows no nesting there).
+                foreach (AccountResource holder in user is not null ? [user] : group?.Members ?? [])
+                {
                     if (privileged)
                     {
-                        user.Privileged = true;
-                        privilegedUsers.Add(user);
+                        holder.Privileged = true;
+                        privilegedUsers.Add(holder);
                     }
 
                     if (global && a.State == RoleAssignmentState.Active)
                     {
-                        globalActive.Add(user);
+                        globalActive.Add(holder);
                         if (a.EndDateTime is null)
                         {
-                            globalStanding.Add(user);
+                            globalStanding.Add(holder);
                         }
                     }
                     else if (global)
                     {
-                        globalEligible.Add(user);
+                        globalEligible.Add(holder);
                     }
                 }
-                else if (sp is not null && privileged)
+
+                if (sp is not null && privileged)
                 {
                     sp.PrivilegedRoleCount++;
                 }

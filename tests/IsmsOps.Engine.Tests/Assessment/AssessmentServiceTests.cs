@@ -56,7 +56,10 @@ public sealed class AssessmentServiceTests : IDisposable
         Assert.Equal(AssessmentOutcome.Pass, exitReview.Findings.Single(f => f.ResourceId == owned.Id).Outcome);
         Assert.Contains("person.status = (none)", exitReview.Findings.First(f => f.Outcome == AssessmentOutcome.Fail).Message, StringComparison.Ordinal);
 
-        int globalAdmins = tenant.RoleAssignments.Where(a => a.Role.Id == BuiltInRoles.GlobalAdministrator && a.Principal is DirectoryUser).Select(a => a.Principal.Id).Distinct().Count();
+        // Held directly, or as a direct member of a group the role is assigned to.
+        int globalAdmins = tenant.RoleAssignments.Where(a => a.Role.Id == BuiltInRoles.GlobalAdministrator)
+            .SelectMany(a => a.Principal is DirectoryGroup g ? g.Members.OfType<DirectoryUser>() : a.Principal is DirectoryUser u ? [u] : [])
+            .Select(u => u.Id).Distinct().Count();
         AssessmentFinding admins = Assert.Single(Result(fromSnapshot, "ISMS-PRV-001").Findings);
         Assert.Contains($"globalAdministratorCount = {globalAdmins}", admins.Message, StringComparison.Ordinal);
         Assert.Equal(globalAdmins is >= 2 and <= 5 ? AssessmentOutcome.Pass : AssessmentOutcome.Fail, admins.Outcome);

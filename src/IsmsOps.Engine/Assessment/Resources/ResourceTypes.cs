@@ -75,7 +75,7 @@ public sealed class AccountResource : PolicyResource
     [PolicyField("ownedGroups", "Groups the account owns.", "snapshot", Inverse = "owners")] public IReadOnlyList<GroupResource> OwnedGroups { get; internal set; } = [];
     [PolicyField("roleAssignments", "Directory role assignments of the account, active and eligible.", "snapshot", Inverse = "principal")] public IReadOnlyList<RoleAssignmentResource> RoleAssignments { get; internal set; } = [];
     [PolicyField("appRoleAssignments", "App role assignments granted directly to the account.", "snapshot", Inverse = "principal")] public IReadOnlyList<AppRoleAssignmentResource> AppRoleAssignments { get; internal set; } = [];
-    [PolicyField("privileged", "True when the account holds a privileged directory role (active or eligible).", "snapshot, computed")] public bool Privileged { get; internal set; }
+    [PolicyField("privileged", "True when the account holds a privileged directory role (active or eligible), directly or as a member of a role-assignable group.", "snapshot, computed")] public bool Privileged { get; internal set; }
     [PolicyField("sponsors", "The guest's sponsors. Snapshots do not record sponsors yet: declare evidence guestSponsors.", "snapshot (guestSponsors)")] public IReadOnlyList<AccountResource> Sponsors { get; internal set; } = [];
 }
 
@@ -200,7 +200,7 @@ public sealed class TenantResource : PolicyResource
     [PolicyField("verifiedDomains", "Verified domain names.", "snapshot")] public IReadOnlyList<string> VerifiedDomains { get; internal set; } = [];
     [PolicyField("collectedAt", "When the directory evidence was collected.", "snapshot")] public DateTimeOffset? CollectedAt { get; internal set; }
     [PolicyField("evidenceGaps", "Evidence areas the snapshot lacks (signInActivity, authenticationRegistration, ...).", "snapshot")] public IReadOnlyList<string> EvidenceGaps { get; internal set; } = [];
-    [PolicyField("globalAdministratorCount", "User accounts holding Global Administrator, active (standing or time-bound).", "snapshot")] public int GlobalAdministratorCount { get; internal set; }
+    [PolicyField("globalAdministratorCount", "User accounts holding Global Administrator, active (standing or time-bound), directly or through a role-assignable group.", "snapshot")] public int GlobalAdministratorCount { get; internal set; }
     [PolicyField("standingGlobalAdministratorCount", "User accounts holding Global Administrator actively with no end date.", "snapshot")] public int StandingGlobalAdministratorCount { get; internal set; }
     [PolicyField("eligibleGlobalAdministratorCount", "User accounts eligible (PIM) for Global Administrator.", "snapshot (roleSchedules)")] public int EligibleGlobalAdministratorCount { get; internal set; }
     [PolicyField("privilegedUserCount", "Distinct user accounts with a privileged role, active or eligible.", "snapshot")] public int PrivilegedUserCount { get; internal set; }
