@@ -81,6 +81,20 @@ public sealed class ControlSchemaTests
     }
 
     [Fact]
+    public async Task The_waiver_schema_accepts_the_documented_waiver_refuses_one_without_expiry_and_names_the_readers_keys()
+    {
+        JsonSchema schema = await JsonSchema.FromFileAsync(Path.Combine(Root, "policies", "schema", "waiver.schema.json"));
+        string good = "waivers:\n  - { id: W1, control: ISMS-ACC-002, resources: [u1], category: AcceptedRisk, justification: j, approver: a, createdOn: 2026-11-01, expiresOn: 2027-02-01 }\n";
+        string bad = "waivers:\n  - { id: W1, control: ISMS-ACC-002, category: Forever, justification: j, approver: a, createdOn: 2026-11-01 }\n";
+        JsonElement waiver = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "policies", "schema", "waiver.schema.json"))).RootElement.GetProperty("definitions").GetProperty("waiver");
+
+        Assert.Empty(schema.Validate(ToJson(YamlTree.Parse(good, "good.yaml"))));
+        Assert.NotEmpty(schema.Validate(ToJson(YamlTree.Parse(bad, "bad.yaml"))));
+        Assert.Equal(WaiverReader.WaiverKeys.Order(), Keys(waiver));
+        Assert.Equal(WaiverReader.RequiredKeys.Order(), waiver.GetProperty("required").EnumerateArray().Select(e => e.GetString()!).Order());
+    }
+
+    [Fact]
     public void The_policy_language_page_lists_every_resource_type_and_field()
     {
         string page = Path.Combine(Root, "docs", "policy-language.md");
