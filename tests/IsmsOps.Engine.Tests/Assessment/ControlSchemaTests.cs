@@ -137,3 +137,28 @@ public sealed class ControlSchemaTests
     private static IEnumerable<string> Enum(JsonElement control, string key) =>
         control.GetProperty("properties").GetProperty(key).GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).Order();
 }
+
+/// <summary>The recipes of docs/policy-language.md compile, so the examples a control author copies are valid.</summary>
+public sealed class PolicyLanguageRecipeTests
+{
+    [Fact]
+    public void Every_recipe_in_the_language_page_compiles_for_its_resource_type()
+    {
+        string text = File.ReadAllText(Path.Combine(RoleCatalogFileTests.RepoRoot(), "docs", "policy-language.md"));
+        int start = text.IndexOf("```yaml recipes\n", StringComparison.Ordinal) + "```yaml recipes\n".Length;
+        string block = text[start..text.IndexOf("```", start, StringComparison.Ordinal)];
+        YamlTreeNode recipes = YamlTree.Parse(block, "policy-language.md#recipes");
+        var compiler = new ConditionCompiler(new Dictionary<string, object?>(), new Dictionary<string, YamlTreeNode>(), DateTimeOffset.UtcNow);
+
+        Assert.True(recipes.Items.Count >= 10);
+        foreach (YamlTreeNode recipe in recipes.Items)
+        {
+            PolicyResourceType type = PolicyResourceCatalog.Find(recipe.Get("resource")!.Value)!;
+            compiler.Compile(recipe.Get("condition")!, type);
+            if (recipe.Get("selector") is YamlTreeNode selector)
+            {
+                compiler.Compile(selector, type);
+            }
+        }
+    }
+}
