@@ -65,6 +65,8 @@
         'Import-IsmsAssessment'
         'Compare-IsmsAssessment'
         'Export-IsmsStatementOfApplicability'
+        'Invoke-IsmsAssessment'
+        'Test-IsmsControl'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -1,0 +1,32 @@
+using IsmsOps.Engine.Assessment;
+using IsmsOps.Engine.Tests.Roles;
+
+namespace IsmsOps.Engine.Tests.Assessment;
+
+/// <summary>-Control: files and folders load those files; ids (with wildcards) and tag:name select from the policy folder.</summary>
+public sealed class ControlSelectionTests
+{
+    private static readonly string Policies = Path.Combine(RoleCatalogFileTests.RepoRoot(), "policies");
+    private static readonly string Controls = Path.Combine(Policies, "controls");
+
+    private static string[] Ids(params string[] selectors) => ControlSelection.Resolve(selectors, Controls, Policies).Controls.Select(c => c.Id).Order().ToArray();
+
+    [Fact]
+    public void Ids_with_wildcards_tags_and_paths_select_controls_and_nothing_selects_all()
+    {
+        Assert.Equal(["ISMS-ACC-001", "ISMS-ACC-002"], Ids("ISMS-ACC-*"));
+        Assert.Equal(["ISMS-PRV-001", "ISMS-PRV-002"], Ids("tag:privileged"));
+        Assert.Equal(["ISMS-AUD-001", "ISMS-PRV-001", "ISMS-PRV-002"], Ids(Path.Combine(Controls, "privileged"), "ISMS-AUD-001"));
+        Assert.Equal(ControlReader.Load([Controls]).Controls.Select(c => c.Id).Order(), Ids());
+        Assert.Equal("controls/access/exit-review.yaml", ControlSelection.Resolve(["ISMS-ACC-001"], Controls, Policies).Controls.Single().SourcePath);
+    }
+
+    [Fact]
+    public void A_selector_that_matches_nothing_is_an_error_saying_how_controls_are_named()
+    {
+        IsmsException error = Assert.Throws<IsmsException>(() => Ids("ISMS-NOPE-*"));
+
+        Assert.Equal("IsmsOps.Assessment.NoSuchControl", error.ErrorId);
+        Assert.Contains("tag:<name>", error.Message, StringComparison.Ordinal);
+    }
+}
