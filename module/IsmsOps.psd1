@@ -59,6 +59,7 @@
         'Import-IsmsAccessReviewDecision'
         'Complete-IsmsAccessReview'
         'Export-IsmsAccessReviewEvidence'
+        'New-IsmsWaiver'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
