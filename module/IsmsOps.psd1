@@ -59,6 +59,8 @@
         'Import-IsmsAccessReviewDecision'
         'Complete-IsmsAccessReview'
         'Export-IsmsAccessReviewEvidence'
+        'Invoke-IsmsAssessment'
+        'Test-IsmsControl'
         'New-IsmsWaiver'
     )
     FunctionsToExport      = @()

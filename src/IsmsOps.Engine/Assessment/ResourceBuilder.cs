@@ -59,7 +59,8 @@ public static class ResourceBuilder
         byType["offboardingCase"] = registerPart.Cases;
         byType["accessReview"] = registerPart.Reviews;
         byType["register"] = [registerPart.Register];
-        if (register.AuditVerification is not null)
+        // An empty trail has nothing to verify: controls on it are Skipped (NoEvidence), not passed on an empty chain.
+        if (register.AuditVerification is { EventCount: > 0 })
         {
             byType["auditTrail"] = [registerPart.AuditTrail()];
         }
