@@ -3,21 +3,21 @@ using System.Globalization;
 namespace IsmsOps.Bench;
 
 /// <summary>
-/// Entry point: <c>import | append | verify | snapshot | collect | offboard | onboard | leavers | denies | hrfeed | tables | all</c>, plus the internal child modes that some
+/// Entry point: <c>import | append | verify | snapshot | collect | offboard | onboard | leavers | denies | hrfeed | tables | assessment | all</c>, plus the internal child modes that some
 /// benchmarks start in fresh processes (<c>--child-import</c>, <c>--child-snapshot-load</c>, <c>--child-sandbox</c>,
 /// <c>--child-collect</c>, <c>--child-hrfeed</c>). Results go to stdout as a markdown table; progress goes to stderr.
 /// </summary>
 internal static class Program
 {
     private const string Usage = """
-        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|onboard|leavers|denies|hrfeed|tables|all [options]
-          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, onboard 10, leavers 3, denies 5, hrfeed 3, tables 5)
+        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|onboard|leavers|denies|hrfeed|tables|assessment|all [options]
+          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, onboard 10, leavers 3, denies 5, hrfeed 3, tables 5, assessment 5)
           --events N           events per append run (default 50000; batch size 1 uses N/25)
           --verify-events N    events in the verification store (default 1000000)
           --build-batch N      events per append while building the verification store (default 10000)
           --store DIR          keep the verification store in DIR and reuse it on the next run
           --module PSD1        the module manifest to import (default: the one this build assembled in out/)
-          --snapshot-users N   users in the synthetic snapshot (default 100000; 5,000 groups and 500,000 memberships)
+          --snapshot-users N   users in the synthetic snapshot (default 100000; 5,000 groups and 500,000 memberships); assessment also adds a person per member
           --keep-snapshot FILE also write the synthetic snapshot to FILE and keep it (for measuring it in a PowerShell host)
           --users N            users in the sandbox tenant that collect reads (default 100000, at most 100000)
           --latency-ms N       latency the sandbox adds to every request and every $batch item (default 50; 0 for none)
@@ -127,6 +127,11 @@ internal static class Program
             await TablesBenchmark.RunAsync(options, report).ConfigureAwait(false);
         }
 
+        if (options.Command is "assessment" or "all")
+        {
+            AssessmentBenchmark.Run(options, report);
+        }
+
         Console.WriteLine(MachineInfo.Describe());
         Console.WriteLine();
         Console.WriteLine(report.ToMarkdown());
@@ -202,7 +207,7 @@ internal sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "denies" or "hrfeed" or "tables" or "all"))
+        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "denies" or "hrfeed" or "tables" or "assessment" or "all"))
         {
             throw new ArgumentException("Name a benchmark.");
         }

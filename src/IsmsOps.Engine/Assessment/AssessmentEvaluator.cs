@@ -78,11 +78,9 @@ public static class AssessmentEvaluator
         phase?.Invoke("evaluate");
         var evaluateClock = Stopwatch.StartNew();
         var outcomes = new Func<AssessmentRunInfo, ControlResult>[plans.Count];
-        for (int i = 0; i < plans.Count; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            outcomes[i] = EvaluateOne(plans[i], resources, now, warnings);
-        }
+        // Controls are independent (resources are read-only once built), so they run side by side on every core.
+        Parallel.For(0, plans.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
+            i => outcomes[i] = EvaluateOne(plans[i], resources, now, warnings));
 
         TimeSpan evaluateTime = evaluateClock.Elapsed;
         AssessmentRunInfo final = run with

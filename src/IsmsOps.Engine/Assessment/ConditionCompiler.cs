@@ -309,7 +309,7 @@ public sealed class ConditionCompiler
             PolicyFieldKind.Reference => ExistsTest(LiftRef(path, path.Leaf.GetReference!), argument, r => r is null ? "(none)" : $"'{r.Name ?? r.Id}'"),
             _ => ExistsTest(LiftRef(path, path.Leaf.GetReferences!), argument, l => l is null ? "(none)" : $"{l.Count} item(s)"),
         };
-        string describe = $"{op} {Show(argument)}";
+        string describe = $"{op} {ShowArgument(argument)}";
         return new CompiledCondition(test, r => $"{path.Text} = {show(r)}; {describe}: {(test(r) ? "yes" : "no")}");
     }
 
@@ -602,7 +602,7 @@ public sealed class ConditionCompiler
             test = NumberComparison(asNumber, op, NumberArg(argument, op));
         }
 
-        string describe = $"{op} {Show(argument)}";
+        string describe = $"{op} {ShowArgument(argument)}";
         return new CompiledCondition(test, r => $"count of {what} = {count(r)}; {describe}: {(test(r) ? "yes" : "no")}");
     }
 
@@ -700,6 +700,12 @@ public sealed class ConditionCompiler
                 "Fix the pattern. Backreferences, lookarounds and atomic groups are not supported (matching never backtracks).");
         }
     }
+
+    // A parameter shows its value for this run and its name, so a finding says which limit decided: "newerThan P90D (maxInactivity)".
+    private string ShowArgument(YamlTreeNode node) =>
+        node.Kind == YamlTreeKind.Mapping && node.Get("parameter")?.Value is string name && _parameters.TryGetValue(name, out object? value)
+            ? $"{ControlCompiler.FormatValue(value)} ({name})"
+            : Show(node);
 
     private static string Show(YamlTreeNode node) => node.Kind switch
     {

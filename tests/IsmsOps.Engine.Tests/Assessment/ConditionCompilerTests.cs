@@ -183,7 +183,9 @@ public sealed class ConditionCompilerTests
     {
         var parameters = new Dictionary<string, object?> { ["maxInactivity"] = "P30D", ["allowed"] = new List<string> { "Active" }, ["limit"] = 2L };
 
-        Assert.False(Compile("{ field: lastSignIn, newerThan: { parameter: maxInactivity } }", parameters: parameters).Test(Account(lastSignIn: Now.AddDays(-40))));
+        CompiledCondition inactivity = Compile("{ field: lastSignIn, newerThan: { parameter: maxInactivity } }", parameters: parameters);
+        Assert.False(inactivity.Test(Account(lastSignIn: Now.AddDays(-40))));
+        Assert.Contains("newerThan P30D (maxInactivity): no", inactivity.Explain(Account(lastSignIn: Now.AddDays(-40))), StringComparison.Ordinal);
         Assert.True(Compile("{ field: status, in: { parameter: allowed } }", "person", parameters).Test(new PersonResource { Id = "E", Status = "active" }));
         Assert.True(Compile("{ field: globalAdministratorCount, lessOrEquals: { parameter: limit } }", "tenant", parameters).Test(new TenantResource { Id = "t", GlobalAdministratorCount = 2 }));
     }

@@ -99,6 +99,18 @@ public sealed class ControlSchemaTests
         Assert.True(actual == expected, "docs/policy-language.md is out of date: run this test with ISMSOPS_UPDATE_DOCS=1 to regenerate its resource tables.");
     }
 
+    [Fact]
+    public void The_policy_language_page_documents_every_operator_key_and_evidence_kind()
+    {
+        string text = File.ReadAllText(Path.Combine(Root, "docs", "policy-language.md"));
+
+        string[] missing = ConditionCompiler.AllConditionKeys.Concat(ControlReader.ControlKeys).Concat(WaiverReader.WaiverKeys)
+            .Concat(ControlFixtures.TestKeys).Concat(ControlFixtures.ExpectKeys).Concat(EvidenceKinds.All)
+            .Distinct().Where(k => !text.Contains($"`{k}`", StringComparison.Ordinal) && !text.Contains($"{k}:", StringComparison.Ordinal)).ToArray();
+
+        Assert.Empty(missing);
+    }
+
     internal static string ToJson(YamlTreeNode node) => JsonSerializer.Serialize(node.ToPlainValue());
 
     private static string Describe(NJsonSchema.Validation.ValidationError error) =>
