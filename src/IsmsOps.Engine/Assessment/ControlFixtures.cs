@@ -142,7 +142,7 @@ public static class ControlFixtures
             }
         }
 
-        ResourceSet resources = new(Resources(test.Get("resources"), connected), missing);
+        ResourceSet resources = new(Resources(test.Get("resources")), missing);
         YamlTreeNode expect = test.Get("expect") ?? throw test.Error($"the test '{name}' has no 'expect:' list.", "Add expect: with - { control: <id>, resource: <id>, outcome: Pass }.");
         if (expect.Kind != YamlTreeKind.Sequence || expect.Items.Count == 0)
         {
@@ -216,7 +216,7 @@ public static class ControlFixtures
         return (control, resource, outcome, node.Get("skipReason")?.Value, node);
     }
 
-    private static Dictionary<string, IReadOnlyList<PolicyResource>> Resources(YamlTreeNode? node, bool connected)
+    private static Dictionary<string, IReadOnlyList<PolicyResource>> Resources(YamlTreeNode? node)
     {
         var byType = new Dictionary<string, IReadOnlyList<PolicyResource>>(StringComparer.Ordinal);
         if (node is null)
@@ -324,7 +324,6 @@ public static class ControlFixtures
             }
         }
 
-        _ = connected;
         return byType;
     }
 

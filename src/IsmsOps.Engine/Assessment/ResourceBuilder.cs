@@ -25,7 +25,7 @@ public static class ResourceBuilder
         ArgumentNullException.ThrowIfNull(catalog);
         var missing = new Dictionary<string, AssessmentSkipReason>(StringComparer.Ordinal);
         var byType = new Dictionary<string, IReadOnlyList<PolicyResource>>(StringComparer.Ordinal);
-        var directoryPart = directory is null ? null : new DirectoryPart(directory, evaluatedAt);
+        var directoryPart = directory is null ? null : new DirectoryPart(directory);
         if (directoryPart is null)
         {
             foreach (string kind in EvidenceKinds.All.Where(EvidenceKinds.IsDirectoryArea))
@@ -101,7 +101,7 @@ public static class ResourceBuilder
         public readonly Dictionary<string, AccountResource> AccountsByEmployeeId = new(StringComparer.OrdinalIgnoreCase);
         public readonly Dictionary<string, GroupResource> GroupsById = new(StringComparer.OrdinalIgnoreCase);
 
-        public DirectoryPart(DirectoryIndex index, DateTimeOffset now)
+        public DirectoryPart(DirectoryIndex index)
         {
             DirectorySnapshot snapshot = index.Snapshot;
             bool signIns = !snapshot.IsMissing(EvidenceAreas.SignInActivity);
@@ -171,8 +171,8 @@ public static class ResourceBuilder
                     CreatedDateTime = g.CreatedDateTime,
                     MemberCount = g.Members.Count,
                     OwnerCount = g.Owners.Count,
-                    Members = Users(g.Members, group: null),
-                    Owners = Users(g.Owners, group: null),
+                    Members = Users(g.Members),
+                    Owners = Users(g.Owners),
                 };
                 foreach (AccountResource member in group.Members)
                 {
@@ -320,12 +320,10 @@ public static class ResourceBuilder
             Tenant.RoleAssignments = RoleAssignments.Cast<RoleAssignmentResource>().ToArray();
             Tenant.Groups = Groups.Cast<GroupResource>().ToArray();
             Tenant.ServicePrincipals = servicePrincipals.Values.ToArray();
-            _ = now;
         }
 
-        private AccountResource[] Users(IReadOnlyList<DirectoryObjectRef> refs, GroupResource? group)
+        private AccountResource[] Users(IReadOnlyList<DirectoryObjectRef> refs)
         {
-            _ = group;
             var users = new List<AccountResource>(refs.Count);
             foreach (DirectoryObjectRef r in refs)
             {
