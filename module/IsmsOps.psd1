@@ -67,6 +67,7 @@
         'Export-IsmsStatementOfApplicability'
         'Invoke-IsmsAssessment'
         'Test-IsmsControl'
+        'New-IsmsWaiver'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
