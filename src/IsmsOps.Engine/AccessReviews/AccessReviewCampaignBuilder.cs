@@ -62,7 +62,10 @@ public static class AccessReviewCampaignBuilder
         private readonly Dictionary<string, Person> _peopleByUpn = new(Ids);
         private readonly HashSet<string> _privilegedGroupIds = new(Ids);
         private readonly HashSet<(string Resource, string AppRole)> _privilegedAppRoles = [];
-        private readonly List<Candidate> _candidates = [];
+        // Candidates in item order. A group membership (nearly all of a large campaign) is kept as a few references and
+        // made into a Candidate only when it is checked or turned into its item: two million whole Candidates held at once
+        // were most of the builder's memory.
+        private readonly List<Slot> _candidates = [];
         // Keys hold references to the snapshot's own strings, so a million items add no key strings of their own.
         private readonly HashSet<(string User, AccessReviewAccessKind Kind, string Resource, string? Assignment, string? Through, AssignmentType How)> _seen = [];
         private readonly Dictionary<string, string> _notes = new(StringComparer.Ordinal);
@@ -160,13 +163,15 @@ public static class AccessReviewCampaignBuilder
             }
 
             // Reviewers are chosen up front: every reviewer is known, and an item without one fails, before anything is stored.
-            var unreviewed = new List<Candidate>();
-            foreach (Candidate candidate in _candidates)
+            int unreviewed = 0;
+            Candidate? first = null;
+            foreach (Slot slot in _candidates)
             {
-                (candidate.ReviewerIds, candidate.ByFallback) = ReviewersOf(candidate);
+                Candidate candidate = Materialize(slot);
                 if (candidate.ReviewerIds.Count == 0)
                 {
-                    unreviewed.Add(candidate);
+                    unreviewed++;
+                    first ??= candidate;
                 }
 
                 if (IsGuest(candidate.User))
@@ -175,11 +180,10 @@ public static class AccessReviewCampaignBuilder
                 }
             }
 
-            if (unreviewed.Count > 0)
+            if (first is not null)
             {
-                Candidate first = unreviewed[0];
                 throw new IsmsException("IsmsOps.AccessReview.NoReviewer", IsmsErrorKind.InvalidArgument,
-                    $"{unreviewed.Count} item(s) of campaign '{_definition.Name}' have no reviewer under the rule {_definition.Reviewers.Rule} "
+                    $"{unreviewed} item(s) of campaign '{_definition.Name}' have no reviewer under the rule {_definition.Reviewers.Rule} "
                     + $"(the first: {first.User.UserPrincipalName} on {first.ResourceName}{WhyNoReviewer(first)}), "
                     + (_fallback.Count == 0 ? "and no fallback reviewer was given" : "and the only fallback reviewer is that user, who cannot review their own access")
                     + ". Nothing was created.",
@@ -194,8 +198,47 @@ public static class AccessReviewCampaignBuilder
         {
             for (int i = 0; i < _candidates.Count; i++)
             {
-                yield return Complete(_candidates[i], i + 1);
+                yield return Complete(Materialize(_candidates[i]), i + 1);
             }
+        }
+
+        // A whole Candidate with its reviewers chosen: the one kept, or a membership's made afresh (the same each time).
+        private Candidate Materialize(Slot slot)
+        {
+            Candidate c;
+            if (slot.Full is not null)
+            {
+                c = slot.Full;
+                if (c.ReviewersChosen)
+                {
+                    return c;
+                }
+            }
+            else
+            {
+                GroupFacts facts = slot.Group!;
+                c = NewCandidate(slot.User!, facts.Group.Id, facts.Name, AccessReviewResourceKind.Group, AccessReviewAccessKind.GroupMembership);
+                if (slot.Carrier is null)
+                {
+                    (RemovalPath removal, string? note, string? detail) = facts.Removal.For(slot.User!);
+                    c.Assignment = AssignmentType.Direct;
+                    c.Removal = removal;
+                    c.RemovalNote = note;
+                    c.StepKind = removal == RemovalPath.Graph ? OffboardingStepKind.RemoveGroupMembership : OffboardingStepKind.ManualTask;
+                    c.Detail = detail;
+                }
+                else
+                {
+                    Inherit(c, slot.Carrier, "Member of nested group");
+                }
+
+                c.Privileged = facts.Privileged;
+                c.Group = facts.Group;
+            }
+
+            (c.ReviewerIds, c.ByFallback) = ReviewersOf(c);
+            c.ReviewersChosen = slot.Full is not null;
+            return c;
         }
 
         private string WhyNoReviewer(Candidate c) => _definition.Reviewers.Rule switch
@@ -302,8 +345,7 @@ public static class AccessReviewCampaignBuilder
                 return;
             }
 
-            string name = NameOf(group);
-            bool privileged = group.IsAssignableToRole || _privilegedGroupIds.Contains(group.Id);
+            var facts = new GroupFacts(group, NameOf(group), group.IsAssignableToRole || _privilegedGroupIds.Contains(group.Id), new MembershipRemovalOf(group));
             var visited = new HashSet<string>(Ids) { group.Id };
             var queue = new Queue<SnapshotGroup>();
             var users = new HashSet<SnapshotUser>(ReferenceEqualityComparer.Instance);
@@ -312,7 +354,6 @@ public static class AccessReviewCampaignBuilder
             {
                 SnapshotGroup carrier = queue.Dequeue();
                 bool direct = ReferenceEquals(carrier, group);
-                MembershipRemovalOf removalOf = direct ? new MembershipRemovalOf(group) : default;
                 users.Clear();
                 foreach (DirectoryObjectRef member in carrier.Members)
                 {
@@ -328,28 +369,15 @@ public static class AccessReviewCampaignBuilder
 
                     if (member.Kind == DirectoryObjectKind.User && _index.UserById(member.Id) is SnapshotUser user && users.Add(user))
                     {
-                        Candidate c = NewCandidate(user, group.Id, name, AccessReviewResourceKind.Group, AccessReviewAccessKind.GroupMembership);
-                        if (direct)
-                        {
-                            (RemovalPath removal, string? note, string? detail) = removalOf.For(user);
-                            c.Assignment = AssignmentType.Direct;
-                            c.Removal = removal;
-                            c.RemovalNote = note;
-                            c.StepKind = removal == RemovalPath.Graph ? OffboardingStepKind.RemoveGroupMembership : OffboardingStepKind.ManualTask;
-                            c.Detail = detail;
-                        }
-                        else
-                        {
-                            Inherit(c, carrier, "Member of nested group");
-                        }
-
-                        c.Privileged = privileged;
-                        c.Group = group;
-                        _candidates.Add(c);
+                        _candidates.Add(new Slot(null, user, facts, direct ? null : carrier));
                     }
                 }
             }
         }
+
+        private sealed record GroupFacts(SnapshotGroup Group, string Name, bool Privileged, MembershipRemovalOf Removal);
+
+        private readonly record struct Slot(Candidate? Full, SnapshotUser? User, GroupFacts? Group, SnapshotGroup? Carrier);
 
         // How a direct member leaves a group: the same for every member but of an Exchange-managed group, whose note names
         // the user, so it is worked out once per group (the note and detail strings then shared by its members' items).
@@ -564,7 +592,7 @@ public static class AccessReviewCampaignBuilder
         {
             if (_seen.Add((c.User.Id, c.Kind, c.ResourceId, c.AssignmentId, c.Through?.Id, c.Assignment)))
             {
-                _candidates.Add(c);
+                _candidates.Add(new Slot(c, null, null, null));
             }
         }
 
@@ -871,5 +899,7 @@ public static class AccessReviewCampaignBuilder
         public IReadOnlyList<string> ReviewerIds { get; set; } = [];
 
         public bool ByFallback { get; set; }
+
+        public bool ReviewersChosen { get; set; }
     }
 }
