@@ -65,7 +65,7 @@ internal static class CampaignBenchmark
 
                 created.Add(r);
                 Dictionary<string, double> p = StartChild(path, work, "parts");
-                Console.Error.WriteLine("campaign: parts " + string.Join(", ", p.Where(kv => kv.Key.EndsWith("_s", StringComparison.Ordinal))
+                Console.Error.WriteLine("campaign: parts " + string.Join(", ", p.Where(kv => kv.Key.EndsWith("_s", StringComparison.Ordinal) && !kv.Key.EndsWith("_cpu_s", StringComparison.Ordinal))
                     .Select(kv => FormattableString.Invariant($"{kv.Key}={kv.Value:N2} (CPU {p[kv.Key[..^2] + "_cpu_s"]:N2})"))));
                 parts.Add(p);
             }

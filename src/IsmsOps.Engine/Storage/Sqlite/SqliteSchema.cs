@@ -301,7 +301,7 @@ internal static class SqliteSchema
         // 11: the compact layout of access review items, for campaigns of millions. A campaign gets a small number; each
         // principal and resource (party), each distinct combination of an item's codes (shape), each distinct note and
         // each reviewer list (text) is stored once per campaign, and an item row holds numbers that refer to them, its
-        // own few fields, and its decision. The reviewer lists are mapped back to reviewers for "this reviewer's items".
+        // own few fields, and its decision (NULL until decided). The reviewer lists are mapped back to reviewers for "this reviewer's items".
         // Campaigns created before this migration stay in access_review_item and access_review_assignment and are read
         // from there; new campaigns are written only here.
         """
@@ -359,7 +359,7 @@ internal static class SqliteSchema
             removal_note_no INTEGER,
             since           TEXT,
             assignment_id   TEXT,
-            decision        TEXT NOT NULL DEFAULT 'NotReviewed',
+            decision        TEXT,
             justification   TEXT,
             decided_by      TEXT,
             decided_at      TEXT,
