@@ -167,14 +167,27 @@ public static class AccessReviewCampaignBuilder
             Candidate? first = null;
             foreach (Slot slot in _candidates)
             {
-                Candidate candidate = Materialize(slot);
-                if (candidate.ReviewerIds.Count == 0)
+                // A membership whose user's reviewers are already chosen needs no Candidate made to check it.
+                IReadOnlyList<string> reviewerIds;
+                SnapshotUser user;
+                if (slot.Full is null && _definition.Reviewers.Rule != AccessReviewerRule.ResourceOwner
+                    && _reviewersByUser.TryGetValue(slot.User!, out (IReadOnlyList<string> Ids, bool Fallback) known))
                 {
-                    unreviewed++;
-                    first ??= candidate;
+                    (reviewerIds, user) = (known.Ids, slot.User!);
+                }
+                else
+                {
+                    Candidate candidate = Materialize(slot);
+                    (reviewerIds, user) = (candidate.ReviewerIds, candidate.User);
                 }
 
-                if (IsGuest(candidate.User))
+                if (reviewerIds.Count == 0)
+                {
+                    unreviewed++;
+                    first ??= Materialize(slot);
+                }
+
+                if (IsGuest(user))
                 {
                     _gaps.Add("A snapshot holds no guest sponsors: no guest is recommended for removal for lacking one (reason SponsorUnknown).");
                 }

@@ -120,6 +120,12 @@ internal static class SqliteAccessReviewRows
         }
     }
 
+    // An item's row key in the compact layout: the campaign's number in the high 32 bits, the item id in the low. The
+    // table is then keyed by SQLite's own rowid, a campaign's items are one key range, and a new campaign's rows are
+    // appended at the end of the tree instead of each insert searching it.
+    private static long EntryKey(long campaignNo, long itemId) =>
+        itemId is > 0 and <= uint.MaxValue ? (campaignNo << 32) | itemId : throw new ArgumentOutOfRangeException(nameof(itemId), itemId, "Item ids run from 1 to 2^32 - 1.");
+
     // The campaign's number in the compact layout; null for a campaign stored before migration 11 (access_review_item).
     private static long? CampaignNo(SqliteConnection connection, SqliteTransaction? transaction, string campaignId)
     {
@@ -158,7 +164,7 @@ internal static class SqliteAccessReviewRows
             ? """
               SELECT s.reviewer_id, sum(e.assigned), sum(e.decided)
               FROM (SELECT reviewers_no, count(*) AS assigned, count(decision) AS decided FROM access_review_entry
-                    WHERE campaign_no = $n GROUP BY reviewers_no) e
+                    WHERE entry_key BETWEEN ($n << 32) AND ($n << 32) + 4294967295 GROUP BY reviewers_no) e
               JOIN access_review_reviewer_set s ON s.campaign_no = $n AND s.set_no = e.reviewers_no
               GROUP BY s.reviewer_id;
               """
@@ -185,7 +191,7 @@ internal static class SqliteAccessReviewRows
         long? no = CampaignNo(connection, null, campaignId);
         using SqliteCommand command = SqliteStore.Command(connection, null, no is null
             ? "SELECT count(*) FROM access_review_item WHERE campaign_id = $c AND decision <> 'NotReviewed';"
-            : "SELECT count(decision) FROM access_review_entry WHERE campaign_no = $n;");
+            : "SELECT count(decision) FROM access_review_entry WHERE entry_key BETWEEN ($n << 32) AND ($n << 32) + 4294967295;");
         command.Parameters.AddWithValue("$c", campaignId);
         command.Parameters.AddWithValue("$n", no ?? 0);
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
@@ -232,7 +238,7 @@ internal static class SqliteAccessReviewRows
     // The compact layout, joined back into the columns of the legacy row, in the same order, so one reader serves both.
     private static string CompactItemQuery(SqliteCommand command, long campaignNo, AccessReviewItemQuery query)
     {
-        var where = new List<string> { "e.campaign_no = " + SqliteStore.Bind(command, "$n", campaignNo) };
+        var where = new List<string> { "e.entry_key BETWEEN (" + SqliteStore.Bind(command, "$n", campaignNo) + " << 32) AND ($n << 32) + 4294967295" };
         if (query.ReviewerId is string reviewer)
         {
             where.Add("e.reviewers_no IN (SELECT set_no FROM access_review_reviewer_set WHERE campaign_no = $n AND reviewer_id = " + SqliteStore.Bind(command, "$r", reviewer) + ")");
@@ -245,25 +251,25 @@ internal static class SqliteAccessReviewRows
 
         if (query.ItemIds.Count > 0)
         {
-            where.Add("e.item_id IN (" + string.Join(",", query.ItemIds.Select((id, k) => SqliteStore.Bind(command, "$i" + k, id))) + ")");
+            where.Add("e.entry_key IN (" + string.Join(",", query.ItemIds.Select((id, k) => SqliteStore.Bind(command, "$i" + k, EntryKey(campaignNo, id)))) + ")");
         }
 
         return """
-            SELECT k.campaign_id, e.item_id, p.object_id, p.name, p.display_name, p.is_guest, p.person_id, r.object_id, r.name, s.resource_kind,
+            SELECT k.campaign_id, e.entry_key & 4294967295, p.object_id, p.name, p.display_name, p.is_guest, p.person_id, r.object_id, r.name, s.resource_kind,
                    s.access_kind, s.assignment, h.object_id, h.name, e.since, p.last_sign_in, s.recommendation, s.reasons, n.value, v.value,
                    s.by_fallback, s.privileged, s.removal_step_kind, e.assignment_id, d.value, s.removal, m.value, coalesce(e.decision, 'NotReviewed'), e.justification,
                    e.decided_by, e.decided_at, e.version
             FROM access_review_entry e
-            JOIN access_review_campaign_no k ON k.campaign_no = e.campaign_no
-            JOIN access_review_party p ON p.campaign_no = e.campaign_no AND p.party_no = e.principal_no
-            JOIN access_review_party r ON r.campaign_no = e.campaign_no AND r.party_no = e.resource_no
-            LEFT JOIN access_review_party h ON h.campaign_no = e.campaign_no AND h.party_no = e.inherited_no
-            JOIN access_review_shape s ON s.campaign_no = e.campaign_no AND s.shape_no = e.shape_no
-            JOIN access_review_text v ON v.campaign_no = e.campaign_no AND v.text_no = e.reviewers_no
-            LEFT JOIN access_review_text n ON n.campaign_no = e.campaign_no AND n.text_no = e.note_no
-            LEFT JOIN access_review_text d ON d.campaign_no = e.campaign_no AND d.text_no = e.detail_no
-            LEFT JOIN access_review_text m ON m.campaign_no = e.campaign_no AND m.text_no = e.removal_note_no
-            """ + SqliteStore.WhereClause(where) + " ORDER BY e.item_id;";
+            JOIN access_review_campaign_no k ON k.campaign_no = $n
+            JOIN access_review_party p ON p.campaign_no = $n AND p.party_no = e.principal_no
+            JOIN access_review_party r ON r.campaign_no = $n AND r.party_no = e.resource_no
+            LEFT JOIN access_review_party h ON h.campaign_no = $n AND h.party_no = e.inherited_no
+            JOIN access_review_shape s ON s.campaign_no = $n AND s.shape_no = e.shape_no
+            JOIN access_review_text v ON v.campaign_no = $n AND v.text_no = e.reviewers_no
+            LEFT JOIN access_review_text n ON n.campaign_no = $n AND n.text_no = e.note_no
+            LEFT JOIN access_review_text d ON d.campaign_no = $n AND d.text_no = e.detail_no
+            LEFT JOIN access_review_text m ON m.campaign_no = $n AND m.text_no = e.removal_note_no
+            """ + SqliteStore.WhereClause(where) + " ORDER BY e.entry_key;";
     }
 
     /// <summary>Stores the item's decision columns if its stored version is <paramref name="expectedVersion"/>; false otherwise.</summary>
@@ -277,9 +283,9 @@ internal static class SqliteAccessReviewRows
               """
             : """
               UPDATE access_review_entry SET decision = $decision, justification = $justification, decided_by = $by, decided_at = $at, version = $version
-              WHERE campaign_no = $n AND item_id = $i AND version = $expected;
+              WHERE entry_key = $key AND version = $expected;
               """);
-        command.Parameters.AddWithValue("$n", no ?? 0);
+        command.Parameters.AddWithValue("$key", no is long campaignNo ? EntryKey(campaignNo, item.ItemId) : 0);
         // The compact layout leaves an undecided item's decision NULL (a byte per row, not eleven).
         command.Parameters.AddWithValue("$decision", no is not null && item.Decision == AccessReviewDecision.NotReviewed ? DBNull.Value : item.Decision.ToString());
         command.Parameters.AddWithValue("$justification", SqliteStore.Db(item.Justification));
@@ -391,15 +397,15 @@ internal static class SqliteAccessReviewRows
             _connection = connection;
             _campaignNo = campaignNo;
             _entry = Prepare("""
-                INSERT INTO access_review_entry (campaign_no, item_id, principal_no, resource_no, inherited_no, shape_no, reviewers_no, note_no, detail_no,
+                INSERT INTO access_review_entry (entry_key, principal_no, resource_no, inherited_no, shape_no, reviewers_no, note_no, detail_no,
                     removal_note_no, since, assignment_id, decision, justification, decided_by, decided_at, version)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17);
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16);
                 """);
             // A new item is undecided (decision NULL) at version 1, the default: five fewer values to bind per row.
             _undecided = Prepare("""
-                INSERT INTO access_review_entry (campaign_no, item_id, principal_no, resource_no, inherited_no, shape_no, reviewers_no, note_no, detail_no,
+                INSERT INTO access_review_entry (entry_key, principal_no, resource_no, inherited_no, shape_no, reviewers_no, note_no, detail_no,
                     removal_note_no, since, assignment_id)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12);
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11);
                 """);
             _party = Prepare("INSERT INTO access_review_party (campaign_no, party_no, object_id, name, display_name, is_guest, person_id, last_sign_in) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8);");
             _shape = Prepare("""
@@ -429,40 +435,38 @@ internal static class SqliteAccessReviewRows
                 // Consecutive items share most of their numbers (a group's members in turn): SQLite keeps a value bound
                 // across resets, so only what changed is bound again.
                 SQLitePCL.sqlite3_stmt u = _undecided;
-                Rebind(u, 1, _campaignNo);
-                Rebind(u, 2, item.ItemId);
-                Rebind(u, 3, principal);
-                Rebind(u, 4, resource);
-                Rebind(u, 5, inherited);
-                Rebind(u, 6, shape);
-                Rebind(u, 7, reviewers);
-                Rebind(u, 8, note);
-                Rebind(u, 9, detail);
-                Rebind(u, 10, removalNote);
-                RebindText(u, 11, since);
-                RebindText(u, 12, item.AssignmentId);
+                Rebind(u, 1, EntryKey(_campaignNo, item.ItemId));
+                Rebind(u, 2, principal);
+                Rebind(u, 3, resource);
+                Rebind(u, 4, inherited);
+                Rebind(u, 5, shape);
+                Rebind(u, 6, reviewers);
+                Rebind(u, 7, note);
+                Rebind(u, 8, detail);
+                Rebind(u, 9, removalNote);
+                RebindText(u, 10, since);
+                RebindText(u, 11, item.AssignmentId);
                 Step(u);
                 return;
             }
 
             SQLitePCL.sqlite3_stmt s = _entry;
-            SQLitePCL.raw.sqlite3_bind_int64(s, 1, _campaignNo);
-            SQLitePCL.raw.sqlite3_bind_int64(s, 2, item.ItemId);
-            SQLitePCL.raw.sqlite3_bind_int64(s, 3, principal);
-            SQLitePCL.raw.sqlite3_bind_int64(s, 4, resource);
-            BindNumber(s, 5, inherited);
-            SQLitePCL.raw.sqlite3_bind_int64(s, 6, shape);
-            SQLitePCL.raw.sqlite3_bind_int64(s, 7, reviewers);
-            BindNumber(s, 8, note);
-            BindNumber(s, 9, detail);
-            BindNumber(s, 10, removalNote);
-            BindText(s, 11, since);
-            BindText(s, 12, item.AssignmentId);
-            BindText(s, 13, item.Decision == AccessReviewDecision.NotReviewed ? null : item.Decision.ToString());
-            BindText(s, 14, item.Justification);
-            BindText(s, 15, item.DecidedBy);
-            BindText(s, 16, item.DecidedAt is DateTimeOffset at ? AuditEvent.FormatTime(at.UtcDateTime) : null);
-            SQLitePCL.raw.sqlite3_bind_int64(s, 17, item.Version);
+            SQLitePCL.raw.sqlite3_bind_int64(s, 1, EntryKey(_campaignNo, item.ItemId));
+            SQLitePCL.raw.sqlite3_bind_int64(s, 2, principal);
+            SQLitePCL.raw.sqlite3_bind_int64(s, 3, resource);
+            BindNumber(s, 4, inherited);
+            SQLitePCL.raw.sqlite3_bind_int64(s, 5, shape);
+            SQLitePCL.raw.sqlite3_bind_int64(s, 6, reviewers);
+            BindNumber(s, 7, note);
+            BindNumber(s, 8, detail);
+            BindNumber(s, 9, removalNote);
+            BindText(s, 10, since);
+            BindText(s, 11, item.AssignmentId);
+            BindText(s, 12, item.Decision == AccessReviewDecision.NotReviewed ? null : item.Decision.ToString());
+            BindText(s, 13, item.Justification);
+            BindText(s, 14, item.DecidedBy);
+            BindText(s, 15, item.DecidedAt is DateTimeOffset at ? AuditEvent.FormatTime(at.UtcDateTime) : null);
+            SQLitePCL.raw.sqlite3_bind_int64(s, 16, item.Version);
             Step(s);
         }
 

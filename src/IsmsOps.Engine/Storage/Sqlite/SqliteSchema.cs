@@ -347,8 +347,7 @@ internal static class SqliteSchema
             PRIMARY KEY (campaign_no, reviewer_id, set_no)
         ) WITHOUT ROWID;
         CREATE TABLE access_review_entry (
-            campaign_no     INTEGER NOT NULL,
-            item_id         INTEGER NOT NULL,
+            entry_key       INTEGER PRIMARY KEY, -- campaign_no * 2^32 + item_id
             principal_no    INTEGER NOT NULL,
             resource_no     INTEGER NOT NULL,
             inherited_no    INTEGER,
@@ -363,10 +362,9 @@ internal static class SqliteSchema
             justification   TEXT,
             decided_by      TEXT,
             decided_at      TEXT,
-            version         INTEGER NOT NULL DEFAULT 1,
-            PRIMARY KEY (campaign_no, item_id)
-        ) WITHOUT ROWID;
-        CREATE INDEX access_review_entry_reviewers ON access_review_entry(campaign_no, reviewers_no);
+            version         INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX access_review_entry_reviewers ON access_review_entry(reviewers_no);
         """,
     ];
 
