@@ -350,7 +350,7 @@ public static class AccessReviewCampaignBuilder
         // Direct user members, then users reached through nested groups (inherited through the group they are a direct
         // member of). Cycles end where a group was already visited. A group's memberships are added once however many
         // parts of the scope name it, and a user listed twice in one member list counts once, so membership items need
-        // no entry in the campaign-wide duplicate set (at millions of items, that set was the builder's largest cost).
+        // no entry in the campaign-wide duplicate set (which at two million items held two million keys).
         private void AddMembersOf(SnapshotGroup group)
         {
             if (!_membersAdded.Add(group))
@@ -406,7 +406,7 @@ public static class AccessReviewCampaignBuilder
                 _group = group;
                 if (!group.IsExchangeManaged || group.OnPremisesSyncEnabled || group.IsDynamic)
                 {
-                    (RemovalPath removal, string note) = AccessInventory.MembershipRemoval(group, FirstUser);
+                    (RemovalPath removal, string note) = AccessInventory.MembershipRemoval(group, AnyUser);
                     _removal = removal;
                     _note = removal == RemovalPath.Graph ? null : note;
                     _detail = removal == RemovalPath.Graph ? null : $"groupMembership; {removal}";
@@ -424,7 +424,7 @@ public static class AccessReviewCampaignBuilder
                     : (_removal, _note, _detail);
 
             // Only an Exchange-managed group's note depends on the user; for every other group any user gives the same answer.
-            private static SnapshotUser FirstUser { get; } = new() { Id = string.Empty, UserPrincipalName = string.Empty };
+            private static SnapshotUser AnyUser { get; } = new() { Id = string.Empty, UserPrincipalName = string.Empty };
         }
 
         private void AddDirectoryRoles()
