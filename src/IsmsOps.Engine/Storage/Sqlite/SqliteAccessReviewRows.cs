@@ -106,6 +106,8 @@ internal static class SqliteAccessReviewRows
 
                 writer.Write(item);
             }
+
+            writer.WriteListItems();
         }
         finally
         {
@@ -241,7 +243,8 @@ internal static class SqliteAccessReviewRows
         var where = new List<string> { "e.entry_key BETWEEN (" + SqliteStore.Bind(command, "$n", campaignNo) + " << 32) AND ($n << 32) + 4294967295" };
         if (query.ReviewerId is string reviewer)
         {
-            where.Add("e.reviewers_no IN (SELECT set_no FROM access_review_reviewer_set WHERE campaign_no = $n AND reviewer_id = " + SqliteStore.Bind(command, "$r", reviewer) + ")");
+            where.Add("e.entry_key IN (SELECT ($n << 32) + l.item_id FROM access_review_reviewer_set s JOIN access_review_list_item l ON l.campaign_no = $n AND l.reviewers_no = s.set_no "
+                + "WHERE s.campaign_no = $n AND s.reviewer_id = " + SqliteStore.Bind(command, "$r", reviewer) + ")");
         }
 
         if (query.PendingOnly)
@@ -389,6 +392,7 @@ internal static class SqliteAccessReviewRows
         private readonly Dictionary<string, long> _texts = new(StringComparer.Ordinal);
         private readonly Dictionary<string, long> _textsByReference = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<object, long> _listsByReference = new(ReferenceEqualityComparer.Instance);
+        private readonly List<long> _listItems = [];
         private Party _lastResource;
         private long _lastResourceNo = -1;
 
@@ -423,6 +427,7 @@ internal static class SqliteAccessReviewRows
             long? inherited = item.InheritedFromGroupId is string through ? PartyNo(new Party(through, item.InheritedFromGroupName, null, false, null, null)) : null;
             long shape = ShapeNo(item);
             long reviewers = ReviewersNo(item.ReviewerIds);
+            _listItems.Add((reviewers << 32) | EntryKey(0, item.ItemId));
             long? note = TextNo(item.RecommendationNote);
             long? detail = TextNo(item.RemovalDetail);
             long? removalNote = TextNo(item.RemovalNote);
@@ -497,6 +502,31 @@ internal static class SqliteAccessReviewRows
             BindText(s, index, value);
             _bound[index] = long.MinValue;
             _known[index] = value is null;
+        }
+
+        /// <summary>
+        /// Writes which items each reviewer list holds, sorted by list then item: in key order, each row lands next to
+        /// the last instead of somewhere in the middle of the tree.
+        /// </summary>
+        public void WriteListItems()
+        {
+            long[] keys = [.. _listItems];
+            _listItems.Clear();
+            Array.Sort(keys);
+            using SQLitePCL.sqlite3_stmt s = Prepare("INSERT INTO access_review_list_item (campaign_no, reviewers_no, item_id) VALUES (?1, ?2, ?3);");
+            SQLitePCL.raw.sqlite3_bind_int64(s, 1, _campaignNo);
+            long list = -1;
+            foreach (long key in keys)
+            {
+                if (key >> 32 != list)
+                {
+                    list = key >> 32;
+                    SQLitePCL.raw.sqlite3_bind_int64(s, 2, list);
+                }
+
+                SQLitePCL.raw.sqlite3_bind_int64(s, 3, key & uint.MaxValue);
+                Step(s);
+            }
         }
 
         private long PrincipalNo(AccessReviewItem item)

@@ -364,7 +364,12 @@ internal static class SqliteSchema
             decided_at      TEXT,
             version         INTEGER NOT NULL DEFAULT 1
         );
-        CREATE INDEX access_review_entry_reviewers ON access_review_entry(reviewers_no);
+        CREATE TABLE access_review_list_item (
+            campaign_no  INTEGER NOT NULL,
+            reviewers_no INTEGER NOT NULL,
+            item_id      INTEGER NOT NULL,
+            PRIMARY KEY (campaign_no, reviewers_no, item_id)
+        ) WITHOUT ROWID;
         """,
     ];
 
