@@ -223,15 +223,17 @@ public sealed class AccessReviewRegister
     }
 
     /// <summary>
-    /// Enumerates <paramref name="source"/> on a second thread, a few thousand items ahead of the caller: the builder
+    /// Enumerates <paramref name="source"/> on a second thread, up to a few thousand items ahead of the caller: the builder
     /// makes and hashes items while the store writes the ones already made, so on two cores the two overlap. Items come
     /// out in order; an exception of the source is thrown to the caller once the items before it are taken, and a caller
     /// that stops early stops the source.
     /// </summary>
     private static IEnumerable<T> ReadAhead<T>(IEnumerable<T> source, CancellationToken cancellationToken)
     {
-        const int ChunkSize = 4096;
-        using var chunks = new System.Collections.Concurrent.BlockingCollection<T[]>(boundedCapacity: 8);
+        // Small and few chunks: items waiting in the queue when a collection runs are promoted, and a deep queue let a
+        // few hundred megabytes of dead items pile up in the oldest generation.
+        const int ChunkSize = 1024;
+        using var chunks = new System.Collections.Concurrent.BlockingCollection<T[]>(boundedCapacity: 4);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task producer = Task.Run(() =>
         {
