@@ -3,15 +3,15 @@ using System.Globalization;
 namespace IsmsOps.Bench;
 
 /// <summary>
-/// Entry point: <c>import | append | verify | snapshot | collect | offboard | onboard | leavers | denies | hrfeed | tables | reports | assessment | all</c>, plus the internal child modes that some
+/// Entry point: <c>import | append | verify | snapshot | collect | offboard | onboard | leavers | denies | campaign | complete | hrfeed | tables | reports | assessment | all</c>, plus the internal child modes that some
 /// benchmarks start in fresh processes (<c>--child-import</c>, <c>--child-snapshot-load</c>, <c>--child-sandbox</c>,
-/// <c>--child-collect</c>, <c>--child-hrfeed</c>). Results go to stdout as a markdown table; progress goes to stderr.
+/// <c>--child-collect</c>, <c>--child-hrfeed</c>, <c>--child-campaign</c>). Results go to stdout as a markdown table; progress goes to stderr.
 /// </summary>
 internal static class Program
 {
     private const string Usage = """
-        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|onboard|leavers|denies|hrfeed|tables|reports|assessment|all [options]
-          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, onboard 10, leavers 3, denies 5, hrfeed 3, tables 5, reports 3, assessment 5)
+        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|onboard|leavers|denies|campaign|complete|hrfeed|tables|reports|assessment|all [options]
+          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, onboard 10, leavers 3, denies 5, campaign 3, complete 5, hrfeed 3, tables 5, reports 3, assessment 5)
           --events N           events per append run (default 50000; batch size 1 uses N/25)
           --verify-events N    events in the verification store (default 1000000)
           --build-batch N      events per append while building the verification store (default 10000)
@@ -31,6 +31,8 @@ internal static class Program
           --hr-people N        people in the hrfeed benchmark's feed and users in its snapshot (default 50000)
           --table-rows N       rows the tables benchmark writes, reads back and compares in CSV and XLSX (default 100000)
           --report-findings N  findings in the run the reports benchmark writes in every format (default 100000)
+          --review-users N     users in the campaign benchmark's snapshot (default 100000)
+          --groups-per-user N  groups each of them is a direct member of, one campaign item each (default 20)
         """;
 
     public static async Task<int> Main(string[] args)
@@ -43,6 +45,11 @@ internal static class Program
         if (args.Length >= 2 && args[0] == HrFeedBenchmark.ChildSwitch)
         {
             return HrFeedBenchmark.RunChild(args[1]);
+        }
+
+        if (args.Length >= 4 && args[0] == CampaignBenchmark.ChildSwitch)
+        {
+            return CampaignBenchmark.RunChild(args[1..]);
         }
 
         if (args.Length >= 2 && args[0] == SnapshotBenchmark.ChildSwitch)
@@ -118,6 +125,16 @@ internal static class Program
             await DeniesBenchmark.RunAsync(options, report).ConfigureAwait(false);
         }
 
+        if (options.Command is "campaign" or "all")
+        {
+            CampaignBenchmark.Run(options, report);
+        }
+
+        if (options.Command is "complete" or "all")
+        {
+            await CompleteBenchmark.RunAsync(options, report).ConfigureAwait(false);
+        }
+
         if (options.Command is "hrfeed" or "all")
         {
             HrFeedBenchmark.Run(options, report);
@@ -188,6 +205,10 @@ internal sealed record BenchOptions
 
     public int ReportFindings { get; init; } = 100_000;
 
+    public int ReviewUsers { get; init; } = 100_000;
+
+    public int GroupsPerUser { get; init; } = 20;
+
     public string ModuleManifest { get; init; } = ImportBenchmark.DefaultManifest();
 
     public int RunsOr(int fallback) => Runs ?? fallback;
@@ -215,7 +236,7 @@ internal sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "denies" or "hrfeed" or "tables" or "reports" or "assessment" or "all"))
+        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "denies" or "campaign" or "complete" or "hrfeed" or "tables" or "reports" or "assessment" or "all"))
         {
             throw new ArgumentException("Name a benchmark.");
         }
@@ -246,6 +267,9 @@ internal sealed record BenchOptions
                 "--hr-people" => options with { HrPeople = Positive(args[i], value) },
                 "--table-rows" => options with { TableRows = Positive(args[i], value) },
                 "--report-findings" => options with { ReportFindings = Positive(args[i], value) },
+
+                "--review-users" => options with { ReviewUsers = Positive(args[i], value) },
+                "--groups-per-user" => options with { GroupsPerUser = Positive(args[i], value) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
             i++;

@@ -302,12 +302,8 @@ public sealed class SqliteStore : IIsmsStore
     public Task<IReadOnlyList<(string ReviewerId, long Assigned, long Decided)>> GetAccessReviewProgressAsync(string campaignId, CancellationToken cancellationToken) =>
         Read(cancellationToken, connection => SqliteAccessReviewRows.Progress(connection, campaignId));
 
-    public Task<long> CountDecidedAccessReviewItemsAsync(string campaignId, CancellationToken cancellationToken) => Read(cancellationToken, connection =>
-    {
-        using SqliteCommand command = Command(connection, null, "SELECT count(*) FROM access_review_item WHERE campaign_id = $c AND decision <> 'NotReviewed';");
-        command.Parameters.AddWithValue("$c", campaignId);
-        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-    });
+    public Task<long> CountDecidedAccessReviewItemsAsync(string campaignId, CancellationToken cancellationToken) =>
+        Read(cancellationToken, connection => SqliteAccessReviewRows.CountDecided(connection, campaignId));
 
     public Task<IReadOnlyList<AccessReviewApplyResult>> GetAccessReviewResultsAsync(string campaignId, CancellationToken cancellationToken) =>
         Read(cancellationToken, connection => SqliteAccessReviewRows.Results(connection, null, campaignId));
