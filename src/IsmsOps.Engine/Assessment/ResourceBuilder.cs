@@ -45,7 +45,11 @@ public static class ResourceBuilder
                 };
             }
 
-            missing[EvidenceKinds.GuestSponsors] = AssessmentSkipReason.NoEvidence;
+            if (!directory.Snapshot.SponsorsCollected)
+            {
+                missing[EvidenceKinds.GuestSponsors] = AssessmentSkipReason.NoEvidence;
+            }
+
             byType["account"] = directoryPart.Accounts;
             byType["group"] = directoryPart.Groups;
             byType["roleAssignment"] = directoryPart.RoleAssignments;
@@ -149,6 +153,13 @@ public static class ResourceBuilder
                 if (user.ManagerId is not null && AccountsById.TryGetValue(user.ManagerId, out AccountResource? manager))
                 {
                     AccountsById[user.Id].Manager = manager;
+                }
+
+                if (user.SponsorIds.Count > 0)
+                {
+                    AccountResource guest = AccountsById[user.Id];
+                    guest.SponsorCount = user.SponsorIds.Count;
+                    guest.Sponsors = user.SponsorIds.Select(id => AccountsById.GetValueOrDefault(id)).OfType<AccountResource>().ToList();
                 }
             }
 

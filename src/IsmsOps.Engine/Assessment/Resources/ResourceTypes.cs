@@ -76,7 +76,8 @@ public sealed class AccountResource : PolicyResource
     [PolicyField("roleAssignments", "Directory role assignments of the account, active and eligible.", "snapshot", Inverse = "principal")] public IReadOnlyList<RoleAssignmentResource> RoleAssignments { get; internal set; } = [];
     [PolicyField("appRoleAssignments", "App role assignments granted directly to the account.", "snapshot", Inverse = "principal")] public IReadOnlyList<AppRoleAssignmentResource> AppRoleAssignments { get; internal set; } = [];
     [PolicyField("privileged", "True when the account holds a privileged directory role (active or eligible), directly or as a member of a role-assignable group.", "snapshot, computed")] public bool Privileged { get; internal set; }
-    [PolicyField("sponsors", "The guest's sponsors. Snapshots do not record sponsors yet: declare evidence guestSponsors.", "snapshot (guestSponsors)")] public IReadOnlyList<AccountResource> Sponsors { get; internal set; } = [];
+    [PolicyField("sponsors", "The guest's sponsors that are user accounts (declare evidence guestSponsors: snapshots written before sponsors were collected cannot tell none from unknown).", "snapshot (guestSponsors)")] public IReadOnlyList<AccountResource> Sponsors { get; internal set; } = [];
+    [PolicyField("sponsorCount", "Sponsors of every kind (users and groups), including any no longer in the snapshot (declare evidence guestSponsors).", "snapshot (guestSponsors)")] public int SponsorCount { get; internal set; }
 }
 
 /// <summary>A directory group.</summary>
