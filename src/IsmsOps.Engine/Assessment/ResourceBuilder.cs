@@ -380,11 +380,14 @@ public static class ResourceBuilder
         public readonly RegisterResource Register = new() { Id = "register", Name = "ISMS register" };
         private readonly RegisterEvidence _register;
         private readonly DateTimeOffset _now;
+        private readonly string[] _policiesInForce;
 
         public RegisterPart(RegisterEvidence register, RoleCatalog catalog, DateTimeOffset now, DirectoryPart? directory)
         {
             _register = register;
             _now = now;
+            _policiesInForce = register.AcknowledgementPolicy.CurrentVersions.Where(v => v.Kind == AcknowledgementKind.Policy)
+                .Select(v => v.Name).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase).ToArray();
             ILookup<string, ScreeningRecord> screenings = register.Screenings.ToLookup(s => s.PersonId, StringComparer.OrdinalIgnoreCase);
             ILookup<string, Acknowledgements.Acknowledgement> acknowledgements = register.Acknowledgements.ToLookup(a => a.PersonId, StringComparer.OrdinalIgnoreCase);
             var byId = new Dictionary<string, PersonResource>(StringComparer.OrdinalIgnoreCase);
@@ -558,6 +561,13 @@ public static class ResourceBuilder
             person.TrainingCompletedOn = Utc(training?.AcknowledgedOn);
             person.TrainingExpiresOn = training is null ? null : Utc(Expiry(training));
             person.TrainingCurrent = training is not null && training.AcknowledgedOn <= today.Date && (Expiry(training) is not DateTime te || today.Date < te);
+            // Any current acceptance of a policy counts, not only the newest: re-accepting an older copy by mistake
+            // does not undo an acceptance of the version in force.
+            string[] current = records.Where(a => a.Kind == AcknowledgementKind.Policy && Current(a)).Select(a => a.Name)
+                .Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase).ToArray();
+            person.CurrentPolicies = current;
+            person.MissingPolicies = _policiesInForce.Length == 0 ? []
+                : _policiesInForce.Where(n => !current.Contains(n, StringComparer.OrdinalIgnoreCase)).ToArray();
         }
 
         private static string[] Conflicts(RoleCatalog catalog, RoleDefinition role, IReadOnlyList<AccountResource> accounts)
