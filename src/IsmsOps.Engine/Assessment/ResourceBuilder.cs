@@ -55,6 +55,7 @@ public static class ResourceBuilder
             byType["roleAssignment"] = directoryPart.RoleAssignments;
             byType["appRoleAssignment"] = directoryPart.AppRoleAssignments;
             byType["servicePrincipal"] = directoryPart.ServicePrincipals;
+            byType["device"] = directoryPart.Devices;
             byType["tenant"] = [directoryPart.Tenant];
         }
 
@@ -99,6 +100,7 @@ public static class ResourceBuilder
         public readonly List<PolicyResource> RoleAssignments = [];
         public readonly List<PolicyResource> AppRoleAssignments = [];
         public readonly List<PolicyResource> ServicePrincipals = [];
+        public readonly List<PolicyResource> Devices = [];
         public readonly TenantResource Tenant = new() { Id = "tenant" };
         public readonly Dictionary<string, AccountResource> AccountsById = new(StringComparer.OrdinalIgnoreCase);
         public readonly Dictionary<string, AccountResource> AccountsByUpn = new(StringComparer.OrdinalIgnoreCase);
@@ -216,6 +218,36 @@ public static class ResourceBuilder
                 };
                 servicePrincipals[sp.Id] = resource;
                 ServicePrincipals.Add(resource);
+            }
+
+            var devicesOf = new Dictionary<AccountResource, List<DeviceResource>>();
+            foreach (SnapshotDevice d in snapshot.Devices)
+            {
+                var device = new DeviceResource
+                {
+                    Id = d.Id,
+                    Name = d.DisplayName ?? d.DeviceId ?? d.Id,
+                    DeviceId = d.DeviceId,
+                    DisplayName = d.DisplayName,
+                    AccountEnabled = d.AccountEnabled,
+                    OperatingSystem = d.OperatingSystem,
+                    TrustType = d.TrustType,
+                    LastSignIn = d.ApproximateLastSignInDateTime,
+                    OwnerCount = d.RegisteredOwnerIds.Count,
+                    Owners = d.RegisteredOwnerIds.Select(id => AccountsById.GetValueOrDefault(id)).OfType<AccountResource>().ToArray(),
+                    Users = d.RegisteredUserIds.Select(id => AccountsById.GetValueOrDefault(id)).OfType<AccountResource>().ToArray(),
+                };
+                foreach (AccountResource owner in device.Owners)
+                {
+                    Add(devicesOf, owner, device);
+                }
+
+                Devices.Add(device);
+            }
+
+            foreach ((AccountResource owner, List<DeviceResource> owned) in devicesOf)
+            {
+                owner.OwnedDevices = owned;
             }
 
             var privilegedUsers = new HashSet<AccountResource>();

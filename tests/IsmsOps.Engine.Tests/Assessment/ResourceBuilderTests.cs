@@ -158,4 +158,30 @@ public sealed class ResourceBuilderTests
         Assert.Empty(cy.CurrentPolicies);
         Assert.Equal(["Acceptable Use Policy", "Information Security Policy"], cy.MissingPolicies);
     }
+
+    [Fact]
+    public void Devices_are_resources_linked_to_their_owners_and_users_in_both_directions()
+    {
+        DirectorySnapshot snapshot = Snapshot() with
+        {
+            Devices =
+            [
+                new SnapshotDevice { Id = "d1", DeviceId = "dev-1", DisplayName = "ADA-LAPTOP", AccountEnabled = true, OperatingSystem = "Windows", TrustType = "AzureAd",
+                    ApproximateLastSignInDateTime = Now.AddDays(-2), RegisteredOwnerIds = ["u1", "owner-not-in-snapshot"], RegisteredUserIds = ["u1", "u2"] },
+                new SnapshotDevice { Id = "d2", DisplayName = "KIOSK", AccountEnabled = false },
+            ],
+        };
+
+        ResourceSet set = ResourceBuilder.Build(DirectoryIndex.Build(snapshot), RegisterEvidence.Empty, RoleCatalog.Empty, Now);
+
+        DeviceResource laptop = One<DeviceResource>(set, "device", "d1");
+        Assert.Equal(("ADA-LAPTOP", "dev-1", "Windows", "AzureAd", true), (laptop.Name, laptop.DeviceId, laptop.OperatingSystem, laptop.TrustType, laptop.AccountEnabled));
+        Assert.Equal(Now.AddDays(-2), laptop.LastSignIn);
+        Assert.Equal(["u1"], laptop.Owners.Select(a => a.Id));
+        Assert.Equal(2, laptop.OwnerCount);
+        Assert.Equal(["u1", "u2"], laptop.Users.Select(a => a.Id));
+        Assert.Equal(["d1"], One<AccountResource>(set, "account", "u1").OwnedDevices.Select(d => d.Id));
+        Assert.Empty(One<AccountResource>(set, "account", "u2").OwnedDevices);
+        Assert.Equal(0, One<DeviceResource>(set, "device", "d2").OwnerCount);
+    }
 }

@@ -1,3 +1,5 @@
+using IsmsOps.Engine.Snapshots;
+
 namespace IsmsOps.Engine.Assessment.Resources;
 
 // The resource types conditions evaluate. Each property marked [PolicyField] is a field of the policy language;
@@ -80,6 +82,7 @@ public sealed class AccountResource : PolicyResource
     [PolicyField("privileged", "True when the account holds a privileged directory role (active or eligible), directly or as a member of a role-assignable group.", "snapshot, computed")] public bool Privileged { get; internal set; }
     [PolicyField("sponsors", "The guest's sponsors that are user accounts (declare evidence guestSponsors: snapshots written before sponsors were collected cannot tell none from unknown).", "snapshot (guestSponsors)")] public IReadOnlyList<AccountResource> Sponsors { get; internal set; } = [];
     [PolicyField("sponsorCount", "Sponsors of every kind (users and groups), including any no longer in the snapshot (declare evidence guestSponsors).", "snapshot (guestSponsors)")] public int SponsorCount { get; internal set; }
+    [PolicyField("ownedDevices", "Devices the account is a registered owner of (declare evidence devices).", "snapshot (devices)", Inverse = "owners")] public IReadOnlyList<DeviceResource> OwnedDevices { get; internal set; } = [];
 }
 
 /// <summary>A directory group.</summary>
@@ -148,6 +151,21 @@ public sealed class ServicePrincipalResource : PolicyResource
     [PolicyField("assignments", "App role assignments granted on this application.", "snapshot", Inverse = "application")] public IReadOnlyList<AppRoleAssignmentResource> Assignments { get; internal set; } = [];
     [PolicyField("tenantWideDelegatedScopes", "Delegated permissions admin-consented for all users of this client (AllPrincipals grants).", "snapshot (delegatedGrants)")] public IReadOnlyList<string> TenantWideDelegatedScopes { get; internal set; } = [];
     [PolicyField("privilegedRoleCount", "Privileged directory roles the service principal holds (active or eligible).", "snapshot")] public int PrivilegedRoleCount { get; internal set; }
+}
+
+/// <summary>A device registered in or joined to the directory, with its registered owners and users.</summary>
+[PolicyResource("device", "A device registered in or joined to the directory (Entra registered, joined or hybrid joined).", Evidence = [EvidenceKinds.Directory, EvidenceAreas.Devices])]
+public sealed class DeviceResource : PolicyResource
+{
+    [PolicyField("deviceId", "The device's own id (Graph deviceId), not the directory object id.", "snapshot")] public string? DeviceId { get; internal set; }
+    [PolicyField("displayName", "Display name.", "snapshot")] public string? DisplayName { get; internal set; }
+    [PolicyField("accountEnabled", "True when the device can be used to sign in.", "snapshot")] public bool AccountEnabled { get; internal set; }
+    [PolicyField("operatingSystem", "Operating system (Windows, iOS, Android, MacMDM, ...).", "snapshot")] public string? OperatingSystem { get; internal set; }
+    [PolicyField("trustType", "Workplace (registered), AzureAd (joined) or ServerAd (hybrid joined).", "snapshot")] public string? TrustType { get; internal set; }
+    [PolicyField("lastSignIn", "Approximate last sign-in with the device.", "snapshot")] public DateTimeOffset? LastSignIn { get; internal set; }
+    [PolicyField("owners", "Registered owners that are user accounts.", "snapshot", Inverse = "ownedDevices")] public IReadOnlyList<AccountResource> Owners { get; internal set; } = [];
+    [PolicyField("ownerCount", "Registered owners of every kind, including any no longer in the snapshot.", "snapshot")] public int OwnerCount { get; internal set; }
+    [PolicyField("users", "Registered users that are user accounts.", "snapshot")] public IReadOnlyList<AccountResource> Users { get; internal set; } = [];
 }
 
 /// <summary>An access review campaign of the register.</summary>
