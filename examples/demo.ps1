@@ -4,7 +4,8 @@
     verify it, export it for an auditor, and show that tampering with the export is caught. Then the directory: start
     the Graph sandbox (a generated tenant on 127.0.0.1), connect to it, snapshot it, and show one person's access
     inventory, live and offline; onboard a screened joiner, offboard leavers, and let HR events drive a joiner, a
-    mover and a leaver through Invoke-IsmsLifecycle.
+    mover and a leaver through Invoke-IsmsLifecycle. It ends with a compliance report: the shipped controls evaluated
+    over the closing snapshot and the register, exported for an auditor, a CI pipeline and code scanning.
 .DESCRIPTION
     Runs under the bundled host (dotnet run --project src/IsmsOps.Host -- -File examples/demo.ps1) or pwsh. It uses
     only PowerShell's core cmdlets, .NET calls and IsmsOps's own cmdlets. Every run starts from an empty store in
@@ -401,6 +402,9 @@ $again = @(Invoke-IsmsAccessReviewCycle -Confirm:$false)
 "The job runs again: $($again.Count) step(s) to do."
 if ($guest.AccountEnabled -or $cycle.Count -ne 1 -or "$($cycle[0].Outcome)" -ne 'Done' -or $again.Count -ne 0) { $failures++ }
 
+# The directory as the demo leaves it (leavers offboarded, the guest disabled), for the compliance report in step 24.
+$closingSnapshot = [System.IO.Path]::Combine($evidence, 'directory-closing.json.gz')
+Export-IsmsDirectorySnapshot -Path $closingSnapshot | Out-Null
 Disconnect-IsmsGraph
 Stop-IsmsSandbox
 
@@ -431,6 +435,22 @@ Get-IsmsAuditEvent -Target person:E2901 -Action Person.PersonalDataRemoved | Out
 $trail = Test-IsmsAuditTrail
 "The trail keeps its facts and still verifies: $($trail.IsValid)"
 if (-not $trail.IsValid) { $failures++ }
+
+Step '24. The compliance report: the shipped controls (policies/controls) evaluated offline over the closing snapshot and the register'
+$assessment = @(Invoke-IsmsAssessment -SnapshotPath $closingSnapshot)
+$byOutcome = @{}
+$assessment | ForEach-Object { $byOutcome["$($_.Outcome)"] = 1 + [int]$byOutcome["$($_.Outcome)"] }
+"$($assessment.Count) controls evaluated: $((@('Pass', 'Fail', 'Waived', 'NotApplicable', 'Error', 'Skipped') | Where-Object { $byOutcome[$_] } | ForEach-Object { "$_ $($byOutcome[$_])" }) -join ', ')"
+$failing = @($assessment | Where-Object { "$($_.Outcome)" -eq 'Fail' })
+"Failing controls: $(($failing | ForEach-Object { "$($_.Control.Id) ($($_.FailCount))" }) -join ', ')"
+$reports = [System.IO.Path]::Combine($DataPath, 'reports')
+$written = @($assessment | Export-IsmsAssessmentReport -Format Html, Json, Oscal, Sarif, JUnit -Path $reports)
+$written += @($assessment | Export-IsmsStatementOfApplicability -Path $reports -Format Html, Csv | ForEach-Object { [pscustomobject]@{ Path = $_.FullName; Length = $_.Length } })
+'The report for the auditor, a CI pipeline and code scanning, and the statement of applicability:'
+$written | ForEach-Object { "  $($_.Path) ($($_.Length) bytes)" }
+$html = [System.IO.Path]::Combine($reports, 'assessment.html')
+if ($assessment.Count -lt 40 -or $failing.Count -eq 0 -or $written.Count -ne 7 -or -not [System.IO.File]::Exists($html) -or
+    -not [System.IO.File]::ReadAllText($html).Contains($failing[0].Control.Id)) { $failures++ }
 
 ''
 if ($failures -eq 0) {

@@ -45,12 +45,17 @@ public static class ResourceBuilder
                 };
             }
 
-            missing[EvidenceKinds.GuestSponsors] = AssessmentSkipReason.NoEvidence;
+            if (!directory.Snapshot.SponsorsCollected)
+            {
+                missing[EvidenceKinds.GuestSponsors] = AssessmentSkipReason.NoEvidence;
+            }
+
             byType["account"] = directoryPart.Accounts;
             byType["group"] = directoryPart.Groups;
             byType["roleAssignment"] = directoryPart.RoleAssignments;
             byType["appRoleAssignment"] = directoryPart.AppRoleAssignments;
             byType["servicePrincipal"] = directoryPart.ServicePrincipals;
+            byType["device"] = directoryPart.Devices;
             byType["tenant"] = [directoryPart.Tenant];
         }
 
@@ -95,6 +100,7 @@ public static class ResourceBuilder
         public readonly List<PolicyResource> RoleAssignments = [];
         public readonly List<PolicyResource> AppRoleAssignments = [];
         public readonly List<PolicyResource> ServicePrincipals = [];
+        public readonly List<PolicyResource> Devices = [];
         public readonly TenantResource Tenant = new() { Id = "tenant" };
         public readonly Dictionary<string, AccountResource> AccountsById = new(StringComparer.OrdinalIgnoreCase);
         public readonly Dictionary<string, AccountResource> AccountsByUpn = new(StringComparer.OrdinalIgnoreCase);
@@ -149,6 +155,13 @@ public static class ResourceBuilder
                 if (user.ManagerId is not null && AccountsById.TryGetValue(user.ManagerId, out AccountResource? manager))
                 {
                     AccountsById[user.Id].Manager = manager;
+                }
+
+                if (user.SponsorIds.Count > 0)
+                {
+                    AccountResource guest = AccountsById[user.Id];
+                    guest.SponsorCount = user.SponsorIds.Count;
+                    guest.Sponsors = user.SponsorIds.Select(id => AccountsById.GetValueOrDefault(id)).OfType<AccountResource>().ToList();
                 }
             }
 
@@ -205,6 +218,36 @@ public static class ResourceBuilder
                 };
                 servicePrincipals[sp.Id] = resource;
                 ServicePrincipals.Add(resource);
+            }
+
+            var devicesOf = new Dictionary<AccountResource, List<DeviceResource>>();
+            foreach (SnapshotDevice d in snapshot.Devices)
+            {
+                var device = new DeviceResource
+                {
+                    Id = d.Id,
+                    Name = d.DisplayName ?? d.DeviceId ?? d.Id,
+                    DeviceId = d.DeviceId,
+                    DisplayName = d.DisplayName,
+                    AccountEnabled = d.AccountEnabled,
+                    OperatingSystem = d.OperatingSystem,
+                    TrustType = d.TrustType,
+                    LastSignIn = d.ApproximateLastSignInDateTime,
+                    OwnerCount = d.RegisteredOwnerIds.Count,
+                    Owners = d.RegisteredOwnerIds.Select(id => AccountsById.GetValueOrDefault(id)).OfType<AccountResource>().ToArray(),
+                    Users = d.RegisteredUserIds.Select(id => AccountsById.GetValueOrDefault(id)).OfType<AccountResource>().ToArray(),
+                };
+                foreach (AccountResource owner in device.Owners)
+                {
+                    Add(devicesOf, owner, device);
+                }
+
+                Devices.Add(device);
+            }
+
+            foreach ((AccountResource owner, List<DeviceResource> owned) in devicesOf)
+            {
+                owner.OwnedDevices = owned;
             }
 
             var privilegedUsers = new HashSet<AccountResource>();
@@ -369,11 +412,14 @@ public static class ResourceBuilder
         public readonly RegisterResource Register = new() { Id = "register", Name = "ISMS register" };
         private readonly RegisterEvidence _register;
         private readonly DateTimeOffset _now;
+        private readonly string[] _policiesInForce;
 
         public RegisterPart(RegisterEvidence register, RoleCatalog catalog, DateTimeOffset now, DirectoryPart? directory)
         {
             _register = register;
             _now = now;
+            _policiesInForce = register.AcknowledgementPolicy.CurrentVersions.Where(v => v.Kind == AcknowledgementKind.Policy)
+                .Select(v => v.Name).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase).ToArray();
             ILookup<string, ScreeningRecord> screenings = register.Screenings.ToLookup(s => s.PersonId, StringComparer.OrdinalIgnoreCase);
             ILookup<string, Acknowledgements.Acknowledgement> acknowledgements = register.Acknowledgements.ToLookup(a => a.PersonId, StringComparer.OrdinalIgnoreCase);
             var byId = new Dictionary<string, PersonResource>(StringComparer.OrdinalIgnoreCase);
@@ -547,6 +593,13 @@ public static class ResourceBuilder
             person.TrainingCompletedOn = Utc(training?.AcknowledgedOn);
             person.TrainingExpiresOn = training is null ? null : Utc(Expiry(training));
             person.TrainingCurrent = training is not null && training.AcknowledgedOn <= today.Date && (Expiry(training) is not DateTime te || today.Date < te);
+            // Any current acceptance of a policy counts, not only the newest: re-accepting an older copy by mistake
+            // does not undo an acceptance of the version in force.
+            string[] current = records.Where(a => a.Kind == AcknowledgementKind.Policy && Current(a)).Select(a => a.Name)
+                .Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase).ToArray();
+            person.CurrentPolicies = current;
+            person.MissingPolicies = _policiesInForce.Length == 0 ? []
+                : _policiesInForce.Where(n => !current.Contains(n, StringComparer.OrdinalIgnoreCase)).ToArray();
         }
 
         private static string[] Conflicts(RoleCatalog catalog, RoleDefinition role, IReadOnlyList<AccountResource> accounts)

@@ -1,3 +1,4 @@
+using IsmsOps.Engine.Acknowledgements;
 using IsmsOps.Engine.Assessment;
 using IsmsOps.Engine.Assessment.Resources;
 using IsmsOps.Engine.People;
@@ -91,5 +92,96 @@ public sealed class ResourceBuilderTests
         Assert.Equal(AssessmentSkipReason.NoEvidence, set.Missing(EvidenceKinds.GuestSponsors));
         Assert.Null(set.Missing(EvidenceKinds.Directory));
         Assert.Equal(AssessmentSkipReason.NotConnected, offline.Missing(EvidenceKinds.Directory));
+    }
+
+    [Fact]
+    public void A_guests_sponsors_come_from_the_snapshot_and_count_group_sponsors_and_the_evidence_is_present_only_when_collected()
+    {
+        DirectorySnapshot collected = Snapshot() with
+        {
+            SponsorsCollected = true,
+            Users = Snapshot().Users.Select(u => u.Id == "u4" ? u with { SponsorIds = ["u1", "group-without-account"] } : u).ToList(),
+        };
+
+        ResourceSet set = ResourceBuilder.Build(DirectoryIndex.Build(collected), RegisterEvidence.Empty, RoleCatalog.Empty, Now);
+        ResourceSet older = ResourceBuilder.Build(DirectoryIndex.Build(Snapshot()), RegisterEvidence.Empty, RoleCatalog.Empty, Now);
+
+        AccountResource guest = One<AccountResource>(set, "account", "u4");
+        Assert.Equal(["u1"], guest.Sponsors.Select(a => a.Id));
+        Assert.Equal(2, guest.SponsorCount);
+        Assert.Equal(0, One<AccountResource>(set, "account", "u1").SponsorCount);
+        Assert.Null(set.Missing(EvidenceKinds.GuestSponsors));
+        Assert.Equal(AssessmentSkipReason.NoEvidence, older.Missing(EvidenceKinds.GuestSponsors));
+    }
+
+    [Fact]
+    public void A_persons_current_and_missing_policies_follow_the_versions_in_force_and_expiry()
+    {
+        var policy = new AcknowledgementPolicy
+        {
+            CurrentVersions =
+            [
+                new CurrentDocumentVersion(AcknowledgementKind.Policy, "Acceptable Use Policy", "4", "test"),
+                new CurrentDocumentVersion(AcknowledgementKind.Policy, "Information Security Policy", "2", "test"),
+            ],
+        };
+        DateTime day = Now.UtcDateTime.Date;
+        Acknowledgement Ack(string person, string name, string version, DateTime? expires = null) => new()
+        {
+            PersonId = person, Kind = AcknowledgementKind.Policy, Name = name, DocumentVersion = version, AcknowledgedOn = day.AddDays(-10), ExpiresOn = expires,
+        };
+        var register = new RegisterEvidence
+        {
+            People =
+            [
+                new Person { PersonId = "E1", DisplayName = "Ada", Status = PersonStatus.Active },
+                new Person { PersonId = "E2", DisplayName = "Bob", Status = PersonStatus.Active },
+                new Person { PersonId = "E3", DisplayName = "Cy", Status = PersonStatus.Active },
+            ],
+            Acknowledgements =
+            [
+                Ack("E1", "acceptable use policy", "4"), Ack("E1", "Information Security Policy", "1"), Ack("E1", "Clean Desk Policy", "0.9"),
+                Ack("E2", "Acceptable Use Policy", "4", expires: day.AddDays(-1)), Ack("E2", "Information Security Policy", "2"), Ack("E2", "Acceptable Use Policy", "3"),
+            ],
+            AcknowledgementPolicy = policy,
+        };
+
+        ResourceSet set = ResourceBuilder.Build(null, register, RoleCatalog.Empty, Now);
+
+        PersonResource ada = One<PersonResource>(set, "person", "E1");
+        Assert.Equal(["acceptable use policy", "Clean Desk Policy"], ada.CurrentPolicies);
+        Assert.Equal(["Information Security Policy"], ada.MissingPolicies);
+        PersonResource bob = One<PersonResource>(set, "person", "E2");
+        Assert.Equal(["Information Security Policy"], bob.CurrentPolicies);
+        Assert.Equal(["Acceptable Use Policy"], bob.MissingPolicies);
+        PersonResource cy = One<PersonResource>(set, "person", "E3");
+        Assert.Empty(cy.CurrentPolicies);
+        Assert.Equal(["Acceptable Use Policy", "Information Security Policy"], cy.MissingPolicies);
+    }
+
+    [Fact]
+    public void Devices_are_resources_linked_to_their_owners_and_users_in_both_directions()
+    {
+        DirectorySnapshot snapshot = Snapshot() with
+        {
+            Devices =
+            [
+                new SnapshotDevice { Id = "d1", DeviceId = "dev-1", DisplayName = "ADA-LAPTOP", AccountEnabled = true, OperatingSystem = "Windows", TrustType = "AzureAd",
+                    ApproximateLastSignInDateTime = Now.AddDays(-2), RegisteredOwnerIds = ["u1", "owner-not-in-snapshot"], RegisteredUserIds = ["u1", "u2"] },
+                new SnapshotDevice { Id = "d2", DisplayName = "KIOSK", AccountEnabled = false },
+            ],
+        };
+
+        ResourceSet set = ResourceBuilder.Build(DirectoryIndex.Build(snapshot), RegisterEvidence.Empty, RoleCatalog.Empty, Now);
+
+        DeviceResource laptop = One<DeviceResource>(set, "device", "d1");
+        Assert.Equal(("ADA-LAPTOP", "dev-1", "Windows", "AzureAd", true), (laptop.Name, laptop.DeviceId, laptop.OperatingSystem, laptop.TrustType, laptop.AccountEnabled));
+        Assert.Equal(Now.AddDays(-2), laptop.LastSignIn);
+        Assert.Equal(["u1"], laptop.Owners.Select(a => a.Id));
+        Assert.Equal(2, laptop.OwnerCount);
+        Assert.Equal(["u1", "u2"], laptop.Users.Select(a => a.Id));
+        Assert.Equal(["d1"], One<AccountResource>(set, "account", "u1").OwnedDevices.Select(d => d.Id));
+        Assert.Empty(One<AccountResource>(set, "account", "u2").OwnedDevices);
+        Assert.Equal(0, One<DeviceResource>(set, "device", "d2").OwnerCount);
     }
 }

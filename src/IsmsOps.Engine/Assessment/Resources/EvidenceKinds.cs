@@ -32,7 +32,10 @@ public static class EvidenceKinds
     /// <summary>The audit trail (always present when a store is open). Implied by auditTrail.</summary>
     public const string AuditTrail = "auditTrail";
 
-    /// <summary>Guest sponsors: snapshots do not hold them yet, so a control that needs them is Skipped with NoEvidence.</summary>
+    /// <summary>
+    /// Guest sponsors: present when the snapshot's collector read them (DirectorySnapshot.SponsorsCollected). In older
+    /// snapshots an empty list means "not known", so a control that needs them is Skipped with NoEvidence there.
+    /// </summary>
     public const string GuestSponsors = "guestSponsors";
 
     /// <summary>Every kind a control may name: the register kinds above plus the snapshot's evidence areas.</summary>

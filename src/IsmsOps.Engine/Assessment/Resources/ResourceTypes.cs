@@ -1,3 +1,5 @@
+using IsmsOps.Engine.Snapshots;
+
 namespace IsmsOps.Engine.Assessment.Resources;
 
 // The resource types conditions evaluate. Each property marked [PolicyField] is a field of the policy language;
@@ -40,6 +42,8 @@ public sealed class PersonResource : PolicyResource
     [PolicyField("trainingCurrent", "True when the newest security-training completion has not expired at evaluation time.", "register, acknowledgements policy")] public bool TrainingCurrent { get; internal set; }
     [PolicyField("trainingCompletedOn", "When security training was last completed.", "register")] public DateTimeOffset? TrainingCompletedOn { get; internal set; }
     [PolicyField("trainingExpiresOn", "When the newest training completion stops counting.", "register, acknowledgements policy")] public DateTimeOffset? TrainingExpiresOn { get; internal set; }
+    [PolicyField("currentPolicies", "Policies (acknowledgement kind Policy) the person has accepted in the version in force (policies/acknowledgements.yaml, currentVersions.Policy; any version when none is listed), unexpired.", "register, acknowledgements policy")] public IReadOnlyList<string> CurrentPolicies { get; internal set; } = [];
+    [PolicyField("missingPolicies", "Policies listed in force in policies/acknowledgements.yaml (currentVersions.Policy) that the person has no current acceptance of.", "register, acknowledgements policy")] public IReadOnlyList<string> MissingPolicies { get; internal set; } = [];
     [PolicyField("sodConflicts", "Segregation-of-duties conflicts of the person's role, as text.", "role catalog")] public IReadOnlyList<string> SodConflicts { get; internal set; } = [];
     [PolicyField("accounts", "The directory accounts of the person (by directoryObjectId, user principal name or employee id).", "snapshot + register", Inverse = "person")] public IReadOnlyList<AccountResource> Accounts { get; internal set; } = [];
     [PolicyField("enabledAccountCount", "How many of the person's accounts are enabled.", "snapshot + register")] public int EnabledAccountCount { get; internal set; }
@@ -76,7 +80,9 @@ public sealed class AccountResource : PolicyResource
     [PolicyField("roleAssignments", "Directory role assignments of the account, active and eligible.", "snapshot", Inverse = "principal")] public IReadOnlyList<RoleAssignmentResource> RoleAssignments { get; internal set; } = [];
     [PolicyField("appRoleAssignments", "App role assignments granted directly to the account.", "snapshot", Inverse = "principal")] public IReadOnlyList<AppRoleAssignmentResource> AppRoleAssignments { get; internal set; } = [];
     [PolicyField("privileged", "True when the account holds a privileged directory role (active or eligible), directly or as a member of a role-assignable group.", "snapshot, computed")] public bool Privileged { get; internal set; }
-    [PolicyField("sponsors", "The guest's sponsors. Snapshots do not record sponsors yet: declare evidence guestSponsors.", "snapshot (guestSponsors)")] public IReadOnlyList<AccountResource> Sponsors { get; internal set; } = [];
+    [PolicyField("sponsors", "The guest's sponsors that are user accounts (declare evidence guestSponsors: snapshots written before sponsors were collected cannot tell none from unknown).", "snapshot (guestSponsors)")] public IReadOnlyList<AccountResource> Sponsors { get; internal set; } = [];
+    [PolicyField("sponsorCount", "Sponsors of every kind (users and groups), including any no longer in the snapshot (declare evidence guestSponsors).", "snapshot (guestSponsors)")] public int SponsorCount { get; internal set; }
+    [PolicyField("ownedDevices", "Devices the account is a registered owner of (declare evidence devices).", "snapshot (devices)", Inverse = "owners")] public IReadOnlyList<DeviceResource> OwnedDevices { get; internal set; } = [];
 }
 
 /// <summary>A directory group.</summary>
@@ -145,6 +151,21 @@ public sealed class ServicePrincipalResource : PolicyResource
     [PolicyField("assignments", "App role assignments granted on this application.", "snapshot", Inverse = "application")] public IReadOnlyList<AppRoleAssignmentResource> Assignments { get; internal set; } = [];
     [PolicyField("tenantWideDelegatedScopes", "Delegated permissions admin-consented for all users of this client (AllPrincipals grants).", "snapshot (delegatedGrants)")] public IReadOnlyList<string> TenantWideDelegatedScopes { get; internal set; } = [];
     [PolicyField("privilegedRoleCount", "Privileged directory roles the service principal holds (active or eligible).", "snapshot")] public int PrivilegedRoleCount { get; internal set; }
+}
+
+/// <summary>A device registered in or joined to the directory, with its registered owners and users.</summary>
+[PolicyResource("device", "A device registered in or joined to the directory (Entra registered, joined or hybrid joined).", Evidence = [EvidenceKinds.Directory, EvidenceAreas.Devices])]
+public sealed class DeviceResource : PolicyResource
+{
+    [PolicyField("deviceId", "The device's own id (Graph deviceId), not the directory object id.", "snapshot")] public string? DeviceId { get; internal set; }
+    [PolicyField("displayName", "Display name.", "snapshot")] public string? DisplayName { get; internal set; }
+    [PolicyField("accountEnabled", "True when the device can be used to sign in.", "snapshot")] public bool AccountEnabled { get; internal set; }
+    [PolicyField("operatingSystem", "Operating system (Windows, iOS, Android, MacMDM, ...).", "snapshot")] public string? OperatingSystem { get; internal set; }
+    [PolicyField("trustType", "Workplace (registered), AzureAd (joined) or ServerAd (hybrid joined).", "snapshot")] public string? TrustType { get; internal set; }
+    [PolicyField("lastSignIn", "Approximate last sign-in with the device.", "snapshot")] public DateTimeOffset? LastSignIn { get; internal set; }
+    [PolicyField("owners", "Registered owners that are user accounts.", "snapshot", Inverse = "ownedDevices")] public IReadOnlyList<AccountResource> Owners { get; internal set; } = [];
+    [PolicyField("ownerCount", "Registered owners of every kind, including any no longer in the snapshot.", "snapshot")] public int OwnerCount { get; internal set; }
+    [PolicyField("users", "Registered users that are user accounts.", "snapshot")] public IReadOnlyList<AccountResource> Users { get; internal set; } = [];
 }
 
 /// <summary>An access review campaign of the register.</summary>
