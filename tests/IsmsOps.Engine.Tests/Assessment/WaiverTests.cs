@@ -21,7 +21,9 @@ public sealed class WaiverTests : IDisposable
         ],
     }, new Dictionary<string, AssessmentSkipReason>());
 
-    private ControlResult Evaluate(string waiverYaml, out AssessmentOutput output)
+    private ControlResult Evaluate(string waiverYaml, out AssessmentOutput output) => Evaluate(waiverYaml, Now, null, out output);
+
+    private ControlResult Evaluate(string waiverYaml, DateTimeOffset evaluatedAt, DateTimeOffset? waiversJudgedAt, out AssessmentOutput output)
     {
         File.WriteAllText(Path.Combine(_folder, "control.yaml"), ControlFileTests.GoodControl);
         string waivers = Path.Combine(_folder, "waivers");
@@ -30,7 +32,7 @@ public sealed class WaiverTests : IDisposable
         WaiverSet set = WaiverReader.Load(waivers);
         Assert.Empty(set.Errors);
         output = AssessmentEvaluator.Evaluate(ControlReader.Load([Path.Combine(_folder, "control.yaml")]), Accounts, set, new Dictionary<string, object?>(),
-            new AssessmentRunInfo { RunId = "r", EvaluatedAt = Now, Source = "test" });
+            new AssessmentRunInfo { RunId = "r", EvaluatedAt = evaluatedAt, Source = "test" }, waiversJudgedAt: waiversJudgedAt);
         return Assert.Single(output.Results);
     }
 
@@ -88,6 +90,27 @@ public sealed class WaiverTests : IDisposable
         Assert.Empty(result.Waivers);
         Assert.Equal("WVR-1", Assert.Single(result.ExpiredWaivers).Id);
         Assert.Contains(output.Warnings, w => w.Contains("WVR-1", StringComparison.Ordinal) && w.Contains("expired", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Back_dating_the_evaluation_does_not_revive_a_waiver_that_expired_before_the_waivers_are_judged()
+    {
+        ControlResult result = Evaluate(Waiver("    resources: [u1, u2]", "2026-11-23"), Now.AddMonths(-1), Now, out AssessmentOutput output);
+
+        Assert.Equal(AssessmentOutcome.Fail, result.Outcome);
+        Assert.Equal(2, result.FailCount);
+        Assert.Empty(result.Waivers);
+        Assert.Equal("WVR-1", Assert.Single(result.ExpiredWaivers).Id);
+        Assert.Contains(output.Warnings, w => w.Contains("WVR-1", StringComparison.Ordinal) && w.Contains("expired", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_waiver_judged_at_a_time_before_the_evaluation_is_still_judged_at_the_evaluation_time()
+    {
+        ControlResult result = Evaluate(Waiver("    resources: [u1, u2]", "2026-11-23"), Now, Now.AddMonths(-1), out _);
+
+        Assert.Equal(AssessmentOutcome.Fail, result.Outcome);
+        Assert.Empty(result.Waivers);
     }
 
     [Fact]
