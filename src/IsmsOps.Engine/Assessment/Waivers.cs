@@ -208,6 +208,14 @@ public static class WaiverReader
             throw node.Get("selector")!.Error("a waiver names its resources by 'resources' or by 'selector', not both.", "Keep one of them.");
         }
 
+        // An empty list would otherwise read as "no resources named", which the matcher takes as the whole control.
+        IReadOnlyList<string> resources = node.Get("resources") is YamlTreeNode r ? ControlReader.TextList(r, "resources") : [];
+        if (node.Get("resources") is YamlTreeNode listed && resources.Count == 0)
+        {
+            throw listed.Error("the waiver's 'resources' list is empty; it would waive every resource of the control.",
+                "Name the resources by id (or by user principal name for accounts), or remove 'resources:' to waive the whole control on purpose.");
+        }
+
         YamlTreeNode categoryNode = node.Get("category")!;
         string category = ControlReader.Text(categoryNode, "category");
         if (!Enum.TryParse(category, ignoreCase: false, out WaiverCategory parsed) || !Enum.IsDefined(parsed) || int.TryParse(category, out _))
@@ -226,7 +234,7 @@ public static class WaiverReader
         {
             Id = ControlReader.Text(node.Get("id")!, "id"),
             ControlId = ControlReader.Text(node.Get("control")!, "control"),
-            Resources = node.Get("resources") is YamlTreeNode r ? ControlReader.TextList(r, "resources") : [],
+            Resources = resources,
             Selector = node.Get("selector"),
             Category = parsed,
             Justification = ControlReader.Text(node.Get("justification")!, "justification"),

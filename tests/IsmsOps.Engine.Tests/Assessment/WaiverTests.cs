@@ -130,6 +130,22 @@ public sealed class WaiverTests : IDisposable
     }
 
     [Fact]
+    public void A_waiver_with_an_empty_resources_list_is_an_error_with_its_location_and_waives_nothing()
+    {
+        string waivers = Path.Combine(_folder, "w3");
+        Directory.CreateDirectory(waivers);
+        File.WriteAllText(Path.Combine(waivers, "w.yaml"), Waiver("    resources: []", "2027-01-01"));
+
+        WaiverSet set = WaiverReader.Load(waivers);
+
+        Assert.Empty(set.Waivers);
+        var error = Assert.Single(set.Errors);
+        Assert.Equal(4L, error.Line);
+        Assert.True(error.Column > 4, $"column {error.Column} should point at the list");
+        Assert.Contains("'resources' list is empty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_waiver_without_expiresOn_is_an_error_and_is_not_used()
     {
         string waivers = Path.Combine(_folder, "w2");
