@@ -17,7 +17,7 @@ public sealed record WaiverRequest
     /// <summary>The control the waiver accepts failures of.</summary>
     public required string ControlId { get; init; }
 
-    /// <summary>Resource ids or names covered; empty with no selector means every resource of the control.</summary>
+    /// <summary>Resource ids (accounts also by user principal name) covered; empty with no selector means every resource of the control.</summary>
     public IReadOnlyList<string> Resources { get; init; } = [];
 
     /// <summary>A condition (YAML or JSON text) picking the covered resources, instead of <see cref="Resources"/>.</summary>

@@ -18,7 +18,7 @@ public sealed class WaiverDefinition
 
     public required string ControlId { get; init; }
 
-    /// <summary>Resource ids or names covered; empty with no <see cref="Selector"/> means the whole control.</summary>
+    /// <summary>Resource ids (or, for accounts, user principal names) covered; empty with no <see cref="Selector"/> means the whole control.</summary>
     public IReadOnlyList<string> Resources { get; init; } = [];
 
     /// <summary>A condition on the control's resource type picking the resources covered.</summary>
@@ -51,7 +51,7 @@ public sealed class WaiverDefinition
 
 /// <summary>A waiver ready for one control of one run: which resources it covers, as a compiled test.</summary>
 /// <param name="Definition">The waiver.</param>
-/// <param name="Covers">True for the resources the waiver names (ids, names, selector, or all).</param>
+/// <param name="Covers">True for the resources the waiver names (ids, account user principal names, selector, or all).</param>
 public sealed record CompiledWaiver(WaiverDefinition Definition, Func<PolicyResource, bool> Covers);
 
 /// <summary>The waivers that bear on one finding: the one honoured (if any) and those that would have matched but expired.</summary>
@@ -112,8 +112,10 @@ public static class WaiverMatcher
 
         if (waiver.Resources.Count > 0)
         {
+            // Ids only: a display name is neither unique nor fixed, so a group renamed to a waived name would inherit
+            // the waiver. An account's user principal name is unique in the tenant, so it may stand for the account.
             var names = new HashSet<string>(waiver.Resources, StringComparer.OrdinalIgnoreCase);
-            return new CompiledWaiver(waiver, r => names.Contains(r.Id) || (r.Name is not null && names.Contains(r.Name)));
+            return new CompiledWaiver(waiver, r => names.Contains(r.Id) || (r is AccountResource account && account.UserPrincipalName.Length > 0 && names.Contains(account.UserPrincipalName)));
         }
 
         return new CompiledWaiver(waiver, _ => true);

@@ -114,6 +114,53 @@ public sealed class WaiverTests : IDisposable
     }
 
     [Fact]
+    public void A_waiver_naming_a_group_covers_only_that_group_id_never_a_group_with_the_same_display_name()
+    {
+        string control = Path.Combine(_folder, "groups.yaml");
+        File.WriteAllText(control, """
+            controls:
+              - id: TEST-GRP-001
+                title: Groups have owners
+                objective: Every group has an owner.
+                severity: Low
+                resource: group
+                references: { iso27001:2022: [A.5.18] }
+                condition: { field: ownerCount, greaterOrEquals: 1 }
+                remediation: Add an owner.
+            """);
+        string waivers = Path.Combine(_folder, "wg");
+        Directory.CreateDirectory(waivers);
+        File.WriteAllText(Path.Combine(waivers, "w.yaml"), """
+            waivers:
+              - id: WVR-G
+                control: TEST-GRP-001
+                resources: [g-real, Finance Admins]
+                category: AcceptedRisk
+                justification: Owner being recruited.
+                approver: ciso@contoso.com
+                createdOn: 2026-01-01
+                expiresOn: 2027-01-01
+            """);
+        var groups = new ResourceSet(new Dictionary<string, IReadOnlyList<PolicyResource>>
+        {
+            ["group"] =
+            [
+                new GroupResource { Id = "g-real", Name = "Payroll", DisplayName = "Payroll" },
+                new GroupResource { Id = "g-lookalike", Name = "Finance Admins", DisplayName = "Finance Admins" },
+            ],
+        }, new Dictionary<string, AssessmentSkipReason>());
+        WaiverSet set = WaiverReader.Load(waivers);
+        Assert.Empty(set.Errors);
+
+        ControlResult result = Assert.Single(AssessmentEvaluator.Evaluate(ControlReader.Load([control]), groups, set, new Dictionary<string, object?>(),
+            new AssessmentRunInfo { RunId = "r", EvaluatedAt = Now, Source = "test" }).Results);
+
+        Assert.Equal(AssessmentOutcome.Waived, result.Findings.Single(f => f.ResourceId == "g-real").Outcome);
+        Assert.Equal(AssessmentOutcome.Fail, result.Findings.Single(f => f.ResourceId == "g-lookalike").Outcome);
+        Assert.Equal(AssessmentOutcome.Fail, result.Outcome);
+    }
+
+    [Fact]
     public void The_matcher_honours_a_waiver_only_before_its_expiry()
     {
         var waiver = new WaiverDefinition
