@@ -193,15 +193,17 @@ public static class AssessmentEvaluator
             }
 
             var findings = new FindingList(control.Id, control.ResourceType.Name, compiled.Condition, entries, count);
+            // A resource that could not be evaluated may hide a failure, so the control cannot claim Pass or Waived.
+            int errors = findings.CountOf(AssessmentOutcome.Error);
             AssessmentOutcome outcome = anyFail ? AssessmentOutcome.Fail
+                : errors > 0 ? AssessmentOutcome.Error
                 : anyWaived ? AssessmentOutcome.Waived
                 : anyPass ? AssessmentOutcome.Pass
-                : findings.CountOf(AssessmentOutcome.Error) > 0 ? AssessmentOutcome.Error
                 : AssessmentOutcome.NotApplicable;
             string? message = outcome switch
             {
                 AssessmentOutcome.NotApplicable => $"The selector matched none of the {candidates.Count} {control.ResourceType.Name} resource(s).",
-                AssessmentOutcome.Error => "Evaluating every selected resource failed; see the findings.",
+                AssessmentOutcome.Error => $"Evaluating {errors} of the {count} selected resource(s) failed; see the findings.",
                 _ => null,
             };
             TimeSpan duration = plan.CompileTime + clock.Elapsed;
