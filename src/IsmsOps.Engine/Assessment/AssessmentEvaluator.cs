@@ -136,6 +136,7 @@ public static class AssessmentEvaluator
             {
                 PolicyResource resource = candidates[i];
                 bool passed;
+                WaiverMatch match = default;
                 try
                 {
                     if (!select(resource))
@@ -144,6 +145,12 @@ public static class AssessmentEvaluator
                     }
 
                     passed = test(resource);
+                    // Inside the try: a waiver selector that throws for this resource makes it Error (never Waived),
+                    // not the whole control.
+                    if (!passed && plan.Waivers.Count > 0)
+                    {
+                        match = WaiverMatcher.Match(plan.Waivers, resource, waiverTime);
+                    }
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
                 {
@@ -165,7 +172,6 @@ public static class AssessmentEvaluator
                     continue;
                 }
 
-                WaiverMatch match = WaiverMatcher.Match(plan.Waivers, resource, waiverTime);
                 string? note = null;
                 foreach (CompiledWaiver old in match.Expired)
                 {

@@ -97,4 +97,22 @@ public sealed class AssessmentEvaluatorTests : IDisposable
 
         Assert.Equal(AssessmentOutcome.Fail, result.Outcome);
     }
+
+    [Fact]
+    public void A_waiver_selector_that_throws_for_one_resource_makes_that_finding_Error_and_keeps_the_other_findings()
+    {
+        ControlResult result = Evaluate("{ field: ownerCount, greaterOrEquals: 1 }",
+        [
+            new GroupResource { Id = "g-ok", Name = "Ok", OwnerCount = 1 },
+            new GroupResource { Id = "g-broken", Name = "Broken", Members = Unreadable },
+            new GroupResource { Id = "g-fail", Name = "Fail" },
+        ], Waiver("    selector: " + NoEnabledMembers.Replace("equals: 0 }", "equals: 5 }", StringComparison.Ordinal)));
+
+        Assert.Equal(AssessmentOutcome.Pass, result.Findings.Single(f => f.ResourceId == "g-ok").Outcome);
+        var broken = result.Findings.Single(f => f.ResourceId == "g-broken");
+        Assert.Equal(AssessmentOutcome.Error, broken.Outcome);
+        Assert.Null(broken.WaiverId);
+        Assert.Equal(AssessmentOutcome.Fail, result.Findings.Single(f => f.ResourceId == "g-fail").Outcome);
+        Assert.Equal(AssessmentOutcome.Fail, result.Outcome);
+    }
 }
