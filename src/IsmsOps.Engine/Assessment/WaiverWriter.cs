@@ -73,7 +73,8 @@ public static partial class WaiverWriter
     /// <summary>The folder under a policy folder that holds waivers.</summary>
     public const string FolderName = "waivers";
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a trailing newline, which would let an id with a newline name a file.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex IdFormat();
 
     /// <summary>
