@@ -155,42 +155,61 @@ public static class WaiverReader
         var seen = new Dictionary<string, WaiverDefinition>(StringComparer.OrdinalIgnoreCase);
         foreach (string file in files)
         {
-            try
-            {
-                YamlTreeNode root = YamlTree.Load(file);
-                ControlReader.Keys(root, FileKeys, "a waiver file");
-                YamlTreeNode list = root.Get("waivers") ?? throw root.Error("the file has no 'waivers:' list.", "Start the file with 'waivers:' and list each waiver with '- id: ...'.");
-                if (list.Kind != YamlTreeKind.Sequence)
-                {
-                    throw list.Error($"'waivers' must be a list, not {list.Describe()}.", "Write each waiver under 'waivers:' starting with '- id: ...'.");
-                }
-
-                foreach (YamlTreeNode item in list.Items)
-                {
-                    try
-                    {
-                        WaiverDefinition waiver = Waiver(item);
-                        if (seen.TryGetValue(waiver.Id, out WaiverDefinition? first))
-                        {
-                            throw item.Error($"the waiver id '{waiver.Id}' is already used at {first.Node.Location}.", "Give each waiver its own id.");
-                        }
-
-                        seen.Add(waiver.Id, waiver);
-                        waivers.Add(waiver);
-                    }
-                    catch (IsmsException ex) when (PolicyError.From(ex) is PolicyError error)
-                    {
-                        errors.Add(error);
-                    }
-                }
-            }
-            catch (IsmsException ex) when (PolicyError.From(ex) is PolicyError error)
-            {
-                errors.Add(error);
-            }
+            Read(() => YamlTree.Load(file), waivers, errors, seen);
         }
 
         return new WaiverSet(waivers, errors);
+    }
+
+    /// <summary>
+    /// Reads waiver text held in memory, as if it were the file <paramref name="path"/> (named in errors). Lets a
+    /// writer check what it is about to write without putting justification and approver in a scratch file.
+    /// </summary>
+    public static WaiverSet Parse(string text, string path)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(path);
+        var waivers = new List<WaiverDefinition>();
+        var errors = new List<PolicyError>();
+        Read(() => YamlTree.Parse(text, path), waivers, errors, new Dictionary<string, WaiverDefinition>(StringComparer.OrdinalIgnoreCase));
+        return new WaiverSet(waivers, errors);
+    }
+
+    private static void Read(Func<YamlTreeNode> load, List<WaiverDefinition> waivers, List<PolicyError> errors, Dictionary<string, WaiverDefinition> seen)
+    {
+        try
+        {
+            YamlTreeNode root = load();
+            ControlReader.Keys(root, FileKeys, "a waiver file");
+            YamlTreeNode list = root.Get("waivers") ?? throw root.Error("the file has no 'waivers:' list.", "Start the file with 'waivers:' and list each waiver with '- id: ...'.");
+            if (list.Kind != YamlTreeKind.Sequence)
+            {
+                throw list.Error($"'waivers' must be a list, not {list.Describe()}.", "Write each waiver under 'waivers:' starting with '- id: ...'.");
+            }
+
+            foreach (YamlTreeNode item in list.Items)
+            {
+                try
+                {
+                    WaiverDefinition waiver = Waiver(item);
+                    if (seen.TryGetValue(waiver.Id, out WaiverDefinition? first))
+                    {
+                        throw item.Error($"the waiver id '{waiver.Id}' is already used at {first.Node.Location}.", "Give each waiver its own id.");
+                    }
+
+                    seen.Add(waiver.Id, waiver);
+                    waivers.Add(waiver);
+                }
+                catch (IsmsException ex) when (PolicyError.From(ex) is PolicyError error)
+                {
+                    errors.Add(error);
+                }
+            }
+        }
+        catch (IsmsException ex) when (PolicyError.From(ex) is PolicyError error)
+        {
+            errors.Add(error);
+        }
     }
 
     private static WaiverDefinition Waiver(YamlTreeNode node)

@@ -193,6 +193,21 @@ public sealed class WaiverTests : IDisposable
     }
 
     [Fact]
+    public void Waiver_text_held_in_memory_reads_like_a_file_and_its_errors_name_the_given_path()
+    {
+        string path = Path.Combine(_folder, "never-written.yaml");
+
+        WaiverSet good = WaiverReader.Parse(Waiver("    resources: [u1]", "2027-01-01"), path);
+        WaiverSet bad = WaiverReader.Parse(Waiver("    resources: []", "2027-01-01"), path);
+
+        Assert.Equal("WVR-1", Assert.Single(good.Waivers).Id);
+        Assert.Equal(["u1"], good.Waivers[0].Resources);
+        Assert.Empty(bad.Waivers);
+        Assert.Equal(path, Assert.Single(bad.Errors).File);
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
     public void A_waiver_without_expiresOn_is_an_error_and_is_not_used()
     {
         string waivers = Path.Combine(_folder, "w2");
