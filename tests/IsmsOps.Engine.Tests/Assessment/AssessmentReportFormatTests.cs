@@ -88,13 +88,25 @@ public sealed class AssessmentReportFormatTests : IDisposable
         Assert.Contains("\\| \\*\\*bold\\*\\* \\[link\\]\\(http", md);
         Assert.Equal(AssessmentMarkdown.ResourcesPerControl, md.Split('\n').Count(l => l.StartsWith("| user", StringComparison.Ordinal)));
         Assert.Contains("and 80 more failing resource(s)", md);
-        Assert.Contains("| ISMS\\-PRV\\-004 | breakglass\\@contoso.example | Fail | WVR\\-0001 | AcceptedRisk | ciso\\@contoso.example | 2027-01-31", md);
+        Assert.Contains("| ISMS\\-PRV\\-004 | breakglass\\@contoso\\.example | Fail | WVR\\-0001 | AcceptedRisk | ciso\\@contoso\\.example | 2027-01-31", md);
         Assert.Contains("| ISMS\\-AUD\\-001 | Error |", md);
         Assert.Contains("| ISMS\\-SIG\\-001 | Skipped | NotLicensed", md);
         string[] hostileRows = md.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal) && l.Contains("| ra\\-", StringComparison.Ordinal)).ToArray();
         Assert.Equal(3, hostileRows.Length);
         // Each row of the Resource | Id | Why table keeps its four cell borders: no name split a row.
         Assert.All(hostileRows, row => Assert.Equal(4, row.Replace("\\|", "").Count(c => c == '|')));
+    }
+
+    [Theory]
+    [InlineData("https://evil.example/login", "https://")]
+    [InlineData("see www.evil.example now", "www.")]
+    [InlineData("http://evil.example", "http://")]
+    public void Markdown_escapes_bare_urls_so_github_does_not_turn_a_name_into_a_link(string name, string linkStart)
+    {
+        string escaped = AssessmentMarkdown.Escape(name);
+
+        Assert.DoesNotContain(linkStart, escaped, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(name, escaped.Replace("\\", "", StringComparison.Ordinal));
     }
 
     [Fact]
