@@ -163,6 +163,24 @@ public sealed class AssessmentReportFormatTests : IDisposable
     }
 
     [Fact]
+    public void JUnit_stays_well_formed_xml_when_names_hold_characters_xml_forbids()
+    {
+        const string Hostile = "bad\u0001\u001Fname\uD800\uFFFE";
+        List<ControlResult> results = AssessmentRunFixture.Results().Select(r => r.Control.Id != "ISMS-PRV-001" ? r : r with
+        {
+            Control = r.Control with { Title = Hostile, ResourceType = "role\u0002Assignment" },
+            Message = Hostile,
+            Findings = r.Findings.Select(f => f with { ResourceName = Hostile, Message = Hostile }).ToList(),
+        }).ToList();
+
+        XDocument xml = XDocument.Parse(Encoding.UTF8.GetString(AssessmentJUnit.Write(results)));
+
+        XElement testCase = xml.Descendants("testcase").Single(c => ((string)c.Attribute("name")!).StartsWith("ISMS-PRV-001:", StringComparison.Ordinal));
+        Assert.Equal("ISMS-PRV-001: bad\uFFFD\uFFFDname\uFFFD\uFFFD", (string)testCase.Attribute("name")!);
+        Assert.Contains("bad\uFFFD\uFFFDname", testCase.Element("failure")!.Value, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Sarif_has_a_rule_per_control_and_a_result_per_failing_or_waived_finding_with_a_logical_location_and_level_by_severity()
     {
         List<ControlResult> results = AssessmentRunFixture.Results();
