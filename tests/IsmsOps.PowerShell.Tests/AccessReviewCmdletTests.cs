@@ -47,6 +47,19 @@ public sealed class AccessReviewCmdletTests
 
     private static string ErrorId(ErrorRecord error) => error.FullyQualifiedErrorId.Split(',')[0];
 
+    [Theory]
+    [InlineData("Get-IsmsAccessReviewItem AR-1 -ItemId 0")]
+    [InlineData("Get-IsmsAccessReviewItem AR-1 -ItemId 1, 4294967296")]
+    [InlineData("Set-IsmsAccessReviewDecision AR-1 -ItemId 0 -Decision Deny")]
+    public void An_item_id_outside_1_to_2_to_the_32_minus_1_is_refused_when_the_parameter_binds(string command)
+    {
+        using var ps = new PowerShellSession();
+
+        string[] ids = ps.Run($"try {{ {command} }} catch {{ $_.FullyQualifiedErrorId }}").Select(o => o.ToString()!).ToArray();
+
+        Assert.StartsWith("ParameterArgumentValidationError,", Assert.Single(ids), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_reviewer_pipes_their_pending_deny_recommendations_into_a_decision_and_progress_shows_it()
     {

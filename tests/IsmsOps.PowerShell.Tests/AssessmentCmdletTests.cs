@@ -130,6 +130,37 @@ public sealed class AssessmentCmdletTests
     }
 
     [Fact]
+    public void A_back_dated_assessment_does_not_honour_a_waiver_that_has_since_expired()
+    {
+        using var ps = new PowerShellSession();
+        string path = Snapshot(ps);
+        string policies = Path.Combine(ps.Home, "policies");
+        Directory.CreateDirectory(Path.Combine(policies, "controls"));
+        Directory.CreateDirectory(Path.Combine(policies, "waivers"));
+        File.Copy(Path.Combine(ModuleLayout.RepoRoot, "policies", "controls", "access", "exit-review.yaml"), Path.Combine(policies, "controls", "exit-review.yaml"));
+        DateTime today = DateTime.UtcNow.Date;
+        string Day(DateTime d) => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        File.WriteAllText(Path.Combine(policies, "waivers", "bob.yaml"), $"""
+            waivers:
+              - id: WVR-BOB
+                control: ISMS-ACC-001
+                resources: [bob@contoso.com]
+                category: AcceptedRisk
+                justification: Contractor pending HR record.
+                approver: ciso@contoso.com
+                createdOn: {Day(today.AddDays(-90))}
+                expiresOn: {Day(today.AddDays(-1))}
+            """);
+
+        ps.Run($"$exit = Invoke-IsmsAssessment -SnapshotPath '{path}' -PolicyPath '{policies}' -Control ISMS-ACC-001 -EvaluatedAt {Day(today.AddMonths(-1))}");
+
+        Assert.Empty(ps.Errors);
+        Assert.Equal(["Fail"], Lines(ps, "$exit.Findings | Where-Object ResourceId -eq 'u-bob' | ForEach-Object { \"$($_.Outcome)\" }"));
+        Assert.Equal(["WVR-BOB"], Lines(ps, "$exit.ExpiredWaivers | ForEach-Object Id"));
+        Assert.Empty(Lines(ps, "$exit.Waivers | ForEach-Object Id"));
+    }
+
+    [Fact]
     public void Test_IsmsControl_passes_the_shipped_policy_folder_and_reports_a_broken_control_and_a_failing_expectation_with_file_and_line()
     {
         using var ps = new PowerShellSession();

@@ -248,6 +248,20 @@ public sealed partial class AccessReviewScheduler
     private async Task<AccessReviewCycleResult> CompleteAsync(AccessReviewCycleResult step, AccessReviewCycleOptions options, OperationContext context,
         CancellationToken cancellationToken)
     {
+        // The steps come from the caller: completing removes access, so only a campaign that still opted into
+        // auto-apply and is overdue now is completed, whatever step list was passed in.
+        AccessReviewCampaign campaign = await _register.GetAsync(step.CampaignId, cancellationToken).ConfigureAwait(false);
+        if (campaign.Status == AccessReviewCampaignStatus.Active && (!campaign.AutoApply || !campaign.IsOverdueAt(Now())))
+        {
+            return step with
+            {
+                Outcome = AccessReviewCycleOutcome.Skipped,
+                Message = campaign.AutoApply
+                    ? $"{step.CampaignId} is not overdue (due {Time(campaign.DueDate)}); it was not completed"
+                    : $"{step.CampaignId} does not auto-apply; complete it with Complete-IsmsAccessReview {step.CampaignId}",
+            };
+        }
+
         AccessReviewCompletionResult completion = await _completion.CompleteAsync(step.CampaignId, options.Connection, force: false, context, cancellationToken,
             options.GraphOptions).ConfigureAwait(false);
         string counts = $"{completion.Denied} denied ({completion.AppliedSuccessfully} applied, {completion.AlreadyRemoved} already done, "

@@ -21,9 +21,13 @@ public sealed record AssessmentOutput
 /// </summary>
 public static class AssessmentEvaluator
 {
-    /// <summary>Runs the compile and evaluate phases. <paramref name="run"/>'s timings so far are kept and these two appended.</summary>
+    /// <summary>
+    /// Runs the compile and evaluate phases. <paramref name="run"/>'s timings so far are kept and these two appended.
+    /// When <paramref name="waiversJudgedAt"/> is later than the evaluation time, waiver expiry is judged at it instead,
+    /// so back-dating a run never honours a waiver that has expired.
+    /// </summary>
     public static AssessmentOutput Evaluate(ControlSet controls, ResourceSet resources, WaiverSet waivers, IReadOnlyDictionary<string, object?> parameters,
-        AssessmentRunInfo run, Action<string>? phase = null, CancellationToken cancellationToken = default)
+        AssessmentRunInfo run, Action<string>? phase = null, CancellationToken cancellationToken = default, DateTimeOffset? waiversJudgedAt = null)
     {
         ArgumentNullException.ThrowIfNull(controls);
         ArgumentNullException.ThrowIfNull(resources);
@@ -31,6 +35,7 @@ public static class AssessmentEvaluator
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(run);
         DateTimeOffset now = run.EvaluatedAt;
+        DateTimeOffset waiverTime = waiversJudgedAt is DateTimeOffset judged && judged > now ? judged : now;
         var warnings = new List<string>();
         foreach (string key in parameters.Keys.Where(k => !ControlCompiler.IsKnownOverride(k, controls.Controls)))
         {
@@ -80,7 +85,7 @@ public static class AssessmentEvaluator
         var outcomes = new Func<AssessmentRunInfo, ControlResult>[plans.Count];
         // Controls are independent (resources are read-only once built), so they run side by side on every core.
         Parallel.For(0, plans.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
-            i => outcomes[i] = EvaluateOne(plans[i], resources, now, warnings));
+            i => outcomes[i] = EvaluateOne(plans[i], resources, waiverTime, warnings));
 
         TimeSpan evaluateTime = evaluateClock.Elapsed;
         AssessmentRunInfo final = run with
@@ -96,7 +101,7 @@ public static class AssessmentEvaluator
 
     private sealed record Plan(ControlDefinition Control, CompiledControl? Compiled, IReadOnlyList<CompiledWaiver> Waivers, string? CompileError, TimeSpan CompileTime);
 
-    private static Func<AssessmentRunInfo, ControlResult> EvaluateOne(Plan plan, ResourceSet resources, DateTimeOffset now, List<string> warnings)
+    private static Func<AssessmentRunInfo, ControlResult> EvaluateOne(Plan plan, ResourceSet resources, DateTimeOffset waiverTime, List<string> warnings)
     {
         ControlDefinition control = plan.Control;
         ControlSummary summary = plan.Compiled?.Summary ?? control.Summary();
@@ -131,6 +136,7 @@ public static class AssessmentEvaluator
             {
                 PolicyResource resource = candidates[i];
                 bool passed;
+                WaiverMatch match = default;
                 try
                 {
                     if (!select(resource))
@@ -139,6 +145,12 @@ public static class AssessmentEvaluator
                     }
 
                     passed = test(resource);
+                    // Inside the try: a waiver selector that throws for this resource makes it Error (never Waived),
+                    // not the whole control.
+                    if (!passed && plan.Waivers.Count > 0)
+                    {
+                        match = WaiverMatcher.Match(plan.Waivers, resource, waiverTime);
+                    }
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
                 {
@@ -160,7 +172,6 @@ public static class AssessmentEvaluator
                     continue;
                 }
 
-                WaiverMatch match = WaiverMatcher.Match(plan.Waivers, resource, now);
                 string? note = null;
                 foreach (CompiledWaiver old in match.Expired)
                 {
@@ -188,15 +199,17 @@ public static class AssessmentEvaluator
             }
 
             var findings = new FindingList(control.Id, control.ResourceType.Name, compiled.Condition, entries, count);
+            // A resource that could not be evaluated may hide a failure, so the control cannot claim Pass or Waived.
+            int errors = findings.CountOf(AssessmentOutcome.Error);
             AssessmentOutcome outcome = anyFail ? AssessmentOutcome.Fail
+                : errors > 0 ? AssessmentOutcome.Error
                 : anyWaived ? AssessmentOutcome.Waived
                 : anyPass ? AssessmentOutcome.Pass
-                : findings.CountOf(AssessmentOutcome.Error) > 0 ? AssessmentOutcome.Error
                 : AssessmentOutcome.NotApplicable;
             string? message = outcome switch
             {
                 AssessmentOutcome.NotApplicable => $"The selector matched none of the {candidates.Count} {control.ResourceType.Name} resource(s).",
-                AssessmentOutcome.Error => "Evaluating every selected resource failed; see the findings.",
+                AssessmentOutcome.Error => $"Evaluating {errors} of the {count} selected resource(s) failed; see the findings.",
                 _ => null,
             };
             TimeSpan duration = plan.CompileTime + clock.Elapsed;

@@ -198,7 +198,8 @@ public sealed record ControlResult
 
     /// <summary>
     /// The control's outcome: Error or Skipped when the control could not run; otherwise Fail when any finding is Fail,
-    /// Waived when every failing finding is waived, Pass when at least one passed and none failed, else NotApplicable.
+    /// else Error when any finding is Error (an unevaluated resource may hide a failure), else Waived when every failing
+    /// finding is waived, Pass when at least one passed, else NotApplicable.
     /// </summary>
     public AssessmentOutcome Outcome { get; init; }
 

@@ -19,6 +19,13 @@ public sealed record AssessmentRequest
     /// <summary>The evaluation time; now when null.</summary>
     public DateTimeOffset? EvaluatedAt { get; init; }
 
+    /// <summary>
+    /// The time waiver expiry is judged at, when later than <see cref="EvaluatedAt"/>: a run back-dated to reproduce an
+    /// earlier result must not revive a waiver that has since expired. Callers set it to the wall clock; null judges at
+    /// the evaluation time.
+    /// </summary>
+    public DateTimeOffset? WaiversJudgedAt { get; init; }
+
     public string? ToolVersion { get; init; }
 }
 
@@ -89,7 +96,7 @@ public static class AssessmentService
             ToolVersion = request.ToolVersion,
             PhaseTimings = timings,
         };
-        return AssessmentEvaluator.Evaluate(request.Controls, resources, request.Waivers, request.Parameters, run, phase, cancellationToken);
+        return AssessmentEvaluator.Evaluate(request.Controls, resources, request.Waivers, request.Parameters, run, phase, cancellationToken, request.WaiversJudgedAt);
     }
 }
 

@@ -17,7 +17,7 @@ public sealed record WaiverRequest
     /// <summary>The control the waiver accepts failures of.</summary>
     public required string ControlId { get; init; }
 
-    /// <summary>Resource ids or names covered; empty with no selector means every resource of the control.</summary>
+    /// <summary>Resource ids (accounts also by user principal name) covered; empty with no selector means every resource of the control.</summary>
     public IReadOnlyList<string> Resources { get; init; } = [];
 
     /// <summary>A condition (YAML or JSON text) picking the covered resources, instead of <see cref="Resources"/>.</summary>
@@ -73,7 +73,8 @@ public static partial class WaiverWriter
     /// <summary>The folder under a policy folder that holds waivers.</summary>
     public const string FolderName = "waivers";
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a trailing newline, which would let an id with a newline name a file.
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex IdFormat();
 
     /// <summary>
@@ -230,27 +231,18 @@ public static partial class WaiverWriter
 
     private static WaiverDefinition ReadBack(string yaml, string filePath)
     {
-        // The same reader the assessment uses reads the text back from a scratch file, so what is written is exactly
-        // what a run will honour.
-        string scratch = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"ismsops-waiver-{Guid.NewGuid():N}.yaml");
-        try
+        // The same reader the assessment uses parses the text, so what is written is exactly what a run will honour.
+        // In memory: a scratch file in the shared temp folder would expose the justification and approver.
+        WaiverSet read = WaiverReader.Parse(yaml, filePath);
+        if (read.Errors.Count > 0 || read.Waivers.Count != 1)
         {
-            File.WriteAllText(scratch, yaml, new UTF8Encoding(false));
-            WaiverSet read = WaiverReader.Load(scratch);
-            if (read.Errors.Count > 0 || read.Waivers.Count != 1)
-            {
-                PolicyError? error = read.Errors.FirstOrDefault();
-                throw new IsmsException("IsmsOps.Waiver.Invalid", IsmsErrorKind.InvalidArgument,
-                    $"The waiver for '{filePath}' does not read back: {error?.Message ?? "no waiver was read"} Nothing was written.",
-                    error?.RecommendedAction ?? "Check -Selector and the other values.");
-            }
+            PolicyError? error = read.Errors.FirstOrDefault();
+            throw new IsmsException("IsmsOps.Waiver.Invalid", IsmsErrorKind.InvalidArgument,
+                $"The waiver for '{filePath}' does not read back: {error?.Message ?? "no waiver was read"} Nothing was written.",
+                error?.RecommendedAction ?? "Check -Selector and the other values.");
+        }
 
-            return read.Waivers[0];
-        }
-        finally
-        {
-            TryDelete(scratch);
-        }
+        return read.Waivers[0];
     }
 
     private static string Yaml(WaiverRequest r, DateTimeOffset now)

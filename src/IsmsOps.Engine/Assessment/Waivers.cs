@@ -18,7 +18,7 @@ public sealed class WaiverDefinition
 
     public required string ControlId { get; init; }
 
-    /// <summary>Resource ids or names covered; empty with no <see cref="Selector"/> means the whole control.</summary>
+    /// <summary>Resource ids (or, for accounts, user principal names) covered; empty with no <see cref="Selector"/> means the whole control.</summary>
     public IReadOnlyList<string> Resources { get; init; } = [];
 
     /// <summary>A condition on the control's resource type picking the resources covered.</summary>
@@ -51,7 +51,7 @@ public sealed class WaiverDefinition
 
 /// <summary>A waiver ready for one control of one run: which resources it covers, as a compiled test.</summary>
 /// <param name="Definition">The waiver.</param>
-/// <param name="Covers">True for the resources the waiver names (ids, names, selector, or all).</param>
+/// <param name="Covers">True for the resources the waiver names (ids, account user principal names, selector, or all).</param>
 public sealed record CompiledWaiver(WaiverDefinition Definition, Func<PolicyResource, bool> Covers);
 
 /// <summary>The waivers that bear on one finding: the one honoured (if any) and those that would have matched but expired.</summary>
@@ -112,8 +112,10 @@ public static class WaiverMatcher
 
         if (waiver.Resources.Count > 0)
         {
+            // Ids only: a display name is neither unique nor fixed, so a group renamed to a waived name would inherit
+            // the waiver. An account's user principal name is unique in the tenant, so it may stand for the account.
             var names = new HashSet<string>(waiver.Resources, StringComparer.OrdinalIgnoreCase);
-            return new CompiledWaiver(waiver, r => names.Contains(r.Id) || (r.Name is not null && names.Contains(r.Name)));
+            return new CompiledWaiver(waiver, r => names.Contains(r.Id) || (r is AccountResource account && account.UserPrincipalName.Length > 0 && names.Contains(account.UserPrincipalName)));
         }
 
         return new CompiledWaiver(waiver, _ => true);
@@ -153,42 +155,61 @@ public static class WaiverReader
         var seen = new Dictionary<string, WaiverDefinition>(StringComparer.OrdinalIgnoreCase);
         foreach (string file in files)
         {
-            try
-            {
-                YamlTreeNode root = YamlTree.Load(file);
-                ControlReader.Keys(root, FileKeys, "a waiver file");
-                YamlTreeNode list = root.Get("waivers") ?? throw root.Error("the file has no 'waivers:' list.", "Start the file with 'waivers:' and list each waiver with '- id: ...'.");
-                if (list.Kind != YamlTreeKind.Sequence)
-                {
-                    throw list.Error($"'waivers' must be a list, not {list.Describe()}.", "Write each waiver under 'waivers:' starting with '- id: ...'.");
-                }
-
-                foreach (YamlTreeNode item in list.Items)
-                {
-                    try
-                    {
-                        WaiverDefinition waiver = Waiver(item);
-                        if (seen.TryGetValue(waiver.Id, out WaiverDefinition? first))
-                        {
-                            throw item.Error($"the waiver id '{waiver.Id}' is already used at {first.Node.Location}.", "Give each waiver its own id.");
-                        }
-
-                        seen.Add(waiver.Id, waiver);
-                        waivers.Add(waiver);
-                    }
-                    catch (IsmsException ex) when (PolicyError.From(ex) is PolicyError error)
-                    {
-                        errors.Add(error);
-                    }
-                }
-            }
-            catch (IsmsException ex) when (PolicyError.From(ex) is PolicyError error)
-            {
-                errors.Add(error);
-            }
+            Read(() => YamlTree.Load(file), waivers, errors, seen);
         }
 
         return new WaiverSet(waivers, errors);
+    }
+
+    /// <summary>
+    /// Reads waiver text held in memory, as if it were the file <paramref name="path"/> (named in errors). Lets a
+    /// writer check what it is about to write without putting justification and approver in a scratch file.
+    /// </summary>
+    public static WaiverSet Parse(string text, string path)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(path);
+        var waivers = new List<WaiverDefinition>();
+        var errors = new List<PolicyError>();
+        Read(() => YamlTree.Parse(text, path), waivers, errors, new Dictionary<string, WaiverDefinition>(StringComparer.OrdinalIgnoreCase));
+        return new WaiverSet(waivers, errors);
+    }
+
+    private static void Read(Func<YamlTreeNode> load, List<WaiverDefinition> waivers, List<PolicyError> errors, Dictionary<string, WaiverDefinition> seen)
+    {
+        try
+        {
+            YamlTreeNode root = load();
+            ControlReader.Keys(root, FileKeys, "a waiver file");
+            YamlTreeNode list = root.Get("waivers") ?? throw root.Error("the file has no 'waivers:' list.", "Start the file with 'waivers:' and list each waiver with '- id: ...'.");
+            if (list.Kind != YamlTreeKind.Sequence)
+            {
+                throw list.Error($"'waivers' must be a list, not {list.Describe()}.", "Write each waiver under 'waivers:' starting with '- id: ...'.");
+            }
+
+            foreach (YamlTreeNode item in list.Items)
+            {
+                try
+                {
+                    WaiverDefinition waiver = Waiver(item);
+                    if (seen.TryGetValue(waiver.Id, out WaiverDefinition? first))
+                    {
+                        throw item.Error($"the waiver id '{waiver.Id}' is already used at {first.Node.Location}.", "Give each waiver its own id.");
+                    }
+
+                    seen.Add(waiver.Id, waiver);
+                    waivers.Add(waiver);
+                }
+                catch (IsmsException ex) when (PolicyError.From(ex) is PolicyError error)
+                {
+                    errors.Add(error);
+                }
+            }
+        }
+        catch (IsmsException ex) when (PolicyError.From(ex) is PolicyError error)
+        {
+            errors.Add(error);
+        }
     }
 
     private static WaiverDefinition Waiver(YamlTreeNode node)
@@ -206,6 +227,14 @@ public static class WaiverReader
         if (node.Get("resources") is not null && node.Get("selector") is not null)
         {
             throw node.Get("selector")!.Error("a waiver names its resources by 'resources' or by 'selector', not both.", "Keep one of them.");
+        }
+
+        // An empty list would otherwise read as "no resources named", which the matcher takes as the whole control.
+        IReadOnlyList<string> resources = node.Get("resources") is YamlTreeNode r ? ControlReader.TextList(r, "resources") : [];
+        if (node.Get("resources") is YamlTreeNode listed && resources.Count == 0)
+        {
+            throw listed.Error("the waiver's 'resources' list is empty; it would waive every resource of the control.",
+                "Name the resources by id (or by user principal name for accounts), or remove 'resources:' to waive the whole control on purpose.");
         }
 
         YamlTreeNode categoryNode = node.Get("category")!;
@@ -226,7 +255,7 @@ public static class WaiverReader
         {
             Id = ControlReader.Text(node.Get("id")!, "id"),
             ControlId = ControlReader.Text(node.Get("control")!, "control"),
-            Resources = node.Get("resources") is YamlTreeNode r ? ControlReader.TextList(r, "resources") : [],
+            Resources = resources,
             Selector = node.Get("selector"),
             Category = parsed,
             Justification = ControlReader.Text(node.Get("justification")!, "justification"),

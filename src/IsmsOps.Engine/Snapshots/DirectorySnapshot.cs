@@ -232,7 +232,10 @@ public sealed record SnapshotGroup
     public bool SecurityEnabled { get; init; }
 
     /// <summary>Graph's groupTypes: "Unified" for Microsoft 365 groups, "DynamicMembership" for rule-based ones.</summary>
-    public IReadOnlyList<string> GroupTypes { get; init; } = [];
+    /// <remarks>Older snapshots may hold <c>"groupTypes": null</c>; it reads as empty so filters and resources never meet a null.</remarks>
+    public IReadOnlyList<string> GroupTypes { get => _groupTypes; init => _groupTypes = value ?? []; }
+
+    private readonly IReadOnlyList<string> _groupTypes = [];
 
     public string? MembershipRule { get; init; }
 

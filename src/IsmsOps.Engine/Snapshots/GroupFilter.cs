@@ -31,6 +31,9 @@ public sealed class GroupFilter
         new("groupTypes", PropertyType.TextList, g => g.GroupTypes),
     }.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>How deeply parentheses, 'not' and any(…) may nest in one filter.</summary>
+    public const int MaxDepth = 64;
+
     private readonly Func<SnapshotGroup, bool> _predicate;
 
     private GroupFilter(string text, Func<SnapshotGroup, bool> predicate)
@@ -110,6 +113,8 @@ public sealed class GroupFilter
         private readonly List<Token> _tokens;
         private int _next;
         private string? _rangeVariable;
+        // Each '(', 'not' and any(…) recurses once; a cap keeps a hostile filter from overflowing the stack.
+        private int _depth;
 
         public Parser(string text)
         {
@@ -159,8 +164,9 @@ public sealed class GroupFilter
         {
             if (Peek.Is("not"))
             {
-                Take();
+                Enter(Take());
                 Func<Context, bool> inner = ParseUnary();
+                _depth--;
                 return c => !inner(c);
             }
 
@@ -172,9 +178,10 @@ public sealed class GroupFilter
             Token token = Peek;
             if (token.Kind == TokenKind.OpenParen)
             {
-                Take();
+                Enter(Take());
                 Func<Context, bool> inner = ParseExpression();
                 Expect(TokenKind.CloseParen, "')' or 'and', 'or'");
+                _depth--;
                 return inner;
             }
 
@@ -272,7 +279,9 @@ public sealed class GroupFilter
             Expect(TokenKind.Colon, "':' after the range variable, as in groupTypes/any(t:t eq 'Unified')");
             string? outer = _rangeVariable;
             _rangeVariable = variable.Value;
+            Enter(variable);
             Func<Context, bool> body = ParseExpression();
+            _depth--;
             _rangeVariable = outer;
             Expect(TokenKind.CloseParen, "')' closing any(…)");
             Func<SnapshotGroup, object?> read = property.Read;
@@ -341,6 +350,15 @@ public sealed class GroupFilter
         {
             Token token = Take();
             return token.Kind == kind ? token : throw Syntax(token, what);
+        }
+
+        private void Enter(Token token)
+        {
+            if (++_depth > MaxDepth)
+            {
+                throw Syntax(token.Column, string.Create(CultureInfo.InvariantCulture, $"found more than {MaxDepth} nested parentheses, 'not' or any(…)"),
+                    string.Create(CultureInfo.InvariantCulture, $"a filter nested at most {MaxDepth} deep"));
+            }
         }
 
         private IsmsException Syntax(Token found, string expected) => Syntax(found.Column, $"found {found.Describe()}", expected);

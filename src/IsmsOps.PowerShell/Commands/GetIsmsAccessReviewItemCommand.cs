@@ -40,6 +40,7 @@ public sealed class GetIsmsAccessReviewItemCommand : IsmsCmdlet
 
     /// <summary>Only these items, by ItemId.</summary>
     [Parameter]
+    [ValidateRange(1L, 4294967295L)]
     public long[] ItemId { get; set; } = [];
 
     /// <inheritdoc />

@@ -58,7 +58,7 @@ public sealed class InvokeIsmsAssessmentCommand : IsmsCmdlet
     [ValidateNotNullOrEmpty]
     public string? PolicyPath { get; set; }
 
-    /// <summary>The evaluation time every date condition is relative to (UTC when no zone is given). Default: now. Use it to reproduce an earlier run.</summary>
+    /// <summary>The evaluation time every date condition is relative to (UTC when no zone is given). Default: now. Use it to reproduce an earlier run. Waiver expiry is still judged at the current time, so a back-dated run never honours an expired waiver.</summary>
     [Parameter]
     public DateTime? EvaluatedAt { get; set; }
 
@@ -89,7 +89,7 @@ public sealed class InvokeIsmsAssessmentCommand : IsmsCmdlet
                 Post(() => WriteVerbose(directory is null
                     ? "No snapshot and no Graph connection: directory controls will be Skipped (NotConnected)."
                     : $"Reading the directory from {directory.Description}."));
-                var request = new AssessmentRequest { Controls = controls, Waivers = waivers, Parameters = parameters, EvaluatedAt = at, ToolVersion = typeof(IsmsCmdlet).Assembly.GetName().Version?.ToString(3) };
+                var request = new AssessmentRequest { Controls = controls, Waivers = waivers, Parameters = parameters, EvaluatedAt = at, WaiversJudgedAt = DateTimeOffset.UtcNow, ToolVersion = typeof(IsmsCmdlet).Assembly.GetName().Version?.ToString(3) };
                 return AssessmentService.RunAsync(request, w, directory, catalog, acknowledgements, phase => Post(() =>
                     WriteProgress(new ProgressRecord(1, "Assessment", $"Phase: {phase}") { PercentComplete = Array.IndexOf(phases, phase) * 100 / phases.Length })), ct);
             });

@@ -42,6 +42,7 @@ public sealed class SetIsmsAccessReviewDecisionCommand : IsmsCmdlet
 
     /// <summary>The item's id within the campaign.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateRange(1L, 4294967295L)]
     public long ItemId { get; set; }
 
     /// <summary>The item version the decision is made on; piped items carry it, so a decision on a stale copy is refused.</summary>

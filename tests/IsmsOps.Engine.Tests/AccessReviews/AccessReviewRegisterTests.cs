@@ -218,6 +218,19 @@ public sealed class AccessReviewRegisterTests : IDisposable
         Assert.Equal(built.Items.Select(Canonical), stored.Select(Canonical));
     }
 
+    [Fact]
+    public async Task Item_ids_outside_1_to_2_to_the_32_minus_1_match_no_item_instead_of_throwing()
+    {
+        AccessReviewCampaign campaign = await CreateTeamCampaignAsync();
+        long first = Register.ReadItems(new AccessReviewItemQuery { CampaignId = campaign.CampaignId }, CancellationToken.None).First().ItemId;
+
+        List<AccessReviewItem> none = Register.ReadItems(new AccessReviewItemQuery { CampaignId = campaign.CampaignId, ItemIds = [0, -1, 1L << 32] }, CancellationToken.None).ToList();
+        List<AccessReviewItem> one = Register.ReadItems(new AccessReviewItemQuery { CampaignId = campaign.CampaignId, ItemIds = [0, first, long.MaxValue] }, CancellationToken.None).ToList();
+
+        Assert.Empty(none);
+        Assert.Equal(first, Assert.Single(one).ItemId);
+    }
+
     // Every field of an item as text, lists spelled out: records compare lists by reference.
     private static string Canonical(AccessReviewItem i) => (i with { Reasons = [], ReviewerIds = [] }).ToString() + "|" + string.Join(",", i.Reasons) + "|" + string.Join(",", i.ReviewerIds);
 

@@ -159,6 +159,26 @@ public sealed class AccessReviewSchedulerTests : IDisposable
         Assert.DoesNotContain(_holder.Manager.UserPrincipalName, audit.Details, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    [InlineData(false, 3)]
+    [InlineData(true, -3)]
+    public async Task A_complete_step_handed_to_run_is_skipped_unless_the_campaign_auto_applies_and_is_overdue_now(bool autoApply, int daysAfterDue)
+    {
+        AccessReviewCampaign campaign = await CampaignAsync("Forged step", autoApply, recurrence: null);
+        _now = campaign.DueDate.UtcDateTime.AddDays(daysAfterDue);
+        var forged = new AccessReviewCycleResult
+        {
+            CampaignId = campaign.CampaignId, CampaignName = campaign.Name, Action = AccessReviewCycleAction.Complete, Outcome = AccessReviewCycleOutcome.Planned,
+            Message = "complete it",
+        };
+
+        IReadOnlyList<AccessReviewCycleResult> results = await _scheduler.RunAsync([forged], Options(), TempWorkspace.Context, CancellationToken.None);
+
+        Assert.Equal(AccessReviewCycleOutcome.Skipped, Assert.Single(results).Outcome);
+        Assert.All(_holder.CloudGroups, g => Assert.True(g.HasMember(_holder.User.Id), g.DisplayName));
+        Assert.Equal(AccessReviewCampaignStatus.Active, (await _register.GetAsync(campaign.CampaignId, CancellationToken.None)).Status);
+    }
+
     [Fact]
     public async Task A_missed_year_of_a_quarterly_campaign_creates_one_successor_starting_now_not_a_backlog_and_a_rerun_creates_none()
     {

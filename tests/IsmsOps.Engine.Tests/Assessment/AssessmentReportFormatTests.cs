@@ -88,13 +88,25 @@ public sealed class AssessmentReportFormatTests : IDisposable
         Assert.Contains("\\| \\*\\*bold\\*\\* \\[link\\]\\(http", md);
         Assert.Equal(AssessmentMarkdown.ResourcesPerControl, md.Split('\n').Count(l => l.StartsWith("| user", StringComparison.Ordinal)));
         Assert.Contains("and 80 more failing resource(s)", md);
-        Assert.Contains("| ISMS\\-PRV\\-004 | breakglass\\@contoso.example | Fail | WVR\\-0001 | AcceptedRisk | ciso\\@contoso.example | 2027-01-31", md);
+        Assert.Contains("| ISMS\\-PRV\\-004 | breakglass\\@contoso\\.example | Fail | WVR\\-0001 | AcceptedRisk | ciso\\@contoso\\.example | 2027-01-31", md);
         Assert.Contains("| ISMS\\-AUD\\-001 | Error |", md);
         Assert.Contains("| ISMS\\-SIG\\-001 | Skipped | NotLicensed", md);
         string[] hostileRows = md.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal) && l.Contains("| ra\\-", StringComparison.Ordinal)).ToArray();
         Assert.Equal(3, hostileRows.Length);
         // Each row of the Resource | Id | Why table keeps its four cell borders: no name split a row.
         Assert.All(hostileRows, row => Assert.Equal(4, row.Replace("\\|", "").Count(c => c == '|')));
+    }
+
+    [Theory]
+    [InlineData("https://evil.example/login", "https://")]
+    [InlineData("see www.evil.example now", "www.")]
+    [InlineData("http://evil.example", "http://")]
+    public void Markdown_escapes_bare_urls_so_github_does_not_turn_a_name_into_a_link(string name, string linkStart)
+    {
+        string escaped = AssessmentMarkdown.Escape(name);
+
+        Assert.DoesNotContain(linkStart, escaped, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(name, escaped.Replace("\\", "", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -148,6 +160,24 @@ public sealed class AssessmentReportFormatTests : IDisposable
         Assert.Null(Case("ISMS-PRV-004").Element("failure"));
         Assert.Contains("WVR-0001", Case("ISMS-PRV-004").Element("system-out")!.Value);
         Assert.Equal(130, Case("ISMS-ACC-002").Element("failure")!.Value.Split('\n').Count(l => l.StartsWith("account user", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void JUnit_stays_well_formed_xml_when_names_hold_characters_xml_forbids()
+    {
+        const string Hostile = "bad\u0001\u001Fname\uD800\uFFFE";
+        List<ControlResult> results = AssessmentRunFixture.Results().Select(r => r.Control.Id != "ISMS-PRV-001" ? r : r with
+        {
+            Control = r.Control with { Title = Hostile, ResourceType = "role\u0002Assignment" },
+            Message = Hostile,
+            Findings = r.Findings.Select(f => f with { ResourceName = Hostile, Message = Hostile }).ToList(),
+        }).ToList();
+
+        XDocument xml = XDocument.Parse(Encoding.UTF8.GetString(AssessmentJUnit.Write(results)));
+
+        XElement testCase = xml.Descendants("testcase").Single(c => ((string)c.Attribute("name")!).StartsWith("ISMS-PRV-001:", StringComparison.Ordinal));
+        Assert.Equal("ISMS-PRV-001: bad\uFFFD\uFFFDname\uFFFD\uFFFD", (string)testCase.Attribute("name")!);
+        Assert.Contains("bad\uFFFD\uFFFDname", testCase.Element("failure")!.Value, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -21,7 +21,9 @@ public sealed class WaiverTests : IDisposable
         ],
     }, new Dictionary<string, AssessmentSkipReason>());
 
-    private ControlResult Evaluate(string waiverYaml, out AssessmentOutput output)
+    private ControlResult Evaluate(string waiverYaml, out AssessmentOutput output) => Evaluate(waiverYaml, Now, null, out output);
+
+    private ControlResult Evaluate(string waiverYaml, DateTimeOffset evaluatedAt, DateTimeOffset? waiversJudgedAt, out AssessmentOutput output)
     {
         File.WriteAllText(Path.Combine(_folder, "control.yaml"), ControlFileTests.GoodControl);
         string waivers = Path.Combine(_folder, "waivers");
@@ -30,7 +32,7 @@ public sealed class WaiverTests : IDisposable
         WaiverSet set = WaiverReader.Load(waivers);
         Assert.Empty(set.Errors);
         output = AssessmentEvaluator.Evaluate(ControlReader.Load([Path.Combine(_folder, "control.yaml")]), Accounts, set, new Dictionary<string, object?>(),
-            new AssessmentRunInfo { RunId = "r", EvaluatedAt = Now, Source = "test" });
+            new AssessmentRunInfo { RunId = "r", EvaluatedAt = evaluatedAt, Source = "test" }, waiversJudgedAt: waiversJudgedAt);
         return Assert.Single(output.Results);
     }
 
@@ -91,6 +93,74 @@ public sealed class WaiverTests : IDisposable
     }
 
     [Fact]
+    public void Back_dating_the_evaluation_does_not_revive_a_waiver_that_expired_before_the_waivers_are_judged()
+    {
+        ControlResult result = Evaluate(Waiver("    resources: [u1, u2]", "2026-11-23"), Now.AddMonths(-1), Now, out AssessmentOutput output);
+
+        Assert.Equal(AssessmentOutcome.Fail, result.Outcome);
+        Assert.Equal(2, result.FailCount);
+        Assert.Empty(result.Waivers);
+        Assert.Equal("WVR-1", Assert.Single(result.ExpiredWaivers).Id);
+        Assert.Contains(output.Warnings, w => w.Contains("WVR-1", StringComparison.Ordinal) && w.Contains("expired", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_waiver_judged_at_a_time_before_the_evaluation_is_still_judged_at_the_evaluation_time()
+    {
+        ControlResult result = Evaluate(Waiver("    resources: [u1, u2]", "2026-11-23"), Now, Now.AddMonths(-1), out _);
+
+        Assert.Equal(AssessmentOutcome.Fail, result.Outcome);
+        Assert.Empty(result.Waivers);
+    }
+
+    [Fact]
+    public void A_waiver_naming_a_group_covers_only_that_group_id_never_a_group_with_the_same_display_name()
+    {
+        string control = Path.Combine(_folder, "groups.yaml");
+        File.WriteAllText(control, """
+            controls:
+              - id: TEST-GRP-001
+                title: Groups have owners
+                objective: Every group has an owner.
+                severity: Low
+                resource: group
+                references: { iso27001:2022: [A.5.18] }
+                condition: { field: ownerCount, greaterOrEquals: 1 }
+                remediation: Add an owner.
+            """);
+        string waivers = Path.Combine(_folder, "wg");
+        Directory.CreateDirectory(waivers);
+        File.WriteAllText(Path.Combine(waivers, "w.yaml"), """
+            waivers:
+              - id: WVR-G
+                control: TEST-GRP-001
+                resources: [g-real, Finance Admins]
+                category: AcceptedRisk
+                justification: Owner being recruited.
+                approver: ciso@contoso.com
+                createdOn: 2026-01-01
+                expiresOn: 2027-01-01
+            """);
+        var groups = new ResourceSet(new Dictionary<string, IReadOnlyList<PolicyResource>>
+        {
+            ["group"] =
+            [
+                new GroupResource { Id = "g-real", Name = "Payroll", DisplayName = "Payroll" },
+                new GroupResource { Id = "g-lookalike", Name = "Finance Admins", DisplayName = "Finance Admins" },
+            ],
+        }, new Dictionary<string, AssessmentSkipReason>());
+        WaiverSet set = WaiverReader.Load(waivers);
+        Assert.Empty(set.Errors);
+
+        ControlResult result = Assert.Single(AssessmentEvaluator.Evaluate(ControlReader.Load([control]), groups, set, new Dictionary<string, object?>(),
+            new AssessmentRunInfo { RunId = "r", EvaluatedAt = Now, Source = "test" }).Results);
+
+        Assert.Equal(AssessmentOutcome.Waived, result.Findings.Single(f => f.ResourceId == "g-real").Outcome);
+        Assert.Equal(AssessmentOutcome.Fail, result.Findings.Single(f => f.ResourceId == "g-lookalike").Outcome);
+        Assert.Equal(AssessmentOutcome.Fail, result.Outcome);
+    }
+
+    [Fact]
     public void The_matcher_honours_a_waiver_only_before_its_expiry()
     {
         var waiver = new WaiverDefinition
@@ -104,6 +174,37 @@ public sealed class WaiverTests : IDisposable
         Assert.Null(WaiverMatcher.Match([compiled], resource, Now).Honoured);
         Assert.Single(WaiverMatcher.Match([compiled], resource, Now).Expired);
         Assert.Same(compiled, WaiverMatcher.Match([compiled], resource, Now.AddTicks(-1)).Honoured);
+    }
+
+    [Fact]
+    public void A_waiver_with_an_empty_resources_list_is_an_error_with_its_location_and_waives_nothing()
+    {
+        string waivers = Path.Combine(_folder, "w3");
+        Directory.CreateDirectory(waivers);
+        File.WriteAllText(Path.Combine(waivers, "w.yaml"), Waiver("    resources: []", "2027-01-01"));
+
+        WaiverSet set = WaiverReader.Load(waivers);
+
+        Assert.Empty(set.Waivers);
+        var error = Assert.Single(set.Errors);
+        Assert.Equal(4L, error.Line);
+        Assert.True(error.Column > 4, $"column {error.Column} should point at the list");
+        Assert.Contains("'resources' list is empty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Waiver_text_held_in_memory_reads_like_a_file_and_its_errors_name_the_given_path()
+    {
+        string path = Path.Combine(_folder, "never-written.yaml");
+
+        WaiverSet good = WaiverReader.Parse(Waiver("    resources: [u1]", "2027-01-01"), path);
+        WaiverSet bad = WaiverReader.Parse(Waiver("    resources: []", "2027-01-01"), path);
+
+        Assert.Equal("WVR-1", Assert.Single(good.Waivers).Id);
+        Assert.Equal(["u1"], good.Waivers[0].Resources);
+        Assert.Empty(bad.Waivers);
+        Assert.Equal(path, Assert.Single(bad.Errors).File);
+        Assert.False(File.Exists(path));
     }
 
     [Fact]

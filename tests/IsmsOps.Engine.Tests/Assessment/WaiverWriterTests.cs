@@ -102,6 +102,16 @@ public sealed class WaiverWriterTests : IDisposable
     }
 
     [Theory]
+    [InlineData("WVR-1\n")]
+    public void An_id_ending_in_a_line_break_is_refused_and_nothing_is_written(string id)
+    {
+        IsmsException error = Assert.Throws<IsmsException>(() => WaiverWriter.Prepare(Request() with { Id = id }, Folder, Baseline, Now));
+
+        Assert.Equal("IsmsOps.Waiver.BadId", error.ErrorId);
+        Assert.False(Directory.Exists(Folder));
+    }
+
+    [Theory]
     [InlineData(0, "IsmsOps.Waiver.NotInFuture")]
     [InlineData(-1, "IsmsOps.Waiver.NotInFuture")]
     public void An_expiry_that_is_not_in_the_future_is_refused_and_nothing_is_written(int days, string errorId)

@@ -21,6 +21,32 @@ public sealed class GroupFilterTests
     }
 
     [Theory]
+    [InlineData("(", ")")]
+    [InlineData("not ", "")]
+    [InlineData("not (", ")")]
+    public void A_filter_nested_deeper_than_the_cap_is_a_syntax_error_not_a_stack_overflow(string open, string close)
+    {
+        string Nested(int depth) => string.Concat(Enumerable.Repeat(open, depth)) + "securityEnabled eq true" + string.Concat(Enumerable.Repeat(close, depth));
+        int perLevel = open == "not (" ? 2 : 1;
+
+        Assert.NotNull(GroupFilter.Parse(Nested(GroupFilter.MaxDepth / perLevel)));
+        IsmsException error = Assert.Throws<IsmsException>(() => GroupFilter.Parse(Nested(100_000)));
+
+        Assert.Equal("IsmsOps.GroupFilter.Syntax", error.ErrorId);
+        Assert.Contains("nested", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_group_whose_snapshot_holds_null_groupTypes_is_treated_as_having_none()
+    {
+        var group = new SnapshotGroup { Id = "g-old", DisplayName = "Old", GroupTypes = null! };
+
+        Assert.False(GroupFilter.Parse("groupTypes/any(t:t eq 'Unified')").Matches(group));
+        Assert.True(GroupFilter.Parse("not groupTypes/any(t:t eq 'Unified')").Matches(group));
+        Assert.False(group.IsMicrosoft365);
+    }
+
+    [Theory]
     [InlineData("displayName eq 'Finance Team'", new[] { "Finance Team" })]
     [InlineData("displayName eq 'FINANCE TEAM'", new[] { "Finance Team" })]
     [InlineData("startswith(displayName,'Finance')", new[] { "Finance Approvers", "Finance Team" })]

@@ -22,7 +22,7 @@ public static class AssessmentJUnit
     {
         ArgumentNullException.ThrowIfNull(results);
         using var stream = new MemoryStream();
-        var settings = new XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = true, CheckCharacters = false };
+        var settings = new XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = true };
         using (XmlWriter xml = XmlWriter.Create(stream, settings))
         {
             xml.WriteStartDocument();
@@ -34,7 +34,7 @@ public static class AssessmentJUnit
             {
                 List<ControlResult> cases = suite.OrderBy(r => r.Control.Id, StringComparer.OrdinalIgnoreCase).ToList();
                 xml.WriteStartElement("testsuite");
-                xml.WriteAttributeString("name", suite.Key.Name);
+                xml.WriteAttributeString("name", Clean(suite.Key.Name));
                 Counts(xml, cases);
                 // The JUnit schema's timestamp has no zone designator; it is the evaluation time in UTC.
                 xml.WriteAttributeString("timestamp", when.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
@@ -56,7 +56,7 @@ public static class AssessmentJUnit
     private static void Case(XmlWriter xml, AssessmentDomain domain, ControlResult r)
     {
         xml.WriteStartElement("testcase");
-        xml.WriteAttributeString("classname", $"IsmsOps.{domain.Key}.{r.Control.ResourceType}");
+        xml.WriteAttributeString("classname", Clean($"IsmsOps.{domain.Key}.{r.Control.ResourceType}"));
         xml.WriteAttributeString("name", Clean($"{r.Control.Id}: {r.Control.Title}"));
         xml.WriteAttributeString("time", Seconds(r.Duration));
         var output = new StringBuilder();
@@ -156,13 +156,21 @@ public static class AssessmentJUnit
         return int.MaxValue;
     }
 
-    // XML 1.0 cannot carry most control characters even as references; a directory name holding one must not break the file.
+    // XML 1.0 cannot carry most control characters even as references, nor a surrogate without its pair; a directory
+    // name holding one must not break the file. Everything written from the results passes through here.
     private static string Clean(string value)
     {
         var text = new StringBuilder(value.Length);
-        foreach (char c in value)
+        for (int i = 0; i < value.Length; i++)
         {
-            text.Append(c < 0x20 && c is not ('\t' or '\n' or '\r') || c is '\uFFFE' or '\uFFFF' ? '\uFFFD' : c);
+            char c = value[i];
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                text.Append(c).Append(value[++i]);
+                continue;
+            }
+
+            text.Append((c < 0x20 && c is not ('\t' or '\n' or '\r')) || char.IsSurrogate(c) || c is '\uFFFE' or '\uFFFF' ? '\uFFFD' : c);
         }
 
         return text.ToString();

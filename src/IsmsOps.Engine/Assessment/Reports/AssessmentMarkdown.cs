@@ -167,8 +167,8 @@ public static class AssessmentMarkdown
 
     /// <summary>
     /// <paramref name="value"/> as literal text in GitHub-flavoured Markdown, also inside a table cell: Markdown's
-    /// punctuation is backslash-escaped, &lt; &gt; &amp; become entities (so no HTML tag or autolink forms), and line
-    /// breaks become spaces (a table row is one line).
+    /// punctuation is backslash-escaped (with ':' and '.', so no bare https:// or www. autolink forms), &lt; &gt; &amp;
+    /// become entities (so no HTML tag or angle-bracket autolink forms), and line breaks become spaces (a table row is one line).
     /// </summary>
     public static string Escape(string? value)
     {
@@ -187,7 +187,8 @@ public static class AssessmentMarkdown
                 case '&': text.Append("&amp;"); break;
                 case '\r': break;
                 case '\n': text.Append(' '); break;
-                case '\\' or '`' or '*' or '_' or '{' or '}' or '[' or ']' or '(' or ')' or '#' or '+' or '-' or '!' or '|' or '~' or '$' or '@':
+                // ':' and '.' too: GFM's extended autolinks turn a bare https://... or www.... into a link with no angle brackets.
+                case '\\' or '`' or '*' or '_' or '{' or '}' or '[' or ']' or '(' or ')' or '#' or '+' or '-' or '!' or '|' or '~' or '$' or '@' or ':' or '.':
                     text.Append('\\').Append(c);
                     break;
                 default: text.Append(c); break;
