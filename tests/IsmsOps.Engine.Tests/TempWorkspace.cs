@@ -9,10 +9,11 @@ namespace IsmsOps.Engine.Tests;
 /// <summary>A workspace on a fresh temporary ISMSOPS_HOME, plus raw SQL access for playing the attacker.</summary>
 internal sealed class TempWorkspace : IDisposable
 {
-    public TempWorkspace()
+    /// <param name="store">A PostgreSQL connection string (or SQLite path) for the store; null for isms.db under the home.</param>
+    public TempWorkspace(string? store = null)
     {
         Home = Directory.CreateTempSubdirectory("ismsops-test-").FullName;
-        Location = new StoreLocation(Home);
+        Location = new StoreLocation(Home) { Store = store };
         Workspace = IsmsWorkspace.Open(Location);
     }
 

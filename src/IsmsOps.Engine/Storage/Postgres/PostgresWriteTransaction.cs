@@ -290,7 +290,7 @@ internal sealed class PostgresWriteTransaction : IStoreWriteTransaction
 
     public Task SavepointAsync(string name, CancellationToken cancellationToken) => Run(() =>
     {
-        _transaction.Save(name);
+        StoreSql.Execute(_connection, "SAVEPOINT " + QuoteName(name) + ";", _transaction);
         _savepoints.Push((name, _afterCommit.Count));
         return 0;
     });
@@ -298,7 +298,7 @@ internal sealed class PostgresWriteTransaction : IStoreWriteTransaction
     public Task RollbackToSavepointAsync(string name, CancellationToken cancellationToken) => Run(() =>
     {
         (string open, int count) = Find(name);
-        _transaction.Rollback(open);
+        StoreSql.Execute(_connection, "ROLLBACK TO SAVEPOINT " + QuoteName(open) + ";", _transaction);
         // SQLite cancels the savepoints opened after this one; the one rolled back to stays open.
         while (_savepoints.Peek().Name != open)
         {
@@ -312,7 +312,7 @@ internal sealed class PostgresWriteTransaction : IStoreWriteTransaction
     public Task ReleaseSavepointAsync(string name, CancellationToken cancellationToken) => Run(() =>
     {
         (string open, _) = Find(name);
-        _transaction.Release(open);
+        StoreSql.Execute(_connection, "RELEASE SAVEPOINT " + QuoteName(open) + ";", _transaction);
         // Releasing a savepoint releases every savepoint opened after it too.
         while (_savepoints.Pop().Name != open)
         {
@@ -404,6 +404,9 @@ internal sealed class PostgresWriteTransaction : IStoreWriteTransaction
         return command;
     }
 
+
+    // Savepoint names are the caller's words ("row", "outer"); quoted, a reserved word is a name like any other.
+    private static string QuoteName(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     private Task<T> Run<T>(Func<T> work) => Task.FromResult(_store.Translate(work));
 }
