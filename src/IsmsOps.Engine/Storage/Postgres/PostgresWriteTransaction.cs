@@ -12,6 +12,7 @@ using NpgsqlTypes;
 
 namespace IsmsOps.Engine.Storage.Postgres;
 
+/// <summary>One write on the shared store: a PostgreSQL transaction holding the writers' advisory lock until it ends.</summary>
 internal sealed class PostgresWriteTransaction : IStoreWriteTransaction
 {
     private readonly PostgresStore _store;
@@ -368,9 +369,10 @@ internal sealed class PostgresWriteTransaction : IStoreWriteTransaction
             {
                 _transaction.Rollback();
             }
-            catch (NpgsqlException)
+            catch (Exception ex) when (ex is NpgsqlException or ObjectDisposedException or InvalidOperationException)
             {
-                // The connection is already broken; SQLite has rolled back on its own.
+                // The connection is already broken (a restarted server, say): the server rolled the transaction back
+                // when the session ended, so nothing of it is stored.
             }
         }
 
