@@ -28,6 +28,8 @@
         'Connect-IsmsGraph'
         'Get-IsmsGraphConnection'
         'Disconnect-IsmsGraph'
+        'Connect-IsmsStore'
+        'Get-IsmsStore'
         'Start-IsmsSandbox'
         'Stop-IsmsSandbox'
         'Export-IsmsDirectorySnapshot'

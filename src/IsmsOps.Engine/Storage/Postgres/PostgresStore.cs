@@ -94,6 +94,9 @@ public sealed class PostgresStore : IIsmsStore
         }
     }
 
+    /// <summary>Where <paramref name="connectionString"/> points, without its password (for a prompt before connecting).</summary>
+    public static string Describe(string connectionString) => DescribeTarget(Parse(connectionString));
+
     /// <summary>The connection string's target without its password, for messages.</summary>
     public static string DescribeTarget(NpgsqlConnectionStringBuilder builder) => string.Create(CultureInfo.InvariantCulture,
         $"postgresql://{builder.Username ?? Environment.UserName}@{builder.Host ?? "localhost"}:{builder.Port}/{builder.Database ?? builder.Username ?? Environment.UserName}");
