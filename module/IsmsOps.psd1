@@ -30,6 +30,7 @@
         'Disconnect-IsmsGraph'
         'Connect-IsmsStore'
         'Get-IsmsStore'
+        'Copy-IsmsStore'
         'Start-IsmsSandbox'
         'Stop-IsmsSandbox'
         'Export-IsmsDirectorySnapshot'

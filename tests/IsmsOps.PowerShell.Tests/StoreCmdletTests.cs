@@ -77,4 +77,28 @@ public sealed class StoreCmdletTests
             Environment.SetEnvironmentVariable("ISMSOPS_STORE", null);
         }
     }
+
+    [Fact]
+    public void Copy_IsmsStore_moves_the_embedded_store_to_PostgreSQL_verified_and_refuses_to_overwrite_it_without_Force()
+    {
+        string connectionString = PostgresCluster.Shared.CreateDatabase();
+        using var ps = new PowerShellSession();
+        ps.Run("New-IsmsPerson -PersonId E1 -DisplayName 'Ada' | Out-Null; New-IsmsPerson -PersonId E2 -DisplayName 'Grace' | Out-Null");
+        string embedded = Path.Combine(ps.Home, "isms.db");
+
+        PSObject copied = ps.Run($"Copy-IsmsStore -Source '{embedded}' -Destination '{connectionString}'").Single();
+        Assert.Empty(ps.Errors);
+        ps.Run($"Copy-IsmsStore -Source '{embedded}' -Destination '{connectionString}'");
+        ErrorRecord refused = Assert.Single(ps.Errors);
+        ps.Errors.Clear();
+        ps.Run($"Copy-IsmsStore -Source '{embedded}' -Destination '{connectionString}' -Force -Confirm:$false | Out-Null");
+
+        Assert.Empty(ps.Errors);
+        Assert.Equal(2L, copied.Properties["AuditEventCount"].Value);
+        Assert.True((bool)((PSObject)copied.Properties["Verification"].Value).Properties["IsValid"].Value);
+        Assert.StartsWith("IsmsOps.Store.CopyTargetNotEmpty", refused.FullyQualifiedErrorId, StringComparison.Ordinal);
+        Assert.DoesNotContain(PostgresCluster.Password, refused.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2L, CountRows(connectionString, "person"));
+        Assert.Equal(2L, CountRows(connectionString, "audit_event"));
+    }
 }

@@ -1,0 +1,105 @@
+using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.People;
+using IsmsOps.Engine.Storage;
+
+namespace IsmsOps.Engine.Tests.Storage;
+
+/// <summary>Copy-IsmsStore's engine: SQLite to PostgreSQL and back, the trail verified, a non-empty destination refused without -Force.</summary>
+public sealed class StoreCopyTests : IDisposable
+{
+    private readonly TempWorkspace _embedded = new();
+
+    public void Dispose() => _embedded.Dispose();
+
+    private async Task FillAsync(TempWorkspace home)
+    {
+        await home.AddPersonAsync("E1", "Ada");
+        await home.AddPersonAsync("E2", "Grace");
+        await using (IStoreWriteTransaction transaction = await home.Workspace.Store.BeginWriteAsync(CancellationToken.None))
+        {
+            await home.Workspace.PersonalData.ProtectAsync(transaction, "E1", "HomeAddress", "1 Analytical Row", CancellationToken.None);
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+
+        await home.AppendEventsAsync(5);
+    }
+
+    [Fact]
+    public async Task A_store_copied_to_PostgreSQL_and_back_keeps_every_record_and_a_trail_that_verifies_and_takes_new_events()
+    {
+        await FillAsync(_embedded);
+        string shared = PostgresCluster.Shared.CreateDatabase();
+        List<AuditEvent> original = _embedded.Events();
+
+        StoreCopyResult there;
+        using (IIsmsStore target = StoreCopy.Open(shared))
+        {
+            there = await StoreCopy.CopyAsync(_embedded.Workspace.Store, target, force: false, CancellationToken.None);
+        }
+
+        Assert.True(there.Verification.IsValid, there.Verification.Message);
+        Assert.Equal(original.Count, there.AuditEventCount);
+        Assert.Equal(2, there.Rows["person"]);
+        Assert.Equal(1, there.Rows["personal_data_value"]);
+
+        // A host on the shared store with the same keys reads everything and keeps appending to the same chain.
+        using (IsmsWorkspace host = IsmsWorkspace.Open(_embedded.Location with { Store = shared }))
+        {
+            Assert.Equal(["E1", "E2"], (await host.People.FindAsync(new PersonQuery(), CancellationToken.None)).Select(p => p.PersonId));
+            Assert.Equal("1 Analytical Row", (await host.PersonalData.UnprotectAsync("E1", CancellationToken.None))["HomeAddress"]);
+            await host.People.CreateAsync(new Person { PersonId = "E3", DisplayName = "Katherine" }, TempWorkspace.Context, CancellationToken.None);
+            Assert.True((await host.Audit.VerifyAsync([], CancellationToken.None)).IsValid);
+        }
+
+        string back = Path.Combine(_embedded.Home, "back", "isms.db");
+        using (IIsmsStore from = StoreCopy.Open(shared))
+        using (IIsmsStore to = StoreCopy.Open(back))
+        {
+            StoreCopyResult result = await StoreCopy.CopyAsync(from, to, force: false, CancellationToken.None);
+            Assert.True(result.Verification.IsValid, result.Verification.Message);
+            Assert.Equal(original.Count + 1, result.AuditEventCount);
+            Assert.Equal(3, result.Rows["person"]);
+            List<AuditEvent> copied = to.ReadAuditEvents(AuditEventQuery.All, CancellationToken.None).ToList();
+            Assert.Equal(original.Select(e => e.Hash), copied.Take(original.Count).Select(e => e.Hash));
+        }
+    }
+
+    [Fact]
+    public async Task A_destination_that_is_not_empty_is_refused_without_Force_and_left_as_it_was_and_replaced_with_it()
+    {
+        await FillAsync(_embedded);
+        string shared = PostgresCluster.Shared.CreateDatabase();
+        using (var other = new TempWorkspace(shared))
+        {
+            await other.AddPersonAsync("X9", "Someone else");
+        }
+
+        using IIsmsStore target = StoreCopy.Open(shared);
+        IsmsException error = await Assert.ThrowsAsync<IsmsException>(() => StoreCopy.CopyAsync(_embedded.Workspace.Store, target, force: false, CancellationToken.None));
+
+        Assert.Equal("IsmsOps.Store.CopyTargetNotEmpty", error.ErrorId);
+        Assert.Contains("-Force", error.RecommendedAction, StringComparison.Ordinal);
+        Assert.Equal(["X9"], (await target.FindPeopleAsync(new PersonQuery(), CancellationToken.None)).Select(p => p.PersonId));
+
+        StoreCopyResult replaced = await StoreCopy.CopyAsync(_embedded.Workspace.Store, target, force: true, CancellationToken.None);
+        Assert.True(replaced.Verification.IsValid, replaced.Verification.Message);
+        Assert.Equal(["E1", "E2"], (await target.FindPeopleAsync(new PersonQuery(), CancellationToken.None)).Select(p => p.PersonId));
+    }
+
+    [Fact]
+    public void The_copy_covers_every_table_of_the_schema()
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_embedded.Location.DatabasePath};Pooling=false");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name;";
+        using var reader = command.ExecuteReader();
+        var tables = new List<string>();
+        while (reader.Read())
+        {
+            tables.Add(reader.GetString(0));
+        }
+
+        Assert.Equal(tables, StoreCopy.Tables.Order());
+    }
+}
