@@ -95,7 +95,7 @@ public sealed class StoreCmdletTests
 
         Assert.Empty(ps.Errors);
         Assert.Equal(2L, copied.Properties["AuditEventCount"].Value);
-        Assert.True((bool)((PSObject)copied.Properties["Verification"].Value).Properties["IsValid"].Value);
+        Assert.True((bool)PSObject.AsPSObject(copied.Properties["Verification"].Value).Properties["IsValid"].Value);
         Assert.StartsWith("IsmsOps.Store.CopyTargetNotEmpty", refused.FullyQualifiedErrorId, StringComparison.Ordinal);
         Assert.DoesNotContain(PostgresCluster.Password, refused.ToString(), StringComparison.Ordinal);
         Assert.Equal(2L, CountRows(connectionString, "person"));
