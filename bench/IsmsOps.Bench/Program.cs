@@ -10,9 +10,9 @@ namespace IsmsOps.Bench;
 internal static class Program
 {
     private const string Usage = """
-        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|onboard|leavers|denies|hrfeed|tables|all [options]
-          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, onboard 10, leavers 3, denies 5, hrfeed 3, tables 5)
-          --events N           events per append run (default 50000; batch size 1 uses N/25)
+        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|onboard|leavers|denies|hrfeed|tables|store|all [options]
+          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, onboard 10, leavers 3, denies 5, hrfeed 3, tables 5, store 3)
+          --events N           events per append run (default 50000; batch size 1, and the store benchmark, use N/25)
           --verify-events N    events in the verification store (default 1000000)
           --build-batch N      events per append while building the verification store (default 10000)
           --store DIR          keep the verification store in DIR and reuse it on the next run
@@ -127,6 +127,11 @@ internal static class Program
             await TablesBenchmark.RunAsync(options, report).ConfigureAwait(false);
         }
 
+        if (options.Command is "store" or "all")
+        {
+            await StoreBenchmark.RunAsync(options, report).ConfigureAwait(false);
+        }
+
         Console.WriteLine(MachineInfo.Describe());
         Console.WriteLine();
         Console.WriteLine(report.ToMarkdown());
@@ -202,7 +207,7 @@ internal sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "denies" or "hrfeed" or "tables" or "all"))
+        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "denies" or "hrfeed" or "tables" or "store" or "all"))
         {
             throw new ArgumentException("Name a benchmark.");
         }

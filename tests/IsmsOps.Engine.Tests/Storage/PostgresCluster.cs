@@ -16,14 +16,17 @@ internal sealed class PostgresCluster
     /// <summary>The superuser's password (a test secret; the redaction tests look for it in messages).</summary>
     public const string Password = "pg-Test-Secret-7f3a";
 
-    private static readonly Lazy<PostgresCluster> s_shared = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<PostgresCluster> s_shared = new(() => Start(durable: false), LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly string _bin;
     private readonly string _data;
     private readonly string? _runAs;
 
-    private PostgresCluster(string bin, string folder, string? runAs, int port)
+    private readonly bool _durable;
+
+    private PostgresCluster(string bin, string folder, string? runAs, int port, bool durable)
     {
+        _durable = durable;
         _bin = bin;
         Folder = folder;
         _data = Path.Combine(folder, "data");
@@ -69,15 +72,17 @@ internal sealed class PostgresCluster
     /// <summary>Stops and starts the server (fast shutdown: open sessions are terminated with 57P01).</summary>
     public void Restart() => PgCtl("restart", "-m", "fast", "-w", "-o", ServerOptions());
 
-    private string ServerOptions() => $"-p {Port} -k {_data} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100";
+    // Tests skip the disk flush (their data is thrown away); the benchmark's server flushes like a production one.
+    private string ServerOptions() => $"-p {Port} -k {_data} -c listen_addresses=127.0.0.1 -c fsync={(_durable ? "on" : "off")} -c max_connections=100";
 
-    private static PostgresCluster Start()
+    /// <summary>Starts a server of its own (the tests share <see cref="Shared"/>); <paramref name="durable"/> keeps fsync on.</summary>
+    public static PostgresCluster Start(bool durable)
     {
         string bin = FindBin();
         string? runAs = Environment.UserName == "root" || IsRoot() ? "postgres" : null;
         string folder = Directory.CreateTempSubdirectory("ismsops-pg-").FullName;
         int port = FreePort();
-        var cluster = new PostgresCluster(bin, folder, runAs, port);
+        var cluster = new PostgresCluster(bin, folder, runAs, port, durable);
         string pwfile = Path.Combine(folder, "pwfile");
         File.WriteAllText(pwfile, Password + "\n");
         if (runAs is not null)
@@ -91,7 +96,8 @@ internal sealed class PostgresCluster
         return cluster;
     }
 
-    private void Stop()
+    /// <summary>Stops the server and deletes its folder.</summary>
+    public void Stop()
     {
         try
         {
