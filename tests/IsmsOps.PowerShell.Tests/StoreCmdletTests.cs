@@ -35,6 +35,10 @@ public sealed class StoreCmdletTests
         Assert.Equal(2L, CountRows(connectionString, "audit_event"));
         Assert.True((bool)valid.Single().BaseObject);
         Assert.False(File.Exists(Path.Combine(ps.Home, "isms.db")), "The session must not fall back to the embedded store.");
+        // Npgsql, like every third-party assembly, is the module's own copy in its private load context (this test
+        // process has loaded another copy into the default context for its helper).
+        System.Reflection.Assembly npgsql = System.Runtime.Loader.AssemblyLoadContext.All.Single(c => c.Name == "IsmsOps").Assemblies.Single(a => a.GetName().Name == "Npgsql");
+        Assert.StartsWith(ModuleLayout.ModuleFolder, npgsql.Location, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -126,4 +126,52 @@ public sealed class PostgresStoreTests : IDisposable
         Assert.Equal(["person:E1", "person:E3"], home.Events().Select(e => e.Target));
         Assert.True((await home.VerifyAsync()).IsValid);
     }
+
+    [Fact]
+    public async Task With_the_documented_grants_the_application_role_reads_and_writes_but_cannot_change_the_schema()
+    {
+        string suffix = Guid.NewGuid().ToString("N")[..8];
+        string owner = "isms_owner_" + suffix, app = "isms_app_" + suffix, database = "isms_" + suffix;
+        const string OwnerPassword = "Owner-Secret-1", AppPassword = "App-Secret-2";
+        _cluster.Execute($"CREATE ROLE {owner} LOGIN PASSWORD '{OwnerPassword}'; CREATE ROLE {app} LOGIN PASSWORD '{AppPassword}';");
+        _cluster.Execute($"CREATE DATABASE {database} OWNER {owner};");
+        _cluster.Execute(
+            $"""
+            REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+            CREATE SCHEMA isms AUTHORIZATION {owner};
+            ALTER ROLE {owner} IN DATABASE {database} SET search_path = isms;
+            ALTER ROLE {app} IN DATABASE {database} SET search_path = isms;
+            GRANT USAGE ON SCHEMA isms TO {app};
+            """, database);
+        string ownerConnection = _cluster.ConnectionString(database, OwnerPassword, owner);
+        string appConnection = _cluster.ConnectionString(database, AppPassword, app);
+
+        // Before migrations the application role may not create the schema.
+        IsmsException early = Assert.Throws<IsmsException>(() => PostgresStore.Open(appConnection));
+        Assert.Equal("IsmsOps.Store.PermissionDenied", early.ErrorId);
+
+        PostgresStore.Open(ownerConnection).Dispose();
+        _cluster.Execute(
+            $"""
+            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA isms TO {app};
+            GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA isms TO {app};
+            ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA isms GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app};
+            ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA isms GRANT USAGE, SELECT ON SEQUENCES TO {app};
+            """, database);
+
+        using (var home = new TempWorkspace(appConnection))
+        {
+            await home.AddPersonAsync("E1", "Ada");
+            await home.AppendEventsAsync(3);
+            Assert.True((await home.VerifyAsync()).IsValid);
+        }
+
+        using var connection = new NpgsqlConnection(appConnection);
+        connection.Open();
+        using var ddl = new NpgsqlCommand("CREATE TABLE isms.extra (id integer);", connection);
+        PostgresException denied = Assert.Throws<PostgresException>(() => ddl.ExecuteNonQuery());
+        Assert.Equal("42501", denied.SqlState);
+        using var drop = new NpgsqlCommand("DROP TABLE isms.audit_event;", connection);
+        Assert.Equal("42501", Assert.Throws<PostgresException>(() => drop.ExecuteNonQuery()).SqlState);
+    }
 }
