@@ -124,7 +124,7 @@ public abstract class StoreTransactionTests : IDisposable
 }
 
 /// <summary>The transaction contract on the embedded store.</summary>
-public sealed class SqliteStoreTransactionTests() : StoreTransactionTests(null);
+public sealed class SqliteStoreTransactionTests() : StoreTransactionTests(TempWorkspace.Embedded);
 
 /// <summary>The transaction contract on the shared store.</summary>
 public sealed class PostgresStoreTransactionTests() : StoreTransactionTests(Storage.PostgresCluster.Shared.CreateDatabase());

@@ -143,7 +143,7 @@ public static class GraphPermissions
 
         text.Append("## Per cmdlet\n\n| cmdlet | application permissions | delegated permissions |\n| --- | --- | --- |\n");
         text.Append("| New-IsmsPerson, Get-IsmsPerson, Set-IsmsPerson, Get-IsmsAuditEvent, Test-IsmsAuditTrail, Export-IsmsAuditTrail | none (IsmsOps store only) | none |\n");
-        text.Append("| Get-IsmsGraphConnection, Disconnect-IsmsGraph, Start-IsmsSandbox, Stop-IsmsSandbox | none | none |\n");
+        text.Append("| Get-IsmsGraphConnection, Disconnect-IsmsGraph, Start-IsmsSandbox, Stop-IsmsSandbox, Connect-IsmsStore, Get-IsmsStore, Copy-IsmsStore | none | none |\n");
         foreach (string cmdlet in All.SelectMany(p => p.Cmdlets).Distinct())
         {
             GraphPermission[] uses = All.Where(p => p.Cmdlets.Contains(cmdlet)).ToArray();

@@ -169,7 +169,7 @@ public abstract class StoreContractTests : IDisposable
 }
 
 /// <summary>The store contract on the embedded SQLite store (hosts share the file).</summary>
-public sealed class SqliteStoreContractTests() : StoreContractTests(null)
+public sealed class SqliteStoreContractTests() : StoreContractTests(TempWorkspace.Embedded)
 {
     protected override void SetRecordedSchemaVersion(int version) => First.Sql($"PRAGMA user_version={version};");
 }

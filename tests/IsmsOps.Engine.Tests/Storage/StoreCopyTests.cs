@@ -7,7 +7,7 @@ namespace IsmsOps.Engine.Tests.Storage;
 /// <summary>Copy-IsmsStore's engine: SQLite to PostgreSQL and back, the trail verified, a non-empty destination refused without -Force.</summary>
 public sealed class StoreCopyTests : IDisposable
 {
-    private readonly TempWorkspace _embedded = new();
+    private readonly TempWorkspace _embedded = new(TempWorkspace.Embedded);
 
     public void Dispose() => _embedded.Dispose();
 

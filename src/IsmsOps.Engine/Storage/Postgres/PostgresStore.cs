@@ -449,6 +449,10 @@ public sealed class PostgresStore : IIsmsStore
             PostgresException { SqlState: "23505" } => new IsmsException("IsmsOps.Store.Failed", IsmsErrorKind.WriteError,
                 $"The store '{Description}' refused a duplicate record ({detail}). The change was rolled back.",
                 "Another host stored the same record first; run the command again to see the stored state.", Description, ex),
+            PostgresException { SqlState: "57P01" or "57P02" or "57P03" } or PostgresException { SqlState: ['0', '8', ..] } => new IsmsException(
+                "IsmsOps.Store.Unavailable", IsmsErrorKind.WriteError,
+                $"The connection to the store '{Description}' was ended by the server ({detail}). A change in progress was rolled back by the server.",
+                "Run the command again once the server is back; Get-IsmsAuditEvent shows what was stored.", Description, ex),
             PostgresException => new IsmsException("IsmsOps.Store.Failed", IsmsErrorKind.WriteError,
                 $"The store '{Description}' failed: {detail}. The change was rolled back.", "Run the command again; if it keeps failing, ask the database administrator to check the server log.", Description, ex),
             _ when detail.Contains("SSL", StringComparison.OrdinalIgnoreCase) || detail.Contains("TLS", StringComparison.OrdinalIgnoreCase) ||
