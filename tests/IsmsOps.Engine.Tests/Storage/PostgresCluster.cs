@@ -79,6 +79,7 @@ internal sealed class PostgresCluster
     public static PostgresCluster Start(bool durable)
     {
         string bin = FindBin();
+        RemoveStoppedClusters();
         string? runAs = Environment.UserName == "root" || IsRoot() ? "postgres" : null;
         string folder = Directory.CreateTempSubdirectory("ismsops-pg-").FullName;
         int port = FreePort();
@@ -112,8 +113,27 @@ internal sealed class PostgresCluster
         {
             Directory.Delete(Folder, recursive: true);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+        }
+    }
+
+    // A test host that is killed, or ends before its exit handler has deleted the folder, leaves a stopped cluster's
+    // folder behind: remove those (a running one has data/postmaster.pid and is left alone).
+    private static void RemoveStoppedClusters()
+    {
+        foreach (string folder in Directory.GetDirectories(Path.GetTempPath(), "ismsops-pg-*"))
+        {
+            try
+            {
+                if (!File.Exists(Path.Combine(folder, "data", "postmaster.pid")) && Directory.GetLastWriteTimeUtc(folder) < DateTime.UtcNow.AddMinutes(-1))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
         }
     }
 
