@@ -79,6 +79,17 @@ public sealed class PostgresStoreTests : IDisposable
         AssertHidesPassword(error, PostgresCluster.Password);
     }
 
+    [Theory]
+    [InlineData("Host=db.example.org;Database=isms;Username=isms_app;Password=x", true)]
+    [InlineData("Server=db.example.org;Database=isms", true)]
+    [InlineData("host=db.example.org", true)]
+    [InlineData("/var/lib/ismsops/isms.db", false)]
+    [InlineData("C:\\IsmsOps\\isms.db", false)]
+    [InlineData("/data/run=3/isms.db", false)]
+    [InlineData("./a;b=c/isms.db", false)]
+    public void ISMSOPS_STORE_is_a_connection_string_when_it_names_a_host_and_a_SQLite_path_otherwise(string value, bool isConnectionString) =>
+        Assert.Equal(isConnectionString, PostgresStore.IsConnectionString(value));
+
     [Fact]
     public void The_store_describes_itself_without_the_password()
     {

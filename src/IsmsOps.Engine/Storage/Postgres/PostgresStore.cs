@@ -51,9 +51,24 @@ public sealed class PostgresStore : IIsmsStore
     public int SchemaVersion { get; }
 
     /// <summary>Whether <paramref name="value"/> names a PostgreSQL store (a connection string) rather than a SQLite file.</summary>
-    public static bool IsConnectionString(string value) =>
-        value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) ||
-        (value.Contains('=', StringComparison.Ordinal) && value.Contains("host", StringComparison.OrdinalIgnoreCase));
+    public static bool IsConnectionString(string value)
+    {
+        if (!value.Contains('=', StringComparison.Ordinal) || !value.Contains(';', StringComparison.Ordinal) && !value.TrimStart().StartsWith("host", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        try
+        {
+            // Host, or its alias Server, makes it a connection string; a file path never parses to one.
+            return !string.IsNullOrWhiteSpace(new NpgsqlConnectionStringBuilder(value).Host);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        {
+            // Looks like one but does not parse: let Open report what is wrong with it.
+            return value.Contains("host", StringComparison.OrdinalIgnoreCase) || value.Contains("server", StringComparison.OrdinalIgnoreCase);
+        }
+    }
 
     /// <summary>
     /// Opens the store at <paramref name="connectionString"/> (Npgsql keywords: Host, Port, Database, Username,
