@@ -64,6 +64,13 @@
         'Export-IsmsAccessReviewEvidence'
         'Set-IsmsAccessReview'
         'Invoke-IsmsAccessReviewCycle'
+        'Export-IsmsAssessmentReport'
+        'Import-IsmsAssessment'
+        'Compare-IsmsAssessment'
+        'Export-IsmsStatementOfApplicability'
+        'Invoke-IsmsAssessment'
+        'Test-IsmsControl'
+        'New-IsmsWaiver'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -3,21 +3,21 @@ using System.Globalization;
 namespace IsmsOps.Bench;
 
 /// <summary>
-/// Entry point: <c>import | append | verify | snapshot | collect | offboard | onboard | leavers | denies | hrfeed | tables | all</c>, plus the internal child modes that some
+/// Entry point: <c>import | append | verify | snapshot | collect | offboard | onboard | leavers | denies | campaign | complete | hrfeed | tables | reports | assessment | all</c>, plus the internal child modes that some
 /// benchmarks start in fresh processes (<c>--child-import</c>, <c>--child-snapshot-load</c>, <c>--child-sandbox</c>,
-/// <c>--child-collect</c>, <c>--child-hrfeed</c>). Results go to stdout as a markdown table; progress goes to stderr.
+/// <c>--child-collect</c>, <c>--child-hrfeed</c>, <c>--child-campaign</c>). Results go to stdout as a markdown table; progress goes to stderr.
 /// </summary>
 internal static class Program
 {
     private const string Usage = """
-        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|onboard|leavers|denies|hrfeed|tables|store|all [options]
-          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, onboard 10, leavers 3, denies 5, hrfeed 3, tables 5, store 3)
+        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|onboard|leavers|denies|campaign|complete|hrfeed|tables|reports|assessment|store|all [options]
+          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, onboard 10, leavers 3, denies 5, campaign 3, complete 5, hrfeed 3, tables 5, reports 3, assessment 5, store 3)
           --events N           events per append run (default 50000; batch size 1, and the store benchmark, use N/25)
           --verify-events N    events in the verification store (default 1000000)
           --build-batch N      events per append while building the verification store (default 10000)
           --store DIR          keep the verification store in DIR and reuse it on the next run
           --module PSD1        the module manifest to import (default: the one this build assembled in out/)
-          --snapshot-users N   users in the synthetic snapshot (default 100000; 5,000 groups and 500,000 memberships)
+          --snapshot-users N   users in the synthetic snapshot (default 100000; 5,000 groups and 500,000 memberships); assessment also adds a person per member
           --keep-snapshot FILE also write the synthetic snapshot to FILE and keep it (for measuring it in a PowerShell host)
           --users N            users in the sandbox tenant that collect reads (default 100000, at most 100000)
           --latency-ms N       latency the sandbox adds to every request and every $batch item (default 50; 0 for none)
@@ -30,6 +30,9 @@ internal static class Program
           --fault-rate R       share of requests faulted in the leavers benchmark's fault runs (default 0.2; 0 skips them)
           --hr-people N        people in the hrfeed benchmark's feed and users in its snapshot (default 50000)
           --table-rows N       rows the tables benchmark writes, reads back and compares in CSV and XLSX (default 100000)
+          --report-findings N  findings in the run the reports benchmark writes in every format (default 100000)
+          --review-users N     users in the campaign benchmark's snapshot (default 100000)
+          --groups-per-user N  groups each of them is a direct member of, one campaign item each (default 20)
         """;
 
     public static async Task<int> Main(string[] args)
@@ -42,6 +45,11 @@ internal static class Program
         if (args.Length >= 2 && args[0] == HrFeedBenchmark.ChildSwitch)
         {
             return HrFeedBenchmark.RunChild(args[1]);
+        }
+
+        if (args.Length >= 4 && args[0] == CampaignBenchmark.ChildSwitch)
+        {
+            return CampaignBenchmark.RunChild(args[1..]);
         }
 
         if (args.Length >= 2 && args[0] == SnapshotBenchmark.ChildSwitch)
@@ -117,6 +125,16 @@ internal static class Program
             await DeniesBenchmark.RunAsync(options, report).ConfigureAwait(false);
         }
 
+        if (options.Command is "campaign" or "all")
+        {
+            CampaignBenchmark.Run(options, report);
+        }
+
+        if (options.Command is "complete" or "all")
+        {
+            await CompleteBenchmark.RunAsync(options, report).ConfigureAwait(false);
+        }
+
         if (options.Command is "hrfeed" or "all")
         {
             HrFeedBenchmark.Run(options, report);
@@ -125,6 +143,16 @@ internal static class Program
         if (options.Command is "tables" or "all")
         {
             await TablesBenchmark.RunAsync(options, report).ConfigureAwait(false);
+        }
+
+        if (options.Command is "reports" or "all")
+        {
+            await ReportsBenchmark.RunAsync(options, report).ConfigureAwait(false);
+        }
+
+        if (options.Command is "assessment" or "all")
+        {
+            AssessmentBenchmark.Run(options, report);
         }
 
         if (options.Command is "store" or "all")
@@ -180,6 +208,12 @@ internal sealed record BenchOptions
 
     public int TableRows { get; init; } = 100_000;
 
+    public int ReportFindings { get; init; } = 100_000;
+
+    public int ReviewUsers { get; init; } = 100_000;
+
+    public int GroupsPerUser { get; init; } = 20;
+
     public string ModuleManifest { get; init; } = ImportBenchmark.DefaultManifest();
 
     public int RunsOr(int fallback) => Runs ?? fallback;
@@ -207,7 +241,7 @@ internal sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "denies" or "hrfeed" or "tables" or "store" or "all"))
+        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "denies" or "campaign" or "complete" or "hrfeed" or "tables" or "reports" or "assessment" or "store" or "all"))
         {
             throw new ArgumentException("Name a benchmark.");
         }
@@ -237,6 +271,10 @@ internal sealed record BenchOptions
                 "--fault-rate" => options with { FaultRate = Share(args[i], value) },
                 "--hr-people" => options with { HrPeople = Positive(args[i], value) },
                 "--table-rows" => options with { TableRows = Positive(args[i], value) },
+                "--report-findings" => options with { ReportFindings = Positive(args[i], value) },
+
+                "--review-users" => options with { ReviewUsers = Positive(args[i], value) },
+                "--groups-per-user" => options with { GroupsPerUser = Positive(args[i], value) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
             i++;

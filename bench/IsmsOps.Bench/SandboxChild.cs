@@ -11,7 +11,8 @@ namespace IsmsOps.Bench;
 /// sandbox's 100,000-user tenant alone takes about 230 MB). The child prints one line, <c>READY url token</c>, answers
 /// each <c>stats</c> line on its stdin with one line of JSON (<see cref="SandboxStats"/>), each <c>leavers N</c> line
 /// with the ids and UPNs of N new leavers (<see cref="HrFeedLeavers"/>), each <c>denies N</c> line with N new Deny decisions'
-/// removal requests (<see cref="DenyWorkload"/>), each <c>denied</c> line with how many of them the tenant still holds, each <c>left id,id,…</c> line with what those
+/// removal requests (<see cref="DenyWorkload"/>), each <c>denied</c> line with how many of them the tenant still holds, each <c>reviewed N</c> and <c>reviewedleft</c> line likewise for
+/// <see cref="ReviewWorkload"/>, each <c>left id,id,…</c> line with what those
 /// accounts still hold, and exits when stdin closes.
 /// </summary>
 internal sealed class SandboxChild : IDisposable
@@ -90,6 +91,12 @@ internal sealed class SandboxChild : IDisposable
         (JsonSerializer.Deserialize<List<string?[]>>(Ask(string.Create(CultureInfo.InvariantCulture, $"denies {count}"))) ?? [])
             .Select(DenyWorkload.ToRequest).ToList();
 
+    /// <summary>Adds the memberships of <paramref name="count"/> access review items to the tenant (<see cref="ReviewWorkload.Create"/>); the groups' name prefix.</summary>
+    public string NewReviewedAccess(int count) => Ask(string.Create(CultureInfo.InvariantCulture, $"reviewed {count}"));
+
+    /// <summary>How many of the last <see cref="NewReviewedAccess"/> memberships the sandbox still holds.</summary>
+    public int ReviewedAccessLeft() => int.Parse(Ask("reviewedleft"), CultureInfo.InvariantCulture);
+
     /// <summary>How many of the last <see cref="NewDenies"/> accesses the sandbox still holds.</summary>
     public int DeniedLeft() => int.Parse(Ask("denied"), CultureInfo.InvariantCulture);
 
@@ -140,6 +147,14 @@ internal sealed class SandboxChild : IDisposable
             else if (command.StartsWith("denies ", StringComparison.Ordinal))
             {
                 Console.WriteLine(DenyWorkload.Serialize(DenyWorkload.Create(sandbox.Tenant, int.Parse(command[7..], CultureInfo.InvariantCulture))));
+            }
+            else if (command.StartsWith("reviewed ", StringComparison.Ordinal))
+            {
+                Console.WriteLine(ReviewWorkload.Create(sandbox.Tenant, int.Parse(command[9..], CultureInfo.InvariantCulture)));
+            }
+            else if (command == "reviewedleft")
+            {
+                Console.WriteLine(ReviewWorkload.Left(sandbox.Tenant).ToString(CultureInfo.InvariantCulture));
             }
             else if (command == "denied")
             {

@@ -17,7 +17,11 @@ internal static class SyntheticTenant
     /// <param name="memberships">Group memberships, spread over the groups at random.</param>
     /// <param name="seed">The random seed; the same seed builds the same snapshot.</param>
     /// <param name="guestEvery">Every this many users is a guest (no employee id); 0 for a tenant of members only.</param>
-    public static DirectorySnapshot Build(int users, int groups, int memberships, int seed = 42, int guestEvery = 20)
+    /// <param name="groupsPerUser">
+    /// When set, <paramref name="memberships"/> is ignored: every user is a direct member of exactly this many distinct
+    /// groups, and no group holds another, so a review of every group has exactly users × groupsPerUser items.
+    /// </param>
+    public static DirectorySnapshot Build(int users, int groups, int memberships, int seed = 42, int guestEvery = 20, int? groupsPerUser = null)
     {
         var random = new Random(seed);
         string Id() => new Guid(Bytes(random)).ToString();
@@ -57,12 +61,30 @@ internal static class SyntheticTenant
             members[g] = [];
         }
 
-        for (int m = 0; m < memberships; m++)
+        if (groupsPerUser is int each)
+        {
+            var chosen = new HashSet<int>();
+            for (int u = 0; u < users; u++)
+            {
+                chosen.Clear();
+                while (chosen.Count < each)
+                {
+                    chosen.Add(random.Next(groups));
+                }
+
+                foreach (int g in chosen)
+                {
+                    members[g].Add(new DirectoryObjectRef(userIds[u], DirectoryObjectKind.User));
+                }
+            }
+        }
+
+        for (int m = 0; groupsPerUser is null && m < memberships; m++)
         {
             members[random.Next(groups)].Add(new DirectoryObjectRef(userIds[random.Next(users)], DirectoryObjectKind.User));
         }
 
-        for (int g = 0; g < groups; g += 10)
+        for (int g = 0; groupsPerUser is null && g < groups; g += 10)
         {
             for (int n = random.Next(1, 4); n > 0; n--)
             {

@@ -43,7 +43,17 @@ internal static class DirectorySession
     /// verified now), else <paramref name="imported"/> (an explicit offline choice for the session), else the live Graph
     /// connection, else <c>IsmsOps.Graph.NotConnected</c>.
     /// </summary>
-    public static IDirectorySource Resolve(string? snapshotFile, SnapshotDirectorySource? imported, CancellationToken cancellationToken)
+    public static IDirectorySource Resolve(string? snapshotFile, SnapshotDirectorySource? imported, CancellationToken cancellationToken) =>
+        TryResolve(snapshotFile, imported, cancellationToken)
+        ?? throw new IsmsException("IsmsOps.Graph.NotConnected", IsmsErrorKind.InvalidArgument,
+            "There is no directory to read: no Microsoft Graph connection, no snapshot imported in this session, and none named.",
+            "Run Connect-IsmsGraph (or Import-IsmsDirectorySnapshot -Path <file>) first, or pass -SnapshotPath <file>.");
+
+    /// <summary>
+    /// As <see cref="Resolve"/>, but null when there is no directory at all, for a command that still has work without
+    /// one (an assessment skips its directory controls as NotConnected and evaluates the register's).
+    /// </summary>
+    public static IDirectorySource? TryResolve(string? snapshotFile, SnapshotDirectorySource? imported, CancellationToken cancellationToken)
     {
         if (snapshotFile is not null)
         {
@@ -55,10 +65,6 @@ internal static class DirectorySession
             return imported;
         }
 
-        return ModuleSession.GraphConnection is { IsConnected: true } connection
-            ? new LiveDirectorySource(connection)
-            : throw new IsmsException("IsmsOps.Graph.NotConnected", IsmsErrorKind.InvalidArgument,
-                "There is no directory to read: no Microsoft Graph connection, no snapshot imported in this session, and none named.",
-                "Run Connect-IsmsGraph (or Import-IsmsDirectorySnapshot -Path <file>) first, or pass -SnapshotPath <file>.");
+        return ModuleSession.GraphConnection is { IsConnected: true } connection ? new LiveDirectorySource(connection) : null;
     }
 }

@@ -54,12 +54,15 @@ internal static class ModuleSession
 
     /// <summary>The group tags (<c>group-tags.yaml</c>) in the current policy folder, read afresh for each command.</summary>
     public static Engine.AccessReviews.GroupTagPolicy LoadGroupTags() => Engine.AccessReviews.GroupTagPolicy.From(PolicyFolder.Resolve(ShippedPolicyFolder));
+    /// <summary>The current policy folder ($ISMSOPS_POLICIES, else the module's), or null for built-in defaults only.</summary>
+    public static string? PolicyFolderPath() => PolicyFolder.Resolve(ShippedPolicyFolder).Path;
 
     /// <summary>The roles/ folder of the current policy folder, whether or not it exists; null for built-in defaults.</summary>
     public static string? RoleCatalogFolder() =>
         PolicyFolder.Resolve(ShippedPolicyFolder).Path is string folder ? Path.Combine(folder, RoleCatalog.FolderName) : null;
 
-    private static Engine.Acknowledgements.AcknowledgementPolicy LoadAcknowledgementPolicy() =>
+    /// <summary>The acknowledgement policy of the current policy folder, read afresh.</summary>
+    public static Engine.Acknowledgements.AcknowledgementPolicy LoadAcknowledgementPolicy() =>
         Engine.Acknowledgements.AcknowledgementPolicy.From(PolicyFolder.Resolve(ShippedPolicyFolder));
 
     private static Engine.Movers.MoverPolicy LoadMoverPolicy() => Engine.Movers.MoverPolicy.From(PolicyFolder.Resolve(ShippedPolicyFolder));

@@ -20,6 +20,9 @@ public sealed class RecordingHost : PSHost
     /// <summary>Forgets the lines written so far.</summary>
     public void Clear() => _ui.Lines.Clear();
 
+    /// <summary>Everything written to the host, such as a format view's table after Out-Default.</summary>
+    public IReadOnlyList<string> Lines => _ui.Lines;
+
     public override CultureInfo CurrentCulture => CultureInfo.InvariantCulture;
 
     public override CultureInfo CurrentUICulture => CultureInfo.InvariantCulture;

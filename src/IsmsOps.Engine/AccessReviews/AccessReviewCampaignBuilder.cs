@@ -66,7 +66,10 @@ public static class AccessReviewCampaignBuilder
         private readonly Dictionary<string, Person> _peopleByUpn = new(Ids);
         private readonly HashSet<string> _privilegedGroupIds = new(Ids);
         private readonly HashSet<(string Resource, string AppRole)> _privilegedAppRoles = [];
-        private readonly List<Candidate> _candidates = [];
+        // Candidates in item order. A group membership (nearly all of a large campaign) is kept as a few references and
+        // made into a Candidate only when it is checked or turned into its item: two million whole Candidates held at once
+        // were most of the builder's memory.
+        private readonly List<Slot> _candidates = [];
         // Keys hold references to the snapshot's own strings, so a million items add no key strings of their own.
         private readonly HashSet<(string User, AccessReviewAccessKind Kind, string Resource, string? Assignment, string? Through, AssignmentType How)> _seen = [];
         private readonly Dictionary<string, string> _notes = new(StringComparer.Ordinal);
@@ -77,6 +80,11 @@ public static class AccessReviewCampaignBuilder
         private readonly List<AccessReviewer> _fallback = [];
         private readonly SortedSet<string> _gaps = new(StringComparer.Ordinal);
         private readonly List<string> _matched = [];
+        private readonly Dictionary<SnapshotUser, (Person? Person, RoleDefinition? Role)> _personByUser = new(ReferenceEqualityComparer.Instance);
+        private readonly HashSet<SnapshotGroup> _membersAdded = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<SnapshotUser, (IReadOnlyList<string> Ids, bool Fallback)> _reviewersByUser = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<SnapshotUser, (AccessReviewReason[] Reasons, AccessReviewRecommendation Recommendation, string Note)> _userVerdicts =
+            new(ReferenceEqualityComparer.Instance);
 
         public Builder(string campaignId, AccessReviewDefinition definition, DirectoryIndex index, RoleCatalog catalog, IReadOnlyList<Person> people, DateTimeOffset now,
             GroupTagPolicy groupTags)
@@ -167,26 +175,40 @@ public static class AccessReviewCampaignBuilder
             }
 
             // Reviewers are chosen up front: every reviewer is known, and an item without one fails, before anything is stored.
-            var unreviewed = new List<Candidate>();
-            foreach (Candidate candidate in _candidates)
+            int unreviewed = 0;
+            Candidate? first = null;
+            foreach (Slot slot in _candidates)
             {
-                (candidate.ReviewerIds, candidate.ByFallback) = ReviewersOf(candidate);
-                if (candidate.ReviewerIds.Count == 0)
+                // A membership whose user's reviewers are already chosen needs no Candidate made to check it.
+                IReadOnlyList<string> reviewerIds;
+                SnapshotUser user;
+                if (slot.Full is null && _definition.Reviewers.Rule != AccessReviewerRule.ResourceOwner
+                    && _reviewersByUser.TryGetValue(slot.User!, out (IReadOnlyList<string> Ids, bool Fallback) known))
                 {
-                    unreviewed.Add(candidate);
+                    (reviewerIds, user) = (known.Ids, slot.User!);
+                }
+                else
+                {
+                    Candidate candidate = Materialize(slot);
+                    (reviewerIds, user) = (candidate.ReviewerIds, candidate.User);
                 }
 
-                if (!_sponsorsKnown && IsGuest(candidate.User))
+                if (reviewerIds.Count == 0)
+                {
+                    unreviewed++;
+                    first ??= Materialize(slot);
+                }
+
+                if (!_sponsorsKnown && IsGuest(user))
                 {
                     _gaps.Add("The snapshot holds no guest sponsors (it was written before IsmsOps collected them, or is scoped to one user): no guest is recommended for removal for lacking one (reason SponsorUnknown). A new snapshot collects them.");
                 }
             }
 
-            if (unreviewed.Count > 0)
+            if (first is not null)
             {
-                Candidate first = unreviewed[0];
                 throw new IsmsException("IsmsOps.AccessReview.NoReviewer", IsmsErrorKind.InvalidArgument,
-                    $"{unreviewed.Count} item(s) of campaign '{_definition.Name}' have no reviewer under the rule {_definition.Reviewers.Rule} "
+                    $"{unreviewed} item(s) of campaign '{_definition.Name}' have no reviewer under the rule {_definition.Reviewers.Rule} "
                     + $"(the first: {first.User.UserPrincipalName} on {first.ResourceName}{WhyNoReviewer(first)}), "
                     + (_fallback.Count == 0 ? "and no fallback reviewer was given" : "and the only fallback reviewer is that user, who cannot review their own access")
                     + ". Nothing was created.",
@@ -201,8 +223,47 @@ public static class AccessReviewCampaignBuilder
         {
             for (int i = 0; i < _candidates.Count; i++)
             {
-                yield return Complete(_candidates[i], i + 1);
+                yield return Complete(Materialize(_candidates[i]), i + 1);
             }
+        }
+
+        // A whole Candidate with its reviewers chosen: the one kept, or a membership's made afresh (the same each time).
+        private Candidate Materialize(Slot slot)
+        {
+            Candidate c;
+            if (slot.Full is not null)
+            {
+                c = slot.Full;
+                if (c.ReviewersChosen)
+                {
+                    return c;
+                }
+            }
+            else
+            {
+                GroupFacts facts = slot.Group!;
+                c = NewCandidate(slot.User!, facts.Group.Id, facts.Name, AccessReviewResourceKind.Group, AccessReviewAccessKind.GroupMembership);
+                if (slot.Carrier is null)
+                {
+                    (RemovalPath removal, string? note, string? detail) = facts.Removal.For(slot.User!);
+                    c.Assignment = AssignmentType.Direct;
+                    c.Removal = removal;
+                    c.RemovalNote = note;
+                    c.StepKind = removal == RemovalPath.Graph ? OffboardingStepKind.RemoveGroupMembership : OffboardingStepKind.ManualTask;
+                    c.Detail = detail;
+                }
+                else
+                {
+                    Inherit(c, slot.Carrier, "Member of nested group");
+                }
+
+                c.Privileged = facts.Privileged;
+                c.Group = facts.Group;
+            }
+
+            (c.ReviewerIds, c.ByFallback) = ReviewersOf(c);
+            c.ReviewersChosen = slot.Full is not null;
+            return c;
         }
 
         private string WhyNoReviewer(Candidate c) => _definition.Reviewers.Rule switch
@@ -347,16 +408,26 @@ public static class AccessReviewCampaignBuilder
             resources == 0 ? $"{part} matched no {noun}" : string.Create(CultureInfo.InvariantCulture, $"{part} matched {resources} {noun}(s) holding {items} user(s)");
 
         // Direct user members, then users reached through nested groups (inherited through the group they are a direct
-        // member of). Cycles end where a group was already visited.
+        // member of). Cycles end where a group was already visited. A group's memberships are added once however many
+        // parts of the scope name it, and a user listed twice in one member list counts once, so membership items need
+        // no entry in the campaign-wide duplicate set (which at two million items held two million keys).
         private void AddMembersOf(SnapshotGroup group)
         {
+            if (!_membersAdded.Add(group))
+            {
+                return;
+            }
+
+            var facts = new GroupFacts(group, NameOf(group), group.IsAssignableToRole || _privilegedGroupIds.Contains(group.Id), new MembershipRemovalOf(group));
             var visited = new HashSet<string>(Ids) { group.Id };
             var queue = new Queue<SnapshotGroup>();
+            var users = new HashSet<SnapshotUser>(ReferenceEqualityComparer.Instance);
             queue.Enqueue(group);
             while (queue.Count > 0)
             {
                 SnapshotGroup carrier = queue.Dequeue();
                 bool direct = ReferenceEquals(carrier, group);
+                users.Clear();
                 foreach (DirectoryObjectRef member in carrier.Members)
                 {
                     if (member.Kind == DirectoryObjectKind.Group)
@@ -369,34 +440,51 @@ public static class AccessReviewCampaignBuilder
                         continue;
                     }
 
-                    if (member.Kind == DirectoryObjectKind.User && _index.UserById(member.Id) is SnapshotUser user)
+                    if (member.Kind == DirectoryObjectKind.User && _index.UserById(member.Id) is SnapshotUser user && users.Add(user))
                     {
-                        AddMembership(user, group, direct ? null : carrier);
+                        _candidates.Add(new Slot(null, user, facts, direct ? null : carrier));
                     }
                 }
             }
         }
 
-        private void AddMembership(SnapshotUser user, SnapshotGroup group, SnapshotGroup? through)
+        private sealed record GroupFacts(SnapshotGroup Group, string Name, bool Privileged, MembershipRemovalOf Removal);
+
+        private readonly record struct Slot(Candidate? Full, SnapshotUser? User, GroupFacts? Group, SnapshotGroup? Carrier);
+
+        // How a direct member leaves a group: the same for every member but of an Exchange-managed group, whose note names
+        // the user, so it is worked out once per group (the note and detail strings then shared by its members' items).
+        private readonly struct MembershipRemovalOf
         {
-            Candidate c = NewCandidate(user, group.Id, NameOf(group), AccessReviewResourceKind.Group, AccessReviewAccessKind.GroupMembership);
-            if (through is null)
+            private readonly SnapshotGroup _group;
+            private readonly RemovalPath _removal;
+            private readonly string? _note;
+            private readonly string? _detail;
+
+            public MembershipRemovalOf(SnapshotGroup group)
             {
-                (RemovalPath removal, string note) = AccessInventory.MembershipRemoval(group, user);
-                c.Assignment = AssignmentType.Direct;
-                c.Removal = removal;
-                c.RemovalNote = removal == RemovalPath.Graph ? null : note;
-                c.StepKind = removal == RemovalPath.Graph ? OffboardingStepKind.RemoveGroupMembership : OffboardingStepKind.ManualTask;
-                c.Detail = removal == RemovalPath.Graph ? null : $"groupMembership; {removal}";
-            }
-            else
-            {
-                Inherit(c, through, "Member of nested group");
+                _group = group;
+                if (!group.IsExchangeManaged || group.OnPremisesSyncEnabled || group.IsDynamic)
+                {
+                    (RemovalPath removal, string note) = AccessInventory.MembershipRemoval(group, AnyUser);
+                    _removal = removal;
+                    _note = removal == RemovalPath.Graph ? null : note;
+                    _detail = removal == RemovalPath.Graph ? null : $"groupMembership; {removal}";
+                }
+                else
+                {
+                    _removal = RemovalPath.ExchangeOnline;
+                    _detail = $"groupMembership; {RemovalPath.ExchangeOnline}";
+                }
             }
 
-            c.Privileged = group.IsAssignableToRole || _privilegedGroupIds.Contains(group.Id);
-            c.Group = group;
-            Add(c);
+            public (RemovalPath Removal, string? Note, string? Detail) For(SnapshotUser user) =>
+                _removal == RemovalPath.ExchangeOnline && _note is null
+                    ? (_removal, AccessInventory.MembershipRemoval(_group, user).Note, _detail)
+                    : (_removal, _note, _detail);
+
+            // Only an Exchange-managed group's note depends on the user; for every other group any user gives the same answer.
+            private static SnapshotUser AnyUser { get; } = new() { Id = string.Empty, UserPrincipalName = string.Empty };
         }
 
         private void AddDirectoryRoles()
@@ -577,16 +665,87 @@ public static class AccessReviewCampaignBuilder
         {
             if (_seen.Add((c.User.Id, c.Kind, c.ResourceId, c.AssignmentId, c.Through?.Id, c.Assignment)))
             {
-                _candidates.Add(c);
+                _candidates.Add(new Slot(c, null, null, null));
             }
         }
 
         private AccessReviewItem Complete(Candidate c, long itemId)
         {
             SnapshotUser user = c.User;
-            Person? person = _peopleByObjectId.GetValueOrDefault(user.Id) ?? _peopleByUpn.GetValueOrDefault(user.UserPrincipalName);
-            var reasons = new List<AccessReviewReason>();
+            (Person? person, RoleDefinition? role) = PersonOf(user);
             DateTimeOffset? lastSignIn = user.SignInActivity?.Latest;
+            AccessReviewReason[] shared;
+            AccessReviewRecommendation recommendation;
+            string note;
+            // Without a role that judges this access, the verdict is the user's alone: worked out once per user, not per item.
+            bool judgedByRole = role is not null && c.Kind is AccessReviewAccessKind.GroupMembership or AccessReviewAccessKind.AppRole;
+            if (!judgedByRole && _userVerdicts.TryGetValue(user, out var known))
+            {
+                (shared, recommendation, note) = known;
+            }
+            else
+            {
+                (shared, recommendation, note) = Verdict(c, person, role, judgedByRole, lastSignIn);
+                if (!judgedByRole)
+                {
+                    _userVerdicts[user] = (shared, recommendation, note);
+                }
+            }
+
+            return new AccessReviewItem
+            {
+                CampaignId = _campaignId,
+                ItemId = itemId,
+                PrincipalId = user.Id,
+                PrincipalName = user.UserPrincipalName,
+                PrincipalDisplayName = user.DisplayName,
+                IsGuest = IsGuest(user),
+                PersonId = person?.PersonId,
+                ResourceId = c.ResourceId,
+                ResourceDisplayName = c.ResourceName,
+                ResourceKind = c.ResourceKind,
+                AccessKind = c.Kind,
+                Assignment = c.Assignment,
+                InheritedFromGroupId = c.Through?.Id,
+                InheritedFromGroupName = c.Through is null ? null : NameOf(c.Through),
+                Since = c.Since,
+                LastSignIn = lastSignIn,
+                Recommendation = recommendation,
+                Reasons = shared,
+                RecommendationNote = note,
+                ReviewerIds = c.ReviewerIds,
+                ReviewedByFallback = c.ByFallback,
+                Privileged = c.Privileged,
+                RemovalStepKind = c.StepKind,
+                AssignmentId = c.AssignmentId,
+                RemovalDetail = c.Detail,
+                Removal = c.Removal,
+                RemovalNote = c.RemovalNote is null ? null : Intern(c.RemovalNote),
+            };
+        }
+
+        private (Person? Person, RoleDefinition? Role) PersonOf(SnapshotUser user)
+        {
+            if (_peopleByObjectId.Count == 0 && _peopleByUpn.Count == 0)
+            {
+                return (null, null);
+            }
+
+            if (!_personByUser.TryGetValue(user, out (Person? Person, RoleDefinition? Role) found))
+            {
+                Person? person = _peopleByObjectId.GetValueOrDefault(user.Id) ?? _peopleByUpn.GetValueOrDefault(user.UserPrincipalName);
+                _personByUser[user] = found = (person, person?.JobRole is string jobRole ? _catalog.Find(jobRole) : null);
+            }
+
+            return found;
+        }
+
+        // The item's reasons (a shared array per combination), its recommendation and the note that says why.
+        private (AccessReviewReason[] Reasons, AccessReviewRecommendation Recommendation, string Note) Verdict(Candidate c, Person? person, RoleDefinition? role,
+            bool judgedByRole, DateTimeOffset? lastSignIn)
+        {
+            SnapshotUser user = c.User;
+            var reasons = new List<AccessReviewReason>();
             if (!_signInsKnown)
             {
                 reasons.Add(AccessReviewReason.SignInUnknown);
@@ -613,11 +772,10 @@ public static class AccessReviewCampaignBuilder
                 reasons.Add(AccessReviewReason.PersonLeaving);
             }
 
-            RoleDefinition? role = person?.JobRole is string jobRole ? _catalog.Find(jobRole) : null;
-            if (role is not null && c.Kind is AccessReviewAccessKind.GroupMembership or AccessReviewAccessKind.AppRole)
+            if (judgedByRole)
             {
-                reasons.Add(IsBirthright(role, c) ? AccessReviewReason.WithinBirthright : AccessReviewReason.OutsideBirthright);
-                if (ConflictsWith(role, c) is SegregationOfDutiesViolation violation)
+                reasons.Add(IsBirthright(role!, c) ? AccessReviewReason.WithinBirthright : AccessReviewReason.OutsideBirthright);
+                if (ConflictsWith(role!, c) is SegregationOfDutiesViolation violation)
                 {
                     reasons.Add(AccessReviewReason.SegregationOfDutiesConflict);
                     c.Conflict = violation.ToString();
@@ -644,40 +802,26 @@ public static class AccessReviewCampaignBuilder
                 : reasons.Contains(AccessReviewReason.OutsideBirthright) ? AccessReviewRecommendation.None
                 : reasons.Any(r => r is AccessReviewReason.SignedInRecently or AccessReviewReason.WithinBirthright) ? AccessReviewRecommendation.Approve
                 : AccessReviewRecommendation.None;
-
-            return new AccessReviewItem
-            {
-                CampaignId = _campaignId,
-                ItemId = itemId,
-                PrincipalId = user.Id,
-                PrincipalName = user.UserPrincipalName,
-                PrincipalDisplayName = user.DisplayName,
-                IsGuest = IsGuest(user),
-                PersonId = person?.PersonId,
-                ResourceId = c.ResourceId,
-                ResourceDisplayName = c.ResourceName,
-                ResourceKind = c.ResourceKind,
-                AccessKind = c.Kind,
-                Assignment = c.Assignment,
-                InheritedFromGroupId = c.Through?.Id,
-                InheritedFromGroupName = c.Through is null ? null : NameOf(c.Through),
-                Since = c.Since,
-                LastSignIn = lastSignIn,
-                Recommendation = recommendation,
-                Reasons = Shared(reasons),
-                RecommendationNote = Intern(Words(reasons, lastSignIn, person, role, c)),
-                ReviewerIds = c.ReviewerIds,
-                ReviewedByFallback = c.ByFallback,
-                Privileged = c.Privileged,
-                RemovalStepKind = c.StepKind,
-                AssignmentId = c.AssignmentId,
-                RemovalDetail = c.Detail,
-                Removal = c.Removal,
-                RemovalNote = c.RemovalNote is null ? null : Intern(c.RemovalNote),
-            };
+            return (Shared(reasons), recommendation, Intern(Words(reasons, lastSignIn, person, role, c)));
         }
 
         private (IReadOnlyList<string> Ids, bool Fallback) ReviewersOf(Candidate c)
+        {
+            // Under the Manager and Named rules the reviewers depend on the user alone: chosen once per user.
+            if (_definition.Reviewers.Rule != AccessReviewerRule.ResourceOwner)
+            {
+                if (!_reviewersByUser.TryGetValue(c.User, out (IReadOnlyList<string> Ids, bool Fallback) known))
+                {
+                    _reviewersByUser[c.User] = known = ChooseReviewers(c);
+                }
+
+                return known;
+            }
+
+            return ChooseReviewers(c);
+        }
+
+        private (IReadOnlyList<string> Ids, bool Fallback) ChooseReviewers(Candidate c)
         {
             List<AccessReviewer> chosen = _definition.Reviewers.Rule switch
             {
@@ -838,5 +982,7 @@ public static class AccessReviewCampaignBuilder
         public IReadOnlyList<string> ReviewerIds { get; set; } = [];
 
         public bool ByFallback { get; set; }
+
+        public bool ReviewersChosen { get; set; }
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using IsmsOps.Engine.Access;
+using IsmsOps.Engine.Html;
 using IsmsOps.Engine.Storage;
 using IsmsOps.Engine.Tables;
 
@@ -18,15 +18,6 @@ public sealed record AccessReviewEvidenceFiles(string CampaignId, string CsvPath
 /// </summary>
 public static class AccessReviewEvidence
 {
-    private const string Style = """
-        body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:80rem;padding:0 1rem;color:#1b1f24;line-height:1.4}
-        h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.25rem}
-        table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.5rem 0}
-        th,td{border:1px solid #d0d7de;padding:.3rem .45rem;text-align:left;vertical-align:top}th{background:#f6f8fa}
-        .mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.8rem;word-break:break-all}
-        .ok{color:#116329;font-weight:600}.bad{color:#a40e26;font-weight:600}.warn{color:#7d4e00;font-weight:600}
-        """;
-
     /// <summary>Writes <c>{campaignId}-evidence.csv</c> and <c>{campaignId}-evidence.html</c> into <paramref name="folder"/>, each through a temporary file.</summary>
     public static async Task<AccessReviewEvidenceFiles> WriteAsync(AccessReviewRegister register, IIsmsStore store, string campaignId, string folder,
         DateTimeOffset now, CancellationToken cancellationToken)
@@ -72,38 +63,13 @@ public static class AccessReviewEvidence
         ArgumentNullException.ThrowIfNull(overview);
         AccessReviewCampaign c = overview.Campaign;
         Dictionary<long, AccessReviewApplyResult> byItem = results.ToDictionary(r => r.ItemId);
-        var page = new StringBuilder();
-        void Raw(string markup) => page.Append(markup);
-        void Text(string? value) => page.Append(WebUtility.HtmlEncode(value ?? string.Empty));
-        void Row(string header, string? value)
-        {
-            Raw("<tr><th>");
-            Text(header);
-            Raw("</th><td>");
-            Text(value);
-            Raw("</td></tr>\n");
-        }
-
-        void Cells(params string?[] values)
-        {
-            Raw("<tr>");
-            foreach (string? value in values)
-            {
-                Raw("<td>");
-                Text(value);
-                Raw("</td>");
-            }
-
-            Raw("</tr>\n");
-        }
-
-        void Header(params string[] names) => Raw("<tr>" + string.Concat(names.Select(n => "<th>" + WebUtility.HtmlEncode(n) + "</th>")) + "</tr>\n");
-
-        Raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-        Raw("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n<title>");
-        Text($"Access review evidence {c.CampaignId}");
-        Raw("</title>\n<style>" + Style + "</style>\n</head>\n<body>\n<h1>");
-        Text($"Access review evidence: {c.Name} ({c.CampaignId})");
+        HtmlPage page = HtmlPage.Begin($"Access review evidence {c.CampaignId}");
+        void Raw(string markup) => page.Raw(markup);
+        void Row(string header, string? value) => page.Row(header, value);
+        void Cells(params string?[] values) => page.Cells(values);
+        void Header(params string[] names) => page.HeaderRow(names);
+        Raw("<h1>");
+        page.Text($"Access review evidence: {c.Name} ({c.CampaignId})");
         Raw("</h1>\n<h2 id=\"completion\">Completion</h2>\n<table>\n");
         Row("Status", c.Status.ToString());
         Row("Scope", c.Scope.Describe());
@@ -154,7 +120,7 @@ public static class AccessReviewEvidence
             Raw("</table>\n");
         }
 
-        Raw("</body>\n</html>\n");
+        page.End();
         return page.ToString();
     }
 
@@ -163,5 +129,5 @@ public static class AccessReviewEvidence
     private static string Effective(AccessReviewItem i, AccessReviewCampaign c) =>
         AccessReviewCompletion.EffectiveDecision(i, c.DefaultDecision)?.ToString() ?? "None (kept, not reviewed)";
 
-    private static string? Time(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private static string? Time(DateTimeOffset? time) => time is DateTimeOffset t ? HtmlPage.Time(t) : null;
 }

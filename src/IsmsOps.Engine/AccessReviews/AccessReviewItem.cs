@@ -208,10 +208,21 @@ public sealed record AccessReviewItem
     public void AppendCanonical(StringBuilder line)
     {
         ArgumentNullException.ThrowIfNull(line);
-        line.Append(ItemId.ToString(CultureInfo.InvariantCulture)).Append('|').Append(PrincipalId).Append('|').Append(ResourceId).Append('|')
-            .Append(AccessKind).Append('|').Append(Assignment).Append('|').Append(InheritedFromGroupId).Append('|').Append(AssignmentId).Append('|')
-            .Append(RemovalStepKind).Append('|').Append(Recommendation).Append('|').Append(string.Join(",", Reasons)).Append('|')
-            .Append(string.Join(",", ReviewerIds)).Append('|').Append(Privileged ? '1' : '0').Append('\n');
+        line.Append(CultureInfo.InvariantCulture, $"{ItemId}").Append('|').Append(PrincipalId).Append('|').Append(ResourceId).Append('|')
+            .Append(AccessKind.ToString()).Append('|').Append(Assignment.ToString()).Append('|').Append(InheritedFromGroupId).Append('|').Append(AssignmentId).Append('|')
+            .Append(RemovalStepKind.ToString()).Append('|').Append(Recommendation.ToString()).Append('|');
+        for (int i = 0; i < Reasons.Count; i++)
+        {
+            line.Append(i == 0 ? "" : ",").Append(Reasons[i].ToString());
+        }
+
+        line.Append('|');
+        for (int i = 0; i < ReviewerIds.Count; i++)
+        {
+            line.Append(i == 0 ? "" : ",").Append(ReviewerIds[i]);
+        }
+
+        line.Append('|').Append(Privileged ? '1' : '0').Append('\n');
     }
 }
 

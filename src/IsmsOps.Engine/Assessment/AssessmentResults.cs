@@ -214,18 +214,34 @@ public sealed record ControlResult
     /// <summary>The waivers that changed at least one finding, so reports can show who accepted what until when.</summary>
     public IReadOnlyList<AppliedWaiver> Waivers { get; init; } = [];
 
+    /// <summary>
+    /// Waivers that name a failing resource of this control but had expired at evaluation time: never honoured (the
+    /// finding stays Fail), listed so the owner renews or removes them.
+    /// </summary>
+    public IReadOnlyList<AppliedWaiver> ExpiredWaivers { get; init; } = [];
+
     /// <summary>How long compiling and evaluating the control took.</summary>
     public TimeSpan Duration { get; init; }
 
     /// <summary>Findings that passed.</summary>
-    public int PassCount => Findings.Count(f => f.Outcome == AssessmentOutcome.Pass);
+    public int PassCount => CountOf(AssessmentOutcome.Pass);
 
     /// <summary>Findings that failed (waived ones excluded).</summary>
-    public int FailCount => Findings.Count(f => f.Outcome == AssessmentOutcome.Fail);
+    public int FailCount => CountOf(AssessmentOutcome.Fail);
 
     /// <summary>Findings a waiver covers.</summary>
-    public int WaivedCount => Findings.Count(f => f.Outcome == AssessmentOutcome.Waived);
+    public int WaivedCount => CountOf(AssessmentOutcome.Waived);
 
     /// <summary>Findings whose evaluation threw.</summary>
-    public int ErrorCount => Findings.Count(f => f.Outcome == AssessmentOutcome.Error);
+    public int ErrorCount => CountOf(AssessmentOutcome.Error);
+
+    // The evaluator's findings keep their counts, so a table view does not build every finding's message to count them.
+    private int CountOf(AssessmentOutcome outcome) =>
+        Findings is IFindingCounts counts ? counts.CountOf(outcome) : Findings.Count(f => f.Outcome == outcome);
+}
+
+/// <summary>A findings list that knows how many findings have each outcome without enumerating them.</summary>
+internal interface IFindingCounts
+{
+    int CountOf(AssessmentOutcome outcome);
 }

@@ -68,10 +68,11 @@ public static class GraphPermissions
     private const string Review = "New-IsmsAccessReview";
     private const string CompleteReview = "Complete-IsmsAccessReview";
     private const string ReviewCycle = "Invoke-IsmsAccessReviewCycle";
+    private const string Assess = "Invoke-IsmsAssessment";
 
-    // New-IsmsAccessReview reads what Export-IsmsDirectorySnapshot reads: live, it collects the whole tenant first. So
-    // does the review cycle when it starts a recurring campaign's next period without a snapshot.
-    private static readonly string[] Reads = [Snapshot, Access, Offboard, ResumeOffboard, Lifecycle, Review, ReviewCycle];
+    // New-IsmsAccessReview and Invoke-IsmsAssessment read what Export-IsmsDirectorySnapshot reads: live, they collect the
+    // whole tenant first. So does the review cycle when it starts a recurring campaign's next period without a snapshot.
+    private static readonly string[] Reads = [Snapshot, Access, Offboard, ResumeOffboard, Lifecycle, Review, ReviewCycle, Assess];
     private static readonly string[] Writes = [Offboard, ResumeOffboard, Lifecycle];
 
     /// <summary>Cmdlets named in the catalog that a later release adds; the docs mark them as planned.</summary>
@@ -144,6 +145,7 @@ public static class GraphPermissions
         text.Append("## Per cmdlet\n\n| cmdlet | application permissions | delegated permissions |\n| --- | --- | --- |\n");
         text.Append("| New-IsmsPerson, Get-IsmsPerson, Set-IsmsPerson, Get-IsmsAuditEvent, Test-IsmsAuditTrail, Export-IsmsAuditTrail | none (IsmsOps store only) | none |\n");
         text.Append("| Get-IsmsGraphConnection, Disconnect-IsmsGraph, Start-IsmsSandbox, Stop-IsmsSandbox, Connect-IsmsStore, Get-IsmsStore, Copy-IsmsStore | none | none |\n");
+        text.Append("| Test-IsmsControl; Invoke-IsmsAssessment with -SnapshotPath or an imported snapshot | none (files and the IsmsOps store only) | none |\n");
         foreach (string cmdlet in All.SelectMany(p => p.Cmdlets).Distinct())
         {
             GraphPermission[] uses = All.Where(p => p.Cmdlets.Contains(cmdlet)).ToArray();

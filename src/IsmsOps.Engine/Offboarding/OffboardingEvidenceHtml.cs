@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using IsmsOps.Engine.Audit;
+using IsmsOps.Engine.Html;
 
 namespace IsmsOps.Engine.Offboarding;
 
@@ -14,26 +14,15 @@ namespace IsmsOps.Engine.Offboarding;
 public static class OffboardingEvidenceHtml
 {
     private const string Style = """
-        body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:80rem;padding:0 1rem;color:#1b1f24;line-height:1.4}
-        h1{font-size:1.5rem;margin-bottom:.25rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.25rem}
-        table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.5rem 0}
-        th,td{border:1px solid #d0d7de;padding:.3rem .45rem;text-align:left;vertical-align:top}
-        th{background:#f6f8fa}table.summary th{width:14rem}
-        code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.8rem;word-break:break-all}
-        .ok{color:#116329;font-weight:600}.bad{color:#a40e26;font-weight:600}.warn{color:#7d4e00;font-weight:600}
         .status-Done{color:#116329}.status-Failed{color:#a40e26;font-weight:600}.status-ManualTask{color:#7d4e00;font-weight:600}.status-Pending{color:#57606a}
-        .time{white-space:nowrap}.muted{color:#57606a}.note{background:#f6f8fa;border-left:4px solid #d0d7de;padding:.5rem .75rem}
         """;
 
     /// <summary>The page for <paramref name="record"/>, naming the JSON file it describes and that file's SHA-256.</summary>
     public static string Render(OffboardingEvidence record, string jsonFileName, string jsonSha256)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var page = new Page();
         OffboardingEvidenceCase c = record.Case;
-        page.Raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-        page.Raw("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n");
-        page.Raw("<title>").Text($"Offboarding evidence {c.CaseId}").Raw("</title>\n<style>").Raw(Style).Raw("</style>\n</head>\n<body>\n");
+        HtmlPage page = HtmlPage.Begin($"Offboarding evidence {c.CaseId}", Style);
 
         page.Raw("<h1>").Text($"Offboarding evidence: {c.CaseId}").Raw("</h1>\n");
         page.Raw("<p class=\"muted\">").Text($"Exported {Time(record.ExportedAt)} from {record.Trail.Source}. This page describes the evidence record ")
@@ -51,11 +40,11 @@ public static class OffboardingEvidenceHtml
         page.Code($"Test-IsmsOffboardingEvidence -Path {jsonFileName}")
             .Text(" recomputes every event's hash, finds each in the audit trail at the same sequence, and compares the case, each step and the verification with what the events say. Offline, add ")
             .Code("-AuditTrailPath <export>.jsonl").Text(" (written by Export-IsmsAuditTrail). docs/offboarding-evidence.md says how to do it by hand.")
-            .Raw("</p>\n</body>\n</html>\n");
+            .Raw("</p>\n").End();
         return page.ToString();
     }
 
-    private static void Summary(Page page, OffboardingEvidence record)
+    private static void Summary(HtmlPage page, OffboardingEvidence record)
     {
         OffboardingEvidenceCase c = record.Case;
         OffboardingEvidenceVerification? v = record.Verification;
@@ -103,7 +92,7 @@ public static class OffboardingEvidenceHtml
         page.Raw("</table>\n");
     }
 
-    private static void Steps(Page page, OffboardingEvidence record)
+    private static void Steps(HtmlPage page, OffboardingEvidence record)
     {
         page.Raw("<h2 id=\"steps\">Steps</h2>\n<table id=\"steps-table\">\n<thead><tr><th>#</th><th>Step</th><th>Resource</th><th>Status</th><th>Reason</th>")
             .Raw("<th>Attempts</th><th>Graph request-id</th><th>Started</th><th>Completed</th><th>Audit event</th></tr></thead>\n<tbody>\n");
@@ -125,7 +114,7 @@ public static class OffboardingEvidenceHtml
         page.Raw("</tbody>\n</table>\n");
     }
 
-    private static void ManualTasks(Page page, OffboardingEvidence record)
+    private static void ManualTasks(HtmlPage page, OffboardingEvidence record)
     {
         var tasks = record.Steps.Where(s => s.Status == OffboardingStepStatus.ManualTask || s.ConfirmedBy is not null).ToList();
         page.Raw("<h2 id=\"manual-tasks\">Manual tasks</h2>\n");
@@ -156,7 +145,7 @@ public static class OffboardingEvidenceHtml
         page.Raw("</tbody>\n</table>\n");
     }
 
-    private static void Remaining(Page page, OffboardingEvidence record)
+    private static void Remaining(HtmlPage page, OffboardingEvidence record)
     {
         page.Raw("<h2 id=\"remaining\">What remains, and why</h2>\n");
         if (record.Verification is not { } v)
@@ -190,7 +179,7 @@ public static class OffboardingEvidenceHtml
         page.Raw("</tbody>\n</table>\n");
     }
 
-    private static void Changes(Page page, OffboardingEvidence record)
+    private static void Changes(HtmlPage page, OffboardingEvidence record)
     {
         var changed = record.Steps.Where(s => s.BeforeState is not null || s.AfterState is not null).ToList();
         page.Raw("<h2 id=\"states\">Directory state before and after each step</h2>\n");
@@ -209,7 +198,7 @@ public static class OffboardingEvidenceHtml
         page.Raw("</tbody>\n</table>\n");
     }
 
-    private static void Events(Page page, OffboardingEvidence record)
+    private static void Events(HtmlPage page, OffboardingEvidence record)
     {
         page.Raw("<h2 id=\"events\">Audit events</h2>\n<table id=\"events-table\">\n<thead><tr><th>Seq</th><th>Time (UTC)</th><th>Actor</th><th>Action</th>")
             .Raw("<th>Details</th><th>Previous hash</th><th>Hash</th></tr></thead>\n<tbody>\n");
@@ -223,7 +212,7 @@ public static class OffboardingEvidenceHtml
         page.Raw("</tbody>\n</table>\n");
     }
 
-    private static void Anchors(Page page, OffboardingEvidence record)
+    private static void Anchors(HtmlPage page, OffboardingEvidence record)
     {
         OffboardingEvidenceTrail t = record.Trail;
         AuditCheckpoint cp = t.Checkpoint;
@@ -243,7 +232,7 @@ public static class OffboardingEvidenceHtml
         page.Raw("</table>\n");
     }
 
-    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    private static string Time(DateTimeOffset time) => HtmlPage.Time(time);
 
     private static string Duration(TimeSpan span)
     {
@@ -270,39 +259,5 @@ public static class OffboardingEvidenceHtml
         }
 
         return string.Join(" ", parts);
-    }
-
-    /// <summary>Builds the page; everything but the fixed markup goes through <see cref="Text"/>, which encodes it.</summary>
-    private sealed class Page
-    {
-        private readonly StringBuilder _html = new();
-
-        public Page Raw(string markup)
-        {
-            _html.Append(markup);
-            return this;
-        }
-
-        public Page Text(string value)
-        {
-            _html.Append(WebUtility.HtmlEncode(value));
-            return this;
-        }
-
-        public Page Code(string value) => Raw("<code>").Text(value).Raw("</code>");
-
-        public Page Span(string cssClass, string value) => Raw($"<span class=\"{cssClass}\">").Text(value).Raw("</span>");
-
-        public Page Cell(string value) => Raw("<td>").Text(value).Raw("</td>");
-
-        public Page TimeCell(DateTimeOffset? value) => value is DateTimeOffset time ? Raw("<td class=\"time\">").Text(Time(time)).Raw("</td>") : Raw("<td></td>");
-
-        public Page CodeCell(string? value) => value is null ? Raw("<td></td>") : Raw("<td class=\"mono\">").Text(value).Raw("</td>");
-
-        public Page Row(string header, string value) => Raw("<tr><th>").Text(header).Raw("</th>").Cell(value).Raw("</tr>\n");
-
-        public Page CodeRow(string header, string value) => Raw("<tr><th>").Text(header).Raw("</th>").CodeCell(value).Raw("</tr>\n");
-
-        public override string ToString() => _html.ToString();
     }
 }

@@ -35,7 +35,8 @@ public static class StoreCopy
     [
         "person", "audit_event", "audit_checkpoint", "offboarding_case", "offboarding_step", "personal_data_key", "personal_data_value",
         "acknowledgement", "screening", "onboarding_case", "hr_event", "mover_case", "access_review_campaign", "access_review_reviewer",
-        "access_review_item", "access_review_assignment", "access_review_result",
+        "access_review_item", "access_review_assignment", "access_review_result", "access_review_campaign_no", "access_review_party",
+        "access_review_shape", "access_review_text", "access_review_reviewer_set", "access_review_entry", "access_review_list_item",
     ];
 
     /// <summary>

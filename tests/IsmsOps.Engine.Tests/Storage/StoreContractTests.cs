@@ -1,3 +1,4 @@
+using IsmsOps.Engine.AccessReviews;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.HrEvents;
 using IsmsOps.Engine.People;
@@ -100,6 +101,39 @@ public abstract class StoreContractTests : IDisposable
         bool updated = await transaction.UpdatePersonAsync(person, expectedVersion, CancellationToken.None);
         await transaction.CommitAsync(CancellationToken.None);
         return updated;
+    }
+
+    [Fact]
+    public async Task A_campaign_created_on_one_host_reads_field_for_field_as_on_the_embedded_store_and_a_decision_from_another_host_is_counted_once()
+    {
+        AccessReviewCampaign campaign = await StoreCampaigns.CreateAsync(First.Workspace);
+        using var embedded = new TempWorkspace(TempWorkspace.Embedded);
+        AccessReviewCampaign reference = await StoreCampaigns.CreateAsync(embedded.Workspace);
+        List<AccessReviewItem> items = StoreCampaigns.Items(First.Workspace.Store, campaign.CampaignId);
+        Assert.NotEmpty(items);
+        Assert.Equal(StoreCampaigns.Items(embedded.Workspace.Store, reference.CampaignId).Select(StoreCampaigns.Canonical), items.Select(StoreCampaigns.Canonical));
+        Assert.Equal(campaign.ItemsSha256, AccessReviewRegister.Digest(items));
+        Assert.Equal(
+            (await embedded.Workspace.Store.GetAccessReviewersAsync(reference.CampaignId, CancellationToken.None)).Select(r => r.ReviewerId),
+            (await First.Workspace.Store.GetAccessReviewersAsync(campaign.CampaignId, CancellationToken.None)).Select(r => r.ReviewerId));
+
+        using IsmsWorkspace other = AnotherHost();
+        AccessReviewItem admin = items.Single(i => i.ResourceId == "g-admins");
+        Assert.True(await StoreCampaigns.DecideAsync(other.Store, admin, AccessReviewDecision.Deny, "u-olga"));
+        // The first host still holds the version it read: its decision is refused, the other host's kept.
+        Assert.False(await StoreCampaigns.DecideAsync(First.Workspace.Store, admin, AccessReviewDecision.Approve, "u-olga"));
+
+        AccessReviewItem decided = Assert.Single(First.Workspace.Store.ReadAccessReviewItems(
+            new AccessReviewItemQuery { CampaignId = campaign.CampaignId, ItemIds = [admin.ItemId] }, CancellationToken.None));
+        Assert.Equal((AccessReviewDecision.Deny, "u-olga", 2L), (decided.Decision, decided.DecidedBy, decided.Version));
+        Assert.Equal(1, await First.Workspace.Store.CountDecidedAccessReviewItemsAsync(campaign.CampaignId, CancellationToken.None));
+        Assert.DoesNotContain(StoreCampaigns.Items(other.Store, campaign.CampaignId, pendingOnly: true), i => i.ItemId == admin.ItemId);
+        Assert.Equal(items.Count - 1, StoreCampaigns.Items(other.Store, campaign.CampaignId, pendingOnly: true).Count);
+        Assert.Equal(items.Where(i => i.ReviewerIds.Contains("u-oscar")).Select(i => i.ItemId),
+            StoreCampaigns.Items(other.Store, campaign.CampaignId, reviewerId: "u-oscar").Select(i => i.ItemId));
+        var progress = (await other.Store.GetAccessReviewProgressAsync(campaign.CampaignId, CancellationToken.None)).ToDictionary(p => p.ReviewerId, p => (p.Assigned, p.Decided));
+        Assert.Equal((items.Count(i => i.ReviewerIds.Contains("u-olga")), 1L), progress["u-olga"]);
+        Assert.Equal((items.Count(i => i.ReviewerIds.Contains("u-oscar")), 0L), progress["u-oscar"]);
     }
 
     [Fact]

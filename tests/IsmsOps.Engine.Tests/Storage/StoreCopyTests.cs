@@ -1,3 +1,4 @@
+using IsmsOps.Engine.AccessReviews;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.People;
 using IsmsOps.Engine.Storage;
@@ -11,7 +12,8 @@ public sealed class StoreCopyTests : IDisposable
 
     public void Dispose() => _embedded.Dispose();
 
-    private async Task FillAsync(TempWorkspace home)
+    // Two people, a protected value, audit events, and an access review campaign (compact item layout) with one decision.
+    private async Task<string> FillAsync(TempWorkspace home)
     {
         await home.AddPersonAsync("E1", "Ada");
         await home.AddPersonAsync("E2", "Grace");
@@ -22,12 +24,17 @@ public sealed class StoreCopyTests : IDisposable
         }
 
         await home.AppendEventsAsync(5);
+        AccessReviewCampaign campaign = await StoreCampaigns.CreateAsync(home.Workspace);
+        AccessReviewItem admin = StoreCampaigns.Items(home.Workspace.Store, campaign.CampaignId).Single(i => i.ResourceId == "g-admins");
+        Assert.True(await StoreCampaigns.DecideAsync(home.Workspace.Store, admin, AccessReviewDecision.Deny, "u-olga"));
+        return campaign.CampaignId;
     }
 
     [Fact]
     public async Task A_store_copied_to_PostgreSQL_and_back_keeps_every_record_and_a_trail_that_verifies_and_takes_new_events()
     {
-        await FillAsync(_embedded);
+        string campaignId = await FillAsync(_embedded);
+        List<AccessReviewItem> items = StoreCampaigns.Items(_embedded.Workspace.Store, campaignId);
         string shared = PostgresCluster.Shared.CreateDatabase();
         List<AuditEvent> original = _embedded.Events();
 
@@ -41,6 +48,9 @@ public sealed class StoreCopyTests : IDisposable
         Assert.Equal(original.Count, there.AuditEventCount);
         Assert.Equal(2, there.Rows["person"]);
         Assert.Equal(1, there.Rows["personal_data_value"]);
+        Assert.Equal(items.Count, there.Rows["access_review_entry"]);
+        string secondId;
+        List<AccessReviewItem> second;
 
         // A host on the shared store with the same keys reads everything and keeps appending to the same chain.
         using (IsmsWorkspace host = IsmsWorkspace.Open(_embedded.Location with { Store = shared }))
@@ -48,6 +58,17 @@ public sealed class StoreCopyTests : IDisposable
             Assert.Equal(["E1", "E2"], (await host.People.FindAsync(new PersonQuery(), CancellationToken.None)).Select(p => p.PersonId));
             Assert.Equal("1 Analytical Row", (await host.PersonalData.UnprotectAsync("E1", CancellationToken.None))["HomeAddress"]);
             await host.People.CreateAsync(new Person { PersonId = "E3", DisplayName = "Katherine" }, TempWorkspace.Context, CancellationToken.None);
+
+            // The copied campaign reads as it did on SQLite (its decision included) and takes another decision there;
+            // a campaign created on PostgreSQL gets a number of its own after the copied ones.
+            Assert.Equal(items.Select(StoreCampaigns.Canonical), StoreCampaigns.Items(host.Store, campaignId).Select(StoreCampaigns.Canonical));
+            Assert.Equal(1, await host.Store.CountDecidedAccessReviewItemsAsync(campaignId, CancellationToken.None));
+            AccessReviewItem ada = items.First(i => i.ResourceId == "g-team");
+            Assert.True(await StoreCampaigns.DecideAsync(host.Store, ada, AccessReviewDecision.Approve, "u-oscar"));
+            secondId = (await StoreCampaigns.CreateAsync(host, "Second review")).CampaignId;
+            second = StoreCampaigns.Items(host.Store, secondId);
+            Assert.Equal(items.Select(i => StoreCampaigns.Canonical(i with { Decision = AccessReviewDecision.NotReviewed, DecidedBy = null, DecidedAt = null, Justification = null, Version = 1 })),
+                second.Select(StoreCampaigns.Canonical));
             Assert.True((await host.Audit.VerifyAsync([], CancellationToken.None)).IsValid);
         }
 
@@ -55,9 +76,20 @@ public sealed class StoreCopyTests : IDisposable
         using (IIsmsStore from = StoreCopy.Open(shared))
         using (IIsmsStore to = StoreCopy.Open(back))
         {
+            List<AccessReviewItem> decidedThere = StoreCampaigns.Items(from, campaignId);
+            long eventsThere = from.ReadAuditEvents(AuditEventQuery.All, CancellationToken.None).LongCount();
             StoreCopyResult result = await StoreCopy.CopyAsync(from, to, force: false, CancellationToken.None);
             Assert.True(result.Verification.IsValid, result.Verification.Message);
-            Assert.Equal(original.Count + 1, result.AuditEventCount);
+            Assert.Equal(eventsThere, result.AuditEventCount);
+
+            // Both campaigns, the one SQLite wrote and the one PostgreSQL wrote, read back on SQLite as they read there.
+            Assert.Equal(decidedThere.Select(StoreCampaigns.Canonical), StoreCampaigns.Items(to, campaignId).Select(StoreCampaigns.Canonical));
+            Assert.Equal(2, await to.CountDecidedAccessReviewItemsAsync(campaignId, CancellationToken.None));
+            Assert.Equal(second.Select(StoreCampaigns.Canonical), StoreCampaigns.Items(to, secondId).Select(StoreCampaigns.Canonical));
+            Assert.Equal(second.Where(i => i.ReviewerIds.Contains("u-oscar")).Select(i => i.ItemId),
+                StoreCampaigns.Items(to, secondId, reviewerId: "u-oscar").Select(i => i.ItemId));
+            Assert.True(await StoreCampaigns.DecideAsync(to, second[0], AccessReviewDecision.Deny, "u-olga"));
+            Assert.Equal(1, await to.CountDecidedAccessReviewItemsAsync(secondId, CancellationToken.None));
             Assert.Equal(3, result.Rows["person"]);
             List<AuditEvent> copied = to.ReadAuditEvents(AuditEventQuery.All, CancellationToken.None).ToList();
             Assert.Equal(original.Select(e => e.Hash), copied.Take(original.Count).Select(e => e.Hash));

@@ -118,44 +118,44 @@ internal sealed class PostgresWriteTransaction : IStoreWriteTransaction
         Run(() => OnboardingRows.Update(_connection, _transaction, onboardingCase, expectedVersion));
 
     public Task<AccessReviewCampaign?> GetAccessReviewCampaignAsync(string campaignId, CancellationToken cancellationToken) =>
-        Run(() => AccessReviewRows.GetCampaign(_connection, _transaction, campaignId));
+        Run(() => PostgresAccessReviewRows.GetCampaign(_connection, _transaction, campaignId));
 
     public Task<AccessReviewCampaign?> GetAccessReviewSuccessorAsync(string predecessorId, CancellationToken cancellationToken) =>
-        Run(() => AccessReviewRows.GetSuccessor(_connection, _transaction, predecessorId));
+        Run(() => PostgresAccessReviewRows.GetSuccessor(_connection, _transaction, predecessorId));
 
     public Task InsertAccessReviewItemsAsync(string campaignId, IReadOnlyList<AccessReviewer> reviewers, IEnumerable<AccessReviewItem> items,
         CancellationToken cancellationToken) => Run(() =>
     {
-        AccessReviewRows.InsertReviewersAndItems(_connection, _transaction, campaignId, reviewers, items, cancellationToken);
+        PostgresAccessReviewRows.InsertReviewersAndItems(_connection, _transaction, campaignId, reviewers, items, cancellationToken);
         return 0;
     });
 
     public Task InsertAccessReviewCampaignAsync(AccessReviewCampaign campaign, CancellationToken cancellationToken) => Run(() =>
     {
-        AccessReviewRows.InsertCampaign(_connection, _transaction, campaign);
+        PostgresAccessReviewRows.InsertCampaign(_connection, _transaction, campaign);
         return 0;
     });
 
     public Task<IReadOnlyList<AccessReviewer>> GetAccessReviewersAsync(string campaignId, CancellationToken cancellationToken) =>
-        Run(() => AccessReviewRows.Reviewers(_connection, _transaction, campaignId));
+        Run(() => PostgresAccessReviewRows.Reviewers(_connection, _transaction, campaignId));
 
     public Task<AccessReviewItem?> GetAccessReviewItemAsync(string campaignId, long itemId, CancellationToken cancellationToken) =>
-        Run(() => AccessReviewRows.FindItems(_connection, _transaction, new AccessReviewItemQuery { CampaignId = campaignId, ItemIds = [itemId] }).SingleOrDefault());
+        Run(() => PostgresAccessReviewRows.FindItems(_connection, _transaction, new AccessReviewItemQuery { CampaignId = campaignId, ItemIds = [itemId] }).SingleOrDefault());
 
     public Task<bool> UpdateAccessReviewDecisionAsync(AccessReviewItem item, long expectedVersion, CancellationToken cancellationToken) =>
-        Run(() => AccessReviewRows.UpdateDecision(_connection, _transaction, item, expectedVersion));
+        Run(() => PostgresAccessReviewRows.UpdateDecision(_connection, _transaction, item, expectedVersion));
 
     public Task<bool> UpdateAccessReviewCampaignAsync(AccessReviewCampaign campaign, long expectedVersion, CancellationToken cancellationToken) =>
-        Run(() => AccessReviewRows.UpdateCampaign(_connection, _transaction, campaign, expectedVersion));
+        Run(() => PostgresAccessReviewRows.UpdateCampaign(_connection, _transaction, campaign, expectedVersion));
 
     public Task SaveAccessReviewResultsAsync(IReadOnlyList<AccessReviewApplyResult> results, CancellationToken cancellationToken) => Run(() =>
     {
-        AccessReviewRows.SaveResults(_connection, _transaction, results);
+        PostgresAccessReviewRows.SaveResults(_connection, _transaction, results);
         return 0;
     });
 
     public Task<IReadOnlyList<AccessReviewApplyResult>> GetAccessReviewResultsAsync(string campaignId, CancellationToken cancellationToken) =>
-        Run(() => AccessReviewRows.Results(_connection, _transaction, campaignId));
+        Run(() => PostgresAccessReviewRows.Results(_connection, _transaction, campaignId));
 
     public Task<Movers.MoverCase?> GetMoverCaseAsync(string caseId, CancellationToken cancellationToken) =>
         Run(() => MoverRows.Get(_connection, _transaction, caseId));

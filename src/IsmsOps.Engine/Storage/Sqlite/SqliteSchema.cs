@@ -304,6 +304,80 @@ internal static class SqliteSchema
         ALTER TABLE access_review_campaign ADD COLUMN predecessor_id TEXT COLLATE NOCASE;
         CREATE UNIQUE INDEX access_review_campaign_predecessor ON access_review_campaign(predecessor_id) WHERE predecessor_id IS NOT NULL;
         """,
+
+        // 12: the compact layout of access review items, for campaigns of millions. A campaign gets a small number; each
+        // principal and resource (party), each distinct combination of an item's codes (shape), each distinct note and
+        // each reviewer list (text) is stored once per campaign, and an item row holds numbers that refer to them, its
+        // own few fields, and its decision (NULL until decided). The reviewer lists are mapped back to reviewers for "this reviewer's items".
+        // Campaigns created before this migration stay in access_review_item and access_review_assignment and are read
+        // from there; new campaigns are written only here.
+        """
+        CREATE TABLE access_review_campaign_no (
+            campaign_no INTEGER PRIMARY KEY,
+            campaign_id TEXT NOT NULL UNIQUE COLLATE NOCASE
+        );
+        CREATE TABLE access_review_party (
+            campaign_no  INTEGER NOT NULL,
+            party_no     INTEGER NOT NULL,
+            object_id    TEXT NOT NULL,
+            name         TEXT,
+            display_name TEXT,
+            is_guest     INTEGER NOT NULL,
+            person_id    TEXT,
+            last_sign_in TEXT,
+            PRIMARY KEY (campaign_no, party_no)
+        ) WITHOUT ROWID;
+        CREATE TABLE access_review_shape (
+            campaign_no       INTEGER NOT NULL,
+            shape_no          INTEGER NOT NULL,
+            resource_kind     TEXT NOT NULL,
+            access_kind       TEXT NOT NULL,
+            assignment        TEXT NOT NULL,
+            recommendation    TEXT NOT NULL,
+            reasons           TEXT NOT NULL,
+            by_fallback       INTEGER NOT NULL,
+            privileged        INTEGER NOT NULL,
+            removal_step_kind TEXT NOT NULL,
+            removal           TEXT NOT NULL,
+            PRIMARY KEY (campaign_no, shape_no)
+        ) WITHOUT ROWID;
+        CREATE TABLE access_review_text (
+            campaign_no INTEGER NOT NULL,
+            text_no     INTEGER NOT NULL,
+            value       TEXT NOT NULL,
+            PRIMARY KEY (campaign_no, text_no)
+        ) WITHOUT ROWID;
+        CREATE TABLE access_review_reviewer_set (
+            campaign_no INTEGER NOT NULL,
+            reviewer_id TEXT NOT NULL COLLATE NOCASE,
+            set_no      INTEGER NOT NULL,
+            PRIMARY KEY (campaign_no, reviewer_id, set_no)
+        ) WITHOUT ROWID;
+        CREATE TABLE access_review_entry (
+            entry_key       INTEGER PRIMARY KEY, -- campaign_no * 2^32 + item_id
+            principal_no    INTEGER NOT NULL,
+            resource_no     INTEGER NOT NULL,
+            inherited_no    INTEGER,
+            shape_no        INTEGER NOT NULL,
+            reviewers_no    INTEGER NOT NULL,
+            note_no         INTEGER,
+            detail_no       INTEGER,
+            removal_note_no INTEGER,
+            since           TEXT,
+            assignment_id   TEXT,
+            decision        TEXT,
+            justification   TEXT,
+            decided_by      TEXT,
+            decided_at      TEXT,
+            version         INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE TABLE access_review_list_item (
+            campaign_no  INTEGER NOT NULL,
+            reviewers_no INTEGER NOT NULL,
+            item_id      INTEGER NOT NULL,
+            PRIMARY KEY (campaign_no, reviewers_no, item_id)
+        ) WITHOUT ROWID;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -294,31 +294,27 @@ public sealed class SqliteStore : IIsmsStore
     });
 
     public Task<AccessReviewCampaign?> GetAccessReviewCampaignAsync(string campaignId, CancellationToken cancellationToken) => Read(cancellationToken,
-        connection => AccessReviewRows.GetCampaign(connection, null, campaignId));
+        connection => SqliteAccessReviewRows.GetCampaign(connection, null, campaignId));
 
     public Task<IReadOnlyList<AccessReviewCampaign>> FindAccessReviewCampaignsAsync(AccessReviewCampaignQuery query, CancellationToken cancellationToken) =>
-        Read(cancellationToken, connection => AccessReviewRows.FindCampaigns(connection, query));
+        Read(cancellationToken, connection => SqliteAccessReviewRows.FindCampaigns(connection, query));
 
     public Task<IReadOnlyList<AccessReviewer>> GetAccessReviewersAsync(string campaignId, CancellationToken cancellationToken) => Read(cancellationToken,
-        connection => AccessReviewRows.Reviewers(connection, null, campaignId));
+        connection => SqliteAccessReviewRows.Reviewers(connection, null, campaignId));
 
     public Task<IReadOnlyList<(string ReviewerId, long Assigned, long Decided)>> GetAccessReviewProgressAsync(string campaignId, CancellationToken cancellationToken) =>
-        Read(cancellationToken, connection => AccessReviewRows.Progress(connection, campaignId));
+        Read(cancellationToken, connection => SqliteAccessReviewRows.Progress(connection, campaignId));
 
-    public Task<long> CountDecidedAccessReviewItemsAsync(string campaignId, CancellationToken cancellationToken) => Read(cancellationToken, connection =>
-    {
-        using DbCommand command = Command(connection, null, "SELECT count(*) FROM access_review_item WHERE campaign_id = $c AND decision <> 'NotReviewed';");
-        command.Parameters.AddWithValue("$c", campaignId);
-        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-    });
+    public Task<long> CountDecidedAccessReviewItemsAsync(string campaignId, CancellationToken cancellationToken) =>
+        Read(cancellationToken, connection => SqliteAccessReviewRows.CountDecided(connection, campaignId));
 
     public Task<IReadOnlyList<AccessReviewApplyResult>> GetAccessReviewResultsAsync(string campaignId, CancellationToken cancellationToken) =>
-        Read(cancellationToken, connection => AccessReviewRows.Results(connection, null, campaignId));
+        Read(cancellationToken, connection => SqliteAccessReviewRows.Results(connection, null, campaignId));
 
     public IEnumerable<AccessReviewItem> ReadAccessReviewItems(AccessReviewItemQuery query, CancellationToken cancellationToken)
     {
         using SqliteConnection connection = Translate(DatabasePath, OpenConnection);
-        foreach (AccessReviewItem item in AccessReviewRows.FindItems(connection, null, query))
+        foreach (AccessReviewItem item in SqliteAccessReviewRows.FindItems(connection, null, query))
         {
             cancellationToken.ThrowIfCancellationRequested();
             yield return item;
@@ -484,6 +480,20 @@ public sealed class SqliteStore : IIsmsStore
         // Pooled connections keep the file open; release it so the folder can be moved or deleted.
         SqliteConnection.ClearAllPools();
     }
+
+    // SQLite-typed helpers for SqliteAccessReviewRows, which stays on Microsoft.Data.Sqlite (and the native handle) for
+    // campaigns of millions of items; the other row classes share StoreSql's DbConnection ones with PostgreSQL.
+    internal static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql) =>
+        (SqliteCommand)StoreSql.Command(connection, transaction, sql);
+
+    internal static object Db(string? value) => StoreSql.Db(value);
+
+    internal static string Bind(SqliteCommand command, string name, object value) => StoreSql.Bind(command, name, value);
+
+    internal static List<string> PersonAndStatusFilter(SqliteCommand command, string? personId, IEnumerable<string> statuses) =>
+        StoreSql.PersonAndStatusFilter(command, personId, statuses);
+
+    internal static string WhereClause(List<string> where) => StoreSql.WhereClause(where);
 
     internal static long Scalar(SqliteConnection connection, string sql, SqliteTransaction? transaction = null) =>
         StoreSql.Scalar(connection, sql, transaction);

@@ -116,44 +116,44 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
         Run(() => OnboardingRows.Update(_connection, _transaction, onboardingCase, expectedVersion));
 
     public Task<AccessReviewCampaign?> GetAccessReviewCampaignAsync(string campaignId, CancellationToken cancellationToken) =>
-        Run(() => AccessReviewRows.GetCampaign(_connection, _transaction, campaignId));
+        Run(() => SqliteAccessReviewRows.GetCampaign(_connection, _transaction, campaignId));
 
     public Task<AccessReviewCampaign?> GetAccessReviewSuccessorAsync(string predecessorId, CancellationToken cancellationToken) =>
-        Run(() => AccessReviewRows.GetSuccessor(_connection, _transaction, predecessorId));
+        Run(() => SqliteAccessReviewRows.GetSuccessor(_connection, _transaction, predecessorId));
 
     public Task InsertAccessReviewItemsAsync(string campaignId, IReadOnlyList<AccessReviewer> reviewers, IEnumerable<AccessReviewItem> items,
         CancellationToken cancellationToken) => Run(() =>
     {
-        AccessReviewRows.InsertReviewersAndItems(_connection, _transaction, campaignId, reviewers, items, cancellationToken);
+        SqliteAccessReviewRows.InsertReviewersAndItems(_connection, _transaction, campaignId, reviewers, items, cancellationToken);
         return 0;
     });
 
     public Task InsertAccessReviewCampaignAsync(AccessReviewCampaign campaign, CancellationToken cancellationToken) => Run(() =>
     {
-        AccessReviewRows.InsertCampaign(_connection, _transaction, campaign);
+        SqliteAccessReviewRows.InsertCampaign(_connection, _transaction, campaign);
         return 0;
     });
 
     public Task<IReadOnlyList<AccessReviewer>> GetAccessReviewersAsync(string campaignId, CancellationToken cancellationToken) =>
-        Run(() => AccessReviewRows.Reviewers(_connection, _transaction, campaignId));
+        Run(() => SqliteAccessReviewRows.Reviewers(_connection, _transaction, campaignId));
 
     public Task<AccessReviewItem?> GetAccessReviewItemAsync(string campaignId, long itemId, CancellationToken cancellationToken) =>
-        Run(() => AccessReviewRows.FindItems(_connection, _transaction, new AccessReviewItemQuery { CampaignId = campaignId, ItemIds = [itemId] }).SingleOrDefault());
+        Run(() => SqliteAccessReviewRows.FindItems(_connection, _transaction, new AccessReviewItemQuery { CampaignId = campaignId, ItemIds = [itemId] }).SingleOrDefault());
 
     public Task<bool> UpdateAccessReviewDecisionAsync(AccessReviewItem item, long expectedVersion, CancellationToken cancellationToken) =>
-        Run(() => AccessReviewRows.UpdateDecision(_connection, _transaction, item, expectedVersion));
+        Run(() => SqliteAccessReviewRows.UpdateDecision(_connection, _transaction, item, expectedVersion));
 
     public Task<bool> UpdateAccessReviewCampaignAsync(AccessReviewCampaign campaign, long expectedVersion, CancellationToken cancellationToken) =>
-        Run(() => AccessReviewRows.UpdateCampaign(_connection, _transaction, campaign, expectedVersion));
+        Run(() => SqliteAccessReviewRows.UpdateCampaign(_connection, _transaction, campaign, expectedVersion));
 
     public Task SaveAccessReviewResultsAsync(IReadOnlyList<AccessReviewApplyResult> results, CancellationToken cancellationToken) => Run(() =>
     {
-        AccessReviewRows.SaveResults(_connection, _transaction, results);
+        SqliteAccessReviewRows.SaveResults(_connection, _transaction, results);
         return 0;
     });
 
     public Task<IReadOnlyList<AccessReviewApplyResult>> GetAccessReviewResultsAsync(string campaignId, CancellationToken cancellationToken) =>
-        Run(() => AccessReviewRows.Results(_connection, _transaction, campaignId));
+        Run(() => SqliteAccessReviewRows.Results(_connection, _transaction, campaignId));
 
     public Task<Movers.MoverCase?> GetMoverCaseAsync(string caseId, CancellationToken cancellationToken) =>
         Run(() => MoverRows.Get(_connection, _transaction, caseId));
