@@ -97,6 +97,61 @@ public sealed class StoreCopyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_campaign_in_the_wide_item_layout_of_before_migration_12_copied_to_PostgreSQL_reads_filters_takes_a_decision_and_reports_progress()
+    {
+        string campaignId = await FillAsync(_embedded);
+        List<AccessReviewItem> items = StoreCampaigns.Items(_embedded.Workspace.Store, campaignId);
+
+        // Move the campaign into the wide rows every campaign had before migration 12 (one row per item, one assignment
+        // row per reviewer and item), as a store that was created before it and copied holds them.
+        _embedded.Sql("""
+            INSERT INTO access_review_item (campaign_id, item_id, principal_id, principal_name, principal_display_name, is_guest, person_id, resource_id,
+                resource_name, resource_kind, access_kind, assignment, inherited_from_id, inherited_from_name, since, last_sign_in, recommendation, reasons,
+                recommendation_note, reviewer_ids, by_fallback, privileged, removal_step_kind, assignment_id, removal_detail, removal, removal_note, decision,
+                justification, decided_by, decided_at, version)
+            SELECT k.campaign_id, e.entry_key & 4294967295, p.object_id, p.name, p.display_name, p.is_guest, p.person_id, r.object_id, r.name, s.resource_kind,
+                   s.access_kind, s.assignment, h.object_id, h.name, e.since, p.last_sign_in, s.recommendation, s.reasons, n.value, v.value,
+                   s.by_fallback, s.privileged, s.removal_step_kind, e.assignment_id, d.value, s.removal, m.value, coalesce(e.decision, 'NotReviewed'), e.justification,
+                   e.decided_by, e.decided_at, e.version
+            FROM access_review_entry e
+            JOIN access_review_campaign_no k ON k.campaign_no = e.entry_key >> 32
+            JOIN access_review_party p ON p.campaign_no = k.campaign_no AND p.party_no = e.principal_no
+            JOIN access_review_party r ON r.campaign_no = k.campaign_no AND r.party_no = e.resource_no
+            LEFT JOIN access_review_party h ON h.campaign_no = k.campaign_no AND h.party_no = e.inherited_no
+            JOIN access_review_shape s ON s.campaign_no = k.campaign_no AND s.shape_no = e.shape_no
+            JOIN access_review_text v ON v.campaign_no = k.campaign_no AND v.text_no = e.reviewers_no
+            LEFT JOIN access_review_text n ON n.campaign_no = k.campaign_no AND n.text_no = e.note_no
+            LEFT JOIN access_review_text d ON d.campaign_no = k.campaign_no AND d.text_no = e.detail_no
+            LEFT JOIN access_review_text m ON m.campaign_no = k.campaign_no AND m.text_no = e.removal_note_no;
+            INSERT INTO access_review_assignment (campaign_id, reviewer_id, item_id)
+            SELECT k.campaign_id, s.reviewer_id, l.item_id FROM access_review_list_item l
+            JOIN access_review_reviewer_set s ON s.campaign_no = l.campaign_no AND s.set_no = l.reviewers_no
+            JOIN access_review_campaign_no k ON k.campaign_no = l.campaign_no;
+            DELETE FROM access_review_entry; DELETE FROM access_review_party; DELETE FROM access_review_shape; DELETE FROM access_review_text;
+            DELETE FROM access_review_reviewer_set; DELETE FROM access_review_list_item; DELETE FROM access_review_campaign_no;
+            """);
+        Assert.Equal(items.Select(StoreCampaigns.Canonical), StoreCampaigns.Items(_embedded.Workspace.Store, campaignId).Select(StoreCampaigns.Canonical));
+
+        string shared = PostgresCluster.Shared.CreateDatabase();
+        using IIsmsStore target = StoreCopy.Open(shared);
+        StoreCopyResult copy = await StoreCopy.CopyAsync(_embedded.Workspace.Store, target, force: false, CancellationToken.None);
+        Assert.Equal(items.Count, copy.Rows["access_review_item"]);
+        Assert.Equal(0, copy.Rows["access_review_entry"]);
+
+        Assert.Equal(items.Select(StoreCampaigns.Canonical), StoreCampaigns.Items(target, campaignId).Select(StoreCampaigns.Canonical));
+        Assert.Equal(items.Where(i => i.ReviewerIds.Contains("u-oscar")).Select(i => i.ItemId),
+            StoreCampaigns.Items(target, campaignId, reviewerId: "u-oscar").Select(i => i.ItemId));
+        AccessReviewItem pending = items.First(i => i.ResourceId == "g-team");
+        Assert.True(await StoreCampaigns.DecideAsync(target, pending, AccessReviewDecision.Approve, "u-oscar"));
+        Assert.False(await StoreCampaigns.DecideAsync(target, pending, AccessReviewDecision.Deny, "u-oscar"));
+        Assert.Equal(2, await target.CountDecidedAccessReviewItemsAsync(campaignId, CancellationToken.None));
+        Assert.Equal(items.Count - 2, StoreCampaigns.Items(target, campaignId, pendingOnly: true).Count);
+        var progress = (await target.GetAccessReviewProgressAsync(campaignId, CancellationToken.None)).ToDictionary(p => p.ReviewerId, p => (p.Assigned, p.Decided));
+        Assert.Equal((items.Count(i => i.ReviewerIds.Contains("u-oscar")), 1L), progress["u-oscar"]);
+        Assert.Equal((items.Count(i => i.ReviewerIds.Contains("u-olga")), 2L), progress["u-olga"]);
+    }
+
+    [Fact]
     public async Task A_destination_that_is_not_empty_is_refused_without_Force_and_left_as_it_was_and_replaced_with_it()
     {
         await FillAsync(_embedded);
