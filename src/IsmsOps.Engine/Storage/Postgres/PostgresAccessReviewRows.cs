@@ -74,8 +74,8 @@ internal static class PostgresAccessReviewRows
     }
 
     /// <summary>
-    /// Inserts a campaign's reviewers and items. Each table gets one command, prepared once and re-bound per row: at a
-    /// million items that is the difference between seconds and minutes.
+    /// Inserts a campaign's reviewers (one command re-bound per row) and its items in the compact layout of migration 12
+    /// (see <see cref="CompactItemWriter"/>), under a campaign number of its own.
     /// </summary>
     public static void InsertReviewersAndItems(DbConnection connection, DbTransaction transaction, string campaignId,
         IReadOnlyList<AccessReviewer> reviewers, IEnumerable<AccessReviewItem> items, CancellationToken cancellationToken)
