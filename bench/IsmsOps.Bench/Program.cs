@@ -10,9 +10,9 @@ namespace IsmsOps.Bench;
 internal static class Program
 {
     private const string Usage = """
-        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|onboard|leavers|denies|campaign|complete|hrfeed|tables|reports|assessment|all [options]
-          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, onboard 10, leavers 3, denies 5, campaign 3, complete 5, hrfeed 3, tables 5, reports 3, assessment 5)
-          --events N           events per append run (default 50000; batch size 1 uses N/25)
+        usage: IsmsOps.Bench import|append|verify|snapshot|collect|offboard|onboard|leavers|denies|campaign|complete|hrfeed|tables|reports|assessment|store|all [options]
+          --runs N             measured runs per figure, after one discarded warm-up (default: import 10, append 5, verify 3, snapshot 3, collect 3, offboard 10, onboard 10, leavers 3, denies 5, campaign 3, complete 5, hrfeed 3, tables 5, reports 3, assessment 5, store 3)
+          --events N           events per append run (default 50000; batch size 1, and the store benchmark, use N/25)
           --verify-events N    events in the verification store (default 1000000)
           --build-batch N      events per append while building the verification store (default 10000)
           --store DIR          keep the verification store in DIR and reuse it on the next run
@@ -155,6 +155,11 @@ internal static class Program
             AssessmentBenchmark.Run(options, report);
         }
 
+        if (options.Command is "store" or "all")
+        {
+            await StoreBenchmark.RunAsync(options, report).ConfigureAwait(false);
+        }
+
         Console.WriteLine(MachineInfo.Describe());
         Console.WriteLine();
         Console.WriteLine(report.ToMarkdown());
@@ -236,7 +241,7 @@ internal sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "denies" or "campaign" or "complete" or "hrfeed" or "tables" or "reports" or "assessment" or "all"))
+        if (args.Length == 0 || args[0] is not ("import" or "append" or "verify" or "snapshot" or "collect" or "offboard" or "onboard" or "leavers" or "denies" or "campaign" or "complete" or "hrfeed" or "tables" or "reports" or "assessment" or "store" or "all"))
         {
             throw new ArgumentException("Name a benchmark.");
         }

@@ -105,7 +105,7 @@ public sealed class IsmsWorkspace : IDisposable
     {
         Func<OffboardingPolicy> policy = offboardingPolicy ?? (() => OffboardingPolicy.Default);
         Func<OffboardingPolicy> effective = offboardingDeadlines is null ? policy : () => policy() with { Deadlines = offboardingDeadlines };
-        SqliteStore store = SqliteStore.Open(location.DatabasePath);
+        IIsmsStore store = location.OpenStore();
         try
         {
             RefuseToReplaceAMissingSigningKey(location, store);

@@ -4,10 +4,15 @@ using IsmsOps.Engine.Storage;
 
 namespace IsmsOps.Engine.Tests;
 
-/// <summary>Savepoints and after-commit work inside one write transaction, which batched HR-feed imports rely on.</summary>
-public sealed class StoreTransactionTests : IDisposable
+/// <summary>
+/// Savepoints and after-commit work inside one write transaction, which batched HR-feed imports rely on. Part of the
+/// store contract: runs against SQLite and against PostgreSQL (the subclasses at the end).
+/// </summary>
+public abstract class StoreTransactionTests : IDisposable
 {
-    private readonly TempWorkspace _home = new();
+    private readonly TempWorkspace _home;
+
+    protected StoreTransactionTests(string? store) => _home = new TempWorkspace(store);
 
     public void Dispose() => _home.Dispose();
 
@@ -117,3 +122,9 @@ public sealed class StoreTransactionTests : IDisposable
         Assert.True((await _home.VerifyAsync()).IsValid);
     }
 }
+
+/// <summary>The transaction contract on the embedded store.</summary>
+public sealed class SqliteStoreTransactionTests() : StoreTransactionTests(TempWorkspace.Embedded);
+
+/// <summary>The transaction contract on the shared store.</summary>
+public sealed class PostgresStoreTransactionTests() : StoreTransactionTests(Storage.PostgresCluster.Shared.CreateDatabase());

@@ -9,14 +9,29 @@ namespace IsmsOps.Engine.Tests;
 /// <summary>A workspace on a fresh temporary ISMSOPS_HOME, plus raw SQL access for playing the attacker.</summary>
 internal sealed class TempWorkspace : IDisposable
 {
-    public TempWorkspace()
+    /// <param name="store">A PostgreSQL connection string (or SQLite path) for the store; <see cref="Embedded"/> for isms.db under
+    /// the home; null for the default (isms.db, or PostgreSQL under ISMSOPS_TEST_STORE).</param>
+    public TempWorkspace(string? store = null)
     {
         Home = Directory.CreateTempSubdirectory("ismsops-test-").FullName;
-        Location = new StoreLocation(Home);
+        Location = new StoreLocation(Home) { Store = store == Embedded ? null : store ?? DefaultStore() };
         Workspace = IsmsWorkspace.Open(Location);
     }
 
+    /// <summary>Pass as the store for isms.db under the home whatever ISMSOPS_TEST_STORE says (tests of SQLite itself).</summary>
+    public const string Embedded = "";
+
     public string Home { get; }
+
+    /// <summary>
+    /// With ISMSOPS_TEST_STORE=postgresql every workspace of the engine tests gets a database of its own on the
+    /// throwaway PostgreSQL server instead of isms.db: the whole suite then runs against the shared store
+    /// (docs/postgresql.md). Unset, the tests use SQLite as shipped.
+    /// </summary>
+    private static string? DefaultStore() =>
+        string.Equals(Environment.GetEnvironmentVariable("ISMSOPS_TEST_STORE"), "postgresql", StringComparison.OrdinalIgnoreCase)
+            ? Storage.PostgresCluster.Shared.CreateDatabase()
+            : null;
 
     public StoreLocation Location { get; }
 

@@ -39,6 +39,7 @@ public sealed class PowerShellSession : IDisposable
         Environment.SetEnvironmentVariable("ISMSOPS_MASTER_KEY", null);
         Environment.SetEnvironmentVariable("ISMSOPS_MASTER_KEY_NEXT", null);
         Environment.SetEnvironmentVariable("ISMSOPS_POLICIES", null);
+        Environment.SetEnvironmentVariable("ISMSOPS_STORE", null);
         if (import)
         {
             Run($"Import-Module '{ModuleLayout.ManifestPath}' -ErrorAction Stop");

@@ -144,7 +144,7 @@ public static class GraphPermissions
 
         text.Append("## Per cmdlet\n\n| cmdlet | application permissions | delegated permissions |\n| --- | --- | --- |\n");
         text.Append("| New-IsmsPerson, Get-IsmsPerson, Set-IsmsPerson, Get-IsmsAuditEvent, Test-IsmsAuditTrail, Export-IsmsAuditTrail | none (IsmsOps store only) | none |\n");
-        text.Append("| Get-IsmsGraphConnection, Disconnect-IsmsGraph, Start-IsmsSandbox, Stop-IsmsSandbox | none | none |\n");
+        text.Append("| Get-IsmsGraphConnection, Disconnect-IsmsGraph, Start-IsmsSandbox, Stop-IsmsSandbox, Connect-IsmsStore, Get-IsmsStore, Copy-IsmsStore | none | none |\n");
         text.Append("| Test-IsmsControl; Invoke-IsmsAssessment with -SnapshotPath or an imported snapshot | none (files and the IsmsOps store only) | none |\n");
         foreach (string cmdlet in All.SelectMany(p => p.Cmdlets).Distinct())
         {

@@ -92,8 +92,10 @@ public interface IIsmsStore : IDisposable
     Task<IReadOnlyList<ProtectedValue>> GetProtectedValuesAsync(string personId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Makes rows deleted so far unrecoverable from the store's files: deleted content is already zeroed in place
-    /// (secure_delete), and this folds the write-ahead log, whose older frames may still hold it, into the database.
+    /// Makes rows deleted so far unrecoverable from the store's files. SQLite: deleted content is already zeroed in
+    /// place (secure_delete), and this folds the write-ahead log, whose older frames may still hold it, into the
+    /// database. PostgreSQL: a VACUUM of the personal-data tables (the server's WAL archive and backups are the DBA's;
+    /// docs/postgresql.md).
     /// </summary>
     void PurgeDeletedData();
 }

@@ -10,6 +10,24 @@ public sealed record StoreLocation(string Home)
     public const string SigningKeyVariable = "ISMSOPS_AUDIT_KEY";
     public const string DatabaseFileName = "isms.db";
 
+    /// <summary>The store to use instead of <c>isms.db</c> under the home: a PostgreSQL connection string, or a SQLite file's path.</summary>
+    public const string StoreVariable = "ISMSOPS_STORE";
+
+    /// <summary>
+    /// A PostgreSQL connection string (the shared store; see docs/postgresql.md) or a SQLite file's path; null for
+    /// <see cref="DatabasePath"/>. Keys and the head witness stay under <see cref="Home"/> either way: they are this host's.
+    /// </summary>
+    public string? Store { get; init; }
+
+    /// <summary>Where the store is, for messages: never the connection string itself (it may hold a password).</summary>
+    public string StoreDescription => Store is null ? DatabasePath
+        : Postgres.PostgresStore.IsConnectionString(Store) ? "PostgreSQL store" : Path.GetFullPath(Store);
+
+    /// <summary>Opens (and migrates) the store this location names.</summary>
+    public IIsmsStore OpenStore() => Store is null ? Sqlite.SqliteStore.Open(DatabasePath)
+        : Postgres.PostgresStore.IsConnectionString(Store) ? Postgres.PostgresStore.Open(Store)
+        : Sqlite.SqliteStore.Open(Path.GetFullPath(Store));
+
     /// <summary>The SQLite database file.</summary>
     public string DatabasePath => Path.Combine(Home, DatabaseFileName);
 
@@ -39,7 +57,8 @@ public sealed record StoreLocation(string Home)
 
         home = Path.GetFullPath(home);
         string? key = Environment.GetEnvironmentVariable(SigningKeyVariable);
-        var location = new StoreLocation(home);
+        string? store = Environment.GetEnvironmentVariable(StoreVariable);
+        var location = new StoreLocation(home) { Store = string.IsNullOrWhiteSpace(store) ? null : store };
         return string.IsNullOrWhiteSpace(key) ? location : location with { SigningKeyPath = Path.GetFullPath(key) };
     }
 }

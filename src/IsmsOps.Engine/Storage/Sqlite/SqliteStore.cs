@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using IsmsOps.Engine.AccessReviews;
 using IsmsOps.Engine.Acknowledgements;
@@ -7,8 +8,10 @@ using IsmsOps.Engine.Onboarding;
 using IsmsOps.Engine.Screening;
 using IsmsOps.Engine.People;
 using IsmsOps.Engine.Protection;
+using IsmsOps.Engine.Storage.Sql;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
+using static IsmsOps.Engine.Storage.StoreSql;
 
 namespace IsmsOps.Engine.Storage.Sqlite;
 
@@ -177,7 +180,7 @@ public sealed class SqliteStore : IIsmsStore
         return Task.FromResult(Translate(DatabasePath, () =>
         {
             using SqliteConnection connection = OpenConnection();
-            return SqliteOffboardingRows.Get(connection, null, caseId);
+            return OffboardingRows.Get(connection, null, caseId);
         }));
     }
 
@@ -187,7 +190,7 @@ public sealed class SqliteStore : IIsmsStore
         return Task.FromResult(Translate(DatabasePath, () =>
         {
             using SqliteConnection connection = OpenConnection();
-            return SqliteOffboardingRows.Find(connection, null, query);
+            return OffboardingRows.Find(connection, null, query);
         }));
     }
 
@@ -197,7 +200,7 @@ public sealed class SqliteStore : IIsmsStore
         return Task.FromResult(Translate(DatabasePath, () =>
         {
             using SqliteConnection connection = OpenConnection();
-            return SqliteAcknowledgementRows.Find(connection, null, query);
+            return AcknowledgementRows.Find(connection, null, query);
         }));
     }
 
@@ -207,7 +210,7 @@ public sealed class SqliteStore : IIsmsStore
         return Task.FromResult(Translate(DatabasePath, () =>
         {
             using SqliteConnection connection = OpenConnection();
-            return SqliteScreeningRows.Get(connection, null, screeningId);
+            return ScreeningRows.Get(connection, null, screeningId);
         }));
     }
 
@@ -217,7 +220,7 @@ public sealed class SqliteStore : IIsmsStore
         return Task.FromResult(Translate(DatabasePath, () =>
         {
             using SqliteConnection connection = OpenConnection();
-            return SqliteScreeningRows.Find(connection, null, query);
+            return ScreeningRows.Find(connection, null, query);
         }));
     }
 
@@ -227,7 +230,7 @@ public sealed class SqliteStore : IIsmsStore
         return Task.FromResult(Translate(DatabasePath, () =>
         {
             using SqliteConnection connection = OpenConnection();
-            return SqliteOnboardingRows.Get(connection, null, caseId);
+            return OnboardingRows.Get(connection, null, caseId);
         }));
     }
 
@@ -237,7 +240,7 @@ public sealed class SqliteStore : IIsmsStore
         return Task.FromResult(Translate(DatabasePath, () =>
         {
             using SqliteConnection connection = OpenConnection();
-            return SqliteHrEventRows.Exists(connection, personId, kind);
+            return HrEventRows.Exists(connection, personId, kind);
         }));
     }
 
@@ -247,7 +250,7 @@ public sealed class SqliteStore : IIsmsStore
         return Task.FromResult(Translate(DatabasePath, () =>
         {
             using SqliteConnection connection = OpenConnection();
-            return SqliteOnboardingRows.Find(connection, null, query);
+            return OnboardingRows.Find(connection, null, query);
         }));
     }
 
@@ -257,7 +260,7 @@ public sealed class SqliteStore : IIsmsStore
         return Task.FromResult(Translate(DatabasePath, () =>
         {
             using SqliteConnection connection = OpenConnection();
-            return SqliteMoverRows.Find(connection, null, query);
+            return MoverRows.Find(connection, null, query);
         }));
     }
 
@@ -267,7 +270,7 @@ public sealed class SqliteStore : IIsmsStore
         return Task.FromResult(Translate(DatabasePath, () =>
         {
             using SqliteConnection connection = OpenConnection();
-            return SqlitePersonalDataRows.GetKey(connection, null, personId);
+            return PersonalDataRows.GetKey(connection, null, personId);
         }));
     }
 
@@ -277,7 +280,7 @@ public sealed class SqliteStore : IIsmsStore
         return Task.FromResult(Translate(DatabasePath, () =>
         {
             using SqliteConnection connection = OpenConnection();
-            return SqlitePersonalDataRows.GetValues(connection, null, personId);
+            return PersonalDataRows.GetValues(connection, null, personId);
         }));
     }
 
@@ -478,115 +481,27 @@ public sealed class SqliteStore : IIsmsStore
         SqliteConnection.ClearAllPools();
     }
 
-    internal static Person? ReadPerson(SqliteConnection connection, SqliteTransaction? transaction, string personId)
-    {
-        using SqliteCommand command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT * FROM person WHERE person_id = $id;";
-        command.Parameters.AddWithValue("$id", personId);
-        using SqliteDataReader reader = command.ExecuteReader();
-        return reader.Read() ? MapPerson(reader) : null;
-    }
+    // SQLite-typed helpers for SqliteAccessReviewRows, which stays on Microsoft.Data.Sqlite (and the native handle) for
+    // campaigns of millions of items; the other row classes share StoreSql's DbConnection ones with PostgreSQL.
+    internal static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql) =>
+        (SqliteCommand)StoreSql.Command(connection, transaction, sql);
 
-    private static Person MapPerson(SqliteDataReader r) => new()
-    {
-        PersonId = r.GetString(r.GetOrdinal("person_id")),
-        DisplayName = r.GetString(r.GetOrdinal("display_name")),
-        UserPrincipalName = Text(r, "user_principal_name"),
-        Mail = Text(r, "mail"),
-        Department = Text(r, "department"),
-        JobRole = Text(r, "job_role"),
-        ManagerId = Text(r, "manager_id"),
-        EmploymentType = Enum.Parse<EmploymentType>(r.GetString(r.GetOrdinal("employment_type"))),
-        Status = Enum.Parse<PersonStatus>(r.GetString(r.GetOrdinal("status"))),
-        StartDate = Date(r, "start_date"),
-        EndDate = Date(r, "end_date"),
-        Location = Text(r, "location"),
-        DirectoryObjectId = Text(r, "directory_object_id"),
-        PersonalDataRemovedAt = Text(r, "personal_data_removed_at") is string removed ? AuditEvent.ParseTime(removed) : null,
-        Version = r.GetInt64(r.GetOrdinal("version")),
-        CreatedAt = AuditEvent.ParseTime(r.GetString(r.GetOrdinal("created_at"))),
-        UpdatedAt = AuditEvent.ParseTime(r.GetString(r.GetOrdinal("updated_at"))),
-    };
+    internal static object Db(string? value) => StoreSql.Db(value);
 
-    private static string? Text(SqliteDataReader r, string column)
-    {
-        int ordinal = r.GetOrdinal(column);
-        return r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
-    }
+    internal static string Bind(SqliteCommand command, string name, object value) => StoreSql.Bind(command, name, value);
 
-    private static DateTime? Date(SqliteDataReader r, string column)
-    {
-        string? text = Text(r, column);
-        return text is null ? null : ParseDay(text);
-    }
+    internal static List<string> PersonAndStatusFilter(SqliteCommand command, string? personId, IEnumerable<string> statuses) =>
+        StoreSql.PersonAndStatusFilter(command, personId, statuses);
 
-    /// <summary>A command on <paramref name="connection"/> in <paramref name="transaction"/> (none for a plain read).</summary>
-    internal static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
-    {
-        SqliteCommand command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
+    internal static string WhereClause(List<string> where) => StoreSql.WhereClause(where);
 
-    /// <summary>The parameter value for an optional text column.</summary>
-    internal static object Db(string? value) => value is null ? DBNull.Value : value;
+    internal static long Scalar(SqliteConnection connection, string sql, SqliteTransaction? transaction = null) =>
+        StoreSql.Scalar(connection, sql, transaction);
 
-    // Days are stored as yyyy-MM-dd so they compare as text (see SqliteSchema).
-    internal static string FormatDay(DateTime day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    internal static string ScalarText(SqliteConnection connection, string sql) => StoreSql.ScalarText(connection, sql);
 
-    internal static DateTime ParseDay(string text) => DateTime.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    internal static string Bind(SqliteCommand command, string name, object value)
-    {
-        command.Parameters.AddWithValue(name, value);
-        return name;
-    }
-
-    /// <summary>The WHERE terms of a case query by person and status (none for a filter left empty), bound to <paramref name="command"/>.</summary>
-    internal static List<string> PersonAndStatusFilter(SqliteCommand command, string? personId, IEnumerable<string> statuses)
-    {
-        var where = new List<string>();
-        if (personId is not null)
-        {
-            where.Add("person_id = " + Bind(command, "$person", personId));
-        }
-
-        string[] wanted = statuses.ToArray();
-        if (wanted.Length > 0)
-        {
-            where.Add("status IN (" + string.Join(",", wanted.Select((s, i) => Bind(command, "$s" + i, s))) + ")");
-        }
-
-        return where;
-    }
-
-    /// <summary>" WHERE a AND b", or nothing for no terms.</summary>
-    internal static string WhereClause(List<string> where) => where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : string.Empty;
-
-    internal static long Scalar(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
-    {
-        using SqliteCommand command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-    }
-
-    internal static string ScalarText(SqliteConnection connection, string sql)
-    {
-        using SqliteCommand command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToString(command.ExecuteScalar(), CultureInfo.InvariantCulture) ?? string.Empty;
-    }
-
-    internal static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
-    {
-        using SqliteCommand command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
+    internal static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null) =>
+        StoreSql.Execute(connection, sql, transaction);
 
     internal static T Translate<T>(string path, Func<T> work)
     {

@@ -6,6 +6,7 @@ using IsmsOps.Engine.Onboarding;
 using IsmsOps.Engine.Screening;
 using IsmsOps.Engine.People;
 using IsmsOps.Engine.Protection;
+using IsmsOps.Engine.Storage.Sql;
 using Microsoft.Data.Sqlite;
 
 namespace IsmsOps.Engine.Storage.Sqlite;
@@ -27,7 +28,7 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
     }
 
     public Task<Person?> GetPersonAsync(string personId, CancellationToken cancellationToken) =>
-        Run(() => SqliteStore.ReadPerson(_connection, _transaction, personId));
+        Run(() => StoreSql.ReadPerson(_connection, _transaction, personId));
 
     public Task InsertPersonAsync(Person person, CancellationToken cancellationToken) => Run(() =>
     {
@@ -58,61 +59,61 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
     });
 
     public Task<OffboardingCase?> GetOffboardingCaseAsync(string caseId, CancellationToken cancellationToken) =>
-        Run(() => SqliteOffboardingRows.Get(_connection, _transaction, caseId));
+        Run(() => OffboardingRows.Get(_connection, _transaction, caseId));
 
     public Task<IReadOnlyList<OffboardingCase>> FindOpenOffboardingCasesAsync(string userId, CancellationToken cancellationToken) =>
-        Run(() => SqliteOffboardingRows.Find(_connection, _transaction, new OffboardingCaseQuery { UserId = userId, OpenOnly = true }));
+        Run(() => OffboardingRows.Find(_connection, _transaction, new OffboardingCaseQuery { UserId = userId, OpenOnly = true }));
 
     public Task InsertOffboardingCaseAsync(OffboardingCase offboardingCase, CancellationToken cancellationToken) => Run(() =>
     {
-        SqliteOffboardingRows.Insert(_connection, _transaction, offboardingCase);
+        OffboardingRows.Insert(_connection, _transaction, offboardingCase);
         return 0;
     });
 
     public Task<bool> UpdateOffboardingCaseAsync(OffboardingCase offboardingCase, long expectedVersion, CancellationToken cancellationToken) =>
-        Run(() => SqliteOffboardingRows.Update(_connection, _transaction, offboardingCase, expectedVersion));
+        Run(() => OffboardingRows.Update(_connection, _transaction, offboardingCase, expectedVersion));
 
     public Task<bool> UpdateOffboardingStepAsync(string caseId, OffboardingStep step, CancellationToken cancellationToken) =>
-        Run(() => SqliteOffboardingRows.UpdateStep(_connection, _transaction, caseId, step));
+        Run(() => OffboardingRows.UpdateStep(_connection, _transaction, caseId, step));
 
     public Task<IReadOnlyList<Acknowledgement>> FindAcknowledgementsAsync(AcknowledgementQuery query, CancellationToken cancellationToken) =>
-        Run(() => SqliteAcknowledgementRows.Find(_connection, _transaction, query));
+        Run(() => AcknowledgementRows.Find(_connection, _transaction, query));
 
     public Task InsertAcknowledgementAsync(Acknowledgement acknowledgement, CancellationToken cancellationToken) => Run(() =>
     {
-        SqliteAcknowledgementRows.Insert(_connection, _transaction, acknowledgement);
+        AcknowledgementRows.Insert(_connection, _transaction, acknowledgement);
         return 0;
     });
 
     public Task<bool> UpdateAcknowledgementAsync(Acknowledgement acknowledgement, long expectedVersion, CancellationToken cancellationToken) =>
-        Run(() => SqliteAcknowledgementRows.Update(_connection, _transaction, acknowledgement, expectedVersion));
+        Run(() => AcknowledgementRows.Update(_connection, _transaction, acknowledgement, expectedVersion));
 
     public Task<ScreeningRecord?> GetScreeningAsync(string screeningId, CancellationToken cancellationToken) =>
-        Run(() => SqliteScreeningRows.Get(_connection, _transaction, screeningId));
+        Run(() => ScreeningRows.Get(_connection, _transaction, screeningId));
 
     public Task InsertScreeningAsync(ScreeningRecord screening, CancellationToken cancellationToken) => Run(() =>
     {
-        SqliteScreeningRows.Insert(_connection, _transaction, screening);
+        ScreeningRows.Insert(_connection, _transaction, screening);
         return 0;
     });
 
     public Task<bool> UpdateScreeningAsync(ScreeningRecord screening, long expectedVersion, CancellationToken cancellationToken) =>
-        Run(() => SqliteScreeningRows.Update(_connection, _transaction, screening, expectedVersion));
+        Run(() => ScreeningRows.Update(_connection, _transaction, screening, expectedVersion));
 
     public Task<OnboardingCase?> GetOnboardingCaseAsync(string caseId, CancellationToken cancellationToken) =>
-        Run(() => SqliteOnboardingRows.Get(_connection, _transaction, caseId));
+        Run(() => OnboardingRows.Get(_connection, _transaction, caseId));
 
     public Task<OnboardingCase?> FindOnboardingCaseOfAsync(string personId, CancellationToken cancellationToken) =>
-        Run(() => SqliteOnboardingRows.Find(_connection, _transaction, new OnboardingCaseQuery { PersonId = personId }).FirstOrDefault());
+        Run(() => OnboardingRows.Find(_connection, _transaction, new OnboardingCaseQuery { PersonId = personId }).FirstOrDefault());
 
     public Task InsertOnboardingCaseAsync(OnboardingCase onboardingCase, CancellationToken cancellationToken) => Run(() =>
     {
-        SqliteOnboardingRows.Insert(_connection, _transaction, onboardingCase);
+        OnboardingRows.Insert(_connection, _transaction, onboardingCase);
         return 0;
     });
 
     public Task<bool> UpdateOnboardingCaseAsync(OnboardingCase onboardingCase, long expectedVersion, CancellationToken cancellationToken) =>
-        Run(() => SqliteOnboardingRows.Update(_connection, _transaction, onboardingCase, expectedVersion));
+        Run(() => OnboardingRows.Update(_connection, _transaction, onboardingCase, expectedVersion));
 
     public Task<AccessReviewCampaign?> GetAccessReviewCampaignAsync(string campaignId, CancellationToken cancellationToken) =>
         Run(() => SqliteAccessReviewRows.GetCampaign(_connection, _transaction, campaignId));
@@ -155,61 +156,61 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
         Run(() => SqliteAccessReviewRows.Results(_connection, _transaction, campaignId));
 
     public Task<Movers.MoverCase?> GetMoverCaseAsync(string caseId, CancellationToken cancellationToken) =>
-        Run(() => SqliteMoverRows.Get(_connection, _transaction, caseId));
+        Run(() => MoverRows.Get(_connection, _transaction, caseId));
 
     public Task<Movers.MoverCase?> FindOpenMoverCaseAsync(string personId, CancellationToken cancellationToken) =>
-        Run(() => SqliteMoverRows.FindOpen(_connection, _transaction, personId));
+        Run(() => MoverRows.FindOpen(_connection, _transaction, personId));
 
     public Task InsertMoverCaseAsync(Movers.MoverCase moverCase, CancellationToken cancellationToken) => Run(() =>
     {
-        SqliteMoverRows.Insert(_connection, _transaction, moverCase);
+        MoverRows.Insert(_connection, _transaction, moverCase);
         return 0;
     });
 
     public Task<bool> UpdateMoverCaseAsync(Movers.MoverCase moverCase, long expectedVersion, CancellationToken cancellationToken) =>
-        Run(() => SqliteMoverRows.Update(_connection, _transaction, moverCase, expectedVersion));
+        Run(() => MoverRows.Update(_connection, _transaction, moverCase, expectedVersion));
 
     public Task<HrEvents.ProcessedHrEvent?> GetProcessedHrEventAsync(string idempotencyKey, CancellationToken cancellationToken) =>
-        Run(() => SqliteHrEventRows.Get(_connection, _transaction, idempotencyKey));
+        Run(() => HrEventRows.Get(_connection, _transaction, idempotencyKey));
 
     public Task InsertProcessedHrEventAsync(HrEvents.ProcessedHrEvent processed, CancellationToken cancellationToken) => Run(() =>
     {
-        SqliteHrEventRows.Insert(_connection, _transaction, processed);
+        HrEventRows.Insert(_connection, _transaction, processed);
         return 0;
     });
 
     public Task<WrappedDataKey?> GetDataKeyAsync(string personId, CancellationToken cancellationToken) =>
-        Run(() => SqlitePersonalDataRows.GetKey(_connection, _transaction, personId));
+        Run(() => PersonalDataRows.GetKey(_connection, _transaction, personId));
 
     public Task InsertDataKeyAsync(WrappedDataKey key, CancellationToken cancellationToken) => Run(() =>
     {
-        SqlitePersonalDataRows.InsertKey(_connection, _transaction, key);
+        PersonalDataRows.InsertKey(_connection, _transaction, key);
         return 0;
     });
 
     public Task<bool> UpdateDataKeyAsync(WrappedDataKey key, CancellationToken cancellationToken) =>
-        Run(() => SqlitePersonalDataRows.UpdateKey(_connection, _transaction, key));
+        Run(() => PersonalDataRows.UpdateKey(_connection, _transaction, key));
 
     public Task<bool> DeleteDataKeyAsync(string personId, CancellationToken cancellationToken) =>
-        Run(() => SqlitePersonalDataRows.DeleteKey(_connection, _transaction, personId));
+        Run(() => PersonalDataRows.DeleteKey(_connection, _transaction, personId));
 
     public Task<IReadOnlyList<WrappedDataKey>> ListDataKeysAsync(CancellationToken cancellationToken) =>
-        Run(() => SqlitePersonalDataRows.ListKeys(_connection, _transaction));
+        Run(() => PersonalDataRows.ListKeys(_connection, _transaction));
 
     public Task<IReadOnlyList<string>> GetMasterKeyIdsInUseAsync(CancellationToken cancellationToken) =>
-        Run(() => SqlitePersonalDataRows.MasterKeyIdsInUse(_connection, _transaction));
+        Run(() => PersonalDataRows.MasterKeyIdsInUse(_connection, _transaction));
 
     public Task<IReadOnlyList<ProtectedValue>> GetProtectedValuesAsync(string personId, CancellationToken cancellationToken) =>
-        Run(() => SqlitePersonalDataRows.GetValues(_connection, _transaction, personId));
+        Run(() => PersonalDataRows.GetValues(_connection, _transaction, personId));
 
     public Task UpsertProtectedValueAsync(ProtectedValue value, CancellationToken cancellationToken) => Run(() =>
     {
-        SqlitePersonalDataRows.UpsertValue(_connection, _transaction, value);
+        PersonalDataRows.UpsertValue(_connection, _transaction, value);
         return 0;
     });
 
     public Task<int> DeleteProtectedValuesAsync(string personId, string? name, CancellationToken cancellationToken) =>
-        Run(() => SqlitePersonalDataRows.DeleteValues(_connection, _transaction, personId, name));
+        Run(() => PersonalDataRows.DeleteValues(_connection, _transaction, personId, name));
 
     public Task<(long Sequence, string Hash)> GetAuditHeadAsync(CancellationToken cancellationToken) => Run(() =>
     {
@@ -378,24 +379,24 @@ internal sealed class SqliteWriteTransaction : IStoreWriteTransaction
         return ValueTask.CompletedTask;
     }
 
-    private SqliteCommand Command(string sql) => SqliteStore.Command(_connection, _transaction, sql);
+    private SqliteCommand Command(string sql) => (SqliteCommand)StoreSql.Command(_connection, _transaction, sql);
 
     private SqliteCommand PersonCommand(Person p, string sql)
     {
         SqliteCommand command = Command(sql);
         command.Parameters.AddWithValue("$person_id", p.PersonId);
         command.Parameters.AddWithValue("$display_name", p.DisplayName);
-        command.Parameters.AddWithValue("$upn", SqliteStore.Db(p.UserPrincipalName));
-        command.Parameters.AddWithValue("$mail", SqliteStore.Db(p.Mail));
-        command.Parameters.AddWithValue("$department", SqliteStore.Db(p.Department));
-        command.Parameters.AddWithValue("$job_role", SqliteStore.Db(p.JobRole));
-        command.Parameters.AddWithValue("$manager_id", SqliteStore.Db(p.ManagerId));
+        command.Parameters.AddWithValue("$upn", StoreSql.Db(p.UserPrincipalName));
+        command.Parameters.AddWithValue("$mail", StoreSql.Db(p.Mail));
+        command.Parameters.AddWithValue("$department", StoreSql.Db(p.Department));
+        command.Parameters.AddWithValue("$job_role", StoreSql.Db(p.JobRole));
+        command.Parameters.AddWithValue("$manager_id", StoreSql.Db(p.ManagerId));
         command.Parameters.AddWithValue("$employment_type", p.EmploymentType.ToString());
         command.Parameters.AddWithValue("$status", p.Status.ToString());
-        command.Parameters.AddWithValue("$start_date", SqliteStore.Db(p.StartDate is DateTime start ? SqliteStore.FormatDay(start) : null));
-        command.Parameters.AddWithValue("$end_date", SqliteStore.Db(p.EndDate is DateTime end ? SqliteStore.FormatDay(end) : null));
-        command.Parameters.AddWithValue("$location", SqliteStore.Db(p.Location));
-        command.Parameters.AddWithValue("$directory_object_id", SqliteStore.Db(p.DirectoryObjectId));
+        command.Parameters.AddWithValue("$start_date", StoreSql.Db(p.StartDate is DateTime start ? StoreSql.FormatDay(start) : null));
+        command.Parameters.AddWithValue("$end_date", StoreSql.Db(p.EndDate is DateTime end ? StoreSql.FormatDay(end) : null));
+        command.Parameters.AddWithValue("$location", StoreSql.Db(p.Location));
+        command.Parameters.AddWithValue("$directory_object_id", StoreSql.Db(p.DirectoryObjectId));
         command.Parameters.AddWithValue("$version", p.Version);
         command.Parameters.AddWithValue("$created_at", AuditEvent.FormatTime(p.CreatedAt));
         command.Parameters.AddWithValue("$updated_at", AuditEvent.FormatTime(p.UpdatedAt));
