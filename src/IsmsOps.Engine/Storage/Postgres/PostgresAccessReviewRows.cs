@@ -252,7 +252,9 @@ internal static class PostgresAccessReviewRows
 
         if (query.ItemIds.Count > 0)
         {
-            where.Add("e.entry_key IN (" + string.Join(",", query.ItemIds.Select((id, k) => StoreSql.Bind(command, "@i" + k, EntryKey(campaignNo, id)))) + ")");
+            // Item ids run from 1 to 2^32 - 1; one outside that names no item, so it matches nothing rather than throwing (as on SQLite).
+            long[] keys = query.ItemIds.Where(id => id is > 0 and <= uint.MaxValue).Select(id => EntryKey(campaignNo, id)).ToArray();
+            where.Add(keys.Length == 0 ? "0 = 1" : "e.entry_key IN (" + string.Join(",", keys.Select((key, k) => StoreSql.Bind(command, "@i" + k, key))) + ")");
         }
 
         return """
