@@ -31,8 +31,6 @@ internal static class CampaignBenchmark
     private const double TargetMegabytes = 1_000;
     private const int Groups = 5_000;
 
-    private static Unit Count { get; } = new("", v => v.ToString("N0", CultureInfo.InvariantCulture));
-
     public static void Run(BenchOptions options, ResultTable report)
     {
         int runs = options.RunsOr(3);
@@ -90,7 +88,7 @@ internal static class CampaignBenchmark
             report.Add("  make and insert every item and reviewer (InsertAccessReviewItemsAsync)", Part("insert"), Unit.Seconds);
             report.Add("  campaign row + audit event", Part("audit"), Unit.Seconds);
             report.Add("  commit", Part("commit"), Unit.Seconds);
-            report.Add("  items per second stored (whole create)", new Samples(created.Select(r => r["items"] / r["create_s"])), Count);
+            report.Add("  items per second stored (whole create)", new Samples(created.Select(r => r["items"] / r["create_s"])), Unit.Count);
         }
         finally
         {

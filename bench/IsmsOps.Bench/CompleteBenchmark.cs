@@ -26,10 +26,6 @@ internal static class CompleteBenchmark
 {
     private const int TenantUsers = 1_000;
 
-    private static Unit Count { get; } = new("", v => v.ToString("N0", CultureInfo.InvariantCulture));
-
-    private static Unit Ratio { get; } = new("×", v => v.ToString("0.00", CultureInfo.InvariantCulture) + "×");
-
     public static async Task RunAsync(BenchOptions options, ResultTable report)
     {
         int runs = options.RunsOr(5);
@@ -46,9 +42,9 @@ internal static class CompleteBenchmark
         report.Add("  HTTP round trips the sandbox received", new Samples(results.Select(r => (double)r.Requests)), Unit.Requests);
         report.Add("  Graph requests the completion counted (its audit event's GraphRequests)", new Samples(results.Select(r => (double)r.Counted)), Unit.Requests);
         report.Add(string.Create(CultureInfo.InvariantCulture, $"  minimum: ⌈{denies:N0} ÷ 20⌉ $batch requests"), new Samples([minimum]), Unit.Requests);
-        report.Add("  round trips ÷ minimum", new Samples(results.Select(r => (double)r.Requests / minimum)), Ratio, Target.AtMost(1));
-        report.Add("  removals per second", new Samples(results.Select(r => denies / r.Seconds)), Count);
-        report.Add("  denied memberships the sandbox still holds afterwards", new Samples(results.Select(r => (double)r.Left)), Count, Target.AtMost(0));
+        report.Add("  round trips ÷ minimum", new Samples(results.Select(r => (double)r.Requests / minimum)), Unit.Ratio, Target.AtMost(1));
+        report.Add("  removals per second", new Samples(results.Select(r => denies / r.Seconds)), Unit.Count);
+        report.Add("  denied memberships the sandbox still holds afterwards", new Samples(results.Select(r => (double)r.Left)), Unit.Count, Target.AtMost(0));
         report.Add("  (untimed) snapshot collection, campaign creation and 10,000 decisions before each run", new Samples(results.Select(r => r.PrepareSeconds)), Unit.Seconds);
     }
 

@@ -20,10 +20,6 @@ internal static class DeniesBenchmark
 {
     private const int TenantUsers = 1_000;
 
-    private static Unit Count { get; } = new("", v => v.ToString("N0", CultureInfo.InvariantCulture));
-
-    private static Unit Ratio { get; } = new("×", v => v.ToString("0.00", CultureInfo.InvariantCulture) + "×");
-
     public static async Task RunAsync(BenchOptions options, ResultTable report)
     {
         int runs = options.RunsOr(5);
@@ -40,8 +36,8 @@ internal static class DeniesBenchmark
             new Samples(results.Select(r => r.Seconds), results.Select(r => r.CpuSeconds)), Unit.Seconds);
         report.Add("  HTTP round trips the sandbox received", new Samples(results.Select(r => (double)r.Requests)), Unit.Requests);
         report.Add(string.Create(CultureInfo.InvariantCulture, $"  minimum: ⌈{denies:N0} ÷ 20⌉ $batch requests"), new Samples([minimum]), Unit.Requests);
-        report.Add("  round trips ÷ minimum", new Samples(results.Select(r => (double)r.Requests / minimum)), Ratio, Target.AtMost(1));
-        report.Add("  removals per second", new Samples(results.Select(r => denies / r.Seconds)), Count);
+        report.Add("  round trips ÷ minimum", new Samples(results.Select(r => (double)r.Requests / minimum)), Unit.Ratio, Target.AtMost(1));
+        report.Add("  removals per second", new Samples(results.Select(r => denies / r.Seconds)), Unit.Count);
 
         if (options.FaultRate > 0)
         {
@@ -54,9 +50,9 @@ internal static class DeniesBenchmark
                     $"apply {denies:N0} Deny decisions, {share} of requests and $batch items faulted (429 with and without Retry-After, 503, +200 ms), {concurrency} in flight"),
                 new Samples(stormy.Select(r => r.Seconds), stormy.Select(r => r.CpuSeconds)), Unit.Seconds);
             report.Add("  HTTP round trips the sandbox received", new Samples(stormy.Select(r => (double)r.Requests)), Unit.Requests);
-            report.Add("  round trips ÷ minimum", new Samples(stormy.Select(r => (double)r.Requests / minimum)), Ratio);
-            report.Add("  requests Failed after the retries (run again)", new Samples(stormy.Select(r => (double)r.Failed)), Count);
-            report.Add("  accesses left in the sandbox after one re-run of the same requests", new Samples(stormy.Select(r => (double)r.LeftAfterRerun)), Count, Target.AtMost(0));
+            report.Add("  round trips ÷ minimum", new Samples(stormy.Select(r => (double)r.Requests / minimum)), Unit.Ratio);
+            report.Add("  requests Failed after the retries (run again)", new Samples(stormy.Select(r => (double)r.Failed)), Unit.Count);
+            report.Add("  accesses left in the sandbox after one re-run of the same requests", new Samples(stormy.Select(r => (double)r.LeftAfterRerun)), Unit.Count, Target.AtMost(0));
         }
 
         if (options.SequentialRuns > 0)
@@ -72,7 +68,7 @@ internal static class DeniesBenchmark
             var one = new Samples(sequential.Select(r => r.Seconds), sequential.Select(r => r.CpuSeconds));
             report.Add($"apply {denies:N0} Deny decisions, one $batch in flight at a time, {latency} ms latency", one, Unit.Seconds);
             report.Add("  HTTP round trips the sandbox received", new Samples(sequential.Select(r => (double)r.Requests)), Unit.Requests);
-            report.Add($"one in flight ÷ {concurrency} in flight, medians", new Samples([one.Median / new Samples(results.Select(r => r.Seconds)).Median]), Ratio);
+            report.Add($"one in flight ÷ {concurrency} in flight, medians", new Samples([one.Median / new Samples(results.Select(r => r.Seconds)).Median]), Unit.Ratio);
         }
     }
 

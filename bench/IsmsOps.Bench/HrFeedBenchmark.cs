@@ -49,8 +49,6 @@ internal static class HrFeedBenchmark
 
     private static readonly string[] Phases = ["first", "delta", "again", "review"];
 
-    private static Unit Count { get; } = new("", v => v.ToString("N0", CultureInfo.InvariantCulture));
-
     private static Unit Ratio { get; } = new("×", v => v.ToString("0.000", CultureInfo.InvariantCulture) + "×");
 
     public static void Run(BenchOptions options, ResultTable report)
@@ -90,7 +88,7 @@ internal static class HrFeedBenchmark
             report.Add("the same delta imported again (every row unchanged or already processed)", Timed("again"), Unit.Seconds);
             AddCounts(report, Of, "again");
             report.Add($"exit review over the {people:N0}-user snapshot file (read + verify + review), after the delta", Timed("review"), Unit.Seconds);
-            report.Add("  orphaned accounts found (the delta's leavers whose end date has passed and whose account is enabled)", Of("review_found"), Count);
+            report.Add("  orphaned accounts found (the delta's leavers whose end date has passed and whose account is enabled)", Of("review_found"), Unit.Count);
             report.Add("  peak working set during the review", Of("review_peak_mb"), Unit.Megabytes);
             report.Add("daily job: delta import + exit review", new Samples(results.Select(r => r["delta_s"] + r["review_s"])), Unit.Seconds);
             report.Add("delta ÷ first import (medians)", new Samples([Timed("delta").Median / Timed("first").Median]), Ratio);
@@ -108,13 +106,13 @@ internal static class HrFeedBenchmark
 
     private static void AddCounts(ResultTable report, Func<string, Samples> of, string phase)
     {
-        report.Add("  rows read", of(phase + "_rows"), Count);
-        report.Add("  events applied: Joiners", of(phase + "_joiners"), Count);
-        report.Add("  events applied: Movers", of(phase + "_movers"), Count);
-        report.Add("  events applied: Leavers", of(phase + "_leavers"), Count);
-        report.Add("  rows unchanged (or their event already processed)", of(phase + "_unchanged"), Count);
-        report.Add("  row errors reported", of(phase + "_errors"), Count);
-        report.Add("  audit events appended", of(phase + "_audit"), Count);
+        report.Add("  rows read", of(phase + "_rows"), Unit.Count);
+        report.Add("  events applied: Joiners", of(phase + "_joiners"), Unit.Count);
+        report.Add("  events applied: Movers", of(phase + "_movers"), Unit.Count);
+        report.Add("  events applied: Leavers", of(phase + "_leavers"), Unit.Count);
+        report.Add("  rows unchanged (or their event already processed)", of(phase + "_unchanged"), Unit.Count);
+        report.Add("  row errors reported", of(phase + "_errors"), Unit.Count);
+        report.Add("  audit events appended", of(phase + "_audit"), Unit.Count);
         report.Add("  peak working set during the phase", of(phase + "_peak_mb"), Unit.Megabytes);
     }
 

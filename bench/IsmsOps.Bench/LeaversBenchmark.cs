@@ -21,10 +21,6 @@ internal static class LeaversBenchmark
     private const double TargetSeconds = 60;
     private const int TenantUsers = 1_000;
 
-    private static Unit Count { get; } = new("", v => v.ToString("N0", CultureInfo.InvariantCulture));
-
-    private static Unit Ratio { get; } = new("×", v => v.ToString("0.00", CultureInfo.InvariantCulture) + "×");
-
     public static async Task RunAsync(BenchOptions options, ResultTable report)
     {
         int runs = options.RunsOr(3);
@@ -52,14 +48,14 @@ internal static class LeaversBenchmark
                     new Samples(results.Select(r => r.Seconds), results.Select(r => r.CpuSeconds)), Unit.Seconds,
                     limit == OffboardingFeed.DefaultThrottleLimit ? Target.AtMost(TargetSeconds) : null);
                 report.Add("  HTTP requests the sandbox received", new Samples(results.Select(r => (double)r.Requests)), Unit.Requests);
-                report.Add("  cases closed by the run (every leaver's)", new Samples(results.Select(r => (double)r.Closed)), Count, Target.AtLeast(leavers));
-                report.Add("  leavers left holding removable access (the sandbox's count)", new Samples(results.Select(r => (double)r.LeaversWithAccess)), Count, Target.AtMost(0));
+                report.Add("  cases closed by the run (every leaver's)", new Samples(results.Select(r => (double)r.Closed)), Unit.Count, Target.AtLeast(leavers));
+                report.Add("  leavers left holding removable access (the sandbox's count)", new Samples(results.Select(r => (double)r.LeaversWithAccess)), Unit.Count, Target.AtMost(0));
             }
         }
 
         foreach (int limit in options.ThrottleLimits.Where(l => l != 1 && medians.ContainsKey(1)))
         {
-            report.Add($"ThrottleLimit 1 ÷ ThrottleLimit {limit}, medians (how much faster the feed is)", new Samples([medians[1] / medians[limit]]), Ratio);
+            report.Add($"ThrottleLimit 1 ÷ ThrottleLimit {limit}, medians (how much faster the feed is)", new Samples([medians[1] / medians[limit]]), Unit.Ratio);
         }
 
         if (options.FaultRate == 0)
@@ -85,9 +81,9 @@ internal static class LeaversBenchmark
                 new Samples(results.Select(r => r.Seconds), results.Select(r => r.CpuSeconds)), Unit.Seconds);
             report.Add("  HTTP requests the sandbox received", new Samples(results.Select(r => (double)r.Requests)), Unit.Requests);
             report.Add("  retries by the connection's handler (429, 503; $batch items are retried apart)", new Samples(results.Select(r => (double)r.HandlerRetries)), Unit.Requests);
-            report.Add("  cases closed by the first run", new Samples(results.Select(r => (double)r.Closed)), Count);
-            report.Add("  leavers holding removable access after the first run (the sandbox's count)", new Samples(results.Select(r => (double)r.LeaversWithAccess)), Count);
-            report.Add("  leavers holding removable access after one Resume pass of the open cases", new Samples(results.Select(r => (double)r.LeaversWithAccessAfterResume)), Count, Target.AtMost(0));
+            report.Add("  cases closed by the first run", new Samples(results.Select(r => (double)r.Closed)), Unit.Count);
+            report.Add("  leavers holding removable access after the first run (the sandbox's count)", new Samples(results.Select(r => (double)r.LeaversWithAccess)), Unit.Count);
+            report.Add("  leavers holding removable access after one Resume pass of the open cases", new Samples(results.Select(r => (double)r.LeaversWithAccessAfterResume)), Unit.Count, Target.AtMost(0));
         }
     }
 

@@ -84,6 +84,12 @@ internal sealed record Unit(string Name, Func<double, string> Format)
 
     /// <summary>A count of HTTP requests (or retries), shared by the benchmarks that run against the sandbox.</summary>
     public static Unit Requests { get; } = new("requests", v => v.ToString("N0", CultureInfo.InvariantCulture));
+
+    /// <summary>A plain count (items, rows, findings).</summary>
+    public static Unit Count { get; } = new("", v => v.ToString("N0", CultureInfo.InvariantCulture));
+
+    /// <summary>A ratio to two decimals, such as round trips against their minimum.</summary>
+    public static Unit Ratio { get; } = new("×", v => v.ToString("0.00", CultureInfo.InvariantCulture) + "×");
 }
 
 /// <summary>A target from the issue: an upper bound (time) or a lower bound (rate).</summary>
