@@ -8,28 +8,8 @@ namespace IsmsOps.Host.Tests;
 /// The shipped unattended access review job (examples/access-reviews/quarterly-review.ps1) runs in the bundled host as
 /// a scheduler would run it, against a sandbox tenant held by this test, whose state is the judge.
 /// </summary>
-public sealed class AccessReviewScriptTests : IDisposable
+public sealed class AccessReviewScriptTests : SandboxScriptTests
 {
-    private readonly IsmsProcess _isms = new();
-    private readonly GraphSandbox _sandbox = GraphSandbox.Start(new SandboxOptions { UserCount = 100 });
-
-    public AccessReviewScriptTests()
-    {
-        _isms.Environment["ISMSOPS_SANDBOX_URL"] = _sandbox.Url;
-        _isms.Environment["ISMSOPS_SANDBOX_TOKEN"] = _sandbox.AccessToken;
-        _isms.Environment["ISMSOPS_SANDBOX_TENANT"] = _sandbox.TenantId;
-    }
-
-    public void Dispose()
-    {
-        _sandbox.Dispose();
-        _isms.Dispose();
-    }
-
-    private static string Example(params string[] parts) => Path.Combine([IsmsProcess.RepoRoot, "examples", .. parts]);
-
-    private Tenant Tenant => _sandbox.Tenant;
-
     [Fact]
     public void The_scheduled_job_completes_a_due_auto_apply_campaign_in_the_sandbox_disables_the_denied_guest_starts_the_next_quarter_once_and_a_second_run_does_nothing()
     {
@@ -39,9 +19,9 @@ public sealed class AccessReviewScriptTests : IDisposable
         DirectoryUser[] members = group.Members.OfType<DirectoryUser>().Where(u => u.UserType == "Member").Take(2).ToArray();
         DirectoryUser reviewer = Tenant.Users.First(u => u.UserType == "Member" && u.AccountEnabled && !group.HasMember(u.Id));
         DirectoryUser guest = Tenant.Users.First(u => u.UserType == "Guest" && u.AccountEnabled);
-        string evidence = _isms.NewTempFolder();
+        string evidence = Isms.NewTempFolder();
         // No clock to move: the campaign started 100 days ago (its next quarter has come) and falls due seconds after it is created.
-        IsmsResult seeded = _isms.Run("-Command", string.Join("; ",
+        IsmsResult seeded = Isms.Run("-Command", string.Join("; ",
             "Import-Module IsmsOps -ErrorAction Stop",
             $". '{Example("scheduled", "connect-graph.ps1")}'",
             "Connect-IsmsJobGraph | Out-Null",
@@ -65,7 +45,7 @@ public sealed class AccessReviewScriptTests : IDisposable
         }
 
         string[] job = ["-File", Example("access-reviews", "quarterly-review.ps1"), "-EvidencePath", evidence];
-        IsmsResult first = _isms.Run(job);
+        IsmsResult first = Isms.Run(job);
 
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Contains($"{campaignId} Complete Done", first.Output, StringComparison.Ordinal);
@@ -79,11 +59,11 @@ public sealed class AccessReviewScriptTests : IDisposable
         Assert.True(File.Exists(Path.Combine(evidence, $"{campaignId}-evidence.html")), first.ToString());
         Assert.True(File.Exists(Path.Combine(evidence, $"{campaignId}-evidence.csv")), first.ToString());
 
-        IsmsResult second = _isms.Run(job);
+        IsmsResult second = Isms.Run(job);
 
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Contains("0 step(s), 0 failed", second.Output, StringComparison.Ordinal);
-        IsmsResult campaigns = _isms.Run("-Command", "Import-Module IsmsOps; @(Get-IsmsAccessReview).Count; "
+        IsmsResult campaigns = Isms.Run("-Command", "Import-Module IsmsOps; @(Get-IsmsAccessReview).Count; "
             + $"@(Get-IsmsAccessReview | Where-Object {{ $_.Campaign.PredecessorId -eq '{campaignId}' }}).Count; (Get-IsmsAccessReview {campaignId}).Campaign.Status");
         Assert.Equal(["2", "1", "Completed"], campaigns.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
@@ -95,9 +75,9 @@ public sealed class AccessReviewScriptTests : IDisposable
             && g.Members.OfType<DirectoryUser>().Count(u => u.UserType == "Member") >= 2);
         DirectoryUser denied = group.Members.OfType<DirectoryUser>().First(u => u.UserType == "Member");
         DirectoryUser reviewer = Tenant.Users.First(u => u.UserType == "Member" && u.AccountEnabled && !group.HasMember(u.Id));
-        string snapshot = Path.Combine(_isms.NewTempFolder(), "tenant.json.gz");
+        string snapshot = Path.Combine(Isms.NewTempFolder(), "tenant.json.gz");
         // Frozen from a snapshot file; the job is then pointed at the same, unrefreshed file, so the next quarter cannot be frozen from it.
-        IsmsResult seeded = _isms.Run("-Command", string.Join("; ",
+        IsmsResult seeded = Isms.Run("-Command", string.Join("; ",
             "Import-Module IsmsOps -ErrorAction Stop",
             $". '{Example("scheduled", "connect-graph.ps1")}'",
             "Connect-IsmsJobGraph | Out-Null",
@@ -118,7 +98,7 @@ public sealed class AccessReviewScriptTests : IDisposable
             Thread.Sleep(wait);
         }
 
-        IsmsResult run = _isms.Run("-File", Example("access-reviews", "quarterly-review.ps1"), "-SnapshotPath", snapshot);
+        IsmsResult run = Isms.Run("-File", Example("access-reviews", "quarterly-review.ps1"), "-SnapshotPath", snapshot);
 
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Contains($"{campaignId} Complete Done", run.Output, StringComparison.Ordinal);
@@ -129,9 +109,9 @@ public sealed class AccessReviewScriptTests : IDisposable
     [Fact]
     public void The_job_exits_2_and_says_why_when_no_graph_connection_is_configured()
     {
-        _isms.Environment["ISMSOPS_SANDBOX_URL"] = null;
+        Isms.Environment["ISMSOPS_SANDBOX_URL"] = null;
 
-        IsmsResult result = _isms.Run("-File", Example("access-reviews", "quarterly-review.ps1"));
+        IsmsResult result = Isms.Run("-File", Example("access-reviews", "quarterly-review.ps1"));
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Contains("No Graph connection is configured", result.Error, StringComparison.Ordinal);

@@ -10,29 +10,9 @@ namespace IsmsOps.Host.Tests;
 /// The shipped HR automation examples (examples/scheduled/hr-sync.ps1, examples/webhook/*.ps1) run in the bundled
 /// host as a scheduler would run them, against a sandbox tenant held by this test, whose state is the judge.
 /// </summary>
-public sealed class HrAutomationScriptTests : IDisposable
+public sealed class HrAutomationScriptTests : SandboxScriptTests
 {
-    private readonly IsmsProcess _isms = new();
-    private readonly GraphSandbox _sandbox = GraphSandbox.Start(new SandboxOptions { UserCount = 100 });
-
-    public HrAutomationScriptTests()
-    {
-        _isms.Environment["ISMSOPS_SANDBOX_URL"] = _sandbox.Url;
-        _isms.Environment["ISMSOPS_SANDBOX_TOKEN"] = _sandbox.AccessToken;
-        _isms.Environment["ISMSOPS_SANDBOX_TENANT"] = _sandbox.TenantId;
-    }
-
-    public void Dispose()
-    {
-        _sandbox.Dispose();
-        _isms.Dispose();
-    }
-
-    private static string Example(params string[] parts) => Path.Combine([IsmsProcess.RepoRoot, "examples", .. parts]);
-
     private static string Today(int days, string format) => DateTime.UtcNow.Date.AddDays(days).ToString(format, CultureInfo.InvariantCulture);
-
-    private Tenant Tenant => _sandbox.Tenant;
 
     // A member the offboarding can strip completely, with the direct memberships it holds before.
     private (DirectoryUser User, DirectoryGroup[] Groups) Colleague(int skip)
@@ -44,7 +24,7 @@ public sealed class HrAutomationScriptTests : IDisposable
 
     private void Seed(string command)
     {
-        IsmsResult seeded = _isms.Run("-Command", "Import-Module IsmsOps -ErrorAction Stop; " + command);
+        IsmsResult seeded = Isms.Run("-Command", "Import-Module IsmsOps -ErrorAction Stop; " + command);
         Assert.True(seeded.ExitCode == 0 && seeded.Error.Length == 0, seeded.ToString());
     }
 
@@ -58,7 +38,7 @@ public sealed class HrAutomationScriptTests : IDisposable
         Seed($"New-IsmsPerson -PersonId E8002 -DisplayName 'Lee Leaver' -UserPrincipalName '{leaver.UserPrincipalName}' -Status Active | Out-Null; "
             + $"New-IsmsPerson -PersonId E8003 -DisplayName 'Stay Later' -UserPrincipalName '{staying.UserPrincipalName}' -Status Active | Out-Null");
         string joinerUpn = "nova.joiner@" + Tenant.DefaultDomain;
-        string folder = _isms.NewTempFolder();
+        string folder = Isms.NewTempFolder();
         string feed = Path.Combine(folder, "export.csv");
         File.WriteAllText(feed, string.Join('\n',
             "EmployeeNumber,FullName,WorkEmail,Department,Position,ManagerEmployeeNumber,HireDate,TerminationDate,WorkerType,Country",
@@ -68,7 +48,7 @@ public sealed class HrAutomationScriptTests : IDisposable
         string[] job = ["-File", Example("scheduled", "hr-sync.ps1"), "-FeedPath", feed, "-MappingPath", Example("hr-feed-mapping.yaml")];
         Assert.NotEmpty(leaverGroups);
 
-        IsmsResult first = _isms.Run(job);
+        IsmsResult first = Isms.Run(job);
 
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Contains("1 joiners", first.Output, StringComparison.Ordinal);
@@ -83,7 +63,7 @@ public sealed class HrAutomationScriptTests : IDisposable
         // Screening clears between two runs of the job: the next run grants the role's access, and changes nothing else.
         Seed("$s = New-IsmsScreening E8001 -Level Standard -Status Requested; "
             + "Set-IsmsScreening $s.ScreeningId -Identity Clear -RightToWork Clear -CriminalRecord Clear -References Clear -Status Cleared | Out-Null");
-        IsmsResult second = _isms.Run(job);
+        IsmsResult second = Isms.Run(job);
 
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Contains("E8001 Onboarding Completed", second.Output, StringComparison.Ordinal);
@@ -91,17 +71,17 @@ public sealed class HrAutomationScriptTests : IDisposable
         Assert.True(IsMember("Engineering", joiner.Id));
         Assert.True(staying.AccountEnabled);
 
-        IsmsResult audit = _isms.Run("-Command", "Import-Module IsmsOps; (Test-IsmsAuditTrail).IsValid; @(Get-IsmsAuditEvent -Action Lifecycle.Finished).Count");
+        IsmsResult audit = Isms.Run("-Command", "Import-Module IsmsOps; (Test-IsmsAuditTrail).IsValid; @(Get-IsmsAuditEvent -Action Lifecycle.Finished).Count");
         Assert.Equal(["True", "2"], audit.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
     [Fact]
     public void The_scheduled_job_exits_2_and_says_why_when_no_graph_connection_is_configured()
     {
-        _isms.Environment["ISMSOPS_SANDBOX_URL"] = null;
-        string feed = _isms.WriteScript("export.csv", "EmployeeNumber,FullName\n");
+        Isms.Environment["ISMSOPS_SANDBOX_URL"] = null;
+        string feed = Isms.WriteScript("export.csv", "EmployeeNumber,FullName\n");
 
-        IsmsResult result = _isms.Run("-File", Example("scheduled", "hr-sync.ps1"), "-FeedPath", feed, "-MappingPath", Example("hr-feed-mapping.yaml"));
+        IsmsResult result = Isms.Run("-File", Example("scheduled", "hr-sync.ps1"), "-FeedPath", feed, "-MappingPath", Example("hr-feed-mapping.yaml"));
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Contains("No Graph connection is configured", result.Error, StringComparison.Ordinal);
@@ -117,7 +97,7 @@ public sealed class HrAutomationScriptTests : IDisposable
         string handler = Example("webhook", "handle-hr-event.ps1");
         string body = $$"""{ "idempotencyKey": "wd-9001", "kind": "Leaver", "personId": "E8101", "endDate": "{{Today(-1, "yyyy-MM-dd")}}" }""";
 
-        IsmsResult delivered = _isms.RunWithInput(body, "-File", handler);
+        IsmsResult delivered = Isms.RunWithInput(body, "-File", handler);
 
         Assert.True(delivered.ExitCode == 0, delivered.ToString());
         Assert.Contains("wd-9001 Leaver E8101 Applied", delivered.Output, StringComparison.Ordinal);
@@ -126,26 +106,26 @@ public sealed class HrAutomationScriptTests : IDisposable
         Assert.All(groups, g => Assert.False(g.HasMember(leaver.Id), g.DisplayName));
 
         // The same delivery again, as a file: nothing beyond what connecting costs reaches Graph.
-        long beforeConnect = _sandbox.RequestCount;
-        IsmsResult connectOnly = _isms.Run("-Command", $"Import-Module IsmsOps; . '{Example("scheduled", "connect-graph.ps1")}'; Connect-IsmsJobGraph | Out-Null");
-        long connectCost = _sandbox.RequestCount - beforeConnect;
-        string file = _isms.WriteScript("delivery.json", body);
-        long before = _sandbox.RequestCount;
-        IsmsResult again = _isms.Run("-File", handler, "-BodyPath", file);
+        long beforeConnect = Sandbox.RequestCount;
+        IsmsResult connectOnly = Isms.Run("-Command", $"Import-Module IsmsOps; . '{Example("scheduled", "connect-graph.ps1")}'; Connect-IsmsJobGraph | Out-Null");
+        long connectCost = Sandbox.RequestCount - beforeConnect;
+        string file = Isms.WriteScript("delivery.json", body);
+        long before = Sandbox.RequestCount;
+        IsmsResult again = Isms.Run("-File", handler, "-BodyPath", file);
 
         Assert.True(connectOnly.ExitCode == 0, connectOnly.ToString());
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Contains("wd-9001 Leaver E8101 AlreadyProcessed", again.Output, StringComparison.Ordinal);
         Assert.Contains("E8101 Nothing", again.Output, StringComparison.Ordinal);
-        Assert.Equal(connectCost, _sandbox.RequestCount - before);
+        Assert.Equal(connectCost, Sandbox.RequestCount - before);
 
         // A leaver whose end date is ahead: recorded, not offboarded.
-        IsmsResult future = _isms.RunWithInput($$"""{ "idempotencyKey": "wd-9002", "kind": "Leaver", "personId": "E8102", "endDate": "{{Today(10, "yyyy-MM-dd")}}" }""", "-File", handler);
+        IsmsResult future = Isms.RunWithInput($$"""{ "idempotencyKey": "wd-9002", "kind": "Leaver", "personId": "E8102", "endDate": "{{Today(10, "yyyy-MM-dd")}}" }""", "-File", handler);
         Assert.True(future.ExitCode == 0, future.ToString());
         Assert.Contains("E8102 Nothing NotDue", future.Output, StringComparison.Ordinal);
         Assert.True(later.AccountEnabled);
 
-        IsmsResult refused = _isms.RunWithInput("""{ "idempotencyKey": "wd-9003", "kind": "Mover", "personId": "E8102", "jobRole": "astronaut" }""", "-File", handler);
+        IsmsResult refused = Isms.RunWithInput("""{ "idempotencyKey": "wd-9003", "kind": "Mover", "personId": "E8102", "jobRole": "astronaut" }""", "-File", handler);
         Assert.True(refused.ExitCode == 3, refused.ToString());
         Assert.Contains("IsmsOps.Role.NotFound", refused.Error, StringComparison.Ordinal);
     }
@@ -157,7 +137,7 @@ public sealed class HrAutomationScriptTests : IDisposable
         Seed($"New-IsmsPerson -PersonId E8201 -DisplayName 'Listener Leaver' -UserPrincipalName '{leaver.UserPrincipalName}' -Status Active | Out-Null");
         int port = FreePort();
         // The listener runs as every other host run here (same environment, same timeout and kill), on a worker thread.
-        Task<IsmsResult> listener = Task.Run(() => _isms.Run("-File", Example("webhook", "listener.ps1"), "-Port", port.ToString(CultureInfo.InvariantCulture), "-MaxRequests", "2"));
+        Task<IsmsResult> listener = Task.Run(() => Isms.Run("-File", Example("webhook", "listener.ps1"), "-Port", port.ToString(CultureInfo.InvariantCulture), "-MaxRequests", "2"));
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(1) };
         string url = $"http://127.0.0.1:{port}/hr-events/";
         HttpResponseMessage applied = await PostWhenListeningAsync(http, url,
