@@ -348,8 +348,14 @@ public sealed class AccessReviewRegister
     // Counts and hashes items as they pass on their way to the store.
     private sealed class ItemTally
     {
+        // Lines are hashed a few dozen at a time: the digest of the concatenation is the same. The text stays below one
+        // StringBuilder chunk and is encoded into one reused buffer, so hashing two million items allocates nothing per
+        // flush (a 64 K-character batch made three large-object allocations per flush and kept the background GC busy).
+        private const int FlushAt = 6 * 1024;
+
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        private readonly StringBuilder _line = new();
+        private readonly StringBuilder _line = new(FlushAt + 1024);
+        private byte[] _utf8 = new byte[Encoding.UTF8.GetMaxByteCount(FlushAt + 1024)];
 
         public int Count { get; private set; }
 
@@ -365,10 +371,8 @@ public sealed class AccessReviewRegister
         {
             foreach (AccessReviewItem item in items)
             {
-                // Lines are hashed a few hundred at a time: the digest of the concatenation is the same, and a million
-                // items then cost a few thousand encodings instead of a million.
                 item.AppendCanonical(_line);
-                if (_line.Length >= 64 * 1024)
+                if (_line.Length >= FlushAt)
                 {
                     Flush();
                 }
@@ -393,7 +397,18 @@ public sealed class AccessReviewRegister
 
         private void Flush()
         {
-            _hash.AppendData(Encoding.UTF8.GetBytes(_line.ToString()));
+            foreach (ReadOnlyMemory<char> chunk in _line.GetChunks())
+            {
+                int needed = Encoding.UTF8.GetMaxByteCount(chunk.Length);
+                if (needed > _utf8.Length)
+                {
+                    _utf8 = new byte[needed];
+                }
+
+                int written = Encoding.UTF8.GetBytes(chunk.Span, _utf8);
+                _hash.AppendData(_utf8, 0, written);
+            }
+
             _line.Clear();
         }
     }
