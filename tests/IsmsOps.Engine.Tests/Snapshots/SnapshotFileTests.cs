@@ -355,6 +355,33 @@ public sealed class SnapshotFileTests : IDisposable
     }
 
     [Fact]
+    public void Compressed_data_damaged_far_into_the_file_is_refused_and_the_reader_stops_cleanly()
+    {
+        // Damage well past the header, where the second thread is inflating ahead of the parser: its failure must reach
+        // the caller as the file's fault, and a good file must read normally afterwards.
+        string path = PathOf("big.json.gz");
+        DirectorySnapshotFile.Write(path, Bigger(), overwrite: false, CancellationToken.None);
+        byte[] bytes = File.ReadAllBytes(path);
+        Array.Fill(bytes, (byte)0xFF, bytes.Length / 2, 64);
+        File.WriteAllBytes(path, bytes);
+
+        Assert.Contains(ReadError(path).ErrorId, new[] { "IsmsOps.Snapshot.Corrupt", "IsmsOps.Snapshot.DigestMismatch" });
+        Assert.Equal(SnapshotFixtures.Full().Users.Count, DirectorySnapshotFile.Read(Written(), CancellationToken.None).Snapshot.Users.Count);
+    }
+
+    [Fact]
+    public void A_cancelled_read_stops_with_cancellation_not_an_error_about_the_file()
+    {
+        string path = PathOf("big.json.gz");
+        DirectorySnapshotFile.Write(path, Bigger(), overwrite: false, CancellationToken.None);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => DirectorySnapshotFile.Read(path, cancelled.Token));
+        Assert.Equal(3000, DirectorySnapshotFile.Read(path, CancellationToken.None).Snapshot.Users.Count);
+    }
+
+    [Fact]
     public void A_missing_file_is_not_found()
     {
         Assert.Equal("IsmsOps.Snapshot.NotFound", ReadError(PathOf("missing.json.gz")).ErrorId);
