@@ -261,7 +261,6 @@ public sealed class AccessReviewRegister
         return campaign;
     }
 
-
     /// <summary>SHA-256 (lower-case hex) over the items' canonical lines in item order: what the creation event commits to.</summary>
     public static string Digest(IEnumerable<AccessReviewItem> items)
     {
