@@ -63,11 +63,13 @@ internal static class SnapshotBenchmark
             {
                 Timing timing = Timing.Start();
                 DirectoryIndex built = DirectoryIndex.Build(snapshot);
+                // The direct memberships are laid out on the first look-up by member: part of the index's cost.
+                GC.KeepAlive(built.DirectGroupsOf(snapshot.Users[0].Id));
                 Measurement seconds = timing.Seconds();
                 GC.KeepAlive(built);
                 return Task.FromResult(seconds);
             }).GetAwaiter().GetResult();
-            report.Add("build the DirectoryIndex", index, Unit.Seconds, Target.AtMost(IndexBudgetSeconds));
+            report.Add("build the DirectoryIndex, memberships laid out (first look-up by member)", index, Unit.Seconds, Target.AtMost(IndexBudgetSeconds));
 
             var heap = new List<double>();
             var peak = new List<double>();

@@ -793,17 +793,29 @@ public static class AccessReviewCampaignBuilder
                 {
                     reasons.Add(AccessReviewReason.GuestWithoutSponsor);
                 }
+                else if (!user.SponsorIds.Any(IsActiveSponsor))
+                {
+                    reasons.Add(AccessReviewReason.SponsorInactive);
+                }
             }
 
             AccessReviewRecommendation recommendation =
                 reasons.Any(r => r is AccessReviewReason.NoRecentSignIn or AccessReviewReason.NeverSignedIn or AccessReviewReason.PersonLeft
-                    or AccessReviewReason.PersonLeaving or AccessReviewReason.SegregationOfDutiesConflict or AccessReviewReason.GuestWithoutSponsor)
+                    or AccessReviewReason.PersonLeaving or AccessReviewReason.SegregationOfDutiesConflict or AccessReviewReason.GuestWithoutSponsor
+                    or AccessReviewReason.SponsorInactive)
                     ? AccessReviewRecommendation.Deny
                 : reasons.Contains(AccessReviewReason.OutsideBirthright) ? AccessReviewRecommendation.None
                 : reasons.Any(r => r is AccessReviewReason.SignedInRecently or AccessReviewReason.WithinBirthright) ? AccessReviewRecommendation.Approve
                 : AccessReviewRecommendation.None;
             return (Shared(reasons), recommendation, Intern(Words(reasons, lastSignIn, person, role, c)));
         }
+
+        // A sponsor answers for a guest while it can: a user whose account is enabled and who is not a person who has
+        // Left, or a group the directory still holds (its members are not asked, but someone owns the relationship).
+        private bool IsActiveSponsor(string sponsorId) =>
+            _index.UserById(sponsorId) is SnapshotUser sponsor ? CanAnswerFor(sponsor) : _index.GroupById(sponsorId) is not null;
+
+        private bool CanAnswerFor(SnapshotUser sponsor) => sponsor.AccountEnabled && PersonOf(sponsor).Person?.Status != PersonStatus.Left;
 
         private (IReadOnlyList<string> Ids, bool Fallback) ReviewersOf(Candidate c)
         {
@@ -827,7 +839,7 @@ public static class AccessReviewCampaignBuilder
             {
                 AccessReviewerRule.Manager => c.User.ManagerId is string manager && _index.UserById(manager) is SnapshotUser m ? [Reviewer(m, false)]
                     // A guest's sponsors stand where a member's manager would: the users answerable for the guest.
-                    : IsGuest(c.User) ? c.User.SponsorIds.Select(_index.UserById).OfType<SnapshotUser>().Select(u => Reviewer(u, false)).ToList()
+                    : IsGuest(c.User) ? c.User.SponsorIds.Select(_index.UserById).OfType<SnapshotUser>().Where(CanAnswerFor).Select(u => Reviewer(u, false)).ToList()
                     : [],
                 AccessReviewerRule.ResourceOwner => c.ResourceKind == AccessReviewResourceKind.Group && _index.GroupById(c.ResourceId) is SnapshotGroup g
                     ? g.Owners.Where(o => o.Kind == DirectoryObjectKind.User).Select(o => _index.UserById(o.Id)).OfType<SnapshotUser>().Select(u => Reviewer(u, false)).ToList()
@@ -899,6 +911,7 @@ public static class AccessReviewCampaignBuilder
                 AccessReviewReason.SegregationOfDutiesConflict => $"Segregation of duties: {c.Conflict}.",
                 AccessReviewReason.GuestWithoutSponsor => "Guest with no sponsor.",
                 AccessReviewReason.SponsorUnknown => "Guest; sponsors unknown (not in the snapshot).",
+                AccessReviewReason.SponsorInactive => "Guest whose sponsors are all disabled, Left or gone from the directory.",
                 _ => reason.ToString(),
             }));
 

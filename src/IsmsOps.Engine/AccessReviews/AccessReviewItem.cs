@@ -69,6 +69,12 @@ public enum AccessReviewReason
 
     /// <summary>The snapshot holds no sign-in activity, so inactivity could not be judged.</summary>
     SignInUnknown,
+
+    /// <summary>
+    /// A guest whose every sponsor is gone from answering for it: a disabled account, a person who has Left, or an id
+    /// the directory no longer holds (Deny). A group sponsor counts as active.
+    /// </summary>
+    SponsorInactive,
 }
 
 /// <summary>A reviewer's decision on an item.</summary>

@@ -218,7 +218,7 @@ public sealed class AccessReviewRegister
         // The items stream from the builder into the store; the tally hashes and counts them on the way, and the
         // campaign row, which carries the count and the digest, goes in last, in the same transaction.
         var tally = new ItemTally();
-        await transaction.InsertAccessReviewItemsAsync(campaignId, content.Reviewers, ReadAhead(tally.Observe(content.Items), cancellationToken), cancellationToken)
+        await transaction.InsertAccessReviewItemsAsync(campaignId, content.Reviewers, ReadAhead.Enumerate(tally.Observe(content.Items), cancellationToken), cancellationToken)
             .ConfigureAwait(false);
         var campaign = new AccessReviewCampaign
         {
@@ -261,78 +261,6 @@ public sealed class AccessReviewRegister
         return campaign;
     }
 
-    /// <summary>
-    /// Enumerates <paramref name="source"/> on a second thread, up to a few thousand items ahead of the caller: the builder
-    /// makes and hashes items while the store writes the ones already made, so on two cores the two overlap. Items come
-    /// out in order; an exception of the source is thrown to the caller once the items before it are taken, and a caller
-    /// that stops early stops the source.
-    /// </summary>
-    private static IEnumerable<T> ReadAhead<T>(IEnumerable<T> source, CancellationToken cancellationToken)
-    {
-        // Small and few chunks: items waiting in the queue when a collection runs are promoted, and a deep queue let a
-        // few hundred megabytes of dead items pile up in the oldest generation.
-        const int ChunkSize = 1024;
-        using var chunks = new System.Collections.Concurrent.BlockingCollection<T[]>(boundedCapacity: 4);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task producer = Task.Run(() =>
-        {
-            try
-            {
-                var chunk = new List<T>(ChunkSize);
-                foreach (T item in source)
-                {
-                    chunk.Add(item);
-                    if (chunk.Count == ChunkSize)
-                    {
-                        chunks.Add(chunk.ToArray(), stop.Token);
-                        chunk.Clear();
-                    }
-                }
-
-                if (chunk.Count > 0)
-                {
-                    chunks.Add(chunk.ToArray(), stop.Token);
-                }
-            }
-            finally
-            {
-                chunks.CompleteAdding();
-            }
-        }, CancellationToken.None);
-
-        bool finished = false;
-        try
-        {
-            foreach (T[] chunk in chunks.GetConsumingEnumerable(stop.Token))
-            {
-                foreach (T item in chunk)
-                {
-                    yield return item;
-                }
-            }
-
-            finished = true;
-        }
-        finally
-        {
-            if (!finished)
-            {
-                stop.Cancel();
-                try
-                {
-                    producer.Wait(CancellationToken.None);
-                }
-                catch (AggregateException)
-                {
-                    // The caller's own exception (or its stopping early) is what matters; the source only saw the stop.
-                }
-            }
-        }
-
-        // All items are taken: the source's exception, if it had one, now reaches the caller.
-        producer.GetAwaiter().GetResult();
-    }
-
     /// <summary>SHA-256 (lower-case hex) over the items' canonical lines in item order: what the creation event commits to.</summary>
     public static string Digest(IEnumerable<AccessReviewItem> items)
     {
@@ -348,8 +276,14 @@ public sealed class AccessReviewRegister
     // Counts and hashes items as they pass on their way to the store.
     private sealed class ItemTally
     {
+        // Lines are hashed a few dozen at a time: the digest of the concatenation is the same. The text stays below one
+        // StringBuilder chunk and is encoded into one reused buffer, so hashing two million items allocates nothing per
+        // flush (a 64 K-character batch made three large-object allocations per flush and kept the background GC busy).
+        private const int FlushAt = 6 * 1024;
+
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        private readonly StringBuilder _line = new();
+        private readonly StringBuilder _line = new(FlushAt + 1024);
+        private byte[] _utf8 = new byte[Encoding.UTF8.GetMaxByteCount(FlushAt + 1024)];
 
         public int Count { get; private set; }
 
@@ -365,10 +299,8 @@ public sealed class AccessReviewRegister
         {
             foreach (AccessReviewItem item in items)
             {
-                // Lines are hashed a few hundred at a time: the digest of the concatenation is the same, and a million
-                // items then cost a few thousand encodings instead of a million.
                 item.AppendCanonical(_line);
-                if (_line.Length >= 64 * 1024)
+                if (_line.Length >= FlushAt)
                 {
                     Flush();
                 }
@@ -393,7 +325,18 @@ public sealed class AccessReviewRegister
 
         private void Flush()
         {
-            _hash.AppendData(Encoding.UTF8.GetBytes(_line.ToString()));
+            foreach (ReadOnlyMemory<char> chunk in _line.GetChunks())
+            {
+                int needed = Encoding.UTF8.GetMaxByteCount(chunk.Length);
+                if (needed > _utf8.Length)
+                {
+                    _utf8 = new byte[needed];
+                }
+
+                int written = Encoding.UTF8.GetBytes(chunk.Span, _utf8);
+                _hash.AppendData(_utf8, 0, written);
+            }
+
             _line.Clear();
         }
     }

@@ -150,6 +150,7 @@ public static class ResourceBuilder
                 }
             }
 
+            var groupIds = snapshot.Groups.Select(g => g.Id).ToHashSet(StringComparer.OrdinalIgnoreCase);
             foreach (SnapshotUser user in snapshot.Users)
             {
                 if (user.ManagerId is not null && AccountsById.TryGetValue(user.ManagerId, out AccountResource? manager))
@@ -161,6 +162,7 @@ public static class ResourceBuilder
                 {
                     AccountResource guest = AccountsById[user.Id];
                     guest.SponsorCount = user.SponsorIds.Count;
+                    guest.GroupSponsorCount = user.SponsorIds.Count(groupIds.Contains);
                     guest.Sponsors = user.SponsorIds.Select(id => AccountsById.GetValueOrDefault(id)).OfType<AccountResource>().ToList();
                 }
             }

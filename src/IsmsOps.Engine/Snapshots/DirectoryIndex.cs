@@ -16,8 +16,8 @@ public sealed record GroupMembership(SnapshotGroup Group, IReadOnlyList<Snapshot
 /// <summary>
 /// Lookups over one <see cref="DirectorySnapshot"/>, built once: objects by id (users also by user principal name and
 /// employee id), each principal's direct and transitive groups, and what is granted to or owned by each principal.
-/// Every lookup is a hash probe or an array slice; transitive memberships are computed per group on first use and
-/// remembered. Safe to share between threads once built.
+/// Every lookup is a hash probe or an array slice; the direct memberships are laid out on the first lookup by member,
+/// and transitive memberships computed per group on first use, and both remembered. Safe to share between threads.
 /// </summary>
 /// <remarks>
 /// Direct memberships are held in compressed form (one array of group numbers, sliced per member), which is what
@@ -39,10 +39,8 @@ public sealed class DirectoryIndex
     private readonly Dictionary<string, SnapshotDevice> _devices;
     private readonly Dictionary<string, SnapshotAuthenticationRegistration> _registrations;
 
-    // Direct memberships: the groups of member m are _memberOf[_memberOfStart[m] .. _memberOfStart[m + 1]).
-    private readonly Dictionary<string, int> _memberNumbers;
-    private readonly int[] _memberOfStart;
-    private readonly int[] _memberOf;
+    // Direct memberships, laid out on first use.
+    private readonly Lazy<Memberships> _memberships;
 
     // Per group, its transitive parent groups with the chain to each; filled on first use.
     private readonly GroupMembership[]?[] _ancestors;
@@ -57,6 +55,11 @@ public sealed class DirectoryIndex
     private DirectoryIndex(DirectorySnapshot snapshot)
     {
         Snapshot = snapshot;
+        _groups = snapshot.Groups.ToArray();
+        // Laying out the direct memberships is most of the work (two million of them take half a second) and only the
+        // lookups by member need it, which a campaign over groups never makes: it is done on first use.
+        SnapshotGroup[] groups = _groups;
+        _memberships = new Lazy<Memberships>(() => IndexMemberships(groups), LazyThreadSafetyMode.ExecutionAndPublication);
         _usersById = new Dictionary<string, SnapshotUser>(snapshot.Users.Count, Ids);
         _usersByPrincipalName = new Dictionary<string, SnapshotUser>(snapshot.Users.Count, Ids);
         _usersByEmployeeId = new Dictionary<string, SnapshotUser>(Ids);
@@ -76,7 +79,6 @@ public sealed class DirectoryIndex
             }
         }
 
-        _groups = snapshot.Groups.ToArray();
         _groupNumbers = new Dictionary<string, int>(_groups.Length, Ids);
         for (int g = 0; g < _groups.Length; g++)
         {
@@ -98,7 +100,6 @@ public sealed class DirectoryIndex
         _devices = ById(snapshot.Devices, d => d.Id);
         _registrations = ById(snapshot.AuthenticationRegistrations, r => r.UserId);
 
-        (_memberNumbers, _memberOfStart, _memberOf) = IndexMemberships(_groups);
         _ancestors = new GroupMembership[]?[_groups.Length];
 
         _roleAssignments = GroupBy(snapshot.RoleAssignments, a => a.PrincipalId);
@@ -150,15 +151,16 @@ public sealed class DirectoryIndex
     /// <summary>The groups <paramref name="principalId"/> (a user, group, service principal or device) is a direct member of.</summary>
     public IReadOnlyList<SnapshotGroup> DirectGroupsOf(string principalId)
     {
-        if (!_memberNumbers.TryGetValue(principalId, out int m))
+        Memberships memberships = _memberships.Value;
+        if (!memberships.Numbers.TryGetValue(principalId, out int m))
         {
             return [];
         }
 
-        var groups = new SnapshotGroup[_memberOfStart[m + 1] - _memberOfStart[m]];
+        var groups = new SnapshotGroup[memberships.Start[m + 1] - memberships.Start[m]];
         for (int i = 0; i < groups.Length; i++)
         {
-            groups[i] = _groups[_memberOf[_memberOfStart[m] + i]];
+            groups[i] = _groups[memberships.MemberOf[memberships.Start[m] + i]];
         }
 
         return groups;
@@ -172,15 +174,16 @@ public sealed class DirectoryIndex
     /// </summary>
     public IReadOnlyList<GroupMembership> TransitiveGroupsOf(string principalId)
     {
-        if (!_memberNumbers.TryGetValue(principalId, out int m))
+        Memberships memberships = _memberships.Value;
+        if (!memberships.Numbers.TryGetValue(principalId, out int m))
         {
             return [];
         }
 
         var result = new List<GroupMembership>();
-        for (int i = _memberOfStart[m]; i < _memberOfStart[m + 1]; i++)
+        for (int i = memberships.Start[m]; i < memberships.Start[m + 1]; i++)
         {
-            int direct = _memberOf[i];
+            int direct = memberships.MemberOf[i];
             result.Add(new GroupMembership(_groups[direct], []));
             foreach (GroupMembership ancestor in AncestorsOf(direct))
             {
@@ -229,6 +232,7 @@ public sealed class DirectoryIndex
             return known;
         }
 
+        Memberships memberships = _memberships.Value;
         var chainTo = new Dictionary<int, SnapshotGroup[]> { [group] = [_groups[group]] };
         var queue = new Queue<int>();
         queue.Enqueue(group);
@@ -236,15 +240,15 @@ public sealed class DirectoryIndex
         while (queue.Count > 0)
         {
             int child = queue.Dequeue();
-            if (!_memberNumbers.TryGetValue(_groups[child].Id, out int asMember))
+            if (!memberships.Numbers.TryGetValue(_groups[child].Id, out int asMember))
             {
                 continue;
             }
 
             SnapshotGroup[] through = chainTo[child];
-            for (int i = _memberOfStart[asMember]; i < _memberOfStart[asMember + 1]; i++)
+            for (int i = memberships.Start[asMember]; i < memberships.Start[asMember + 1]; i++)
             {
-                int parent = _memberOf[i];
+                int parent = memberships.MemberOf[i];
                 if (chainTo.ContainsKey(parent))
                 {
                     continue;
@@ -261,7 +265,10 @@ public sealed class DirectoryIndex
         return ancestors;
     }
 
-    private static (Dictionary<string, int> Numbers, int[] Start, int[] MemberOf) IndexMemberships(SnapshotGroup[] groups)
+    /// <summary>Direct memberships: the groups of member m are <c>MemberOf[Start[m] .. Start[m + 1])</c>, m from <c>Numbers</c>.</summary>
+    private sealed record Memberships(Dictionary<string, int> Numbers, int[] Start, int[] MemberOf);
+
+    private static Memberships IndexMemberships(SnapshotGroup[] groups)
     {
         int total = 0;
         foreach (SnapshotGroup group in groups)
@@ -307,7 +314,7 @@ public sealed class DirectoryIndex
             }
         }
 
-        return (numbers, start, memberOf);
+        return new Memberships(numbers, start, memberOf);
     }
 
     private static bool IsAllPrincipals(SnapshotDelegatedGrant grant) =>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -426,19 +427,36 @@ public static class DirectorySnapshotFile
     /// The decompressed file: first the header line, then the content, which is counted and hashed as it is read.
     /// Checks for cancellation as it goes.
     /// </summary>
+    /// <remarks>
+    /// After the header line, a second thread decompresses and hashes the content a block ahead of the parser, so on two
+    /// cores the parse no longer waits for gzip and SHA-256 (about half a second of a 270 MB snapshot). A few blocks are
+    /// in flight at most. A failure of the decompression (damaged data, an I/O error) is thrown to the reader once the
+    /// blocks before it are read, as a synchronous read would have thrown it.
+    /// </remarks>
     private sealed class SnapshotContentStream(Stream inner, CancellationToken cancellationToken) : Stream
     {
-        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        private byte[] _pending = [];
-        private int _pendingOffset;
+        private const int BlockSize = 256 * 1024;
+        private const int BlocksAhead = 4;
 
-        public long ContentLength { get; private set; }
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private readonly BlockingCollection<(byte[] Block, int Count)> _filled = new(BlocksAhead);
+        private readonly ConcurrentBag<byte[]> _free = [];
+        private readonly CancellationTokenSource _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        private Task? _producer;
+        private Exception? _failure;
+        private byte[]? _current;
+        private int _offset;
+        private int _count;
+        private long _contentLength;
+
+        /// <summary>The content's length; final once a read has returned 0.</summary>
+        public long ContentLength => Volatile.Read(ref _contentLength);
 
         public string HexDigest() => Convert.ToHexString(_hash.GetHashAndReset()).ToLowerInvariant();
 
         /// <summary>
         /// The header line without its newline. <c>Complete</c> is false when the stream ended, or
-        /// <paramref name="maxLength"/> bytes went by, before a newline.
+        /// <paramref name="maxLength"/> bytes went by, before a newline. A complete line starts the content's reader.
         /// </summary>
         public (byte[] Line, bool Complete) ReadHeaderLine(int maxLength)
         {
@@ -456,8 +474,8 @@ public static class DirectorySnapshotFile
                 if (newline >= 0)
                 {
                     line.Write(buffer, 0, newline);
-                    _pending = buffer[(newline + 1)..read];
-                    _pendingOffset = 0;
+                    byte[] rest = buffer[(newline + 1)..read];
+                    _producer = Task.Run(() => Produce(rest), CancellationToken.None);
                     return (line.ToArray(), true);
                 }
 
@@ -467,23 +485,85 @@ public static class DirectorySnapshotFile
             return (line.ToArray(), false);
         }
 
+        private void Produce(byte[] first)
+        {
+            try
+            {
+                if (first.Length > 0)
+                {
+                    Publish(first, first.Length);
+                }
+
+                while (true)
+                {
+                    byte[] block = _free.TryTake(out byte[]? reused) ? reused : new byte[BlockSize];
+                    int read = inner.ReadAtLeast(block, block.Length, throwOnEndOfStream: false);
+                    if (read == 0)
+                    {
+                        return;
+                    }
+
+                    Publish(block, read);
+                }
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // The reader was disposed before the end: nobody waits for the rest.
+            }
+            catch (Exception ex)
+            {
+                _failure = ex;
+            }
+            finally
+            {
+                _filled.CompleteAdding();
+            }
+        }
+
+        private void Publish(byte[] block, int count)
+        {
+            _stop.Token.ThrowIfCancellationRequested();
+            _hash.AppendData(block, 0, count);
+            Volatile.Write(ref _contentLength, _contentLength + count);
+            _filled.Add((block, count), _stop.Token);
+        }
+
         public override int Read(Span<byte> buffer)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            int read;
-            if (_pendingOffset < _pending.Length)
+            if (buffer.IsEmpty)
             {
-                read = Math.Min(buffer.Length, _pending.Length - _pendingOffset);
-                _pending.AsSpan(_pendingOffset, read).CopyTo(buffer);
-                _pendingOffset += read;
-            }
-            else
-            {
-                read = inner.Read(buffer);
+                return 0;
             }
 
-            _hash.AppendData(buffer[..read]);
-            ContentLength += read;
+            while (_offset == _count)
+            {
+                if (_current is not null)
+                {
+                    if (_current.Length == BlockSize)
+                    {
+                        _free.Add(_current);
+                    }
+
+                    _current = null;
+                }
+
+                if (_producer is null || !_filled.TryTake(out (byte[] Block, int Count) next, Timeout.Infinite, cancellationToken))
+                {
+                    if (_failure is not null)
+                    {
+                        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(_failure);
+                    }
+
+                    return 0;
+                }
+
+                (_current, _count, _offset) = (next.Block, next.Count, 0);
+            }
+
+            int read = Math.Min(buffer.Length, _count - _offset);
+            _current.AsSpan(_offset, read).CopyTo(buffer);
+            _offset += read;
             return read;
         }
 
@@ -505,7 +585,7 @@ public static class DirectorySnapshotFile
 
         public override long Length => throw new NotSupportedException();
 
-        public override long Position { get => ContentLength; set => throw new NotSupportedException(); }
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override void Flush()
         {
@@ -521,6 +601,18 @@ public static class DirectorySnapshotFile
         {
             if (disposing)
             {
+                // The producer reads the gzip stream the caller disposes next: it must have stopped first.
+                _stop.Cancel();
+                try
+                {
+                    _producer?.Wait(CancellationToken.None);
+                }
+                catch (AggregateException)
+                {
+                }
+
+                _stop.Dispose();
+                _filled.Dispose();
                 _hash.Dispose();
             }
 

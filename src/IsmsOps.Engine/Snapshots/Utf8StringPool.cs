@@ -19,6 +19,7 @@ internal sealed class Utf8StringPool
 
     public int Count => _count;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public string Intern(ReadOnlySpan<byte> utf8)
     {
         if (utf8.Length > MaxPooledLength || !Ascii.IsValid(utf8))

@@ -55,6 +55,7 @@ public sealed class AccessReviewCampaignBuilderTests : IDisposable
 
     private static SnapshotUser Active(string id, string? manager = "u-boss", int daysAgo = 5) => User(id) with
     {
+        AccountEnabled = true,
         ManagerId = manager,
         Mail = id[2..] + "@contoso.com",
         UserType = "Member",
@@ -260,6 +261,43 @@ public sealed class AccessReviewCampaignBuilderTests : IDisposable
         Assert.Equal(["u-ada"], visitor.ReviewerIds);
         Assert.False(visitor.ReviewedByFallback);
         Assert.DoesNotContain(content.EvidenceGaps, g => g.Contains("sponsor", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_guest_whose_sponsors_are_all_disabled_Left_or_gone_is_recommended_for_removal_and_only_sponsors_who_can_answer_review()
+    {
+        DirectorySnapshot snapshot = Org(
+        [
+            Active("u-disabled-only", manager: null) with { UserType = "Guest", SponsorIds = ["u-off"] },
+            Active("u-left-only", manager: null) with { UserType = "Guest", SponsorIds = ["u-gone-person"] },
+            Active("u-vanished-only", manager: null) with { UserType = "Guest", SponsorIds = ["u-not-in-directory"] },
+            Active("u-mixed", manager: null) with { UserType = "Guest", SponsorIds = ["u-off", "u-ada"] },
+            Active("u-group-sponsored", manager: null) with { UserType = "Guest", SponsorIds = ["g-partners"] },
+            Active("u-ada"),
+            Active("u-off") with { AccountEnabled = false },
+            Active("u-gone-person"),
+        ], [Group("g-partners", "u-ada")]) with { SponsorsCollected = true };
+        Person left = new() { PersonId = "E9", DisplayName = "Gone", Status = PersonStatus.Left, DirectoryObjectId = "u-gone-person" };
+
+        AccessReviewContent content = Build(snapshot, Groups() with { Scope = new AccessReviewScope { Guests = true } }, left);
+
+        foreach (string inactive in new[] { "u-disabled-only", "u-left-only", "u-vanished-only" })
+        {
+            AccessReviewItem item = Assert.Single(content.Items, i => i.PrincipalId == inactive);
+            Assert.Equal(AccessReviewRecommendation.Deny, item.Recommendation);
+            Assert.Equal([AccessReviewReason.SignedInRecently, AccessReviewReason.SponsorInactive], item.Reasons);
+            Assert.Contains("sponsors are all disabled, Left or gone", item.RecommendationNote, StringComparison.Ordinal);
+            // Nobody who cannot answer for the guest reviews it: the fallback does.
+            Assert.Equal(["u-ciso"], item.ReviewerIds);
+            Assert.True(item.ReviewedByFallback);
+        }
+
+        AccessReviewItem mixed = Assert.Single(content.Items, i => i.PrincipalId == "u-mixed");
+        Assert.Equal(AccessReviewRecommendation.Approve, mixed.Recommendation);
+        Assert.Equal(["u-ada"], mixed.ReviewerIds);
+        AccessReviewItem grouped = Assert.Single(content.Items, i => i.PrincipalId == "u-group-sponsored");
+        Assert.Equal([AccessReviewReason.SignedInRecently], grouped.Reasons);
+        Assert.True(grouped.ReviewedByFallback);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace IsmsOps.Engine.Tests.AccessReviews;
 public sealed class AccessReviewSponsorTests
 {
     [Fact]
-    public async Task A_live_collection_brings_every_guests_sponsors_and_the_campaign_recommends_removing_only_the_unsponsored_guests()
+    public async Task A_live_collection_brings_every_guests_sponsors_and_the_campaign_recommends_removing_only_guests_nobody_answers_for()
     {
         // Without P1 there is no sign-in evidence, so sponsors are the only ground a guest can be recommended on.
         using SandboxGraph graph = await SandboxGraph.StartAsync(new SandboxOptions { UserCount = 300, PremiumP1 = false });
@@ -38,6 +38,11 @@ public sealed class AccessReviewSponsorTests
         tenant.Remove(leaver);
         string[] unsponsored = guests.Where(g => g.Sponsors.Count == 0).Select(g => g.Id).Order().ToArray();
 
+        // A sponsor whose account is disabled no longer answers for the guests it sponsors.
+        DirectoryUser disabled = guests.First(g => g.Sponsors.Count == 1 && g != crowded).Sponsors[0];
+        disabled.AccountEnabled = false;
+        string[] inactive = guests.Where(g => g.Sponsors.Count > 0 && g.Sponsors.All(s => !s.AccountEnabled)).Select(g => g.Id).Order().ToArray();
+
         DirectorySnapshot snapshot = await new DirectorySnapshotCollector(graph.Reader).CollectAsync(null, CancellationToken.None);
         AccessReviewContent content = AccessReviewCampaignBuilder.Build("AR-LIVE", new AccessReviewDefinition
         {
@@ -59,9 +64,15 @@ public sealed class AccessReviewSponsorTests
         Assert.All(snapshot.Users.Where(u => u.UserType == "Member"), u => Assert.Empty(u.SponsorIds));
         List<AccessReviewItem> items = content.Items.ToList();
         Assert.Equal(guests.Count, items.Count);
-        Assert.Equal(unsponsored, items.Where(i => i.Recommendation == AccessReviewRecommendation.Deny).Select(i => i.PrincipalId).Order().ToArray());
-        Assert.All(items.Where(i => i.Recommendation == AccessReviewRecommendation.Deny),
+        Assert.NotEmpty(inactive);
+        Assert.Equal(unsponsored.Concat(inactive).Order(), items.Where(i => i.Recommendation == AccessReviewRecommendation.Deny).Select(i => i.PrincipalId).Order());
+        Assert.All(items.Where(i => unsponsored.Contains(i.PrincipalId)),
             i => Assert.Equal([AccessReviewReason.SignInUnknown, AccessReviewReason.GuestWithoutSponsor], i.Reasons));
+        Assert.All(items.Where(i => inactive.Contains(i.PrincipalId)), i =>
+        {
+            Assert.Equal([AccessReviewReason.SignInUnknown, AccessReviewReason.SponsorInactive], i.Reasons);
+            Assert.True(i.ReviewedByFallback);
+        });
         Assert.DoesNotContain(items, i => i.Reasons.Contains(AccessReviewReason.SponsorUnknown));
         // A sponsored guest without a manager is reviewed by its sponsors, not the fallback.
         AccessReviewItem sponsored = items.Single(i => i.PrincipalId == crowded.Id);

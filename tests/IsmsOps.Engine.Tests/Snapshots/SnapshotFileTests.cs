@@ -278,6 +278,53 @@ public sealed class SnapshotFileTests : IDisposable
     }
 
     [Fact]
+    public void Members_and_owners_are_written_as_id_and_kind_objects_exactly_as_the_general_serializer_wrote_them()
+    {
+        // Digests of files written before the member lists got their own converter must still match their content.
+        SnapshotGroup group = SnapshotFixtures.Empty().Groups.FirstOrDefault() ?? new SnapshotGroup { Id = "g-1" };
+        group = group with
+        {
+            Members = Enum.GetValues<DirectoryObjectKind>().Select((kind, i) => new DirectoryObjectRef($"m-{i}", kind)).ToArray(),
+            Owners = [new DirectoryObjectRef("o-'ł", DirectoryObjectKind.User)],
+        };
+        string content = ContentOf(SnapshotFixtures.Empty() with { Groups = [group] });
+
+        Assert.Contains("\"members\":[{\"id\":\"m-0\",\"kind\":\"User\"},{\"id\":\"m-1\",\"kind\":\"Group\"},{\"id\":\"m-2\",\"kind\":\"ServicePrincipal\"},"
+            + "{\"id\":\"m-3\",\"kind\":\"Device\"},{\"id\":\"m-4\",\"kind\":\"OrgContact\"},{\"id\":\"m-5\",\"kind\":\"Other\"}],\"owners\":[{\"id\":\"o-'ł\",\"kind\":\"User\"}]",
+            content, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"members\":[]", ContentOf(SnapshotFixtures.Empty() with { Groups = [group with { Members = [] }] }), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Member_kinds_read_in_any_case_or_as_numbers_and_unknown_properties_are_skipped()
+    {
+        string path = WithMembers("{\"kind\":\"user\",\"id\":\"u1\"},{\"id\":\"g2\",\"extra\":{\"a\":[1]},\"kind\":1},{\"id\":\"u\\u0031\",\"kind\":\"User\"}", 3);
+
+        IReadOnlyList<DirectoryObjectRef> members = DirectorySnapshotFile.Read(path, CancellationToken.None).Snapshot.Groups[0].Members;
+
+        Assert.Equal([new("u1", DirectoryObjectKind.User), new("g2", DirectoryObjectKind.Group), new("u1", DirectoryObjectKind.User)], members);
+        Assert.Same(members[0].Id, members[2].Id);
+    }
+
+    [Theory]
+    [InlineData("{\"id\":\"u1\",\"kind\":\"Robot\"}", "unknown kind")]
+    [InlineData("{\"id\":\"u1\",\"kind\":42}", "unknown kind")]
+    [InlineData("{\"kind\":\"User\"}", "no id")]
+    [InlineData("{\"id\":\"u1\"}", "no kind")]
+    [InlineData("{\"id\":7,\"kind\":\"User\"}", "Expected a string for id")]
+    [InlineData("\"u1\"", "Expected a directory object reference")]
+    public void A_damaged_member_reference_is_invalid_content_with_its_position(string member, string why)
+    {
+        string path = WithMembers(member, 1);
+
+        IsmsException error = ReadError(path);
+
+        Assert.Equal("IsmsOps.Snapshot.InvalidContent", error.ErrorId);
+        Assert.Contains(why, error.Message, StringComparison.Ordinal);
+        Assert.Contains("$.groups[0].members", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_header_whose_counts_disagree_with_the_content_is_refused()
     {
         string path = Written();
@@ -308,6 +355,33 @@ public sealed class SnapshotFileTests : IDisposable
     }
 
     [Fact]
+    public void Compressed_data_damaged_far_into_the_file_is_refused_and_the_reader_stops_cleanly()
+    {
+        // Damage well past the header, where the second thread is inflating ahead of the parser: its failure must reach
+        // the caller as the file's fault, and a good file must read normally afterwards.
+        string path = PathOf("big.json.gz");
+        DirectorySnapshotFile.Write(path, Bigger(), overwrite: false, CancellationToken.None);
+        byte[] bytes = File.ReadAllBytes(path);
+        Array.Fill(bytes, (byte)0xFF, bytes.Length / 2, 64);
+        File.WriteAllBytes(path, bytes);
+
+        Assert.Contains(ReadError(path).ErrorId, new[] { "IsmsOps.Snapshot.Corrupt", "IsmsOps.Snapshot.DigestMismatch" });
+        Assert.Equal(SnapshotFixtures.Full().Users.Count, DirectorySnapshotFile.Read(Written(), CancellationToken.None).Snapshot.Users.Count);
+    }
+
+    [Fact]
+    public void A_cancelled_read_stops_with_cancellation_not_an_error_about_the_file()
+    {
+        string path = PathOf("big.json.gz");
+        DirectorySnapshotFile.Write(path, Bigger(), overwrite: false, CancellationToken.None);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => DirectorySnapshotFile.Read(path, cancelled.Token));
+        Assert.Equal(3000, DirectorySnapshotFile.Read(path, CancellationToken.None).Snapshot.Users.Count);
+    }
+
+    [Fact]
     public void A_missing_file_is_not_found()
     {
         Assert.Equal("IsmsOps.Snapshot.NotFound", ReadError(PathOf("missing.json.gz")).ErrorId);
@@ -319,6 +393,23 @@ public sealed class SnapshotFileTests : IDisposable
     {
         string path = PathOf("written.json.gz");
         DirectorySnapshotFile.Write(path, SnapshotFixtures.Full(), overwrite: true, CancellationToken.None);
+        return path;
+    }
+
+    // A written snapshot whose one group's member list is replaced by hand, the digest recomputed: what a faulty writer could produce.
+    private string WithMembers(string members, int count)
+    {
+        string path = PathOf("members.json.gz");
+        DirectorySnapshot snapshot = SnapshotFixtures.Empty() with
+        {
+            Users = [new SnapshotUser { Id = "u1", UserPrincipalName = "a@contoso.com" }],
+            Groups = [new SnapshotGroup { Id = "g", Members = [new DirectoryObjectRef("PLACEHOLDER", DirectoryObjectKind.User)] }],
+        };
+        DirectorySnapshotFile.Write(path, snapshot, overwrite: true, CancellationToken.None);
+        (string header, byte[] content) = Decompress(path);
+        string edited = Encoding.UTF8.GetString(content).Replace("[{\"id\":\"PLACEHOLDER\",\"kind\":\"User\"}]", "[" + members + "]", StringComparison.Ordinal);
+        Assert.DoesNotContain("PLACEHOLDER", edited, StringComparison.Ordinal);
+        Forge(path, header.Replace("\"groupMemberships\":1", $"\"groupMemberships\":{count}", StringComparison.Ordinal), edited, digest: true);
         return path;
     }
 

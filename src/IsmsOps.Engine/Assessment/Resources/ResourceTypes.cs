@@ -82,6 +82,7 @@ public sealed class AccountResource : PolicyResource
     [PolicyField("privileged", "True when the account holds a privileged directory role (active or eligible), directly or as a member of a role-assignable group.", "snapshot, computed")] public bool Privileged { get; internal set; }
     [PolicyField("sponsors", "The guest's sponsors that are user accounts (declare evidence guestSponsors: snapshots written before sponsors were collected cannot tell none from unknown).", "snapshot (guestSponsors)")] public IReadOnlyList<AccountResource> Sponsors { get; internal set; } = [];
     [PolicyField("sponsorCount", "Sponsors of every kind (users and groups), including any no longer in the snapshot (declare evidence guestSponsors).", "snapshot (guestSponsors)")] public int SponsorCount { get; internal set; }
+    [PolicyField("groupSponsorCount", "Sponsors that are groups in the snapshot (declare evidence guestSponsors).", "snapshot (guestSponsors)")] public int GroupSponsorCount { get; internal set; }
     [PolicyField("ownedDevices", "Devices the account is a registered owner of (declare evidence devices).", "snapshot (devices)", Inverse = "owners")] public IReadOnlyList<DeviceResource> OwnedDevices { get; internal set; } = [];
 }
 
