@@ -18,8 +18,10 @@ namespace IsmsOps.PowerShell.Commands;
 /// AccessReview.OverdueReported audit event) and never completed;
 /// a completed auto-apply campaign whose evidence is missing from -EvidencePath gets it written;
 /// a recurring campaign whose next start has come and that has no successor gets one: the same scope, reviewers,
-/// fallback reviewers, default decision, auto-apply, inactivity window, recurrence and start-to-due length, starting
-/// now, named after the period it starts in ('Privileged access 2027-Q1'), and linked to its predecessor. Its items are
+/// fallback reviewers, default decision, auto-apply, inactivity window and recurrence, starting on the series'
+/// schedule (the first campaign's start plus whole periods, however late the job runs) and due the predecessor's
+/// start-to-due length after it is created, named after the period it starts in ('Privileged access 2027-Q1'), and
+/// linked to its predecessor. Its items are
 /// frozen from -SnapshotPath, else the imported snapshot, else Graph live, as New-IsmsAccessReview reads them; a
 /// directory no newer than the predecessor's is refused (IsmsOps.AccessReview.StaleSnapshot). A campaign has at most
 /// one successor, and a missed period creates one successor, not a backlog. An auto-apply campaign with a Deny or

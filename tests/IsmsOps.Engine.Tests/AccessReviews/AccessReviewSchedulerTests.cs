@@ -106,14 +106,15 @@ public sealed class AccessReviewSchedulerTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_evidence, $"{first.CampaignId}-evidence.csv")));
         Assert.Contains(_holder.User.UserPrincipalName, File.ReadAllText(Path.Combine(_evidence, $"{first.CampaignId}-evidence.html")));
 
-        // The successor: the series' settings, the same length, starting now, frozen from today's directory.
+        // The successor: the series' settings, starting on the series' schedule (not when the job ran), due the same
+        // length after it was created, frozen from today's directory.
         AccessReviewCampaign next = (await CampaignsAsync()).Single(c => c.CampaignId != first.CampaignId);
         Assert.Equal(results[1].SuccessorId, next.CampaignId);
         Assert.Equal((first.CampaignId, first.CampaignId), (next.PredecessorId, next.SeriesId));
         Assert.Equal(first.CampaignId, first.SeriesId);
         Assert.Equal("Holder's groups " + AccessReviewScheduler.PeriodLabel(next.StartDate, new IsoDuration(0, 3, 0, TimeSpan.Zero)), next.Name);
-        Assert.Equal(new DateTimeOffset(_now, TimeSpan.Zero), next.StartDate);
-        Assert.Equal(first.DueDate - first.StartDate, next.DueDate - next.StartDate);
+        Assert.Equal(first.StartDate.AddMonths(3), next.StartDate);
+        Assert.Equal(new DateTimeOffset(_now, TimeSpan.Zero) + (first.DueDate - first.StartDate), next.DueDate);
         Assert.Equal(first.Scope.GroupNames, next.Scope.GroupNames);
         Assert.Equal(first.Reviewers.Named, next.Reviewers.Named);
         Assert.Equal(first.Reviewers.Fallback, next.Reviewers.Fallback);
@@ -180,7 +181,7 @@ public sealed class AccessReviewSchedulerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_missed_year_of_a_quarterly_campaign_creates_one_successor_starting_now_not_a_backlog_and_a_rerun_creates_none()
+    public async Task A_missed_year_of_a_quarterly_campaign_creates_one_successor_for_the_current_quarter_not_a_backlog_and_a_rerun_creates_none()
     {
         AccessReviewCampaign first = await CampaignAsync("Quarterly", autoApply: false, recurrence: "P3M", AccessReviewDefaultDecision.None);
         _now = first.StartDate.UtcDateTime.AddDays(400);
@@ -191,8 +192,46 @@ public sealed class AccessReviewSchedulerTests : IDisposable
         Assert.Equal([AccessReviewCycleAction.ReportOverdue, AccessReviewCycleAction.CreateSuccessor], results.Select(r => r.Action));
         Assert.Equal([AccessReviewCycleAction.ReportOverdue], again.Select(r => r.Action));
         AccessReviewCampaign next = Assert.Single(await CampaignsAsync(), c => c.CampaignId != first.CampaignId);
-        Assert.Equal(new DateTimeOffset(_now, TimeSpan.Zero), next.StartDate);
+        // Four quarters have begun in 400 days; the successor covers the latest, and reviewers get its full length.
+        Assert.Equal(first.StartDate.AddMonths(12), next.StartDate);
+        Assert.Equal(new DateTimeOffset(_now, TimeSpan.Zero) + (first.DueDate - first.StartDate), next.DueDate);
         Assert.True(next.NextStartDate > new DateTimeOffset(_now, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public async Task A_job_that_always_runs_late_does_not_move_the_series()
+    {
+        AccessReviewCampaign first = await CampaignAsync("Quarterly", autoApply: false, recurrence: "P3M", AccessReviewDefaultDecision.None);
+        _now = first.StartDate.UtcDateTime.AddMonths(3).AddHours(23);
+        await RunAsync();
+        AccessReviewCampaign second = Assert.Single(await CampaignsAsync(), c => c.PredecessorId == first.CampaignId);
+
+        _now = second.StartDate.UtcDateTime.AddMonths(3).AddHours(23);
+        await RunAsync();
+        AccessReviewCampaign third = Assert.Single(await CampaignsAsync(), c => c.PredecessorId == second.CampaignId);
+
+        Assert.Equal([first.StartDate.AddMonths(3), first.StartDate.AddMonths(6)], new[] { second.StartDate, third.StartDate });
+        Assert.Equal(first.StartDate.AddMonths(9), third.NextStartDate);
+        Assert.Equal("Quarterly " + AccessReviewScheduler.PeriodLabel(first.StartDate.AddMonths(6), new IsoDuration(0, 3, 0, TimeSpan.Zero)), third.Name);
+    }
+
+    [Theory]
+    [InlineData("2026-01-31T08:00Z", "P1M", "2026-04-02T00:00Z", "2026-03-31T08:00Z")]
+    [InlineData("2026-01-31T08:00Z", "P1M", "2026-02-27T00:00Z", "2026-02-27T00:00Z")]
+    [InlineData("2026-01-01T00:00Z", "P7D", "2026-03-01T12:00Z", "2026-02-26T00:00Z")]
+    [InlineData("2026-01-01T00:00Z", "PT6H", "2026-01-03T05:59Z", "2026-01-03T00:00Z")]
+    [InlineData("2026-01-01T00:00Z", "P1Y", "2029-06-01T00:00Z", "2029-01-01T00:00Z")]
+    public void The_scheduled_start_counts_whole_periods_from_the_series_and_is_now_before_the_next_period(string start, string every, string now, string expected)
+    {
+        DateTimeOffset From(string text) => DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        var predecessor = new AccessReviewCampaign
+        {
+            CampaignId = "AR-20260101-000001", Name = "Series", Scope = new AccessReviewScope { Guests = true }, Reviewers = new AccessReviewReviewers(),
+            StartDate = From(start), DueDate = From(start).AddDays(1), Recurrence = every,
+            SnapshotCollectedAt = From(start), ItemCount = 1, ItemsSha256 = "x", CreatedAt = From(start),
+        };
+
+        Assert.Equal(From(expected), AccessReviewScheduler.ScheduledStart(predecessor, From(now)));
     }
 
     [Fact]
@@ -348,7 +387,8 @@ public sealed class AccessReviewSchedulerTests : IDisposable
 
         Assert.True(definition.Force);
         AccessReviewDefinition validated = AccessReviewRegister.Validate(definition, now);
-        Assert.Equal(TimeSpan.FromDays(10), validated.DueDate - validated.StartDate);
+        Assert.Equal(now.AddDays(10), validated.DueDate);
+        Assert.InRange(validated.StartDate!.Value, now.AddMonths(-3), now);
         Assert.False(AccessReviewScheduler.SuccessorDefinition(predecessor with { AutoApply = false }, now).Force);
     }
 }
