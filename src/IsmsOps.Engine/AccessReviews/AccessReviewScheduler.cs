@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using IsmsOps.Engine.Audit;
 using IsmsOps.Engine.Graph;
 using IsmsOps.Engine.Graph.Collection;
@@ -111,7 +110,7 @@ public sealed record AccessReviewCycleOptions
 /// campaign has at most one successor. A missed period creates one successor, starting now, not a backlog.
 /// docs/access-reviews.md ("Running unattended").
 /// </summary>
-public sealed partial class AccessReviewScheduler
+public sealed class AccessReviewScheduler
 {
     /// <summary>The audit action of a campaign reported overdue (no auto-apply): the overdue reviewers' object ids.</summary>
     public const string OverdueReportedAction = "AccessReview.OverdueReported";
@@ -458,15 +457,22 @@ public sealed partial class AccessReviewScheduler
         new(checked((int)(every.Years * periods)), checked((int)(every.Months * periods)), checked((int)(every.Days * periods)), every.Time * periods);
 
     /// <summary>
-    /// The name of the next period: the series' name (the predecessor's, without a period it ends in) and the period
-    /// the successor starts in: <c>2027-Q1</c> for P3M, <c>2027-H1</c> for P6M, <c>2027</c> for P1Y, <c>2027-02</c> for
-    /// P1M, otherwise <c>from 2027-02-24</c>.
+    /// The name of the next period: the series' name and the period the successor starts in: <c>2027-Q1</c> for P3M,
+    /// <c>2027-H1</c> for P6M, <c>2027</c> for P1Y, <c>2027-02</c> for P1M, otherwise <c>from 2027-02-24</c>. The series'
+    /// name is the predecessor's without the label of the predecessor's own period, when it ends in that label (as
+    /// every successor's name does, and a first campaign's may: 'Privileged access 2026-Q4' started in that quarter).
+    /// Any other ending is the series' own: 'Office 2019' stays whole.
     /// </summary>
     public static string SuccessorName(AccessReviewCampaign predecessor, DateTimeOffset start)
     {
         ArgumentNullException.ThrowIfNull(predecessor);
-        string series = TrailingPeriod().Replace(predecessor.Name, string.Empty).Trim();
-        string label = IsoDuration.TryParse(predecessor.Recurrence, out IsoDuration every) ? PeriodLabel(start, every) : PeriodLabel(start, default);
+        IsoDuration every = IsoDuration.TryParse(predecessor.Recurrence, out IsoDuration parsed) ? parsed : default;
+        string own = PeriodLabel(predecessor.StartDate, every);
+        string name = predecessor.Name.Trim();
+        string series = name.Equals(own, StringComparison.OrdinalIgnoreCase) ? string.Empty
+            : name.EndsWith(" " + own, StringComparison.OrdinalIgnoreCase) ? name[..^(own.Length + 1)].Trim()
+            : name;
+        string label = PeriodLabel(start, every);
         if (series.Length == 0)
         {
             series = "Access review";
@@ -495,8 +501,6 @@ public sealed partial class AccessReviewScheduler
         };
     }
 
-    [GeneratedRegex(@"\s+(\d{4}(-(Q[1-4]|H[12]|\d{2}))?|from \d{4}-\d{2}-\d{2})$", RegexOptions.CultureInvariant)]
-    private static partial Regex TrailingPeriod();
 
     private async Task<IReadOnlyList<string>> OverdueReviewersAsync(AccessReviewCampaign campaign, CancellationToken cancellationToken) =>
         (await _register.OverviewAsync(campaign, cancellationToken).ConfigureAwait(false)).Reviewers.Where(r => r.IsOverdue)

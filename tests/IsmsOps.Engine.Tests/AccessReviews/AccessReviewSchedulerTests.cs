@@ -344,7 +344,7 @@ public sealed class AccessReviewSchedulerTests : IDisposable
 
         Assert.Equal([AccessReviewCycleAction.Complete, AccessReviewCycleAction.CreateSuccessor], plan.Select(p => p.Action));
         Assert.All(plan, p => Assert.Equal(AccessReviewCycleOutcome.Planned, p.Outcome));
-        Assert.Equal("Plan only " + AccessReviewScheduler.PeriodLabel(new DateTimeOffset(_now, TimeSpan.Zero), new IsoDuration(0, 6, 0, TimeSpan.Zero)), plan[1].SuccessorName);
+        Assert.Equal("Plan only " + AccessReviewScheduler.PeriodLabel(first.StartDate.AddMonths(6), new IsoDuration(0, 6, 0, TimeSpan.Zero)), plan[1].SuccessorName);
         Assert.Equal(events, _store.Events().Count);
         Assert.Equal(requests, _graph.Sandbox.RequestCount);
         Assert.All(_holder.CloudGroups, g => Assert.True(g.HasMember(_holder.User.Id)));
@@ -359,6 +359,9 @@ public sealed class AccessReviewSchedulerTests : IDisposable
     [InlineData("Guests 2026", "P1Y", "2027-11-24", "Guests 2027")]
     [InlineData("Payroll", "P1M", "2027-01-24", "Payroll 2027-01")]
     [InlineData("Odd from 2026-11-24", "P10D", "2026-12-04", "Odd from 2026-12-04")]
+    [InlineData("Office 2019", "P3M", "2027-02-24", "Office 2019 2027-Q1")]
+    [InlineData("Windows 2026-Q3", "P3M", "2027-02-24", "Windows 2026-Q3 2027-Q1")]
+    [InlineData("2026-Q4", "P3M", "2027-02-24", "Access review 2027-Q1")]
     public void A_successor_is_named_after_the_series_and_the_period_it_starts_in(string predecessorName, string recurrence, string start, string expected)
     {
         var predecessor = new AccessReviewCampaign
