@@ -25,7 +25,8 @@ internal static class ReadAhead
         // Each chunk is filled in place and handed over whole, never copied.
         using var chunks = new BlockingCollection<(T[] Values, int Count)>(boundedCapacity: Depth);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task producer = Task.Run(() =>
+        // Its own thread for as long as the source lasts: a busy thread pool must not hold up the consumer waiting on it.
+        Task producer = Task.Factory.StartNew(() =>
         {
             var chunk = new T[chunkSize];
             int count = 0;
@@ -61,7 +62,7 @@ internal static class ReadAhead
                     chunks.CompleteAdding();
                 }
             }
-        }, CancellationToken.None);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         bool finished = false;
         try

@@ -250,9 +250,22 @@ public sealed record AccessReviewCampaign
     /// <summary>The first campaign of the series this one belongs to (its own id for the first); null for a one-off.</summary>
     public string? SeriesId { get; init; }
 
-    /// <summary>The next campaign's start, when the campaign recurs.</summary>
+    /// <summary>
+    /// The start a recurring series' schedule counts whole periods from: the first campaign's start, or the start of the
+    /// campaign whose recurrence was last changed. Null for a one-off or a series' first campaign, whose own
+    /// <see cref="StartDate"/> is the anchor.
+    /// </summary>
+    public DateTimeOffset? ScheduleStartDate { get; init; }
+
+    /// <summary>
+    /// The next campaign's start, when the campaign recurs: the first date of the series' schedule (whole periods from
+    /// <see cref="ScheduleStartDate"/>) after this campaign's start, so a series begun on 31 January runs on the last
+    /// day of each month however short the months between.
+    /// </summary>
     public DateTimeOffset? NextStartDate =>
-        Recurrence is not null && IsoDuration.TryParse(Recurrence, out IsoDuration every) ? every.AddTo(StartDate) : null;
+        Recurrence is not null && IsoDuration.TryParse(Recurrence, out IsoDuration every) && every.AddTo(StartDate) > StartDate
+            ? every.FirstAfter(ScheduleStartDate ?? StartDate, StartDate)
+            : null;
 
     /// <summary>True when the due date has passed and the campaign is still taking decisions.</summary>
     public bool IsOverdueAt(DateTimeOffset now) => Status == AccessReviewCampaignStatus.Active && now > DueDate;

@@ -241,6 +241,7 @@ public sealed class AccessReviewRegister
             CreatedAt = now,
             PredecessorId = predecessor?.CampaignId,
             SeriesId = predecessor is null ? (definition.Recurrence is null ? null : campaignId) : predecessor.SeriesId ?? predecessor.CampaignId,
+            ScheduleStartDate = predecessor is null ? null : predecessor.ScheduleStartDate ?? predecessor.StartDate,
         };
         await transaction.InsertAccessReviewCampaignAsync(campaign, cancellationToken).ConfigureAwait(false);
         AuditDetails details = new AuditDetails()
@@ -276,13 +277,15 @@ public sealed class AccessReviewRegister
     // Counts and hashes items as they pass on their way to the store.
     private sealed class ItemTally
     {
-        // Lines are hashed a few dozen at a time: the digest of the concatenation is the same. The text stays below one
-        // StringBuilder chunk and is encoded into one reused buffer, so hashing two million items allocates nothing per
-        // flush (a 64 K-character batch made three large-object allocations per flush and kept the background GC busy).
+        // Lines are hashed a few dozen at a time: the digest of the concatenation is the same. The text is encoded chunk
+        // by chunk into one reused buffer, so hashing two million items allocates nothing per flush (a 64 K-character
+        // batch made three large-object allocations per flush and kept the background GC busy).
         private const int FlushAt = 6 * 1024;
 
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         private readonly StringBuilder _line = new(FlushAt + 1024);
+        // One encoder for every chunk: a surrogate pair that a long line splits across two chunks stays one character.
+        private readonly Encoder _encoder = Encoding.UTF8.GetEncoder();
         private byte[] _utf8 = new byte[Encoding.UTF8.GetMaxByteCount(FlushAt + 1024)];
 
         public int Count { get; private set; }
@@ -317,6 +320,8 @@ public sealed class AccessReviewRegister
         public string Sha256()
         {
             Flush();
+            // A lone high surrogate at the very end is written as the replacement character, as encoding the whole text would.
+            _hash.AppendData(_utf8, 0, _encoder.GetBytes(ReadOnlySpan<char>.Empty, _utf8, flush: true));
             using (_hash)
             {
                 return Convert.ToHexString(_hash.GetHashAndReset()).ToLowerInvariant();
@@ -333,7 +338,9 @@ public sealed class AccessReviewRegister
                     _utf8 = new byte[needed];
                 }
 
-                int written = Encoding.UTF8.GetBytes(chunk.Span, _utf8);
+                // Not flushed: a high surrogate ending this chunk waits for its low half, in this flush's next chunk or
+                // the next flush's first (a line is appended whole, so the pair never spans the end of the hashed text).
+                int written = _encoder.GetBytes(chunk.Span, _utf8, flush: false);
                 _hash.AppendData(_utf8, 0, written);
             }
 
@@ -370,9 +377,11 @@ public sealed class AccessReviewRegister
             return campaign;
         }
 
+        // A new recurrence is a new schedule, counted from this campaign's start.
         AccessReviewCampaign changed = campaign with
         {
             Recurrence = recurrence,
+            ScheduleStartDate = null,
             SeriesId = campaign.SeriesId ?? (recurrence is null ? null : campaign.CampaignId),
             Version = campaign.Version + 1,
         };

@@ -394,14 +394,17 @@ public sealed class AccessReviewScheduler
     /// <summary>
     /// The definition of the campaign that follows <paramref name="predecessor"/>, created at <paramref name="now"/>:
     /// the same scope, reviewers, fallback, default decision, auto-apply, inactivity window and recurrence. It starts
-    /// on the series' schedule (<see cref="ScheduledStart"/>) and is due the predecessor's length after
-    /// <paramref name="now"/>, so reviewers get the whole period however late the job ran. An auto-apply with a Deny or
-    /// Recommendation default carries the Force its first campaign needed: the acknowledgement was given for the series.
+    /// on the series' schedule (<see cref="ScheduledStart"/>) and is due the series' review length after
+    /// <paramref name="now"/>, so reviewers get the whole length however late the job ran, and the length never grows
+    /// by a job's lateness. An auto-apply with a Deny or Recommendation default carries the Force its first campaign
+    /// needed: the acknowledgement was given for the series.
     /// </summary>
     public static AccessReviewDefinition SuccessorDefinition(AccessReviewCampaign predecessor, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(predecessor);
-        TimeSpan length = predecessor.DueDate - predecessor.StartDate;
+        // A successor is created after its scheduled start and due a length after its creation, so its length is due
+        // minus creation; a first campaign's (created now or ahead of its start) is due minus start.
+        TimeSpan length = predecessor.DueDate - (predecessor.CreatedAt > predecessor.StartDate ? predecessor.CreatedAt : predecessor.StartDate);
         DateTimeOffset start = ScheduledStart(predecessor, now);
         return new AccessReviewDefinition
         {
@@ -419,42 +422,22 @@ public sealed class AccessReviewScheduler
     }
 
     /// <summary>
-    /// Where the period after <paramref name="predecessor"/>'s starts: its start plus a whole number of recurrences, the
-    /// latest that has come by <paramref name="now"/>. The schedule counts from the series, never from when a job
-    /// happened to run, so a daily job moves no later period; a period missed altogether is skipped, not queued.
-    /// <paramref name="now"/> when the predecessor does not recur or its next period has not come.
+    /// Where the period after <paramref name="predecessor"/>'s starts: the latest date of the series' schedule (whole
+    /// periods from its <see cref="AccessReviewCampaign.ScheduleStartDate"/>, else its start) that has come by
+    /// <paramref name="now"/>. The schedule counts from the series, never from when a job happened to run, so a daily job
+    /// moves no later period; a period missed altogether is skipped, not queued. <paramref name="now"/> when the
+    /// predecessor does not recur or its next period has not come.
     /// </summary>
     public static DateTimeOffset ScheduledStart(AccessReviewCampaign predecessor, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(predecessor);
-        if (predecessor.Recurrence is null || !IsoDuration.TryParse(predecessor.Recurrence, out IsoDuration every) || every.AddTo(predecessor.StartDate) > now)
+        if (predecessor.NextStartDate is not DateTimeOffset next || next > now || !IsoDuration.TryParse(predecessor.Recurrence, out IsoDuration every))
         {
             return now;
         }
 
-        // Whole recurrences from the series' start, not one added to the last (31 January + P1M twice is 28 March, not
-        // 31 March). A fixed-length recurrence is counted by division; a calendar one (months, years) is a few steps a year.
-        long periods = 1;
-        if (every.IsFixedLength)
-        {
-            periods = Math.Max(1, (now - predecessor.StartDate).Ticks / (every.AddTo(predecessor.StartDate) - predecessor.StartDate).Ticks);
-        }
-
-        while (Times(every, periods + 1).AddTo(predecessor.StartDate) <= now)
-        {
-            periods++;
-        }
-
-        while (periods > 1 && Times(every, periods).AddTo(predecessor.StartDate) > now)
-        {
-            periods--;
-        }
-
-        return Times(every, periods).AddTo(predecessor.StartDate);
+        return every.LastAtOrBefore(predecessor.ScheduleStartDate ?? predecessor.StartDate, now) ?? now;
     }
-
-    private static IsoDuration Times(IsoDuration every, long periods) =>
-        new(checked((int)(every.Years * periods)), checked((int)(every.Months * periods)), checked((int)(every.Days * periods)), every.Time * periods);
 
     /// <summary>
     /// The name of the next period: the series' name and the period the successor starts in: <c>2027-Q1</c> for P3M,

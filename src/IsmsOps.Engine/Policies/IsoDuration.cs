@@ -45,6 +45,52 @@ public readonly partial record struct IsoDuration(int Years, int Months, int Day
     /// <summary><paramref name="start"/> plus this duration, calendar parts first.</summary>
     public DateTimeOffset AddTo(DateTimeOffset start) => start.AddYears(Years).AddMonths(Months).AddDays(Days).Add(Time);
 
+    /// <summary>
+    /// <paramref name="start"/> plus <paramref name="times"/> of this duration at once, not one after another:
+    /// 2026-01-31 + 2 × P1M is 2026-03-31 (adding P1M twice gives 2026-03-28).
+    /// </summary>
+    public DateTimeOffset AddTo(DateTimeOffset start, long times) =>
+        new IsoDuration(checked((int)(Years * times)), checked((int)(Months * times)), checked((int)(Days * times)), Time * times).AddTo(start);
+
+    /// <summary>
+    /// The first of <paramref name="anchor"/> + k × this (k ≥ 1) that is later than <paramref name="after"/>: the next
+    /// date of a schedule that counts whole periods from <paramref name="anchor"/>. For a positive duration only.
+    /// </summary>
+    public DateTimeOffset FirstAfter(DateTimeOffset anchor, DateTimeOffset after) => AddTo(anchor, PeriodsUpTo(anchor, after) + 1);
+
+    /// <summary>
+    /// The last of <paramref name="anchor"/> + k × this (k ≥ 1) at or before <paramref name="now"/>; null when the first
+    /// period has not ended by then. For a positive duration only.
+    /// </summary>
+    public DateTimeOffset? LastAtOrBefore(DateTimeOffset anchor, DateTimeOffset now)
+    {
+        long periods = PeriodsUpTo(anchor, now);
+        return periods == 0 ? null : AddTo(anchor, periods);
+    }
+
+    // The largest k ≥ 0 with anchor + k × this at or before the moment: by division for a fixed length, then a few
+    // steps either way (a calendar duration is a handful of steps a year).
+    private long PeriodsUpTo(DateTimeOffset anchor, DateTimeOffset moment)
+    {
+        if (moment < anchor)
+        {
+            return 0;
+        }
+
+        long periods = IsFixedLength ? (moment - anchor).Ticks / ToTimeSpan().Ticks : 0;
+        while (AddTo(anchor, periods + 1) <= moment)
+        {
+            periods++;
+        }
+
+        while (periods > 0 && AddTo(anchor, periods) > moment)
+        {
+            periods--;
+        }
+
+        return periods;
+    }
+
     /// <summary>The canonical text: P1Y6M, P30D, PT24H, PT0S.</summary>
     public override string ToString()
     {

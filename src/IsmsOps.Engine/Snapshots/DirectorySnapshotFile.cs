@@ -475,7 +475,8 @@ public static class DirectorySnapshotFile
                 {
                     line.Write(buffer, 0, newline);
                     byte[] rest = buffer[(newline + 1)..read];
-                    _producer = Task.Run(() => Produce(rest), CancellationToken.None);
+                    // Its own thread for the whole read: a busy thread pool must not hold up the reader waiting on it.
+                    _producer = Task.Factory.StartNew(() => Produce(rest), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                     return (line.ToArray(), true);
                 }
 
@@ -597,10 +598,13 @@ public static class DirectorySnapshotFile
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
+        private bool _disposed;
+
         protected override void Dispose(bool disposing)
         {
-            if (disposing)
+            if (disposing && !_disposed)
             {
+                _disposed = true;
                 // The producer reads the gzip stream the caller disposes next: it must have stopped first.
                 _stop.Cancel();
                 try

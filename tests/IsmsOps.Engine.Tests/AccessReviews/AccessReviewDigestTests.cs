@@ -57,4 +57,23 @@ public sealed class AccessReviewDigestTests
         Assert.Equal(Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(lines))).ToLowerInvariant(), AccessReviewRegister.Digest(items));
         Assert.NotEqual(AccessReviewRegister.Digest(items), AccessReviewRegister.Digest(items.Reverse()));
     }
+
+    [Fact]
+    public void Characters_outside_the_basic_plane_hash_as_themselves_wherever_the_hashing_batches_split_the_text()
+    {
+        // Long lines of four-byte characters after lines of every length: somewhere a batch's internal buffer ends
+        // between the two halves of a surrogate pair, which must still hash as one character.
+        for (int pad = 5_990; pad < 6_400; pad += 3)
+        {
+            AccessReviewItem[] items =
+            [
+                Item(1) with { PrincipalId = new string('a', pad) },
+                Item(2) with { ReviewerIds = [string.Concat(Enumerable.Repeat("\U0001F600", 800))] },
+            ];
+            var lines = new StringBuilder();
+            Array.ForEach(items, i => i.AppendCanonical(lines));
+
+            Assert.Equal(Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(lines.ToString()))).ToLowerInvariant(), AccessReviewRegister.Digest(items));
+        }
+    }
 }

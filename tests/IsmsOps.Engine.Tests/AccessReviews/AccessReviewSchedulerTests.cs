@@ -212,7 +212,37 @@ public sealed class AccessReviewSchedulerTests : IDisposable
 
         Assert.Equal([first.StartDate.AddMonths(3), first.StartDate.AddMonths(6)], new[] { second.StartDate, third.StartDate });
         Assert.Equal(first.StartDate.AddMonths(9), third.NextStartDate);
+        // Reviewers get the series' length from creation, and it does not grow by the job's lateness period after period.
+        TimeSpan length = first.DueDate - first.StartDate;
+        Assert.Equal([length, length], new[] { second.DueDate - second.CreatedAt, third.DueDate - third.CreatedAt });
         Assert.Equal("Quarterly " + AccessReviewScheduler.PeriodLabel(first.StartDate.AddMonths(6), new IsoDuration(0, 3, 0, TimeSpan.Zero)), third.Name);
+    }
+
+    [Fact]
+    public async Task A_monthly_series_begun_on_the_31st_runs_on_the_last_day_of_each_month_and_a_new_recurrence_counts_from_its_campaign()
+    {
+        _now = new DateTime(2027, 1, 31, 8, 0, 0, DateTimeKind.Utc);
+        AccessReviewCampaign first = await CampaignAsync("Monthly", autoApply: false, recurrence: "P1M", AccessReviewDefaultDecision.None);
+        var started = new List<AccessReviewCampaign> { first };
+        foreach (DateTime run in new[] { new DateTime(2027, 2, 28, 10, 0, 0), new DateTime(2027, 3, 29, 10, 0, 0), new DateTime(2027, 3, 31, 10, 0, 0), new DateTime(2027, 4, 30, 23, 0, 0) })
+        {
+            _now = DateTime.SpecifyKind(run, DateTimeKind.Utc);
+            await RunAsync();
+            if ((await CampaignsAsync()).SingleOrDefault(c => c.PredecessorId == started[^1].CampaignId) is AccessReviewCampaign next)
+            {
+                started.Add(next);
+            }
+        }
+
+        // 29 March is no start: the series' next date after 28 February is 31 March, not 28 March.
+        string[] expected = ["2027-01-31", "2027-02-28", "2027-03-31", "2027-04-30"];
+        Assert.Equal(expected, started.Select(c => c.StartDate.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.All(started, c => Assert.Equal(8, c.StartDate.UtcDateTime.Hour));
+        Assert.Equal(new DateTimeOffset(2027, 5, 31, 8, 0, 0, TimeSpan.Zero), started[^1].NextStartDate);
+
+        // A changed recurrence is a new schedule, counted from the newest campaign's start.
+        AccessReviewCampaign changed = await _register.SetRecurrenceAsync(started[^1].CampaignId, "P3M", TempWorkspace.Context, CancellationToken.None);
+        Assert.Equal(new DateTimeOffset(2027, 7, 30, 8, 0, 0, TimeSpan.Zero), changed.NextStartDate);
     }
 
     [Theory]
