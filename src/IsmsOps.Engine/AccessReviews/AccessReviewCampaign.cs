@@ -252,8 +252,8 @@ public sealed record AccessReviewCampaign
 
     /// <summary>
     /// The start a recurring series' schedule counts whole periods from: the first campaign's start, or the start of the
-    /// campaign whose recurrence was last changed. Null for a one-off or a series' first campaign, whose own
-    /// <see cref="StartDate"/> is the anchor.
+    /// campaign whose recurrence was last changed. Null for a one-off, a series' first campaign, and campaigns stored
+    /// before IsmsOps kept it: their own <see cref="StartDate"/> is then the anchor.
     /// </summary>
     public DateTimeOffset? ScheduleStartDate { get; init; }
 

@@ -372,7 +372,9 @@ public sealed class AccessReviewRegister
                 $"Change the newest campaign of the series instead (Get-IsmsAccessReview lists them; start with {successor.CampaignId}).", campaign.CampaignId);
         }
 
-        if (string.Equals(campaign.Recurrence, recurrence, StringComparison.Ordinal))
+        // The same duration however it is spelled (P1M, P0Y1M) is no change, and must not restart the schedule.
+        if (string.Equals(campaign.Recurrence, recurrence, StringComparison.Ordinal)
+            || (IsoDuration.TryParse(campaign.Recurrence, out IsoDuration held) && IsoDuration.TryParse(recurrence, out IsoDuration given) && held == given))
         {
             return campaign;
         }

@@ -107,7 +107,7 @@ public sealed record AccessReviewCycleOptions
 /// writes their evidence), reports overdue campaigns that need a person, and starts the next period of recurring
 /// campaigns. Every decision is taken from the store, so a run that was missed, repeated or interrupted loses and
 /// repeats nothing: completion sends only unsettled items, a completed campaign is never completed twice, and a
-/// campaign has at most one successor. A missed period creates one successor, starting now, not a backlog.
+/// campaign has at most one successor. A missed period creates one successor, for the period now running, not a backlog.
 /// docs/access-reviews.md ("Running unattended").
 /// </summary>
 public sealed class AccessReviewScheduler
@@ -394,17 +394,20 @@ public sealed class AccessReviewScheduler
     /// <summary>
     /// The definition of the campaign that follows <paramref name="predecessor"/>, created at <paramref name="now"/>:
     /// the same scope, reviewers, fallback, default decision, auto-apply, inactivity window and recurrence. It starts
-    /// on the series' schedule (<see cref="ScheduledStart"/>) and is due the series' review length after
-    /// <paramref name="now"/>, so reviewers get the whole length however late the job ran, and the length never grows
-    /// by a job's lateness. An auto-apply with a Deny or Recommendation default carries the Force its first campaign
+    /// on the series' schedule (<see cref="ScheduledStart"/>) and is due the series' review length (the first
+    /// campaign's start to due date, to the second) after <paramref name="now"/>, so reviewers get the whole length
+    /// however late the job ran, and the length never changes with a job's lateness. An auto-apply with a Deny or Recommendation default carries the Force its first campaign
     /// needed: the acknowledgement was given for the series.
     /// </summary>
     public static AccessReviewDefinition SuccessorDefinition(AccessReviewCampaign predecessor, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(predecessor);
-        // A successor is created after its scheduled start and due a length after its creation, so its length is due
-        // minus creation; a first campaign's (created now or ahead of its start) is due minus start.
-        TimeSpan length = predecessor.DueDate - (predecessor.CreatedAt > predecessor.StartDate ? predecessor.CreatedAt : predecessor.StartDate);
+        // The series' length is the first campaign's start to due date (as it was given, even a start before its
+        // creation); a successor is due that length after its creation, so for one its length is due minus creation.
+        // Whole seconds: the moments the scheduler and the register each read the clock differ by milliseconds, which
+        // must not shorten the length period after period.
+        TimeSpan length = predecessor.DueDate - (predecessor.PredecessorId is null ? predecessor.StartDate : predecessor.CreatedAt);
+        length = TimeSpan.FromSeconds(Math.Round(length.TotalSeconds));
         DateTimeOffset start = ScheduledStart(predecessor, now);
         return new AccessReviewDefinition
         {

@@ -19,7 +19,7 @@ namespace IsmsOps.PowerShell.Commands;
 /// a completed auto-apply campaign whose evidence is missing from -EvidencePath gets it written;
 /// a recurring campaign whose next start has come and that has no successor gets one: the same scope, reviewers,
 /// fallback reviewers, default decision, auto-apply, inactivity window and recurrence, starting on the series'
-/// schedule (the first campaign's start plus whole periods, however late the job runs) and due the predecessor's
+/// schedule (the first campaign's start plus whole periods, however late the job runs) and due the first campaign's
 /// start-to-due length after it is created, named after the period it starts in ('Privileged access 2027-Q1'), and
 /// linked to its predecessor. Its items are
 /// frozen from -SnapshotPath, else the imported snapshot, else Graph live, as New-IsmsAccessReview reads them; a

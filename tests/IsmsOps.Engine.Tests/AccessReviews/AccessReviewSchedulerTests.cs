@@ -240,9 +240,41 @@ public sealed class AccessReviewSchedulerTests : IDisposable
         Assert.All(started, c => Assert.Equal(8, c.StartDate.UtcDateTime.Hour));
         Assert.Equal(new DateTimeOffset(2027, 5, 31, 8, 0, 0, TimeSpan.Zero), started[^1].NextStartDate);
 
-        // A changed recurrence is a new schedule, counted from the newest campaign's start.
+        // The same duration spelled another way changes nothing; a changed recurrence is a new schedule, counted from
+        // the newest campaign's start.
+        AccessReviewCampaign respelled = await _register.SetRecurrenceAsync(started[^1].CampaignId, "P0Y1M", TempWorkspace.Context, CancellationToken.None);
+        Assert.Equal(("P1M", started[^1].NextStartDate), (respelled.Recurrence, respelled.NextStartDate));
         AccessReviewCampaign changed = await _register.SetRecurrenceAsync(started[^1].CampaignId, "P3M", TempWorkspace.Context, CancellationToken.None);
         Assert.Equal(new DateTimeOffset(2027, 7, 30, 8, 0, 0, TimeSpan.Zero), changed.NextStartDate);
+    }
+
+    [Fact]
+    public void The_review_length_is_the_first_campaigns_start_to_due_date_whenever_it_was_created_and_stays_whole_down_the_series()
+    {
+        DateTimeOffset At(string text) => DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        // Created on 20 January for a period that began on the 1st and ends with the 31st (a date-only -DueDate).
+        var first = new AccessReviewCampaign
+        {
+            CampaignId = "AR-20270120-000001", Name = "Quarterly", Scope = new AccessReviewScope { Guests = true }, Reviewers = new AccessReviewReviewers(),
+            StartDate = At("2027-01-01T00:00Z"), DueDate = At("2027-01-31T23:59:59.9999999Z"), Recurrence = "P3M",
+            SnapshotCollectedAt = At("2027-01-20T15:00Z"), ItemCount = 1, ItemsSha256 = "x", CreatedAt = At("2027-01-20T15:00Z"),
+        };
+        DateTimeOffset run = At("2027-04-01T06:00Z");
+
+        AccessReviewDefinition second = AccessReviewScheduler.SuccessorDefinition(first, run);
+
+        Assert.Equal(At("2027-04-01T00:00Z"), second.StartDate);
+        Assert.Equal(run + TimeSpan.FromDays(31), second.DueDate);
+
+        // The register stamps a successor's creation a few milliseconds after the scheduler read the clock: the length
+        // handed on stays the same.
+        AccessReviewCampaign stored = first with
+        {
+            CampaignId = "AR-20270401-000002", PredecessorId = first.CampaignId, ScheduleStartDate = first.StartDate,
+            StartDate = second.StartDate!.Value, DueDate = second.DueDate!.Value, CreatedAt = run.AddMilliseconds(7),
+        };
+        DateTimeOffset later = At("2027-07-01T09:30Z");
+        Assert.Equal(later + TimeSpan.FromDays(31), AccessReviewScheduler.SuccessorDefinition(stored, later).DueDate);
     }
 
     [Theory]

@@ -179,7 +179,7 @@ public sealed class AccessReviewResource : PolicyResource
     [PolicyField("dueDate", "When decisions were due.", "register")] public DateTimeOffset? DueDate { get; internal set; }
     [PolicyField("overdue", "True when still active after the due date at evaluation time.", "register, computed")] public bool Overdue { get; internal set; }
     [PolicyField("recurrence", "ISO 8601 duration the campaign recurs at (P3M), or null.", "register")] public string? Recurrence { get; internal set; }
-    [PolicyField("nextStartDate", "When the next campaign should start (start + recurrence).", "register, computed")] public DateTimeOffset? NextStartDate { get; internal set; }
+    [PolicyField("nextStartDate", "When the next campaign should start: the next date of the series' schedule (whole recurrences from its first start).", "register, computed")] public DateTimeOffset? NextStartDate { get; internal set; }
     [PolicyField("itemCount", "Items frozen in the campaign.", "register")] public int ItemCount { get; internal set; }
     [PolicyField("decidedCount", "Items with a decision.", "register")] public int DecidedCount { get; internal set; }
     [PolicyField("undecidedCount", "Items without a decision.", "register")] public int UndecidedCount { get; internal set; }
