@@ -378,7 +378,7 @@ function RoleHeld($item) { @($sandbox.Tenant.RoleAssignments | Where-Object { $_
 $heldBefore = RoleHeld $deny
 $completed = Complete-IsmsAccessReview $review.CampaignId -Force -Confirm:$false
 $completed | Out-Default
-$completed.Results | ForEach-Object { "  item $($_.ItemId): $($_.Outcome) $($_.Reason)" }
+$completed.Results | ForEach-Object { "  item $($_.ItemId): $($_.Outcome)" + $(if ($_.Reason) { " ($($_.Reason))" }) }
 $stillHolds = RoleHeld $deny
 "$($deny.PrincipalName) held $($deny.ResourceDisplayName) before: $($heldBefore -gt 0); after: $($stillHolds -gt 0)"
 Export-IsmsAccessReviewEvidence $review.CampaignId -Path $evidence | Out-Null
