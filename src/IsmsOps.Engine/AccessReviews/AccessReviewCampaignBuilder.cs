@@ -464,26 +464,16 @@ public static class AccessReviewCampaignBuilder
             public MembershipRemovalOf(SnapshotGroup group)
             {
                 _group = group;
-                if (!group.IsExchangeManaged || group.OnPremisesSyncEnabled || group.IsDynamic)
-                {
-                    (RemovalPath removal, string note) = AccessInventory.MembershipRemoval(group, AnyUser);
-                    _removal = removal;
-                    _note = removal == RemovalPath.Graph ? null : note;
-                    _detail = removal == RemovalPath.Graph ? null : $"groupMembership; {removal}";
-                }
-                else
-                {
-                    _removal = RemovalPath.ExchangeOnline;
-                    _detail = $"groupMembership; {RemovalPath.ExchangeOnline}";
-                }
+                (RemovalPath removal, string note) = AccessInventory.MembershipRemoval(group, AnyUser);
+                _removal = removal;
+                _note = removal is RemovalPath.Graph or RemovalPath.ExchangeOnline ? null : note;
+                _detail = removal == RemovalPath.Graph ? null : $"groupMembership; {removal}";
             }
 
             public (RemovalPath Removal, string? Note, string? Detail) For(SnapshotUser user) =>
-                _removal == RemovalPath.ExchangeOnline && _note is null
-                    ? (_removal, AccessInventory.MembershipRemoval(_group, user).Note, _detail)
-                    : (_removal, _note, _detail);
+                _removal == RemovalPath.ExchangeOnline ? (_removal, AccessInventory.MembershipRemoval(_group, user).Note, _detail) : (_removal, _note, _detail);
 
-            // Only an Exchange-managed group's note depends on the user; for every other group any user gives the same answer.
+            // Only Exchange Online's note names the user; for every other path any user gives the same answer.
             private static SnapshotUser AnyUser { get; } = new() { Id = string.Empty, UserPrincipalName = string.Empty };
         }
 

@@ -1,14 +1,16 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using IsmsOps.Engine.Access;
 using IsmsOps.Engine.Html;
+using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.Storage;
 using IsmsOps.Engine.Tables;
 
 namespace IsmsOps.Engine.AccessReviews;
 
-/// <summary>The evidence files of a campaign, as <see cref="AccessReviewEvidence.WriteAsync"/> wrote them.</summary>
-public sealed record AccessReviewEvidenceFiles(string CampaignId, string CsvPath, string HtmlPath, int Items);
+/// <summary>The evidence files of a campaign, as <see cref="AccessReviewEvidence.WriteAsync"/> wrote them, with their SHA-256.</summary>
+public sealed record AccessReviewEvidenceFiles(string CampaignId, string CsvPath, string HtmlPath, int Items, string CsvSha256, string HtmlSha256);
 
 /// <summary>
 /// A campaign's evidence: a CSV of every item with its decision, effective decision and apply result, and one
@@ -33,7 +35,14 @@ public static class AccessReviewEvidence
         CsvTableWriter.Write(csv, Sheet(overview.Campaign, items, results));
         byte[] page = new UTF8Encoding(false).GetBytes(Render(overview, items, results, now));
         TableFile.WriteAtomically(html, stream => stream.Write(page));
-        return new AccessReviewEvidenceFiles(overview.CampaignId, csv, html, items.Count);
+        // The CSV of a large campaign runs to hundreds of megabytes: hashed as it streams from disk, never held whole.
+        string csvSha256;
+        using (FileStream written = File.OpenRead(csv))
+        {
+            csvSha256 = Convert.ToHexString(await SHA256.HashDataAsync(written, cancellationToken).ConfigureAwait(false)).ToLowerInvariant();
+        }
+
+        return new AccessReviewEvidenceFiles(overview.CampaignId, csv, html, items.Count, csvSha256, OffboardingEvidenceFile.Sha256(page));
     }
 
     /// <summary>One row per item: who, what, the decision, the effective decision and the apply result.</summary>
@@ -64,60 +73,56 @@ public static class AccessReviewEvidence
         AccessReviewCampaign c = overview.Campaign;
         Dictionary<long, AccessReviewApplyResult> byItem = results.ToDictionary(r => r.ItemId);
         HtmlPage page = HtmlPage.Begin($"Access review evidence {c.CampaignId}");
-        void Raw(string markup) => page.Raw(markup);
-        void Row(string header, string? value) => page.Row(header, value);
-        void Cells(params string?[] values) => page.Cells(values);
-        void Header(params string[] names) => page.HeaderRow(names);
-        Raw("<h1>");
+        page.Raw("<h1>");
         page.Text($"Access review evidence: {c.Name} ({c.CampaignId})");
-        Raw("</h1>\n<h2 id=\"completion\">Completion</h2>\n<table>\n");
-        Row("Status", c.Status.ToString());
-        Row("Scope", c.Scope.Describe());
-        Row("Start / due", $"{Time(c.StartDate)} / {Time(c.DueDate)}");
-        Row("Default decision", c.DefaultDecision.ToString());
-        Row("Items", $"{c.ItemCount} ({overview.Decided} decided, {overview.Pending} not decided)");
-        Row("Items SHA-256", c.ItemsSha256);
-        Row("Removal results SHA-256", AccessReviewCompletion.Digest(results));
+        page.Raw("</h1>\n<h2 id=\"completion\">Completion</h2>\n<table>\n");
+        page.Row("Status", c.Status.ToString());
+        page.Row("Scope", c.Scope.Describe());
+        page.Row("Start / due", $"{Time(c.StartDate)} / {Time(c.DueDate)}");
+        page.Row("Default decision", c.DefaultDecision.ToString());
+        page.Row("Items", $"{c.ItemCount} ({overview.Decided} decided, {overview.Pending} not decided)");
+        page.Row("Items SHA-256", c.ItemsSha256);
+        page.Row("Removal results SHA-256", AccessReviewCompletion.Digest(results));
         foreach (AccessRemovalOutcome outcome in Enum.GetValues<AccessRemovalOutcome>())
         {
-            Row(outcome.ToString(), results.Count(r => r.Outcome == outcome).ToString(CultureInfo.InvariantCulture));
+            page.Row(outcome.ToString(), results.Count(r => r.Outcome == outcome).ToString(CultureInfo.InvariantCulture));
         }
 
-        Row("Generated", Time(now));
-        Raw("</table>\n<h2 id=\"decisions\">Decisions</h2>\n<table id=\"decision-table\">\n");
-        Header("Item", "Principal", "Resource", "Access", "Recommendation", "Decision", "Decided by", "Effective");
+        page.Row("Generated", Time(now));
+        page.Raw("</table>\n<h2 id=\"decisions\">Decisions</h2>\n<table id=\"decision-table\">\n");
+        page.HeaderRow("Item", "Principal", "Resource", "Access", "Recommendation", "Decision", "Decided by", "Effective");
         foreach (AccessReviewItem i in items)
         {
-            Cells(i.ItemId.ToString(CultureInfo.InvariantCulture), Who(i), i.ResourceDisplayName, $"{i.AccessKind} ({i.Assignment})", i.Recommendation.ToString(),
+            page.Cells(i.ItemId.ToString(CultureInfo.InvariantCulture), Who(i), i.ResourceDisplayName, $"{i.AccessKind} ({i.Assignment})", i.Recommendation.ToString(),
                 i.Decision.ToString(), i.DecidedBy, Effective(i, c));
         }
 
-        Raw("</table>\n<h2 id=\"removals\">Removals</h2>\n<table id=\"removal-table\">\n");
-        Header("Item", "Principal", "Resource", "Result", "Reason", "Graph request-id", "Applied at");
+        page.Raw("</table>\n<h2 id=\"removals\">Removals</h2>\n<table id=\"removal-table\">\n");
+        page.HeaderRow("Item", "Principal", "Resource", "Result", "Reason", "Graph request-id", "Applied at");
         Dictionary<long, AccessReviewItem> itemById = items.ToDictionary(i => i.ItemId);
         foreach (AccessReviewApplyResult r in results)
         {
             itemById.TryGetValue(r.ItemId, out AccessReviewItem? i);
-            Cells(r.ItemId.ToString(CultureInfo.InvariantCulture), i is null ? null : Who(i), i?.ResourceDisplayName, r.Outcome.ToString(), r.Reason, r.GraphRequestId, Time(r.AppliedAt));
+            page.Cells(r.ItemId.ToString(CultureInfo.InvariantCulture), i is null ? null : Who(i), i?.ResourceDisplayName, r.Outcome.ToString(), r.Reason, r.GraphRequestId, Time(r.AppliedAt));
         }
 
-        Raw("</table>\n<h2 id=\"overdue\">Overdue reviewers</h2>\n");
+        page.Raw("</table>\n<h2 id=\"overdue\">Overdue reviewers</h2>\n");
         List<AccessReviewerProgress> overdue = overview.Reviewers.Where(r => r.IsOverdue || (c.DueDate < now && r.Pending > 0)).ToList();
         if (overdue.Count == 0)
         {
-            Raw("<p class=\"ok\">None: every reviewer decided their items by the due date, or it has not passed.</p>\n");
+            page.Raw("<p class=\"ok\">None: every reviewer decided their items by the due date, or it has not passed.</p>\n");
         }
         else
         {
-            Raw("<table id=\"overdue-table\">\n");
-            Header("Reviewer", "Assigned", "Decided", "Not decided");
+            page.Raw("<table id=\"overdue-table\">\n");
+            page.HeaderRow("Reviewer", "Assigned", "Decided", "Not decided");
             foreach (AccessReviewerProgress p in overdue)
             {
-                Cells(p.Reviewer.DisplayName is { Length: > 0 } name ? $"{name} ({p.Reviewer.UserPrincipalName})" : p.Reviewer.UserPrincipalName,
+                page.Cells(p.Reviewer.DisplayName is { Length: > 0 } name ? $"{name} ({p.Reviewer.UserPrincipalName})" : p.Reviewer.UserPrincipalName,
                     p.Assigned.ToString(CultureInfo.InvariantCulture), p.Decided.ToString(CultureInfo.InvariantCulture), p.Pending.ToString(CultureInfo.InvariantCulture));
             }
 
-            Raw("</table>\n");
+            page.Raw("</table>\n");
         }
 
         page.End();

@@ -295,8 +295,7 @@ public sealed class AccessReviewScheduler
     {
         AccessReviewEvidenceFiles files = await AccessReviewEvidence.WriteAsync(_register, _store, step.CampaignId, folder, Now(), cancellationToken).ConfigureAwait(false);
         AuditDetails details = new AuditDetails().Add("CampaignId", step.CampaignId).Add("Items", files.Items)
-            .Add("CsvSha256", OffboardingEvidenceFile.Sha256(await File.ReadAllBytesAsync(files.CsvPath, cancellationToken).ConfigureAwait(false)))
-            .Add("HtmlSha256", OffboardingEvidenceFile.Sha256(await File.ReadAllBytesAsync(files.HtmlPath, cancellationToken).ConfigureAwait(false)));
+            .Add("CsvSha256", files.CsvSha256).Add("HtmlSha256", files.HtmlSha256);
         await _audit.AppendAsync([new AuditEventDraft(EvidenceWrittenAction, AccessReviewRegister.Target(step.CampaignId), details.ToJson())], context, cancellationToken)
             .ConfigureAwait(false);
         string message = step.Action == AccessReviewCycleAction.WriteEvidence ? $"wrote the evidence of {step.CampaignId}" : done.Message;
