@@ -83,9 +83,12 @@ public static class AssessmentEvaluator
         phase?.Invoke("evaluate");
         var evaluateClock = Stopwatch.StartNew();
         var outcomes = new Func<AssessmentRunInfo, ControlResult>[plans.Count];
-        // Controls are independent (resources are read-only once built), so they run side by side on every core.
+        // Controls are independent (resources are read-only once built), so they run side by side on every core; each
+        // keeps its own warnings, added in control order afterwards.
+        var controlWarnings = new List<string>[plans.Count];
         Parallel.For(0, plans.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
-            i => outcomes[i] = EvaluateOne(plans[i], resources, waiverTime, warnings));
+            i => outcomes[i] = EvaluateOne(plans[i], resources, waiverTime, controlWarnings[i] = []));
+        warnings.AddRange(controlWarnings.SelectMany(w => w));
 
         TimeSpan evaluateTime = evaluateClock.Elapsed;
         AssessmentRunInfo final = run with
@@ -193,10 +196,7 @@ public static class AssessmentEvaluator
                 }
             }
 
-            lock (warnings)
-            {
-                warnings.AddRange(expired.Values.Select(w => $"Waiver '{w.Id}' for {control.Id} expired on {w.ExpiresOn.UtcDateTime:yyyy-MM-dd} and was not honoured; renew it or remove it."));
-            }
+            warnings.AddRange(expired.Values.Select(w => $"Waiver '{w.Id}' for {control.Id} expired on {w.ExpiresOn.UtcDateTime:yyyy-MM-dd} and was not honoured; renew it or remove it."));
 
             var findings = new FindingList(control.Id, control.ResourceType.Name, compiled.Condition, entries, count);
             // A resource that could not be evaluated may hide a failure, so the control cannot claim Pass or Waived.

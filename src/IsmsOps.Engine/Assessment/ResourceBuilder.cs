@@ -153,17 +153,17 @@ public static class ResourceBuilder
             var groupIds = snapshot.Groups.Select(g => g.Id).ToHashSet(StringComparer.OrdinalIgnoreCase);
             foreach (SnapshotUser user in snapshot.Users)
             {
+                AccountResource account = AccountsById[user.Id];
                 if (user.ManagerId is not null && AccountsById.TryGetValue(user.ManagerId, out AccountResource? manager))
                 {
-                    AccountsById[user.Id].Manager = manager;
+                    account.Manager = manager;
                 }
 
                 if (user.SponsorIds.Count > 0)
                 {
-                    AccountResource guest = AccountsById[user.Id];
-                    guest.SponsorCount = user.SponsorIds.Count;
-                    guest.GroupSponsorCount = user.SponsorIds.Count(groupIds.Contains);
-                    guest.Sponsors = user.SponsorIds.Select(id => AccountsById.GetValueOrDefault(id)).OfType<AccountResource>().ToList();
+                    account.SponsorCount = user.SponsorIds.Count;
+                    account.GroupSponsorCount = user.SponsorIds.Count(groupIds.Contains);
+                    account.Sponsors = user.SponsorIds.Select(id => AccountsById.GetValueOrDefault(id)).OfType<AccountResource>().ToList();
                 }
             }
 

@@ -16,8 +16,8 @@ public static class AnnexA
     /// <summary>Every control, in the standard's order.</summary>
     public static IReadOnlyList<AnnexAControl> Controls { get; } = Build();
 
-    /// <summary>True when <paramref name="id"/> is one of the 93 ids (exact, as <c>A.5.18</c>).</summary>
-    public static bool Contains(string id) => Controls.Any(c => string.Equals(c.Id, id, StringComparison.OrdinalIgnoreCase));
+    /// <summary>The control with the id <paramref name="id"/> (written as <c>A.5.18</c>, in any case), or null.</summary>
+    public static AnnexAControl? Find(string id) => Controls.FirstOrDefault(c => string.Equals(c.Id, id, StringComparison.OrdinalIgnoreCase));
 
     private static AnnexAControl[] Build()
     {

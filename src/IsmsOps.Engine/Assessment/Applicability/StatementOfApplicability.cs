@@ -78,12 +78,12 @@ public sealed class ApplicabilityPolicy
 
             foreach (var (id, idNode, entry) in value.Mapping())
             {
-                if (!AnnexA.Contains(id))
+                if (AnnexA.Find(id) is not AnnexAControl known)
                 {
                     throw idNode.Error($"'{id}' is not an ISO/IEC 27001:2022 Annex A control id.", "Use an id from A.5.1-A.5.37, A.6.1-A.6.8, A.7.1-A.7.14 or A.8.1-A.8.34, written like 'A.8.5'.");
                 }
 
-                string canonical = AnnexA.Controls.First(c => string.Equals(c.Id, id, StringComparison.OrdinalIgnoreCase)).Id;
+                string canonical = known.Id;
                 if (decisions.ContainsKey(canonical))
                 {
                     throw idNode.Error($"{canonical} is listed twice.", "Keep one entry per control.");
