@@ -176,6 +176,7 @@ public static class AccessReviewCampaignBuilder
 
             // Reviewers are chosen up front: every reviewer is known, and an item without one fails, before anything is stored.
             int unreviewed = 0;
+            bool guestsMet = false;
             Candidate? first = null;
             foreach (Slot slot in _candidates)
             {
@@ -199,8 +200,9 @@ public static class AccessReviewCampaignBuilder
                     first ??= Materialize(slot);
                 }
 
-                if (!_sponsorsKnown && IsGuest(user))
+                if (!_sponsorsKnown && IsGuest(user) && !guestsMet)
                 {
+                    guestsMet = true;
                     _gaps.Add("The snapshot holds no guest sponsors (it was written before IsmsOps collected them, or is scoped to one user): no guest is recommended for removal for lacking one (reason SponsorUnknown). A new snapshot collects them.");
                 }
             }

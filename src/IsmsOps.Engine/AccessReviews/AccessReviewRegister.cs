@@ -140,12 +140,7 @@ public sealed class AccessReviewRegister
                 definition.InactiveDays);
         }
 
-        if (definition.Recurrence is string recurrence
-            && (!IsoDuration.TryParse(recurrence, out IsoDuration every) || every.AddTo(now) <= now))
-        {
-            throw new IsmsException("IsmsOps.AccessReview.InvalidRecurrence", IsmsErrorKind.InvalidArgument,
-                $"-Recurrence '{recurrence}' is not a positive ISO 8601 duration.", "Give a duration such as P3M (quarterly), P6M (half-yearly) or P1Y.", recurrence);
-        }
+        RequireRecurrence(definition.Recurrence, now, "Give a duration such as P3M (quarterly), P6M (half-yearly) or P1Y.");
 
         DateTimeOffset start = definition.StartDate ?? now;
         DateTimeOffset due = definition.DueDate ?? start + DefaultDuration;
@@ -357,11 +352,7 @@ public sealed class AccessReviewRegister
     public async Task<AccessReviewCampaign> SetRecurrenceAsync(string campaignId, string? recurrence, OperationContext context, CancellationToken cancellationToken)
     {
         DateTimeOffset now = Now();
-        if (recurrence is not null && (!IsoDuration.TryParse(recurrence, out IsoDuration every) || every.AddTo(now) <= now))
-        {
-            throw new IsmsException("IsmsOps.AccessReview.InvalidRecurrence", IsmsErrorKind.InvalidArgument,
-                $"-Recurrence '{recurrence}' is not a positive ISO 8601 duration.", "Give a duration such as P3M (quarterly), P6M (half-yearly) or P1Y, or -NoRecurrence to end the series.", recurrence);
-        }
+        RequireRecurrence(recurrence, now, "Give a duration such as P3M (quarterly), P6M (half-yearly) or P1Y, or -NoRecurrence to end the series.");
 
         await using IStoreWriteTransaction transaction = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         AccessReviewCampaign campaign = await transaction.GetAccessReviewCampaignAsync(campaignId, cancellationToken).ConfigureAwait(false) ?? throw NotFound(campaignId);
@@ -399,6 +390,16 @@ public sealed class AccessReviewRegister
             cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return changed;
+    }
+
+    // A recurrence is absent or a positive ISO 8601 duration; IsmsOps.AccessReview.InvalidRecurrence otherwise.
+    private static void RequireRecurrence(string? recurrence, DateTimeOffset now, string suggestion)
+    {
+        if (recurrence is not null && (!IsoDuration.TryParse(recurrence, out IsoDuration every) || every.AddTo(now) <= now))
+        {
+            throw new IsmsException("IsmsOps.AccessReview.InvalidRecurrence", IsmsErrorKind.InvalidArgument,
+                $"-Recurrence '{recurrence}' is not a positive ISO 8601 duration.", suggestion, recurrence);
+        }
     }
 
     /// <summary>The campaign; IsmsOps.AccessReview.NotFound when there is none.</summary>

@@ -88,12 +88,7 @@ internal sealed class PooledStringConverter(Utf8StringPool pool) : JsonConverter
             throw new JsonException($"Expected a string, found {reader.TokenType}.");
         }
 
-        if (reader.HasValueSequence || reader.ValueIsEscaped)
-        {
-            return pool.Intern(reader.GetString()!);
-        }
-
-        return pool.Intern(reader.ValueSpan);
+        return pool.Intern(ref reader);
     }
 
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
@@ -168,10 +163,7 @@ internal sealed class DirectoryObjectRefListConverter(Utf8StringPool? pool) : Js
     }
 
     // Through the pool as PooledStringConverter reads strings, so a member's id is the user's own id instance.
-    private string ReadString(ref Utf8JsonReader reader) =>
-        pool is null ? reader.GetString()!
-        : reader.HasValueSequence || reader.ValueIsEscaped ? pool.Intern(reader.GetString()!)
-        : pool.Intern(reader.ValueSpan);
+    private string ReadString(ref Utf8JsonReader reader) => pool is null ? reader.GetString()! : pool.Intern(ref reader);
 
     // As the serializer's enum converter reads it: the name in any case, or the number of a defined value.
     private static DirectoryObjectKind ReadKind(ref Utf8JsonReader reader)

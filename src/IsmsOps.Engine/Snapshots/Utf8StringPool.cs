@@ -46,6 +46,10 @@ internal sealed class Utf8StringPool
         }
     }
 
+    /// <summary>The pooled instance of the string token <paramref name="reader"/> is on, read from its bytes when it can be.</summary>
+    public string Intern(ref System.Text.Json.Utf8JsonReader reader) =>
+        reader.HasValueSequence || reader.ValueIsEscaped ? Intern(reader.GetString()!) : Intern(reader.ValueSpan);
+
     /// <summary>The pooled instance equal to <paramref name="value"/> (for the rare escaped or split token).</summary>
     public string Intern(string value)
     {
