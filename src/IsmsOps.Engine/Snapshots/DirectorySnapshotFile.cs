@@ -428,22 +428,18 @@ public static class DirectorySnapshotFile
     /// Checks for cancellation as it goes.
     /// </summary>
     /// <remarks>
-    /// After the header line, a second thread decompresses and hashes the content a block ahead of the parser, so on two
-    /// cores the parse no longer waits for gzip and SHA-256 (about half a second of a 270 MB snapshot). A few blocks are
-    /// in flight at most. A failure of the decompression (damaged data, an I/O error) is thrown to the reader once the
-    /// blocks before it are read, as a synchronous read would have thrown it.
+    /// After the header line the content is inflated and hashed on a second thread (<see cref="ReadAhead"/>) a few
+    /// 256 KB blocks ahead of the parser, so on two cores the parse no longer waits for gzip and SHA-256 (about half a
+    /// second of a 270 MB snapshot). A failure of the decompression (damaged data, an I/O error) reaches the reader once
+    /// the blocks before it are read, as a synchronous read would have thrown it.
     /// </remarks>
     private sealed class SnapshotContentStream(Stream inner, CancellationToken cancellationToken) : Stream
     {
         private const int BlockSize = 256 * 1024;
-        private const int BlocksAhead = 4;
 
         private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        private readonly BlockingCollection<(byte[] Block, int Count)> _filled = new(BlocksAhead);
         private readonly ConcurrentBag<byte[]> _free = [];
-        private readonly CancellationTokenSource _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        private Task? _producer;
-        private Exception? _failure;
+        private IEnumerator<(byte[] Block, int Count)>? _blocks;
         private byte[]? _current;
         private int _offset;
         private int _count;
@@ -474,9 +470,7 @@ public static class DirectorySnapshotFile
                 if (newline >= 0)
                 {
                     line.Write(buffer, 0, newline);
-                    byte[] rest = buffer[(newline + 1)..read];
-                    // Its own thread for the whole read: a busy thread pool must not hold up the reader waiting on it.
-                    _producer = Task.Factory.StartNew(() => Produce(rest), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                    _blocks = ReadAhead.Enumerate(Blocks(buffer[(newline + 1)..read]), cancellationToken, chunkSize: 1).GetEnumerator();
                     return (line.ToArray(), true);
                 }
 
@@ -486,47 +480,27 @@ public static class DirectorySnapshotFile
             return (line.ToArray(), false);
         }
 
-        private void Produce(byte[] first)
+        // On the read-ahead thread: the content after the header line, block by block, counted and hashed in order.
+        private IEnumerable<(byte[] Block, int Count)> Blocks(byte[] first)
         {
-            try
+            byte[] block = first;
+            int read = first.Length;
+            while (true)
             {
-                if (first.Length > 0)
+                if (read > 0)
                 {
-                    Publish(first, first.Length);
+                    _hash.AppendData(block, 0, read);
+                    Volatile.Write(ref _contentLength, _contentLength + read);
+                    yield return (block, read);
                 }
 
-                while (true)
+                block = _free.TryTake(out byte[]? reused) ? reused : new byte[BlockSize];
+                read = inner.ReadAtLeast(block, block.Length, throwOnEndOfStream: false);
+                if (read == 0)
                 {
-                    byte[] block = _free.TryTake(out byte[]? reused) ? reused : new byte[BlockSize];
-                    int read = inner.ReadAtLeast(block, block.Length, throwOnEndOfStream: false);
-                    if (read == 0)
-                    {
-                        return;
-                    }
-
-                    Publish(block, read);
+                    yield break;
                 }
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                // The reader was disposed before the end: nobody waits for the rest.
-            }
-            catch (Exception ex)
-            {
-                _failure = ex;
-            }
-            finally
-            {
-                _filled.CompleteAdding();
-            }
-        }
-
-        private void Publish(byte[] block, int count)
-        {
-            _stop.Token.ThrowIfCancellationRequested();
-            _hash.AppendData(block, 0, count);
-            Volatile.Write(ref _contentLength, _contentLength + count);
-            _filled.Add((block, count), _stop.Token);
         }
 
         public override int Read(Span<byte> buffer)
@@ -539,33 +513,25 @@ public static class DirectorySnapshotFile
 
             while (_offset == _count)
             {
-                if (_current is not null)
+                if (_current is { Length: BlockSize })
                 {
-                    if (_current.Length == BlockSize)
-                    {
-                        _free.Add(_current);
-                    }
-
-                    _current = null;
+                    _free.Add(_current);
                 }
 
-                if (_producer is null || !_filled.TryTake(out (byte[] Block, int Count) next, Timeout.Infinite, cancellationToken))
+                _current = null;
+                if (_blocks is null || !_blocks.MoveNext())
                 {
-                    if (_failure is not null)
-                    {
-                        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(_failure);
-                    }
-
                     return 0;
                 }
 
-                (_current, _count, _offset) = (next.Block, next.Count, 0);
+                (_current, _count) = _blocks.Current;
+                _offset = 0;
             }
 
-            int read = Math.Min(buffer.Length, _count - _offset);
-            _current.AsSpan(_offset, read).CopyTo(buffer);
-            _offset += read;
-            return read;
+            int taken = Math.Min(buffer.Length, _count - _offset);
+            _current.AsSpan(_offset, taken).CopyTo(buffer);
+            _offset += taken;
+            return taken;
         }
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
@@ -598,25 +564,13 @@ public static class DirectorySnapshotFile
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-        private bool _disposed;
-
         protected override void Dispose(bool disposing)
         {
-            if (disposing && !_disposed)
+            if (disposing)
             {
-                _disposed = true;
-                // The producer reads the gzip stream the caller disposes next: it must have stopped first.
-                _stop.Cancel();
-                try
-                {
-                    _producer?.Wait(CancellationToken.None);
-                }
-                catch (AggregateException)
-                {
-                }
-
-                _stop.Dispose();
-                _filled.Dispose();
+                // Stops the read-ahead thread and waits for it: it reads the gzip stream the caller disposes next.
+                _blocks?.Dispose();
+                _blocks = null;
                 _hash.Dispose();
             }
 
