@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using IsmsOps.Engine;
 using IsmsOps.Engine.AccessReviews;
 using IsmsOps.Engine.Audit;
@@ -96,26 +94,8 @@ internal static class CampaignBenchmark
         }
     }
 
-    private static Dictionary<string, double> StartChild(string snapshot, string work, string mode)
-    {
-        string app = typeof(CampaignBenchmark).Assembly.Location;
-        var start = new ProcessStartInfo(ImportBenchmark.DotnetHost()) { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string arg in new[] { app, ChildSwitch, snapshot, work, mode })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using Process child = Process.Start(start) ?? throw new InvalidOperationException("Could not start the campaign child.");
-        string stdout = child.StandardOutput.ReadToEnd();
-        child.WaitForExit();
-        if (child.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"The campaign child failed ({child.ExitCode}): {stdout}");
-        }
-
-        return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => l.Split('=', 2))
-            .ToDictionary(kv => kv[0], kv => double.Parse(kv[1], CultureInfo.InvariantCulture));
-    }
+    private static Dictionary<string, double> StartChild(string snapshot, string work, string mode) =>
+        ChildFigures.Start("campaign", ChildSwitch, snapshot, work, mode);
 
     /// <summary>What New-IsmsAccessReview asks of the engine: every group, reviewed by each member's manager, a fallback for the rest.</summary>
     private static AccessReviewDefinition Definition(DirectoryIndex index) => new()
@@ -134,9 +114,8 @@ internal static class CampaignBenchmark
     public static int RunChild(string[] args)
     {
         string home = Path.Combine(args[1], "store-" + Guid.NewGuid().ToString("N"));
-        try
+        return ChildFigures.RunInStore(home, figures =>
         {
-            var figures = new Dictionary<string, double>();
             OperationContext context = OperationContext.ForCurrentUser();
             // The user's store exists before the command runs: opening it (and migrating a new one) is not timed.
             using (var workspace = IsmsWorkspace.Open(new StoreLocation(home)))
@@ -151,18 +130,18 @@ internal static class CampaignBenchmark
                     Timing total = Timing.Start();
                     Timing timing = Timing.Start();
                     LoadedSnapshot loaded = DirectorySnapshotFile.Read(args[0], CancellationToken.None);
-                    Record(figures, "read", timing.Seconds());
+                    ChildFigures.Record(figures, "read", timing.Seconds());
                     timing = Timing.Start();
                     (DirectoryIndex index, string? sha) = AccessReviewRegister.ReadTenantAsync(new SnapshotDirectorySource(loaded), null, CancellationToken.None)
                         .GetAwaiter().GetResult();
-                    Record(figures, "index", timing.Seconds());
-                    figures["peak_read_mb"] = PeakWorkingSetMegabytes();
+                    ChildFigures.Record(figures, "index", timing.Seconds());
+                    figures["peak_read_mb"] = ChildFigures.PeakWorkingSetMegabytes();
                     timing = Timing.Start();
                     AccessReviewCampaign campaign = workspace.AccessReviews.CreateAsync(Definition(index), index, sha, RoleCatalog.Empty, context, CancellationToken.None)
                         .GetAwaiter().GetResult();
-                    Record(figures, "create", timing.Seconds());
-                    Record(figures, "total", total.Seconds());
-                    figures["peak_mb"] = PeakWorkingSetMegabytes();
+                    ChildFigures.Record(figures, "create", timing.Seconds());
+                    ChildFigures.Record(figures, "total", total.Seconds());
+                    figures["peak_mb"] = ChildFigures.PeakWorkingSetMegabytes();
                     figures["allocated_mb"] = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6;
                     figures["heap_mb"] = GC.GetTotalMemory(forceFullCollection: true) / 1e6;
                     figures["items"] = campaign.ItemCount;
@@ -173,20 +152,7 @@ internal static class CampaignBenchmark
                     }
                 }
             }
-
-            figures["store_mb"] = Directory.EnumerateFiles(home, "*.db*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) / 1e6;
-            foreach ((string key, double value) in figures)
-            {
-                Console.WriteLine(FormattableString.Invariant($"{key}={value}"));
-            }
-
-            return 0;
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(home, recursive: true);
-        }
+        });
     }
 
     /// <summary>The work of CreateAsync, one step at a time, through the same public and store calls.</summary>
@@ -199,11 +165,11 @@ internal static class CampaignBenchmark
 
         Timing timing = Timing.Start();
         IReadOnlyList<Person> people = workspace.Store.FindPeopleAsync(new PersonQuery(), CancellationToken.None).GetAwaiter().GetResult();
-        Record(figures, "people", timing.Seconds());
+        ChildFigures.Record(figures, "people", timing.Seconds());
 
         timing = Timing.Start();
         AccessReviewContent content = AccessReviewCampaignBuilder.Build("AR-BENCH", definition, index, RoleCatalog.Empty, people, now);
-        Record(figures, "build", timing.Seconds());
+        ChildFigures.Record(figures, "build", timing.Seconds());
 
         timing = Timing.Start();
         long n = 0;
@@ -212,17 +178,17 @@ internal static class CampaignBenchmark
             n += item.ItemId > 0 ? 1 : 0;
         }
 
-        Record(figures, "items", timing.Seconds());
+        ChildFigures.Record(figures, "items", timing.Seconds());
         timing = Timing.Start();
         string digest = AccessReviewRegister.Digest(content.Items);
-        Record(figures, "digest", timing.Seconds());
+        ChildFigures.Record(figures, "digest", timing.Seconds());
 
         IStoreWriteTransaction transaction = workspace.Store.BeginWriteAsync(CancellationToken.None).GetAwaiter().GetResult();
         try
         {
             timing = Timing.Start();
             transaction.InsertAccessReviewItemsAsync("AR-BENCH", content.Reviewers, content.Items, CancellationToken.None).GetAwaiter().GetResult();
-            Record(figures, "insert", timing.Seconds());
+            ChildFigures.Record(figures, "insert", timing.Seconds());
             timing = Timing.Start();
             transaction.InsertAccessReviewCampaignAsync(new AccessReviewCampaign
             {
@@ -232,27 +198,14 @@ internal static class CampaignBenchmark
             }, CancellationToken.None).GetAwaiter().GetResult();
             workspace.Audit.AppendAsync(transaction, [new AuditEventDraft(AccessReviewAuditActions.CampaignCreated, AccessReviewRegister.Target("AR-BENCH"), "{}")], context,
                 CancellationToken.None).GetAwaiter().GetResult();
-            Record(figures, "audit", timing.Seconds());
+            ChildFigures.Record(figures, "audit", timing.Seconds());
             timing = Timing.Start();
             transaction.CommitAsync(CancellationToken.None).GetAwaiter().GetResult();
-            Record(figures, "commit", timing.Seconds());
+            ChildFigures.Record(figures, "commit", timing.Seconds());
         }
         finally
         {
             transaction.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
-    }
-
-    private static void Record(Dictionary<string, double> figures, string phase, Measurement m)
-    {
-        figures[phase + "_s"] = m.Value;
-        figures[phase + "_cpu_s"] = m.Cpu ?? 0;
-    }
-
-    private static double PeakWorkingSetMegabytes()
-    {
-        using var self = Process.GetCurrentProcess();
-        self.Refresh();
-        return self.PeakWorkingSet64 / 1e6;
     }
 }

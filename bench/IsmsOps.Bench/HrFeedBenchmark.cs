@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using IsmsOps.Engine;
@@ -219,34 +218,14 @@ internal static class HrFeedBenchmark
         throw new InvalidOperationException("Could not find policies/roles above the bench's output folder.");
     }
 
-    private static Dictionary<string, double> StartChild(string folder)
-    {
-        string app = typeof(HrFeedBenchmark).Assembly.Location;
-        var start = new ProcessStartInfo(ImportBenchmark.DotnetHost()) { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string arg in new[] { app, ChildSwitch, folder })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using Process child = Process.Start(start) ?? throw new InvalidOperationException("Could not start the HR-feed child.");
-        string stdout = child.StandardOutput.ReadToEnd();
-        child.WaitForExit();
-        if (child.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"The HR-feed child failed ({child.ExitCode}): {stdout}");
-        }
-
-        return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => l.Split('=', 2))
-            .ToDictionary(kv => kv[0], kv => double.Parse(kv[1], CultureInfo.InvariantCulture));
-    }
+    private static Dictionary<string, double> StartChild(string folder) => ChildFigures.Start("HR-feed", ChildSwitch, folder);
 
     /// <summary>The child: one fresh store, the four phases, a key=value line per figure on stdout.</summary>
     public static int RunChild(string folder)
     {
         string home = Path.Combine(folder, "store-" + Guid.NewGuid().ToString("N"));
-        try
+        return ChildFigures.RunInStore(home, figures =>
         {
-            var figures = new Dictionary<string, double>();
             HrFeedMapping mapping = HrFeedMapping.Load(Path.Combine(folder, "mapping.yaml"));
             RoleCatalog roles = RoleCatalog.Load(RolesFolder());
             OperationContext context = OperationContext.ForCurrentUser();
@@ -266,7 +245,7 @@ internal static class HrFeedBenchmark
                         IReadOnlyList<SnapshotUser> users = OrphanedAccountReview.ListUsersAsync(source, CancellationToken.None).GetAwaiter().GetResult();
                         IReadOnlyList<Person> register = workspace.People.FindAsync(new PersonQuery(), CancellationToken.None).GetAwaiter().GetResult();
                         IReadOnlyList<OrphanedAccount> found = OrphanedAccountReview.Find(users, register, DateTime.UtcNow.Date, source.SnapshotSha256);
-                        Record(figures, phase, timing.Seconds());
+                        ChildFigures.Record(figures, phase, timing.Seconds());
                         figures["review_found"] = found.Count;
                     }
                     else
@@ -274,7 +253,7 @@ internal static class HrFeedBenchmark
                         string file = Path.Combine(folder, phase == "first" ? "first.csv" : "delta.csv");
                         HrFeedImportSummary summary = workspace.HrFeed.ImportAsync(file, mapping, roles, whatIf: false, context, CancellationToken.None)
                             .GetAwaiter().GetResult();
-                        Record(figures, phase, timing.Seconds());
+                        ChildFigures.Record(figures, phase, timing.Seconds());
                         figures[phase + "_rows"] = summary.Rows;
                         figures[phase + "_joiners"] = summary.Joiners;
                         figures[phase + "_movers"] = summary.Movers;
@@ -287,7 +266,7 @@ internal static class HrFeedBenchmark
                         }
                     }
 
-                    figures[phase + "_peak_mb"] = PeakWorkingSetMegabytes();
+                    figures[phase + "_peak_mb"] = ChildFigures.PeakWorkingSetMegabytes();
                     figures[phase + "_audit"] = workspace.Audit.CountAsync(CancellationToken.None).GetAwaiter().GetResult() - auditBefore;
                 }
 
@@ -296,26 +275,7 @@ internal static class HrFeedBenchmark
                     throw new InvalidOperationException("The audit trail of the run does not verify.");
                 }
             }
-
-            figures["store_mb"] = Directory.EnumerateFiles(home, "*.db*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) / 1e6;
-            foreach ((string key, double value) in figures)
-            {
-                Console.WriteLine(FormattableString.Invariant($"{key}={value}"));
-            }
-
-            return 0;
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(home, recursive: true);
-        }
-    }
-
-    private static void Record(Dictionary<string, double> figures, string phase, Measurement m)
-    {
-        figures[phase + "_s"] = m.Value;
-        figures[phase + "_cpu_s"] = m.Cpu ?? 0;
+        });
     }
 
     // Linux: writing 5 to clear_refs resets the peak resident set (VmHWM), so each phase reports its own peak.
@@ -329,12 +289,5 @@ internal static class HrFeedBenchmark
         {
             // Elsewhere the peak is the process's so far, which the report then overstates for later phases.
         }
-    }
-
-    private static double PeakWorkingSetMegabytes()
-    {
-        using var self = Process.GetCurrentProcess();
-        self.Refresh();
-        return self.PeakWorkingSet64 / 1e6;
     }
 }

@@ -97,26 +97,7 @@ internal static class SnapshotBenchmark
         }
     }
 
-    private static Dictionary<string, double> RunChild(string path)
-    {
-        string app = typeof(SnapshotBenchmark).Assembly.Location;
-        var start = new ProcessStartInfo(ImportBenchmark.DotnetHost()) { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string arg in new[] { app, ChildSwitch, path })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using Process child = Process.Start(start) ?? throw new InvalidOperationException("Could not start the snapshot child.");
-        string stdout = child.StandardOutput.ReadToEnd();
-        child.WaitForExit();
-        if (child.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"The snapshot child failed ({child.ExitCode}): {stdout}");
-        }
-
-        return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => l.Split('=', 2))
-            .ToDictionary(kv => kv[0], kv => double.Parse(kv[1], CultureInfo.InvariantCulture));
-    }
+    private static Dictionary<string, double> RunChild(string path) => ChildFigures.Start("snapshot", ChildSwitch, path);
 
     /// <summary>The child: what Import-IsmsDirectorySnapshot then Get-IsmsAccess do, and the memory it takes.</summary>
     public static int RunChild(string[] args)

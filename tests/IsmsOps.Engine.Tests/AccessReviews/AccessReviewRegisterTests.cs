@@ -9,6 +9,7 @@ using IsmsOps.Engine.Snapshots;
 using IsmsOps.Engine.Storage;
 using IsmsOps.Engine.Storage.Sqlite;
 using IsmsOps.Engine.Tests.Graph;
+using IsmsOps.Engine.Tests.Storage;
 using Microsoft.Data.Sqlite;
 using IsmsOps.Sandbox;
 using static IsmsOps.Engine.Tests.Snapshots.Tenant;
@@ -163,7 +164,7 @@ public sealed class AccessReviewRegisterTests : IDisposable
         using SqliteStore migrated = SqliteStore.Open(path);
         Assert.Equal(SqliteSchema.LatestVersion, migrated.SchemaVersion);
         List<AccessReviewItem> read = migrated.ReadAccessReviewItems(new AccessReviewItemQuery { CampaignId = campaign.CampaignId }, CancellationToken.None).ToList();
-        Assert.Equal(items.Select(Canonical), read.Select(Canonical));
+        Assert.Equal(items.Select(StoreCampaigns.CanonicalWithCampaign), read.Select(StoreCampaigns.CanonicalWithCampaign));
         Assert.Equal(campaign.ItemsSha256, AccessReviewRegister.Digest(read));
         AccessReviewer olga = reviewers.Single(r => r.ReviewerId == "u-olga");
         Assert.Equal(items.Where(i => i.ReviewerIds.Contains("u-olga")).Select(i => i.ItemId),
@@ -215,7 +216,7 @@ public sealed class AccessReviewRegisterTests : IDisposable
 
         List<AccessReviewItem> stored = Register.ReadItems(new AccessReviewItemQuery { CampaignId = campaign.CampaignId }, CancellationToken.None).ToList();
 
-        Assert.Equal(built.Items.Select(Canonical), stored.Select(Canonical));
+        Assert.Equal(built.Items.Select(StoreCampaigns.CanonicalWithCampaign), stored.Select(StoreCampaigns.CanonicalWithCampaign));
     }
 
     [Fact]
@@ -230,9 +231,6 @@ public sealed class AccessReviewRegisterTests : IDisposable
         Assert.Empty(none);
         Assert.Equal(first, Assert.Single(one).ItemId);
     }
-
-    // Every field of an item as text, lists spelled out: records compare lists by reference.
-    private static string Canonical(AccessReviewItem i) => (i with { Reasons = [], ReviewerIds = [] }).ToString() + "|" + string.Join(",", i.Reasons) + "|" + string.Join(",", i.ReviewerIds);
 
     [Fact]
     public async Task A_scope_that_matches_nothing_stores_nothing_and_audits_nothing()

@@ -44,8 +44,11 @@ internal static class StoreCampaigns
         store.ReadAccessReviewItems(new AccessReviewItemQuery { CampaignId = campaignId, ReviewerId = reviewerId, PendingOnly = pendingOnly }, CancellationToken.None).ToList();
 
     /// <summary>Every field of an item as text, lists spelled out (records compare lists by reference), the campaign id left out.</summary>
-    public static string Canonical(AccessReviewItem i) =>
-        (i with { CampaignId = "-", Reasons = [], ReviewerIds = [] }).ToString() + "|" + string.Join(",", i.Reasons) + "|" + string.Join(",", i.ReviewerIds);
+    public static string Canonical(AccessReviewItem i) => CanonicalWithCampaign(i with { CampaignId = "-" });
+
+    /// <summary>Every field of an item as text, lists spelled out (records compare lists by reference), the campaign id included.</summary>
+    public static string CanonicalWithCampaign(AccessReviewItem i) =>
+        (i with { Reasons = [], ReviewerIds = [] }).ToString() + "|" + string.Join(",", i.Reasons) + "|" + string.Join(",", i.ReviewerIds);
 
     /// <summary>Stores <paramref name="decision"/> on the item if it is still at the version read; false if another write got there first.</summary>
     public static async Task<bool> DecideAsync(IIsmsStore store, AccessReviewItem item, AccessReviewDecision decision, string reviewer)
