@@ -294,27 +294,27 @@ public sealed class SqliteStore : IIsmsStore
     });
 
     public Task<AccessReviewCampaign?> GetAccessReviewCampaignAsync(string campaignId, CancellationToken cancellationToken) => Read(cancellationToken,
-        connection => SqliteAccessReviewRows.GetCampaign(connection, null, campaignId));
+        connection => AccessReviewRows.GetCampaign(connection, null, campaignId));
 
     public Task<IReadOnlyList<AccessReviewCampaign>> FindAccessReviewCampaignsAsync(AccessReviewCampaignQuery query, CancellationToken cancellationToken) =>
-        Read(cancellationToken, connection => SqliteAccessReviewRows.FindCampaigns(connection, query));
+        Read(cancellationToken, connection => AccessReviewRows.FindCampaigns(connection, query));
 
     public Task<IReadOnlyList<AccessReviewer>> GetAccessReviewersAsync(string campaignId, CancellationToken cancellationToken) => Read(cancellationToken,
-        connection => SqliteAccessReviewRows.Reviewers(connection, null, campaignId));
+        connection => AccessReviewRows.Reviewers(connection, null, campaignId));
 
     public Task<IReadOnlyList<(string ReviewerId, long Assigned, long Decided)>> GetAccessReviewProgressAsync(string campaignId, CancellationToken cancellationToken) =>
         Read(cancellationToken, connection => SqliteAccessReviewRows.Progress(connection, campaignId));
 
     public Task<long> CountDecidedAccessReviewItemsAsync(string campaignId, CancellationToken cancellationToken) =>
-        Read(cancellationToken, connection => SqliteAccessReviewRows.CountDecided(connection, campaignId));
+        Read(cancellationToken, connection => AccessReviewRows.CountDecided(connection, campaignId));
 
     public Task<IReadOnlyList<AccessReviewApplyResult>> GetAccessReviewResultsAsync(string campaignId, CancellationToken cancellationToken) =>
-        Read(cancellationToken, connection => SqliteAccessReviewRows.Results(connection, null, campaignId));
+        Read(cancellationToken, connection => AccessReviewRows.Results(connection, null, campaignId));
 
     public IEnumerable<AccessReviewItem> ReadAccessReviewItems(AccessReviewItemQuery query, CancellationToken cancellationToken)
     {
         using SqliteConnection connection = Translate(DatabasePath, OpenConnection);
-        foreach (AccessReviewItem item in SqliteAccessReviewRows.FindItems(connection, null, query))
+        foreach (AccessReviewItem item in AccessReviewRows.FindItems(connection, null, query))
         {
             cancellationToken.ThrowIfCancellationRequested();
             yield return item;
