@@ -7,6 +7,7 @@ using IsmsOps.Engine.Offboarding;
 using IsmsOps.Engine.Roles;
 using IsmsOps.Engine.Snapshots;
 using IsmsOps.Engine.Storage;
+using IsmsOps.Engine.Storage.Sql;
 using IsmsOps.Engine.Storage.Sqlite;
 using IsmsOps.Engine.Tests.Graph;
 using IsmsOps.Engine.Tests.Storage;
@@ -132,7 +133,7 @@ public sealed class AccessReviewRegisterTests : IDisposable
 
             SqliteStore.Execute(connection, $"PRAGMA application_id={SqliteSchema.ApplicationId}; PRAGMA user_version=11;");
             using SqliteTransaction transaction = connection.BeginTransaction();
-            SqliteAccessReviewRows.InsertCampaign(connection, transaction, campaign);
+            AccessReviewRows.InsertCampaign(connection, transaction, campaign);
             foreach (AccessReviewer r in reviewers)
             {
                 Insert(connection, transaction, "access_review_reviewer",

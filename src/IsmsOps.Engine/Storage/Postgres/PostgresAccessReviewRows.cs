@@ -18,38 +18,6 @@ namespace IsmsOps.Engine.Storage.Postgres;
 /// </summary>
 internal static class PostgresAccessReviewRows
 {
-    public static AccessReviewCampaign? GetCampaign(DbConnection connection, DbTransaction? transaction, string campaignId) =>
-        AccessReviewRows.GetCampaign(connection, transaction, campaignId);
-
-    public static IReadOnlyList<AccessReviewCampaign> FindCampaigns(DbConnection connection, AccessReviewCampaignQuery query) =>
-        AccessReviewRows.FindCampaigns(connection, query);
-
-    public static void InsertCampaign(DbConnection connection, DbTransaction transaction, AccessReviewCampaign campaign) =>
-        AccessReviewRows.InsertCampaign(connection, transaction, campaign);
-
-    /// <summary>The campaign that recurs from <paramref name="predecessorId"/>, or null.</summary>
-    public static AccessReviewCampaign? GetSuccessor(DbConnection connection, DbTransaction? transaction, string predecessorId) =>
-        AccessReviewRows.GetSuccessor(connection, transaction, predecessorId);
-
-    public static IReadOnlyList<AccessReviewer> Reviewers(DbConnection connection, DbTransaction? transaction, string campaignId) =>
-        AccessReviewRows.Reviewers(connection, transaction, campaignId);
-
-    /// <summary>How many of the campaign's items have a decision.</summary>
-    public static long CountDecided(DbConnection connection, string campaignId) => AccessReviewRows.CountDecided(connection, campaignId);
-
-    /// <summary>Streams the items matching <paramref name="query"/> in item order; the caller owns the connection.</summary>
-    public static IEnumerable<AccessReviewItem> FindItems(DbConnection connection, DbTransaction? transaction, AccessReviewItemQuery query) =>
-        AccessReviewRows.FindItems(connection, transaction, query);
-
-    /// <summary>Stores the item's decision columns if its stored version is <paramref name="expectedVersion"/>; false otherwise.</summary>
-    public static bool UpdateDecision(DbConnection connection, DbTransaction transaction, AccessReviewItem item, long expectedVersion) =>
-        AccessReviewRows.UpdateDecision(connection, transaction, item, expectedVersion);
-
-    /// <summary>Stores the campaign document if its stored version is <paramref name="expectedVersion"/>; false otherwise.</summary>
-    public static bool UpdateCampaign(DbConnection connection, DbTransaction transaction, AccessReviewCampaign campaign, long expectedVersion) =>
-        AccessReviewRows.UpdateCampaign(connection, transaction, campaign, expectedVersion);
-
-
     /// <summary>
     /// Inserts a campaign's reviewers (one command re-bound per row) and its items in the compact layout of migration 12
     /// (see <see cref="CompactItemWriter"/>), under a campaign number of its own.
@@ -132,10 +100,6 @@ internal static class PostgresAccessReviewRows
     public static void SaveResults(DbConnection connection, DbTransaction transaction, IEnumerable<AccessReviewApplyResult> results) =>
         AccessReviewRows.SaveResults(connection, transaction,
             "INSERT INTO access_review_result (campaign_id, item_id, outcome, reason, request_id, applied_at) VALUES (@c, @i, @o, @r, @q, @at) ON CONFLICT (campaign_id, item_id) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason, request_id = excluded.request_id, applied_at = excluded.applied_at;", results);
-
-    /// <summary>The stored apply results of a campaign, in item order.</summary>
-    public static IReadOnlyList<AccessReviewApplyResult> Results(DbConnection connection, DbTransaction? transaction, string campaignId) =>
-        AccessReviewRows.Results(connection, transaction, campaignId);
 
     private static long EntryKey(long campaignNo, long itemId) => AccessReviewRows.EntryKey(campaignNo, itemId);
 

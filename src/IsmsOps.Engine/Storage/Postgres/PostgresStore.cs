@@ -255,27 +255,27 @@ public sealed class PostgresStore : IIsmsStore
         Read(cancellationToken, connection => PersonalDataRows.GetValues(connection, null, personId));
 
     public Task<AccessReviewCampaign?> GetAccessReviewCampaignAsync(string campaignId, CancellationToken cancellationToken) =>
-        Read(cancellationToken, connection => PostgresAccessReviewRows.GetCampaign(connection, null, campaignId));
+        Read(cancellationToken, connection => AccessReviewRows.GetCampaign(connection, null, campaignId));
 
     public Task<IReadOnlyList<AccessReviewCampaign>> FindAccessReviewCampaignsAsync(AccessReviewCampaignQuery query, CancellationToken cancellationToken) =>
-        Read(cancellationToken, connection => PostgresAccessReviewRows.FindCampaigns(connection, query));
+        Read(cancellationToken, connection => AccessReviewRows.FindCampaigns(connection, query));
 
     public Task<IReadOnlyList<AccessReviewer>> GetAccessReviewersAsync(string campaignId, CancellationToken cancellationToken) =>
-        Read(cancellationToken, connection => PostgresAccessReviewRows.Reviewers(connection, null, campaignId));
+        Read(cancellationToken, connection => AccessReviewRows.Reviewers(connection, null, campaignId));
 
     public Task<IReadOnlyList<(string ReviewerId, long Assigned, long Decided)>> GetAccessReviewProgressAsync(string campaignId, CancellationToken cancellationToken) =>
         Read(cancellationToken, connection => PostgresAccessReviewRows.Progress(connection, campaignId));
 
     public Task<long> CountDecidedAccessReviewItemsAsync(string campaignId, CancellationToken cancellationToken) =>
-        Read(cancellationToken, connection => PostgresAccessReviewRows.CountDecided(connection, campaignId));
+        Read(cancellationToken, connection => AccessReviewRows.CountDecided(connection, campaignId));
 
     public Task<IReadOnlyList<AccessReviewApplyResult>> GetAccessReviewResultsAsync(string campaignId, CancellationToken cancellationToken) =>
-        Read(cancellationToken, connection => PostgresAccessReviewRows.Results(connection, null, campaignId));
+        Read(cancellationToken, connection => AccessReviewRows.Results(connection, null, campaignId));
 
     public IEnumerable<AccessReviewItem> ReadAccessReviewItems(AccessReviewItemQuery query, CancellationToken cancellationToken)
     {
         using NpgsqlConnection connection = WithRetry(c => c, keepConnection: true);
-        using IEnumerator<AccessReviewItem> items = PostgresAccessReviewRows.FindItems(connection, null, query).GetEnumerator();
+        using IEnumerator<AccessReviewItem> items = AccessReviewRows.FindItems(connection, null, query).GetEnumerator();
         while (Translate(items.MoveNext))
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -34,36 +34,12 @@ internal sealed class PostgresWriteTransaction : SqlWriteTransaction
     protected override bool IsBrokenConnection(Exception exception) =>
         exception is NpgsqlException or ObjectDisposedException or InvalidOperationException;
 
-    protected override AccessReviewCampaign? GetCampaign(string campaignId) =>
-        PostgresAccessReviewRows.GetCampaign(_connection, _transaction, campaignId);
-
-    protected override AccessReviewCampaign? GetSuccessor(string predecessorId) =>
-        PostgresAccessReviewRows.GetSuccessor(_connection, _transaction, predecessorId);
-
     protected override void InsertReviewersAndItems(string campaignId, IReadOnlyList<AccessReviewer> reviewers,
         IEnumerable<AccessReviewItem> items, CancellationToken cancellationToken) =>
         PostgresAccessReviewRows.InsertReviewersAndItems(_connection, _transaction, campaignId, reviewers, items, cancellationToken);
 
-    protected override void InsertCampaign(AccessReviewCampaign campaign) =>
-        PostgresAccessReviewRows.InsertCampaign(_connection, _transaction, campaign);
-
-    protected override IReadOnlyList<AccessReviewer> Reviewers(string campaignId) =>
-        PostgresAccessReviewRows.Reviewers(_connection, _transaction, campaignId);
-
-    protected override IEnumerable<AccessReviewItem> FindItems(AccessReviewItemQuery query) =>
-        PostgresAccessReviewRows.FindItems(_connection, _transaction, query);
-
-    protected override bool UpdateDecision(AccessReviewItem item, long expectedVersion) =>
-        PostgresAccessReviewRows.UpdateDecision(_connection, _transaction, item, expectedVersion);
-
-    protected override bool UpdateCampaign(AccessReviewCampaign campaign, long expectedVersion) =>
-        PostgresAccessReviewRows.UpdateCampaign(_connection, _transaction, campaign, expectedVersion);
-
     protected override void SaveResults(IReadOnlyList<AccessReviewApplyResult> results) =>
         PostgresAccessReviewRows.SaveResults(_connection, _transaction, results);
-
-    protected override IReadOnlyList<AccessReviewApplyResult> Results(string campaignId) =>
-        PostgresAccessReviewRows.Results(_connection, _transaction, campaignId);
 
     // Savepoint names are the caller's words ("row", "outer"); quoted, a reserved word is a name like any other.
     private static string QuoteName(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

@@ -12,9 +12,10 @@ using System.Data.Common;
 namespace IsmsOps.Engine.Storage.Sql;
 
 /// <summary>
-/// One write on a store, written once over ADO.NET for both SQLite and PostgreSQL: the subclasses supply only the access
-/// review rows (each store has its own bulk path), savepoint statements, error translation and what a broken connection
-/// looks like on rollback.
+/// One write on a store, written once over ADO.NET for both SQLite and PostgreSQL (the access review rows through
+/// <see cref="AccessReviewRows"/>): the subclasses supply only the access review bulk writes (each store has its own
+/// item insert and results upsert), savepoint statements, error translation and what a broken connection looks like on
+/// rollback.
 /// </summary>
 internal abstract class SqlWriteTransaction : IStoreWriteTransaction
 {
@@ -45,26 +46,10 @@ internal abstract class SqlWriteTransaction : IStoreWriteTransaction
     /// <summary>Whether a rollback failed only because the connection is already gone (so nothing was stored).</summary>
     protected abstract bool IsBrokenConnection(Exception exception);
 
-    protected abstract AccessReviewCampaign? GetCampaign(string campaignId);
-
-    protected abstract AccessReviewCampaign? GetSuccessor(string predecessorId);
-
     protected abstract void InsertReviewersAndItems(string campaignId, IReadOnlyList<AccessReviewer> reviewers,
         IEnumerable<AccessReviewItem> items, CancellationToken cancellationToken);
 
-    protected abstract void InsertCampaign(AccessReviewCampaign campaign);
-
-    protected abstract IReadOnlyList<AccessReviewer> Reviewers(string campaignId);
-
-    protected abstract IEnumerable<AccessReviewItem> FindItems(AccessReviewItemQuery query);
-
-    protected abstract bool UpdateDecision(AccessReviewItem item, long expectedVersion);
-
-    protected abstract bool UpdateCampaign(AccessReviewCampaign campaign, long expectedVersion);
-
     protected abstract void SaveResults(IReadOnlyList<AccessReviewApplyResult> results);
-
-    protected abstract IReadOnlyList<AccessReviewApplyResult> Results(string campaignId);
 
     public Task<Person?> GetPersonAsync(string personId, CancellationToken cancellationToken) =>
         Run(() => StoreSql.ReadPerson(_connection, _transaction, personId));
@@ -155,10 +140,10 @@ internal abstract class SqlWriteTransaction : IStoreWriteTransaction
         Run(() => OnboardingRows.Update(_connection, _transaction, onboardingCase, expectedVersion));
 
     public Task<AccessReviewCampaign?> GetAccessReviewCampaignAsync(string campaignId, CancellationToken cancellationToken) =>
-        Run(() => GetCampaign(campaignId));
+        Run(() => AccessReviewRows.GetCampaign(_connection, _transaction, campaignId));
 
     public Task<AccessReviewCampaign?> GetAccessReviewSuccessorAsync(string predecessorId, CancellationToken cancellationToken) =>
-        Run(() => GetSuccessor(predecessorId));
+        Run(() => AccessReviewRows.GetSuccessor(_connection, _transaction, predecessorId));
 
     public Task InsertAccessReviewItemsAsync(string campaignId, IReadOnlyList<AccessReviewer> reviewers, IEnumerable<AccessReviewItem> items,
         CancellationToken cancellationToken) => Run(() =>
@@ -169,21 +154,21 @@ internal abstract class SqlWriteTransaction : IStoreWriteTransaction
 
     public Task InsertAccessReviewCampaignAsync(AccessReviewCampaign campaign, CancellationToken cancellationToken) => Run(() =>
     {
-        InsertCampaign(campaign);
+        AccessReviewRows.InsertCampaign(_connection, _transaction, campaign);
         return 0;
     });
 
     public Task<IReadOnlyList<AccessReviewer>> GetAccessReviewersAsync(string campaignId, CancellationToken cancellationToken) =>
-        Run(() => Reviewers(campaignId));
+        Run(() => AccessReviewRows.Reviewers(_connection, _transaction, campaignId));
 
     public Task<AccessReviewItem?> GetAccessReviewItemAsync(string campaignId, long itemId, CancellationToken cancellationToken) =>
-        Run(() => FindItems(new AccessReviewItemQuery { CampaignId = campaignId, ItemIds = [itemId] }).SingleOrDefault());
+        Run(() => AccessReviewRows.FindItems(_connection, _transaction, new AccessReviewItemQuery { CampaignId = campaignId, ItemIds = [itemId] }).SingleOrDefault());
 
     public Task<bool> UpdateAccessReviewDecisionAsync(AccessReviewItem item, long expectedVersion, CancellationToken cancellationToken) =>
-        Run(() => UpdateDecision(item, expectedVersion));
+        Run(() => AccessReviewRows.UpdateDecision(_connection, _transaction, item, expectedVersion));
 
     public Task<bool> UpdateAccessReviewCampaignAsync(AccessReviewCampaign campaign, long expectedVersion, CancellationToken cancellationToken) =>
-        Run(() => UpdateCampaign(campaign, expectedVersion));
+        Run(() => AccessReviewRows.UpdateCampaign(_connection, _transaction, campaign, expectedVersion));
 
     public Task SaveAccessReviewResultsAsync(IReadOnlyList<AccessReviewApplyResult> results, CancellationToken cancellationToken) => Run(() =>
     {
@@ -192,7 +177,7 @@ internal abstract class SqlWriteTransaction : IStoreWriteTransaction
     });
 
     public Task<IReadOnlyList<AccessReviewApplyResult>> GetAccessReviewResultsAsync(string campaignId, CancellationToken cancellationToken) =>
-        Run(() => Results(campaignId));
+        Run(() => AccessReviewRows.Results(_connection, _transaction, campaignId));
 
     public Task<Movers.MoverCase?> GetMoverCaseAsync(string caseId, CancellationToken cancellationToken) =>
         Run(() => MoverRows.Get(_connection, _transaction, caseId));

@@ -13,38 +13,6 @@ namespace IsmsOps.Engine.Storage.Sqlite;
 /// </summary>
 internal static class SqliteAccessReviewRows
 {
-    public static AccessReviewCampaign? GetCampaign(SqliteConnection connection, SqliteTransaction? transaction, string campaignId) =>
-        AccessReviewRows.GetCampaign(connection, transaction, campaignId);
-
-    public static IReadOnlyList<AccessReviewCampaign> FindCampaigns(SqliteConnection connection, AccessReviewCampaignQuery query) =>
-        AccessReviewRows.FindCampaigns(connection, query);
-
-    public static void InsertCampaign(SqliteConnection connection, SqliteTransaction transaction, AccessReviewCampaign campaign) =>
-        AccessReviewRows.InsertCampaign(connection, transaction, campaign);
-
-    /// <summary>The campaign that recurs from <paramref name="predecessorId"/>, or null.</summary>
-    public static AccessReviewCampaign? GetSuccessor(SqliteConnection connection, SqliteTransaction? transaction, string predecessorId) =>
-        AccessReviewRows.GetSuccessor(connection, transaction, predecessorId);
-
-    public static IReadOnlyList<AccessReviewer> Reviewers(SqliteConnection connection, SqliteTransaction? transaction, string campaignId) =>
-        AccessReviewRows.Reviewers(connection, transaction, campaignId);
-
-    /// <summary>How many of the campaign's items have a decision.</summary>
-    public static long CountDecided(SqliteConnection connection, string campaignId) => AccessReviewRows.CountDecided(connection, campaignId);
-
-    /// <summary>Streams the items matching <paramref name="query"/> in item order; the caller owns the connection.</summary>
-    public static IEnumerable<AccessReviewItem> FindItems(SqliteConnection connection, SqliteTransaction? transaction, AccessReviewItemQuery query) =>
-        AccessReviewRows.FindItems(connection, transaction, query);
-
-    /// <summary>Stores the item's decision columns if its stored version is <paramref name="expectedVersion"/>; false otherwise.</summary>
-    public static bool UpdateDecision(SqliteConnection connection, SqliteTransaction transaction, AccessReviewItem item, long expectedVersion) =>
-        AccessReviewRows.UpdateDecision(connection, transaction, item, expectedVersion);
-
-    /// <summary>Stores the campaign document if its stored version is <paramref name="expectedVersion"/>; false otherwise.</summary>
-    public static bool UpdateCampaign(SqliteConnection connection, SqliteTransaction transaction, AccessReviewCampaign campaign, long expectedVersion) =>
-        AccessReviewRows.UpdateCampaign(connection, transaction, campaign, expectedVersion);
-
-
     /// <summary>
     /// Inserts a campaign's reviewers and items, the items in the compact layout of migration 12 (see
     /// <see cref="CompactItemWriter"/>): each principal, resource, shape, note and reviewer list once, and per item a row
@@ -143,10 +111,6 @@ internal static class SqliteAccessReviewRows
     public static void SaveResults(SqliteConnection connection, SqliteTransaction transaction, IEnumerable<AccessReviewApplyResult> results) =>
         AccessReviewRows.SaveResults(connection, transaction,
             "INSERT OR REPLACE INTO access_review_result (campaign_id, item_id, outcome, reason, request_id, applied_at) VALUES (@c, @i, @o, @r, @q, @at);", results);
-
-    /// <summary>The stored apply results of a campaign, in item order.</summary>
-    public static IReadOnlyList<AccessReviewApplyResult> Results(SqliteConnection connection, SqliteTransaction? transaction, string campaignId) =>
-        AccessReviewRows.Results(connection, transaction, campaignId);
 
     private static long EntryKey(long campaignNo, long itemId) => AccessReviewRows.EntryKey(campaignNo, itemId);
 

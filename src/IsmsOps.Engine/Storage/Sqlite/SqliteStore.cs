@@ -133,15 +133,8 @@ public sealed class SqliteStore : IIsmsStore
         }));
     }
 
-    public Task<Person?> GetPersonAsync(string personId, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Translate(DatabasePath, () =>
-        {
-            using SqliteConnection connection = OpenConnection();
-            return ReadPerson(connection, null, personId);
-        }));
-    }
+    public Task<Person?> GetPersonAsync(string personId, CancellationToken cancellationToken) =>
+        Read(cancellationToken, connection => ReadPerson(connection, null, personId));
 
     public Task<IReadOnlyList<Person>> FindPeopleAsync(PersonQuery query, CancellationToken cancellationToken)
     {
@@ -174,115 +167,38 @@ public sealed class SqliteStore : IIsmsStore
         }));
     }
 
-    public Task<OffboardingCase?> GetOffboardingCaseAsync(string caseId, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Translate(DatabasePath, () =>
-        {
-            using SqliteConnection connection = OpenConnection();
-            return OffboardingRows.Get(connection, null, caseId);
-        }));
-    }
+    public Task<OffboardingCase?> GetOffboardingCaseAsync(string caseId, CancellationToken cancellationToken) =>
+        Read(cancellationToken, connection => OffboardingRows.Get(connection, null, caseId));
 
-    public Task<IReadOnlyList<OffboardingCase>> FindOffboardingCasesAsync(OffboardingCaseQuery query, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Translate(DatabasePath, () =>
-        {
-            using SqliteConnection connection = OpenConnection();
-            return OffboardingRows.Find(connection, null, query);
-        }));
-    }
+    public Task<IReadOnlyList<OffboardingCase>> FindOffboardingCasesAsync(OffboardingCaseQuery query, CancellationToken cancellationToken) =>
+        Read(cancellationToken, connection => OffboardingRows.Find(connection, null, query));
 
-    public Task<IReadOnlyList<Acknowledgement>> FindAcknowledgementsAsync(AcknowledgementQuery query, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Translate(DatabasePath, () =>
-        {
-            using SqliteConnection connection = OpenConnection();
-            return AcknowledgementRows.Find(connection, null, query);
-        }));
-    }
+    public Task<IReadOnlyList<Acknowledgement>> FindAcknowledgementsAsync(AcknowledgementQuery query, CancellationToken cancellationToken) =>
+        Read(cancellationToken, connection => AcknowledgementRows.Find(connection, null, query));
 
-    public Task<ScreeningRecord?> GetScreeningAsync(string screeningId, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Translate(DatabasePath, () =>
-        {
-            using SqliteConnection connection = OpenConnection();
-            return ScreeningRows.Get(connection, null, screeningId);
-        }));
-    }
+    public Task<ScreeningRecord?> GetScreeningAsync(string screeningId, CancellationToken cancellationToken) =>
+        Read(cancellationToken, connection => ScreeningRows.Get(connection, null, screeningId));
 
-    public Task<IReadOnlyList<ScreeningRecord>> FindScreeningsAsync(ScreeningQuery query, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Translate(DatabasePath, () =>
-        {
-            using SqliteConnection connection = OpenConnection();
-            return ScreeningRows.Find(connection, null, query);
-        }));
-    }
+    public Task<IReadOnlyList<ScreeningRecord>> FindScreeningsAsync(ScreeningQuery query, CancellationToken cancellationToken) =>
+        Read(cancellationToken, connection => ScreeningRows.Find(connection, null, query));
 
-    public Task<OnboardingCase?> GetOnboardingCaseAsync(string caseId, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Translate(DatabasePath, () =>
-        {
-            using SqliteConnection connection = OpenConnection();
-            return OnboardingRows.Get(connection, null, caseId);
-        }));
-    }
+    public Task<OnboardingCase?> GetOnboardingCaseAsync(string caseId, CancellationToken cancellationToken) =>
+        Read(cancellationToken, connection => OnboardingRows.Get(connection, null, caseId));
 
-    public Task<bool> HasProcessedHrEventAsync(string personId, HrEvents.HrEventKind kind, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Translate(DatabasePath, () =>
-        {
-            using SqliteConnection connection = OpenConnection();
-            return HrEventRows.Exists(connection, personId, kind);
-        }));
-    }
+    public Task<bool> HasProcessedHrEventAsync(string personId, HrEvents.HrEventKind kind, CancellationToken cancellationToken) =>
+        Read(cancellationToken, connection => HrEventRows.Exists(connection, personId, kind));
 
-    public Task<IReadOnlyList<OnboardingCase>> FindOnboardingCasesAsync(OnboardingCaseQuery query, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Translate(DatabasePath, () =>
-        {
-            using SqliteConnection connection = OpenConnection();
-            return OnboardingRows.Find(connection, null, query);
-        }));
-    }
+    public Task<IReadOnlyList<OnboardingCase>> FindOnboardingCasesAsync(OnboardingCaseQuery query, CancellationToken cancellationToken) =>
+        Read(cancellationToken, connection => OnboardingRows.Find(connection, null, query));
 
-    public Task<IReadOnlyList<Movers.MoverCase>> FindMoverCasesAsync(Movers.MoverCaseQuery query, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Translate(DatabasePath, () =>
-        {
-            using SqliteConnection connection = OpenConnection();
-            return MoverRows.Find(connection, null, query);
-        }));
-    }
+    public Task<IReadOnlyList<Movers.MoverCase>> FindMoverCasesAsync(Movers.MoverCaseQuery query, CancellationToken cancellationToken) =>
+        Read(cancellationToken, connection => MoverRows.Find(connection, null, query));
 
-    public Task<WrappedDataKey?> GetDataKeyAsync(string personId, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Translate(DatabasePath, () =>
-        {
-            using SqliteConnection connection = OpenConnection();
-            return PersonalDataRows.GetKey(connection, null, personId);
-        }));
-    }
+    public Task<WrappedDataKey?> GetDataKeyAsync(string personId, CancellationToken cancellationToken) =>
+        Read(cancellationToken, connection => PersonalDataRows.GetKey(connection, null, personId));
 
-    public Task<IReadOnlyList<ProtectedValue>> GetProtectedValuesAsync(string personId, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Translate(DatabasePath, () =>
-        {
-            using SqliteConnection connection = OpenConnection();
-            return PersonalDataRows.GetValues(connection, null, personId);
-        }));
-    }
+    public Task<IReadOnlyList<ProtectedValue>> GetProtectedValuesAsync(string personId, CancellationToken cancellationToken) =>
+        Read(cancellationToken, connection => PersonalDataRows.GetValues(connection, null, personId));
 
     public void PurgeDeletedData() => Translate(DatabasePath, () =>
     {
@@ -294,27 +210,27 @@ public sealed class SqliteStore : IIsmsStore
     });
 
     public Task<AccessReviewCampaign?> GetAccessReviewCampaignAsync(string campaignId, CancellationToken cancellationToken) => Read(cancellationToken,
-        connection => SqliteAccessReviewRows.GetCampaign(connection, null, campaignId));
+        connection => AccessReviewRows.GetCampaign(connection, null, campaignId));
 
     public Task<IReadOnlyList<AccessReviewCampaign>> FindAccessReviewCampaignsAsync(AccessReviewCampaignQuery query, CancellationToken cancellationToken) =>
-        Read(cancellationToken, connection => SqliteAccessReviewRows.FindCampaigns(connection, query));
+        Read(cancellationToken, connection => AccessReviewRows.FindCampaigns(connection, query));
 
     public Task<IReadOnlyList<AccessReviewer>> GetAccessReviewersAsync(string campaignId, CancellationToken cancellationToken) => Read(cancellationToken,
-        connection => SqliteAccessReviewRows.Reviewers(connection, null, campaignId));
+        connection => AccessReviewRows.Reviewers(connection, null, campaignId));
 
     public Task<IReadOnlyList<(string ReviewerId, long Assigned, long Decided)>> GetAccessReviewProgressAsync(string campaignId, CancellationToken cancellationToken) =>
         Read(cancellationToken, connection => SqliteAccessReviewRows.Progress(connection, campaignId));
 
     public Task<long> CountDecidedAccessReviewItemsAsync(string campaignId, CancellationToken cancellationToken) =>
-        Read(cancellationToken, connection => SqliteAccessReviewRows.CountDecided(connection, campaignId));
+        Read(cancellationToken, connection => AccessReviewRows.CountDecided(connection, campaignId));
 
     public Task<IReadOnlyList<AccessReviewApplyResult>> GetAccessReviewResultsAsync(string campaignId, CancellationToken cancellationToken) =>
-        Read(cancellationToken, connection => SqliteAccessReviewRows.Results(connection, null, campaignId));
+        Read(cancellationToken, connection => AccessReviewRows.Results(connection, null, campaignId));
 
     public IEnumerable<AccessReviewItem> ReadAccessReviewItems(AccessReviewItemQuery query, CancellationToken cancellationToken)
     {
         using SqliteConnection connection = Translate(DatabasePath, OpenConnection);
-        foreach (AccessReviewItem item in SqliteAccessReviewRows.FindItems(connection, null, query))
+        foreach (AccessReviewItem item in AccessReviewRows.FindItems(connection, null, query))
         {
             cancellationToken.ThrowIfCancellationRequested();
             yield return item;
@@ -465,15 +381,8 @@ public sealed class SqliteStore : IIsmsStore
         }));
     }
 
-    public Task<long> CountAuditEventsAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Translate(DatabasePath, () =>
-        {
-            using SqliteConnection connection = OpenConnection();
-            return Scalar(connection, "SELECT count(*) FROM audit_event;");
-        }));
-    }
+    public Task<long> CountAuditEventsAsync(CancellationToken cancellationToken) =>
+        Read(cancellationToken, connection => Scalar(connection, "SELECT count(*) FROM audit_event;"));
 
     public void Dispose()
     {

@@ -30,34 +30,10 @@ internal sealed class SqliteWriteTransaction : SqlWriteTransaction
     // SQLite has rolled back on its own.
     protected override bool IsBrokenConnection(Exception exception) => exception is SqliteException;
 
-    protected override AccessReviewCampaign? GetCampaign(string campaignId) =>
-        SqliteAccessReviewRows.GetCampaign(_connection, _transaction, campaignId);
-
-    protected override AccessReviewCampaign? GetSuccessor(string predecessorId) =>
-        SqliteAccessReviewRows.GetSuccessor(_connection, _transaction, predecessorId);
-
     protected override void InsertReviewersAndItems(string campaignId, IReadOnlyList<AccessReviewer> reviewers,
         IEnumerable<AccessReviewItem> items, CancellationToken cancellationToken) =>
         SqliteAccessReviewRows.InsertReviewersAndItems(_connection, _transaction, campaignId, reviewers, items, cancellationToken);
 
-    protected override void InsertCampaign(AccessReviewCampaign campaign) =>
-        SqliteAccessReviewRows.InsertCampaign(_connection, _transaction, campaign);
-
-    protected override IReadOnlyList<AccessReviewer> Reviewers(string campaignId) =>
-        SqliteAccessReviewRows.Reviewers(_connection, _transaction, campaignId);
-
-    protected override IEnumerable<AccessReviewItem> FindItems(AccessReviewItemQuery query) =>
-        SqliteAccessReviewRows.FindItems(_connection, _transaction, query);
-
-    protected override bool UpdateDecision(AccessReviewItem item, long expectedVersion) =>
-        SqliteAccessReviewRows.UpdateDecision(_connection, _transaction, item, expectedVersion);
-
-    protected override bool UpdateCampaign(AccessReviewCampaign campaign, long expectedVersion) =>
-        SqliteAccessReviewRows.UpdateCampaign(_connection, _transaction, campaign, expectedVersion);
-
     protected override void SaveResults(IReadOnlyList<AccessReviewApplyResult> results) =>
         SqliteAccessReviewRows.SaveResults(_connection, _transaction, results);
-
-    protected override IReadOnlyList<AccessReviewApplyResult> Results(string campaignId) =>
-        SqliteAccessReviewRows.Results(_connection, _transaction, campaignId);
 }
