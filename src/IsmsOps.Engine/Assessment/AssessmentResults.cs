@@ -236,6 +236,13 @@ public sealed record ControlResult
     /// <summary>Findings whose evaluation threw.</summary>
     public int ErrorCount => CountOf(AssessmentOutcome.Error);
 
+    /// <summary>
+    /// The findings with one of <paramref name="outcomes"/>, in order. The evaluator's own findings are picked by their
+    /// stored outcome, so a report of the failures does not build a message for every resource that passed.
+    /// </summary>
+    internal IEnumerable<AssessmentFinding> FindingsWith(params AssessmentOutcome[] outcomes) =>
+        Findings is IFindingCounts counts ? counts.WithOutcome(outcomes) : Findings.Where(f => outcomes.Contains(f.Outcome));
+
     // The evaluator's findings keep their counts, so a table view does not build every finding's message to count them.
     private int CountOf(AssessmentOutcome outcome) =>
         Findings is IFindingCounts counts ? counts.CountOf(outcome) : Findings.Count(f => f.Outcome == outcome);
@@ -245,4 +252,7 @@ public sealed record ControlResult
 internal interface IFindingCounts
 {
     int CountOf(AssessmentOutcome outcome);
+
+    /// <summary>The findings with one of <paramref name="outcomes"/>, in order, building only those.</summary>
+    IEnumerable<AssessmentFinding> WithOutcome(AssessmentOutcome[] outcomes);
 }

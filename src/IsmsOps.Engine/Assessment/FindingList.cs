@@ -38,6 +38,17 @@ internal sealed class FindingList : IReadOnlyList<AssessmentFinding>, IFindingCo
 
     public int CountOf(AssessmentOutcome outcome) => _counts[(int)outcome];
 
+    public IEnumerable<AssessmentFinding> WithOutcome(AssessmentOutcome[] outcomes)
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            if (Array.IndexOf(outcomes, _entries[i].Outcome) >= 0)
+            {
+                yield return this[i];
+            }
+        }
+    }
+
     public AssessmentFinding this[int index]
     {
         get

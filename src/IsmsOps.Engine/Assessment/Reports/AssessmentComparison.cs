@@ -71,7 +71,7 @@ public static class AssessmentComparison
             if (!before.TryGetValue(id, out ControlResult? then))
             {
                 drift.Add(ControlRow(AssessmentDriftKind.NewControl, now, null, now.Outcome));
-                drift.AddRange(now.Findings.Where(f => f.Outcome == AssessmentOutcome.Fail).Select(f => ResourceRow(AssessmentDriftKind.NewFailure, now, f, null, f)));
+                drift.AddRange(now.FindingsWith(AssessmentOutcome.Fail).Select(f => ResourceRow(AssessmentDriftKind.NewFailure, now, f, null, f)));
                 continue;
             }
 

@@ -146,7 +146,7 @@ public static class AssessmentHtml
                 page.Raw("<p class=\"muted\">").Text(objective).Raw("</p>\n");
             }
 
-            List<AssessmentFinding> failed = r.Findings.Where(f => f.Outcome == AssessmentOutcome.Fail).ToList();
+            List<AssessmentFinding> failed = r.FindingsWith(AssessmentOutcome.Fail).ToList();
             page.Raw("<table class=\"resources\">\n").HeaderRow("Resource", "Id", "Why");
             foreach (AssessmentFinding f in failed.Take(ResourcesPerControl))
             {
@@ -171,7 +171,7 @@ public static class AssessmentHtml
     private static void Waived(HtmlPage page, IReadOnlyList<ControlResult> results)
     {
         page.Raw("<h2 id=\"waived\">Waived findings</h2>\n");
-        var waived = results.SelectMany(r => r.Findings.Where(f => f.Outcome == AssessmentOutcome.Waived).Select(f => (r, f))).ToList();
+        var waived = results.SelectMany(r => r.FindingsWith(AssessmentOutcome.Waived).Select(f => (r, f))).ToList();
         if (waived.Count == 0)
         {
             page.Raw("<p>").Text("None.").Raw("</p>\n");
@@ -194,7 +194,7 @@ public static class AssessmentHtml
     {
         page.Raw("<h2 id=\"not-run\">Controls that did not run</h2>\n");
         var notRun = results.Where(r => r.Outcome is AssessmentOutcome.Error or AssessmentOutcome.Skipped).ToList();
-        var resourceErrors = results.SelectMany(r => r.Findings.Where(f => f.Outcome == AssessmentOutcome.Error).Select(f => (r, f))).ToList();
+        var resourceErrors = results.SelectMany(r => r.FindingsWith(AssessmentOutcome.Error).Select(f => (r, f))).ToList();
         if (notRun.Count == 0)
         {
             page.Raw("<p class=\"ok\">").Text("None: every control was evaluated.").Raw("</p>\n");

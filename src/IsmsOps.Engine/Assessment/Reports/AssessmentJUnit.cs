@@ -115,7 +115,7 @@ public static class AssessmentJUnit
     private static string Failures(ControlResult r)
     {
         var text = new StringBuilder();
-        List<AssessmentFinding> failed = r.Findings.Where(f => f.Outcome == AssessmentOutcome.Fail).ToList();
+        List<AssessmentFinding> failed = r.FindingsWith(AssessmentOutcome.Fail).ToList();
         foreach (AssessmentFinding f in failed.Take(ResourcesPerFailure))
         {
             text.Append(CultureInfo.InvariantCulture, $"{f.ResourceType} {f.ResourceName ?? f.ResourceId} ({f.ResourceId}): {f.Message}\n");

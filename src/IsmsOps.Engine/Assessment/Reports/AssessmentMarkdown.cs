@@ -48,7 +48,7 @@ public static class AssessmentMarkdown
             }
 
             md.Append(".\n\n| Resource | Id | Why |\n|---|---|---|\n");
-            List<AssessmentFinding> failed = r.Findings.Where(f => f.Outcome == AssessmentOutcome.Fail).ToList();
+            List<AssessmentFinding> failed = r.FindingsWith(AssessmentOutcome.Fail).ToList();
             foreach (AssessmentFinding f in failed.Take(ResourcesPerControl))
             {
                 md.Append(CultureInfo.InvariantCulture, $"| {Escape(f.ResourceName ?? f.ResourceId)} | {Escape(f.ResourceId)} | {Escape(f.Message)} |\n");
@@ -67,7 +67,7 @@ public static class AssessmentMarkdown
             md.Append('\n');
         }
 
-        List<(ControlResult Result, AssessmentFinding Finding)> waived = results.SelectMany(r => r.Findings.Where(f => f.Outcome == AssessmentOutcome.Waived).Select(f => (r, f))).ToList();
+        List<(ControlResult Result, AssessmentFinding Finding)> waived = results.SelectMany(r => r.FindingsWith(AssessmentOutcome.Waived).Select(f => (r, f))).ToList();
         md.Append("## Waived findings\n\n");
         if (waived.Count == 0)
         {
@@ -152,7 +152,7 @@ public static class AssessmentMarkdown
             md.Append("| Control | Severity | Title | Failing | Examples |\n|---|---|---|---:|---|\n");
             foreach (ControlResult r in serious.Take(SummaryRows))
             {
-                IEnumerable<string> examples = r.Findings.Where(f => f.Outcome == AssessmentOutcome.Fail).Take(3).Select(f => f.ResourceName ?? f.ResourceId);
+                IEnumerable<string> examples = r.FindingsWith(AssessmentOutcome.Fail).Take(3).Select(f => f.ResourceName ?? f.ResourceId);
                 md.Append(CultureInfo.InvariantCulture, $"| {Escape(r.Control.Id)} | {r.Control.Severity} | {Escape(r.Control.Title)} | {r.FailCount} | {Escape(string.Join(", ", examples))} |\n");
             }
 

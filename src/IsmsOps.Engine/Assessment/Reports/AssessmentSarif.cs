@@ -84,7 +84,7 @@ public static class AssessmentSarif
             for (int index = 0; index < controls.Count; index++)
             {
                 ControlResult r = controls[index];
-                foreach (AssessmentFinding f in r.Findings.Where(f => f.Outcome is AssessmentOutcome.Fail or AssessmentOutcome.Waived))
+                foreach (AssessmentFinding f in r.FindingsWith(AssessmentOutcome.Fail, AssessmentOutcome.Waived))
                 {
                     Result(json, r, f, index);
                 }
